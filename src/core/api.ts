@@ -1,0 +1,73 @@
+// Schemas for every HTTP request body and query; unknown fields are refused so typos never pass silently.
+import * as v from 'valibot';
+import { ClientIdSchema, MachineIdSchema, SessionIdSchema } from './ids.ts';
+import { LIMITS } from './limits.ts';
+import { BACKENDS, PROVIDERS } from './providers.ts';
+
+const text = (max: number) => v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
+
+export const PairRequestSchema = v.strictObject({
+  code: v.pipe(v.string(), v.regex(/^[A-Z0-9-]{6,32}$/, 'must be the pairing code shown by `baton pair`')),
+  name: text(LIMITS.nameChars),
+  kind: v.picklist(['phone', 'machine', 'cli']),
+});
+export type PairRequest = v.InferOutput<typeof PairRequestSchema>;
+
+export const CreatePairingCodeSchema = v.strictObject({
+  kind: v.optional(v.picklist(['phone', 'machine', 'cli']), 'phone'),
+});
+
+export const SendMessageSchema = v.strictObject({
+  clientId: ClientIdSchema,
+  text: text(LIMITS.messageTextChars),
+});
+export type SendMessageRequest = v.InferOutput<typeof SendMessageSchema>;
+
+export const StartSessionSchema = v.strictObject({
+  machineId: MachineIdSchema,
+  provider: v.picklist(PROVIDERS),
+  backend: v.optional(v.picklist(BACKENDS)),
+  cwd: text(LIMITS.cwdChars),
+  title: v.optional(text(LIMITS.titleChars)),
+  /** Optional first message, delivered once the session is live. */
+  message: v.optional(v.strictObject({ clientId: ClientIdSchema, text: text(LIMITS.messageTextChars) })),
+  /** Seed the new session with a summary of an old one (explicit "start new with this message"). */
+  summaryOf: v.optional(SessionIdSchema),
+});
+export type StartSessionRequest = v.InferOutput<typeof StartSessionSchema>;
+
+export const PermissionAnswerSchema = v.strictObject({
+  decision: v.picklist(['allow', 'deny']),
+});
+
+export const SettingsSchema = v.strictObject({
+  disabledBackends: v.pipe(v.array(v.picklist(BACKENDS)), v.maxLength(BACKENDS.length)),
+  codexBackend: v.picklist(['codex-app-server', 'codex-mcp']),
+});
+export const SettingsPatchSchema = v.partial(SettingsSchema);
+
+export const CreateShareSchema = v.strictObject({
+  expiresInSeconds: v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(LIMITS.shareMaxSeconds)),
+});
+
+export const RenameSessionSchema = v.strictObject({ title: text(LIMITS.titleChars) });
+
+const cursor = v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a whole number'), v.transform(Number));
+export const SyncQuerySchema = v.strictObject({ since: v.optional(cursor) });
+export const MessagesQuerySchema = v.strictObject({
+  after: v.optional(cursor),
+  before: v.optional(cursor),
+  limit: v.optional(v.pipe(cursor, v.minValue(1), v.maxValue(LIMITS.pageSize))),
+});
+
+/** Parse input or say, in one line, what is wrong with it. */
+export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown): { ok: true; value: v.InferOutput<S> } | { ok: false; message: string } {
+  const r = v.safeParse(schema, input);
+  if (r.success) return { ok: true, value: r.output };
+  return { ok: false, message: r.issues.map(formatIssue).join('; ') };
+}
+
+function formatIssue(issue: v.BaseIssue<unknown>): string {
+  const path = v.getDotPath(issue);
+  return path ? `${path}: ${issue.message}` : issue.message;
+}

@@ -1,0 +1,66 @@
+// The life of one user message on the server, as data: states, events, and the pure transition.
+import { assertNever } from './availability.ts';
+
+export const DeliveryState = {
+  /** Stored by the server; will be written to the live agent. */
+  accepted: 'accepted',
+  /** Stored; waits for a strict resume of its session to succeed. */
+  awaitingResume: 'awaiting-resume',
+  /** The daemon acked writing it to the agent of the same vendor session. */
+  delivered: 'delivered',
+  /** The agent's turn that took it has ended. */
+  answered: 'answered',
+  /** Not delivered and never will be by itself; `failure` says why. The text is kept. */
+  failed: 'failed',
+} as const;
+export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
+export const DELIVERY_STATES = Object.values(DeliveryState);
+
+/** Why a message was not delivered. Resume failure codes plus delivery-time ones. */
+export const MESSAGE_FAILURE_CODES = [
+  'vendor-not-found',
+  'vendor-id-mismatch',
+  'vendor-error',
+  'dependency-missing',
+  'timeout',
+  'machine-disconnected',
+  'agent-exited',
+  'stopped',
+] as const;
+export type MessageFailureCode = (typeof MESSAGE_FAILURE_CODES)[number];
+
+export type DeliveryEvent =
+  | { readonly type: 'await-resume' }
+  | { readonly type: 'resume-succeeded' }
+  | { readonly type: 'acked' }
+  | { readonly type: 'turn-ended' }
+  | { readonly type: 'fail'; readonly code: MessageFailureCode };
+
+export type Transition<S> = { readonly ok: true; readonly state: S } | { readonly ok: false; readonly error: string };
+
+export function deliveryTransition(state: DeliveryState, event: DeliveryEvent): Transition<DeliveryState> {
+  const to = next(state, event);
+  return to === null ? { ok: false, error: `a message that is ${state} cannot take "${event.type}"` } : { ok: true, state: to };
+}
+
+function next(state: DeliveryState, event: DeliveryEvent): DeliveryState | null {
+  switch (event.type) {
+    case 'await-resume':
+      return state === 'accepted' ? 'awaiting-resume' : null;
+    case 'resume-succeeded':
+      return state === 'awaiting-resume' ? 'accepted' : null;
+    case 'acked':
+      // Acks can repeat after a reconnect; a repeat changes nothing.
+      return state === 'accepted' || state === 'delivered' ? 'delivered' : state === 'answered' ? 'answered' : null;
+    case 'turn-ended':
+      return state === 'delivered' || state === 'answered' ? 'answered' : null;
+    case 'fail':
+      return state === 'accepted' || state === 'awaiting-resume' ? 'failed' : null;
+    default:
+      return assertNever(event);
+  }
+}
+
+export function isFinalDelivery(s: DeliveryState): boolean {
+  return s === 'answered' || s === 'failed';
+}

@@ -1,0 +1,12 @@
+// Bounds on what the server accepts, shared so the PWA can refuse the same things before sending.
+export const LIMITS = {
+  messageTextChars: 100_000,
+  titleChars: 200,
+  cwdChars: 4_096,
+  nameChars: 100,
+  httpBodyBytes: 256 * 1024,
+  wsFrameBytes: 1024 * 1024,
+  pageSize: 200,
+  shareMaxSeconds: 30 * 24 * 3600,
+  pairingCodeSeconds: 10 * 60,
+} as const;

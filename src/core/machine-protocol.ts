@@ -1,0 +1,87 @@
+// Messages between a machine daemon and the server: one schema per message, a union per direction.
+import * as v from 'valibot';
+import { AttemptIdSchema, MessageIdSchema, PermissionIdSchema, SessionIdSchema, VendorIdSchema } from './ids.ts';
+import { LIMITS } from './limits.ts';
+import { BACKENDS, PROVIDERS } from './providers.ts';
+import { RESUME_FAILURE_CODES } from './resume-attempt.ts';
+
+const str = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const BackendSchema = v.picklist(BACKENDS);
+
+export const BackendCapabilitySchema = v.strictObject({
+  installed: v.boolean(),
+  version: v.nullable(str(200)),
+  canResume: v.boolean(),
+  detail: v.nullable(str(1000)),
+});
+export const CapabilitiesSchema = v.record(BackendSchema, BackendCapabilitySchema);
+
+/** What the daemon knows of one session it manages, sent in hello so the server can reconcile. */
+export const SessionReportSchema = v.strictObject({
+  sessionId: SessionIdSchema,
+  vendorResumeId: v.nullable(VendorIdSchema),
+  running: v.boolean(),
+});
+
+export const DirectSessionSchema = v.strictObject({
+  provider: v.picklist(PROVIDERS),
+  backend: BackendSchema,
+  vendorResumeId: VendorIdSchema,
+  cwd: str(LIMITS.cwdChars),
+  title: str(LIMITS.titleChars),
+  updatedAt: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
+export const AgentEventSchema = v.variant('kind', [
+  v.strictObject({ kind: v.literal('text'), text: str(LIMITS.messageTextChars) }),
+  v.strictObject({ kind: v.literal('tool'), tool: str(200), input: str(LIMITS.messageTextChars) }),
+  v.strictObject({ kind: v.literal('turn-end') }),
+  v.strictObject({ kind: v.literal('permission-request'), permissionId: PermissionIdSchema, tool: str(200), input: str(LIMITS.messageTextChars) }),
+  v.strictObject({ kind: v.literal('error'), text: str(LIMITS.messageTextChars) }),
+]);
+export type AgentEvent = v.InferOutput<typeof AgentEventSchema>;
+
+// ── daemon → server ──
+export const MachineUpSchema = v.variant('type', [
+  v.strictObject({
+    type: v.literal('hello'),
+    protocol: v.pipe(v.number(), v.integer()),
+    token: str(512),
+    name: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.nameChars)),
+    capabilities: CapabilitiesSchema,
+    sessions: v.pipe(v.array(SessionReportSchema), v.maxLength(10_000)),
+  }),
+  v.strictObject({ type: v.literal('heartbeat') }),
+  v.strictObject({ type: v.literal('capabilities'), capabilities: CapabilitiesSchema }),
+  v.strictObject({ type: v.literal('resume-result'), attemptId: AttemptIdSchema, sessionId: SessionIdSchema, ok: v.literal(true), vendorResumeId: VendorIdSchema }),
+  v.strictObject({
+    type: v.literal('resume-result'), attemptId: AttemptIdSchema, sessionId: SessionIdSchema, ok: v.literal(false),
+    code: v.picklist(RESUME_FAILURE_CODES), detail: str(2000),
+  }),
+  /** The agent process is up and the vendor gave its id (not yet resumable: the vendor may not have persisted it). */
+  v.strictObject({ type: v.literal('started'), requestId: str(128), sessionId: SessionIdSchema, vendorId: VendorIdSchema }),
+  v.strictObject({ type: v.literal('start-failed'), requestId: str(128), sessionId: SessionIdSchema, code: v.picklist(RESUME_FAILURE_CODES), detail: str(2000) }),
+  /** The vendor has persisted the session (first turn done): it can be resumed by this id from now on. */
+  v.strictObject({ type: v.literal('resumable'), sessionId: SessionIdSchema, vendorResumeId: VendorIdSchema }),
+  /** The message was written to the agent. Sent again after a reconnect if the server did not see it. */
+  v.strictObject({ type: v.literal('ack'), sessionId: SessionIdSchema, messageId: MessageIdSchema }),
+  v.strictObject({ type: v.literal('agent-event'), sessionId: SessionIdSchema, eventId: v.pipe(str(128), v.minLength(1)), event: AgentEventSchema }),
+  v.strictObject({ type: v.literal('stopped'), sessionId: SessionIdSchema, reason: v.picklist(['requested', 'exited', 'crashed']), detail: v.nullable(str(2000)) }),
+  v.strictObject({ type: v.literal('direct-sessions'), sessions: v.pipe(v.array(DirectSessionSchema), v.maxLength(5_000)) }),
+]);
+export type MachineUp = v.InferOutput<typeof MachineUpSchema>;
+
+// ── server → daemon ── (the daemon validates these too: the server is trusted, but not its bugs)
+export const MachineDownSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('welcome'), protocol: v.number(), machineId: str(128) }),
+  v.strictObject({ type: v.literal('resume'), attemptId: AttemptIdSchema, sessionId: SessionIdSchema, vendorResumeId: VendorIdSchema, backend: BackendSchema, cwd: str(LIMITS.cwdChars) }),
+  v.strictObject({ type: v.literal('start'), requestId: str(128), sessionId: SessionIdSchema, provider: v.picklist(PROVIDERS), backend: BackendSchema, cwd: str(LIMITS.cwdChars), title: str(LIMITS.titleChars) }),
+  /** Bind a managed session to an existing vendor id without starting anything (take over a direct session). */
+  v.strictObject({ type: v.literal('adopt'), sessionId: SessionIdSchema, vendorResumeId: VendorIdSchema, provider: v.picklist(PROVIDERS), backend: BackendSchema, cwd: str(LIMITS.cwdChars) }),
+  v.strictObject({ type: v.literal('deliver'), sessionId: SessionIdSchema, messageId: MessageIdSchema, text: str(LIMITS.messageTextChars) }),
+  v.strictObject({ type: v.literal('stop'), sessionId: SessionIdSchema }),
+  v.strictObject({ type: v.literal('interrupt'), sessionId: SessionIdSchema }),
+  v.strictObject({ type: v.literal('permission-answer'), sessionId: SessionIdSchema, permissionId: PermissionIdSchema, decision: v.picklist(['allow', 'deny']) }),
+  v.strictObject({ type: v.literal('error'), code: str(64), message: str(2000) }),
+]);
+export type MachineDown = v.InferOutput<typeof MachineDownSchema>;

@@ -1,0 +1,100 @@
+// The shapes of sessions, machines and messages as the server sends them to phones, CLIs and daemons.
+import type { Availability } from './availability.ts';
+import type { DeliveryState, MessageFailureCode } from './delivery.ts';
+import type { Backend, MachineCapabilities, Provider } from './providers.ts';
+import type { ResumeFailureCode, ResumeState } from './resume-attempt.ts';
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly machineId: string;
+  readonly provider: Provider;
+  readonly backend: Backend;
+  readonly cwd: string;
+  readonly title: string;
+  /** false for a direct (provider-native) session Baton found but does not manage. */
+  readonly managed: boolean;
+  readonly status: 'active' | 'inactive';
+  readonly archived: boolean;
+  /** The vendor's id as captured at start (not yet resumable until the vendor has persisted it). */
+  readonly vendorId: string | null;
+  /** The vendor id a resume reopens; set once the vendor persisted the session, never changed after. */
+  readonly vendorResumeId: string | null;
+  /** Set while the agent waits for the user to allow or deny a tool. */
+  readonly awaitingPermission: boolean;
+  readonly createdAt: number;
+  readonly lastActivityAt: number;
+  /** Evaluated by the server on fresh facts when this record was sent. */
+  readonly availability: Availability;
+  readonly lastResume: ResumeAttemptRecord | null;
+  /** The change cursor at which this record last changed. */
+  readonly cursor: number;
+}
+
+export interface MachineRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly online: boolean;
+  readonly lastSeenAt: number | null;
+  readonly capabilities: MachineCapabilities | null;
+  readonly cursor: number;
+}
+
+export type MessageRole = 'user' | 'agent' | 'tool' | 'permission' | 'notice';
+
+export interface PermissionInfo {
+  readonly permissionId: string;
+  readonly tool: string;
+  readonly input: string;
+  readonly decision: 'allow' | 'deny' | null;
+}
+
+export interface MessageRecord {
+  readonly id: string;
+  readonly sessionId: string;
+  /** Per-session order, gap-free from 1. */
+  readonly seq: number;
+  readonly role: MessageRole;
+  readonly text: string;
+  /** The sender's idempotency key (user messages) or the agent event id (agent messages). */
+  readonly clientId: string | null;
+  /** Delivery state; null for messages that come from the agent. */
+  readonly state: DeliveryState | null;
+  readonly failure: { readonly code: MessageFailureCode; readonly detail: string } | null;
+  /** Tool name for tool messages. */
+  readonly tool: string | null;
+  readonly permission: PermissionInfo | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface ResumeAttemptRecord {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly state: ResumeState;
+  readonly code: ResumeFailureCode | null;
+  readonly detail: string | null;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+}
+
+export interface SettingsRecord {
+  readonly disabledBackends: Backend[];
+  readonly codexBackend: 'codex-app-server' | 'codex-mcp';
+}
+
+export interface ShareRecord {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly expiresAt: number;
+  readonly revoked: boolean;
+  readonly createdAt: number;
+}
+
+export interface DeviceRecord {
+  readonly id: string;
+  readonly kind: 'phone' | 'machine' | 'cli';
+  readonly name: string;
+  readonly createdAt: number;
+  readonly revoked: boolean;
+  readonly current: boolean;
+}

@@ -1,0 +1,69 @@
+// One strict-resume attempt as data: it either reopens the same vendor session or fails with a code.
+import { assertNever } from './availability.ts';
+import type { Transition } from './delivery.ts';
+
+export const ResumeState = {
+  /** Asked of the owning daemon; no answer yet. */
+  pending: 'pending',
+  /** The daemon reopened the same vendor session (id verified). */
+  resumed: 'resumed',
+  /** Did not reopen it; `code` says why. The session stayed inactive. */
+  failed: 'failed',
+  /** Succeeded after we had given up (timeout): the session is live, its queued messages stay failed. */
+  resumedLate: 'resumed-late',
+} as const;
+export type ResumeState = (typeof ResumeState)[keyof typeof ResumeState];
+
+/** Typed failures a daemon (or the server, for timeouts and disconnects) reports for a resume. */
+export const RESUME_FAILURE_CODES = [
+  'vendor-not-found',
+  'vendor-id-mismatch',
+  'vendor-error',
+  'dependency-missing',
+  'timeout',
+  'machine-disconnected',
+] as const;
+export type ResumeFailureCode = (typeof RESUME_FAILURE_CODES)[number];
+
+export const RESUME_FAILURE_TEXT: Readonly<Record<ResumeFailureCode, string>> = {
+  'vendor-not-found': 'The agent no longer has this session (its transcript or rollout is gone), so it could not be reopened.',
+  'vendor-id-mismatch': 'The agent came back with a different session id, which would be a new conversation; Baton stopped it.',
+  'vendor-error': 'The agent failed while reopening the session.',
+  'dependency-missing': 'The machine lacks what this backend needs to reopen the session.',
+  timeout: 'The agent did not reopen the session in time.',
+  'machine-disconnected': 'The owning machine disconnected while reopening the session.',
+};
+
+export type ResumeEvent =
+  | { readonly type: 'resumed' }
+  | { readonly type: 'failed'; readonly code: ResumeFailureCode };
+
+export interface ResumeStatus {
+  readonly state: ResumeState;
+  readonly code: ResumeFailureCode | null;
+}
+
+export function resumeTransition(current: ResumeStatus, event: ResumeEvent): Transition<ResumeStatus> {
+  const to = next(current, event);
+  return to === null
+    ? { ok: false, error: `a resume attempt that is ${current.state} cannot take "${event.type}"` }
+    : { ok: true, state: to };
+}
+
+function next(current: ResumeStatus, event: ResumeEvent): ResumeStatus | null {
+  switch (current.state) {
+    case 'pending':
+      return event.type === 'resumed' ? { state: 'resumed', code: null } : { state: 'failed', code: event.code };
+    case 'failed':
+      // The server gives up on its own (timeout, disconnect) while the vendor may still come back:
+      // that late success is recorded, never a late failure or a success after a vendor's own refusal.
+      return event.type === 'resumed' && (current.code === 'timeout' || current.code === 'machine-disconnected')
+        ? { state: 'resumed-late', code: current.code }
+        : null;
+    case 'resumed':
+    case 'resumed-late':
+      return null;
+    default:
+      return assertNever(current.state);
+  }
+}
