@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { DELIVERY_STATES, deliveryTransition, type DeliveryEvent, type DeliveryState } from './delivery.ts';
+
+// Every (state, event) pair, with the state it must lead to or null when it must be refused.
+const table: Record<DeliveryState, Record<DeliveryEvent['type'], DeliveryState | null>> = {
+  accepted: { 'await-resume': 'awaiting-resume', 'resume-succeeded': null, acked: 'delivered', 'turn-ended': null, fail: 'failed' },
+  'awaiting-resume': { 'await-resume': null, 'resume-succeeded': 'accepted', acked: null, 'turn-ended': null, fail: 'failed' },
+  delivered: { 'await-resume': null, 'resume-succeeded': null, acked: 'delivered', 'turn-ended': 'answered', fail: null },
+  answered: { 'await-resume': null, 'resume-succeeded': null, acked: 'answered', 'turn-ended': 'answered', fail: null },
+  failed: { 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, fail: null },
+};
+
+const event = (type: DeliveryEvent['type']): DeliveryEvent => (type === 'fail' ? { type, code: 'timeout' } : { type });
+
+describe('delivery state machine', () => {
+  for (const from of DELIVERY_STATES) {
+    for (const [type, to] of Object.entries(table[from]) as [DeliveryEvent['type'], DeliveryState | null][]) {
+      it(`${from} + ${type} → ${to ?? 'refused'}`, () => {
+        const r = deliveryTransition(from, event(type));
+        if (to === null) expect(r.ok).toBe(false);
+        else expect(r).toEqual({ ok: true, state: to });
+      });
+    }
+  }
+
+  it('never lets a message awaiting resume be delivered before the resume succeeded', () => {
+    expect(deliveryTransition('awaiting-resume', { type: 'acked' }).ok).toBe(false);
+  });
+
+  it('never revives a failed message: the user resends it explicitly', () => {
+    for (const type of ['await-resume', 'resume-succeeded', 'acked', 'turn-ended'] as const) {
+      expect(deliveryTransition('failed', event(type)).ok).toBe(false);
+    }
+  });
+});
