@@ -1,0 +1,211 @@
+// One running `claude -p` in stream-json mode: turns its output into driver events and guards the session id.
+import { randomUUID } from 'node:crypto';
+import type { AgentHandle, DriverEvent } from '../backend.ts';
+import { asPermissionId, type VendorId } from '../../../core/index.ts';
+import type { AgentProcess } from '../shared/agent-process.ts';
+import { EventStream } from '../shared/event-stream.ts';
+import { DriverError } from '../shared/driver-error.ts';
+import { summarizeToolInput } from '../shared/tool-input.ts';
+import { TIMED_OUT, withTimeout } from '../shared/with-timeout.ts';
+
+type Json = Record<string, any>;
+const PERMISSION_ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** How the handshake ended: loaded, or a typed failure. */
+export type HandshakeResult = { ok: true } | { ok: false; code: 'vendor-not-found' | 'vendor-error' | 'vendor-id-mismatch' | 'timeout' | 'dependency-missing'; detail: string };
+
+export class ClaudeSession implements AgentHandle {
+  readonly pid: number | null;
+  private readonly events = new EventStream();
+  private readonly pendingControl = new Map<string, (response: Json) => void>();
+  private readonly permissions = new Map<string, { requestId: string; input: unknown }>();
+  /** Resolved when `system/init` confirmed our id; rejected when it named another one. */
+  private initCheck: { promise: Promise<void>; resolve: () => void; reject: (e: DriverError) => void };
+  private initVerified = false;
+  private failure: DriverError | null = null;
+  private stopping = false;
+  private persistedSent = false;
+  private earlyResult: Json | null = null;
+  private readonly earlyResultWaiters = new Set<(r: Json) => void>();
+
+  constructor(
+    readonly vendorId: VendorId,
+    private readonly proc: AgentProcess,
+    private readonly timeoutMs: number,
+    /** Tells whether the vendor has saved the transcript (checked after each turn until true). */
+    private readonly isPersisted: () => boolean,
+    alreadyPersisted: boolean,
+  ) {
+    this.pid = proc.pid;
+    this.persistedSent = alreadyPersisted;
+    let resolve!: () => void;
+    let reject!: (e: DriverError) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    promise.catch(() => {});
+    this.initCheck = { promise, resolve, reject };
+    proc.onLine((value) => this.onMessage(value as Json));
+    void proc.exited.then((exit) => {
+      const detail = this.failure?.message ?? (this.stopping ? null : proc.describeExit(exit));
+      this.initCheck.reject(this.failure ?? new DriverError('vendor-error', detail ?? 'the agent exited'));
+      for (const resolveControl of this.pendingControl.values()) resolveControl({ subtype: 'error', error: 'the agent exited' });
+      this.pendingControl.clear();
+      this.events.emit({ kind: 'exit', code: exit.code, signal: exit.signal, detail });
+    });
+  }
+
+  /** Sends `initialize` and waits for its success: by then the CLI is up and, on --resume, the conversation is loaded. */
+  async handshake(): Promise<HandshakeResult> {
+    const requestId = randomUUID();
+    const answered = new Promise<Json>((resolve) => this.pendingControl.set(requestId, resolve));
+    const failedEarly = new Promise<Json>((resolve) => {
+      if (this.earlyResult) resolve(this.earlyResult);
+      else this.earlyResultWaiters.add(resolve);
+    });
+    const exited = this.proc.exited.then((exit) => ({ exit }));
+    try {
+      await this.proc.write({ type: 'control_request', request_id: requestId, request: { subtype: 'initialize', hooks: null } });
+    } catch {
+      // the process died before reading; `exited` reports how
+    }
+    const outcome = await withTimeout(Promise.race([answered.then((r) => ({ control: r })), failedEarly.then((r) => ({ result: r })), exited]), this.timeoutMs);
+    if (outcome === TIMED_OUT) return { ok: false, code: 'timeout', detail: `claude did not answer initialize within ${this.timeoutMs} ms` };
+    if ('exit' in outcome) {
+      if (this.failure) return { ok: false, code: this.failure.code as 'vendor-id-mismatch', detail: this.failure.message };
+      const code = outcome.exit.spawnError?.startsWith('ENOENT') ? 'dependency-missing' : 'vendor-error';
+      return { ok: false, code, detail: `claude ${this.proc.describeExit(outcome.exit)}` };
+    }
+    if ('result' in outcome) {
+      const errors: string[] = Array.isArray(outcome.result.errors) ? outcome.result.errors.map(String) : [String(outcome.result.result ?? outcome.result.error ?? 'error')];
+      const notFound = errors.some((e) => /No conversation found/i.test(e));
+      return { ok: false, code: notFound ? 'vendor-not-found' : 'vendor-error', detail: errors.join('; ') };
+    }
+    if (outcome.control.subtype !== 'success') return { ok: false, code: 'vendor-error', detail: `initialize failed: ${String(outcome.control.error ?? 'unknown error')}` };
+    if (this.failure) return { ok: false, code: this.failure.code as 'vendor-id-mismatch', detail: this.failure.message };
+    return { ok: true };
+  }
+
+  async send(text: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    await this.proc.write({ type: 'user', message: { role: 'user', content: [{ type: 'text', text }] }, parent_tool_use_id: null, session_id: this.vendorId });
+    if (this.initVerified) return;
+    // Claude names its session only with the first turn; until it has said ours, the message is not delivered.
+    const verified = await withTimeout(this.initCheck.promise, this.timeoutMs);
+    if (verified === TIMED_OUT) {
+      this.fail(new DriverError('timeout', `claude did not confirm session ${this.vendorId} within ${this.timeoutMs} ms`));
+      throw this.failure;
+    }
+  }
+
+  async answerPermission(permissionId: string, decision: 'allow' | 'deny'): Promise<void> {
+    const pending = this.permissions.get(permissionId);
+    if (!pending) throw new Error(`no pending permission request ${permissionId}`);
+    this.permissions.delete(permissionId);
+    const response = decision === 'allow'
+      ? { behavior: 'allow', updatedInput: pending.input ?? {} }
+      : { behavior: 'deny', message: 'The user denied this from Baton.' };
+    await this.proc.write({ type: 'control_response', response: { subtype: 'success', request_id: pending.requestId, response } });
+  }
+
+  async interrupt(): Promise<void> {
+    const requestId = randomUUID();
+    const answered = new Promise<Json>((resolve) => this.pendingControl.set(requestId, resolve));
+    await this.proc.write({ type: 'control_request', request_id: requestId, request: { subtype: 'interrupt' } });
+    await withTimeout(answered, this.timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.proc.stop();
+  }
+
+  onEvent(listener: (event: DriverEvent) => void): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  /** Stops the process for a typed reason; the exit event carries it. */
+  private fail(error: DriverError): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.initCheck.reject(error);
+    this.events.emit({ kind: 'error', text: `${error.code}: ${error.message}` });
+    void this.proc.stop();
+  }
+
+  private onMessage(msg: Json): void {
+    if (this.failure || typeof msg !== 'object' || msg === null) return;
+    switch (msg.type) {
+      case 'system':
+        if (msg.subtype === 'init') this.onInit(String(msg.session_id ?? ''));
+        return;
+      case 'assistant':
+        for (const block of Array.isArray(msg.message?.content) ? msg.message.content : []) {
+          if (block?.type === 'text' && typeof block.text === 'string' && block.text.length > 0) this.events.emit({ kind: 'text', text: block.text });
+          else if (block?.type === 'tool_use') this.events.emit({ kind: 'tool', tool: String(block.name ?? 'tool').slice(0, 200), input: summarizeToolInput(block.input) });
+        }
+        return;
+      case 'result':
+        return this.onResult(msg);
+      case 'control_request':
+        return this.onControlRequest(msg);
+      case 'control_response': {
+        const id = msg.response?.request_id;
+        const resolve = typeof id === 'string' ? this.pendingControl.get(id) : undefined;
+        if (resolve) {
+          this.pendingControl.delete(id);
+          resolve(msg.response);
+        }
+        return;
+      }
+      default:
+        return; // user tool results, stream events, hooks: nothing for the phone
+    }
+  }
+
+  private onInit(sessionId: string): void {
+    if (sessionId !== this.vendorId) {
+      this.fail(new DriverError('vendor-id-mismatch', `claude answered as session ${sessionId}, not ${this.vendorId}; that would be a different session id, so Baton stopped it`));
+      return;
+    }
+    this.initVerified = true;
+    this.initCheck.resolve();
+  }
+
+  private onResult(msg: Json): void {
+    if (!this.initVerified && msg.is_error === true) {
+      // Before any turn: the CLI refused to load the session (e.g. "No conversation found").
+      this.earlyResult = msg;
+      for (const w of this.earlyResultWaiters) w(msg);
+      this.earlyResultWaiters.clear();
+      return;
+    }
+    if (msg.is_error === true || (typeof msg.subtype === 'string' && msg.subtype !== 'success')) {
+      const errors = Array.isArray(msg.errors) ? msg.errors.join('; ') : String(msg.result ?? msg.subtype ?? 'error');
+      this.events.emit({ kind: 'error', text: errors.slice(0, 4000) || 'the turn failed' });
+    }
+    this.events.emit({ kind: 'turn-end' });
+    void this.watchPersisted();
+  }
+
+  /** The transcript normally exists by the result line; allow the CLI a moment to flush it otherwise. */
+  private async watchPersisted(): Promise<void> {
+    for (let i = 0; i < 20 && !this.persistedSent && !this.events.isEnded; i++) {
+      if (this.isPersisted()) {
+        this.persistedSent = true;
+        this.events.emit({ kind: 'persisted' });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private onControlRequest(msg: Json): void {
+    const requestId = String(msg.request_id ?? '');
+    if (msg.request?.subtype === 'can_use_tool') {
+      const permissionId = PERMISSION_ID_RE.test(requestId) ? requestId : randomUUID();
+      this.permissions.set(permissionId, { requestId, input: msg.request.input });
+      this.events.emit({ kind: 'permission-request', permissionId: asPermissionId(permissionId), tool: String(msg.request.tool_name ?? 'tool').slice(0, 200), input: summarizeToolInput(msg.request.input) });
+      return;
+    }
+    void this.proc.write({ type: 'control_response', response: { subtype: 'error', request_id: requestId, error: `Baton does not handle ${String(msg.request?.subtype)}` } }).catch(() => {});
+  }
+}

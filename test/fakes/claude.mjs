@@ -1,0 +1,218 @@
+// Fake Claude Code CLI: `claude -p --input-format stream-json --output-format stream-json --verbose`, strict like the real one.
+// Speaks stream-json (system/init, assistant, user, result, control_request/control_response), keeps transcripts
+// under $CLAUDE_CONFIG_DIR/projects/<cwd slug>/<id>.jsonl (written after a turn), and honours the fault switches.
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { record } from './lib/record.mjs';
+import { faults, handshakeDelay, hangForever } from './lib/faults.mjs';
+import { readJsonLines, writeJson, exitAfterFlush } from './lib/stdio.mjs';
+import { TURN_TOOL, PERMISSION_TOOL, replyText, permissionReply } from './lib/turn.mjs';
+
+const VERSION = '2.0.14';
+const MODEL = 'claude-sonnet-4-5-20250929';
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function fail(message) {
+  process.stderr.write(`Error: ${message}\n`);
+  process.exit(1);
+}
+
+function parseArgs(argv) {
+  const opts = { print: false, verbose: false, inputFormat: 'text', outputFormat: 'text', sessionId: null, resume: null, forkSession: false, permissionPromptTool: null, version: false };
+  const takesValue = new Set(['--input-format', '--output-format', '--session-id', '--resume', '-r', '--permission-prompt-tool', '--permission-mode', '--model', '--append-system-prompt', '--system-prompt', '--allowedTools', '--disallowedTools', '--mcp-config', '--max-turns']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) fail(`option '${a}' argument missing`);
+      return v;
+    };
+    if (a === '-v' || a === '--version') opts.version = true;
+    else if (a === '-p' || a === '--print') opts.print = true;
+    else if (a === '--verbose') opts.verbose = true;
+    else if (a === '--fork-session') opts.forkSession = true;
+    else if (a === '--input-format') opts.inputFormat = value();
+    else if (a === '--output-format') opts.outputFormat = value();
+    else if (a === '--session-id') opts.sessionId = value();
+    else if (a === '--resume' || a === '-r') opts.resume = value();
+    else if (a === '--permission-prompt-tool') opts.permissionPromptTool = value();
+    else if (takesValue.has(a)) value();
+    else if (a === '--dangerously-skip-permissions' || a === '--include-partial-messages') {
+      // accepted, no effect in the fake
+    } else fail(`unknown option '${a}'`);
+  }
+  return opts;
+}
+
+/** Same rule as the real CLI's project folder name (the one Baton's driver uses too). */
+function projectSlug(cwd) {
+  return cwd.replace(/[/.:_ ]/g, '-');
+}
+
+const opts = parseArgs(process.argv.slice(2));
+if (opts.version) {
+  process.stdout.write(`${VERSION} (Claude Code)\n`);
+  process.exit(0);
+}
+if (!opts.print) fail('the fake claude only supports --print mode');
+if (opts.inputFormat !== 'stream-json') fail('the fake claude only supports --input-format=stream-json');
+if (opts.outputFormat !== 'stream-json') fail('--input-format=stream-json requires output-format=stream-json.');
+if (!opts.verbose) fail('When using --print, --output-format=stream-json requires --verbose');
+if (opts.sessionId !== null && opts.resume !== null && !opts.forkSession) {
+  fail('--session-id can only be used with --continue or --resume if --fork-session is also specified.');
+}
+if (opts.sessionId !== null && !UUID_RE.test(opts.sessionId)) fail('Invalid session ID. Must be a valid UUID.');
+
+const cwd = process.cwd();
+const configDir = process.env.CLAUDE_CONFIG_DIR || join(homedir(), '.claude');
+const projectDir = join(configDir, 'projects', projectSlug(cwd));
+const transcriptOf = (id) => join(projectDir, `${id}.jsonl`);
+
+let sessionId;
+const active = faults();
+if (opts.resume !== null) {
+  if (active.has('crash-on-resume')) {
+    process.stderr.write('fake claude: crashed while loading the conversation (crash-on-resume)\n');
+    process.exit(1);
+  }
+  if (active.has('unknown-id') || !UUID_RE.test(opts.resume) || !existsSync(transcriptOf(opts.resume))) {
+    record('claude', 'resume-refused', opts.resume, cwd);
+    writeJson({
+      type: 'result', subtype: 'error_during_execution', duration_ms: 0, duration_api_ms: 0, is_error: true, num_turns: 0,
+      session_id: randomUUID(), total_cost_usd: 0, usage: {}, modelUsage: {}, permission_denials: [], uuid: randomUUID(),
+      errors: [`No conversation found with session ID: ${opts.resume}`],
+    });
+    exitAfterFlush(1);
+    await hangForever();
+  }
+  // `other-id`: the vendor quietly continues in a new session (what --fork-session does); a strict client must notice.
+  sessionId = active.has('other-id') ? randomUUID() : opts.resume;
+  record('claude', 'resumed', sessionId, cwd, sessionId === opts.resume ? {} : { requested: opts.resume });
+} else {
+  sessionId = opts.sessionId ?? randomUUID();
+  if (existsSync(transcriptOf(sessionId))) fail(`Session ID ${sessionId} is already in use.`);
+  record('claude', 'created', sessionId, cwd);
+}
+
+let initSent = false;
+let lastUuid = null;
+let turnChain = Promise.resolve();
+const pendingControl = new Map(); // request_id → resolve(response)
+
+function transcriptLine(type, message) {
+  const uuid = randomUUID();
+  const line = { parentUuid: lastUuid, isSidechain: false, userType: 'external', cwd, sessionId, version: VERSION, type, message, uuid, timestamp: new Date().toISOString() };
+  lastUuid = uuid;
+  return line;
+}
+
+function assistant(content) {
+  const message = { id: `msg_${randomUUID().slice(0, 8)}`, type: 'message', role: 'assistant', model: MODEL, content, stop_reason: null, usage: { input_tokens: 1, output_tokens: 1 } };
+  writeJson({ type: 'assistant', message, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID() });
+  return message;
+}
+
+function toolResult(toolUseId, content, isError = false) {
+  const message = { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUseId, content, ...(isError ? { is_error: true } : {}) }] };
+  writeJson({ type: 'user', message, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID() });
+  return message;
+}
+
+function askPermission(toolName, input, toolUseId) {
+  const requestId = randomUUID();
+  return new Promise((resolve) => {
+    pendingControl.set(requestId, resolve);
+    writeJson({ type: 'control_request', request_id: requestId, request: { subtype: 'can_use_tool', tool_name: toolName, input, tool_use_id: toolUseId, permission_suggestions: [] } });
+  });
+}
+
+async function runTurn(userMessage) {
+  const text = typeof userMessage.content === 'string'
+    ? userMessage.content
+    : (userMessage.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+  const f = faults();
+  if (f.has('crash-on-turn')) {
+    process.stderr.write('fake claude: crashed on a user message (crash-on-turn)\n');
+    process.exit(1);
+  }
+  if (!initSent) {
+    initSent = true;
+    writeJson({
+      type: 'system', subtype: 'init', cwd, session_id: sessionId, tools: ['Bash', 'Read', 'Edit', 'Write', 'Glob', 'Grep'], mcp_servers: [],
+      model: MODEL, permissionMode: 'default', slash_commands: [], apiKeySource: 'none', claude_code_version: VERSION,
+      output_style: 'default', agents: [], skills: [], plugins: [], uuid: randomUUID(),
+    });
+  }
+  const lines = [transcriptLine('user', { role: 'user', content: text })];
+  const denials = [];
+  if (f.has('permission')) {
+    const id = `toolu_${randomUUID().slice(0, 12)}`;
+    const input = { command: PERMISSION_TOOL.input, description: 'List files' };
+    lines.push(transcriptLine('assistant', assistant([{ type: 'tool_use', id, name: PERMISSION_TOOL.tool, input }])));
+    let allowed = false;
+    if (opts.permissionPromptTool === 'stdio') {
+      const answer = await askPermission(PERMISSION_TOOL.tool, input, id);
+      allowed = answer?.behavior === 'allow';
+    }
+    if (allowed) lines.push(transcriptLine('user', toolResult(id, 'README.md\n')));
+    else {
+      denials.push({ tool_name: PERMISSION_TOOL.tool, tool_use_id: id, tool_input: input });
+      lines.push(transcriptLine('user', toolResult(id, `Claude requested permissions to use ${PERMISSION_TOOL.tool}, but you haven't granted it yet.`, true)));
+    }
+    lines.push(transcriptLine('assistant', assistant([{ type: 'text', text: permissionReply(allowed) }])));
+  }
+  const readId = `toolu_${randomUUID().slice(0, 12)}`;
+  lines.push(transcriptLine('assistant', assistant([{ type: 'tool_use', id: readId, name: TURN_TOOL.tool, input: { file_path: TURN_TOOL.input } }])));
+  lines.push(transcriptLine('user', toolResult(readId, '# fake README\n')));
+  const answer = replyText(text);
+  lines.push(transcriptLine('assistant', assistant([{ type: 'text', text: answer }])));
+  // The real CLI has flushed the transcript by the time it reports the result.
+  mkdirSync(projectDir, { recursive: true });
+  appendFileSync(transcriptOf(sessionId), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  writeJson({
+    type: 'result', subtype: 'success', is_error: false, duration_ms: 1, duration_api_ms: 1, num_turns: 1, result: answer,
+    session_id: sessionId, total_cost_usd: 0, usage: {}, modelUsage: {}, permission_denials: denials, uuid: randomUUID(),
+  });
+}
+
+function onControlRequest(msg) {
+  const subtype = msg.request?.subtype;
+  const ok = (response = {}) => writeJson({ type: 'control_response', response: { subtype: 'success', request_id: msg.request_id, response } });
+  if (subtype === 'initialize') ok({ commands: [], output_style: 'default', available_output_styles: ['default'], models: [], account: {} });
+  else if (subtype === 'interrupt') {
+    for (const [id, resolve] of pendingControl) {
+      pendingControl.delete(id);
+      resolve({ behavior: 'deny', message: 'interrupted' });
+    }
+    ok();
+  } else if (subtype === 'set_permission_mode' || subtype === 'set_model') ok();
+  else writeJson({ type: 'control_response', response: { subtype: 'error', request_id: msg.request_id, error: `Unsupported control request subtype: ${subtype}` } });
+}
+
+// The handshake faults hold back every answer (a real CLI stuck loading never reads stdin either).
+const queue = [];
+let ready = false;
+function handle(msg) {
+  if (msg.type === 'control_request') onControlRequest(msg);
+  else if (msg.type === 'control_response') {
+    const resolve = pendingControl.get(msg.response?.request_id);
+    if (resolve) {
+      pendingControl.delete(msg.response.request_id);
+      resolve(msg.response.subtype === 'success' ? msg.response.response : { behavior: 'deny', message: msg.response.error });
+    }
+  } else if (msg.type === 'user') {
+    if (msg.message?.role !== 'user') fail('Expected message role "user"');
+    turnChain = turnChain.then(() => runTurn(msg.message));
+  } else {
+    process.stderr.write(`Error: Expected message type 'user' or 'control', got '${msg.type}'\n`);
+  }
+}
+readJsonLines((msg) => (ready ? handle(msg) : queue.push(msg)), {
+  onBadLine: (line) => process.stderr.write(`Error parsing streaming input line: ${line}\n`),
+  onEnd: () => turnChain.then(() => exitAfterFlush(0)),
+});
+await handshakeDelay();
+ready = true;
+for (const msg of queue.splice(0)) handle(msg);

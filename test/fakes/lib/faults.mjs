@@ -1,0 +1,46 @@
+// Fault switches for the fakes: env BATON_FAKE_FAULTS plus the file $BATON_FAKE_STATE_DIR/faults, re-read on every call.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stateDir } from './record.mjs';
+
+/** Known names (see the preamble): unknown-id, other-id, crash-on-resume, hang, slow-start, permission, crash-on-turn, no-load-session. */
+export const FAULT_NAMES = ['unknown-id', 'other-id', 'crash-on-resume', 'hang', 'slow-start', 'permission', 'crash-on-turn', 'no-load-session'];
+
+function parse(text) {
+  return text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** The active faults now (env ∪ file). Call it again before each resume: tests flip the file between calls. */
+export function faults() {
+  const set = new Set(parse(process.env.BATON_FAKE_FAULTS ?? ''));
+  const dir = stateDir();
+  if (dir) {
+    try {
+      for (const f of parse(readFileSync(join(dir, 'faults'), 'utf8'))) set.add(f);
+    } catch {
+      // no faults file: no file faults
+    }
+  }
+  return set;
+}
+
+export function hasFault(name) {
+  return faults().has(name);
+}
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Applies the handshake faults every fake shares: `hang` never returns, `slow-start` waits BATON_FAKE_SLOW_MS (default 1500). */
+export async function handshakeDelay() {
+  const f = faults();
+  if (f.has('hang')) await hangForever();
+  if (f.has('slow-start')) await sleep(Number(process.env.BATON_FAKE_SLOW_MS ?? 1500));
+}
+
+/** Keeps the process alive forever without busy-waiting (for `hang`). */
+export function hangForever() {
+  setInterval(() => {}, 1 << 30);
+  return new Promise(() => {});
+}

@@ -1,0 +1,54 @@
+// The codex-mcp driver against the fake `codex mcp-server`: fresh sessions, permissions, and an honest refusal to resume.
+import { describe, expect, it } from 'vitest';
+import { createCodexMcpDriver } from '../../src/machine/providers/codex-mcp/index.ts';
+import type { DriverEnv } from '../../src/machine/providers/backend.ts';
+import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
+import { describeBackendContract, EventLog, turn, type BackendFixture } from './backend-contract.ts';
+
+async function mcpFixture(): Promise<BackendFixture & { fake: FakeEnv }> {
+  const fake = await createFakeEnv();
+  const makeDriver = (overrides: Partial<DriverEnv> = {}) =>
+    createCodexMcpDriver({ command: 'codex', env: fake.env, timeoutMs: 5000, ...overrides });
+  return {
+    fake,
+    driver: makeDriver(),
+    makeDriver,
+    cwd: fake.cwd,
+    record: () => fake.record('codex'),
+    setFaults: (f) => fake.setFaults(f),
+    livePids: () => fake.livePids(),
+    cleanup: () => fake.cleanup(),
+  };
+}
+
+describeBackendContract('codex-mcp', mcpFixture, { resumable: false });
+
+describe('codex-mcp specifics', () => {
+  it('a second message continues the same Codex conversation (codex-reply), creating no new one', async () => {
+    const fx = await mcpFixture();
+    try {
+      const start = await fx.driver.start({ cwd: fx.cwd, title: 't' });
+      if (!start.ok) throw new Error(start.detail);
+      const log = new EventLog(start.handle);
+      await turn(start.handle, log, 'one');
+      const events = await turn(start.handle, log, 'two');
+      expect(events).toContainEqual({ kind: 'text', text: 'echo: two' });
+      expect((await fx.record()).filter((l) => l.event === 'created')).toHaveLength(1);
+      await start.handle.stop();
+    } finally {
+      await fx.cleanup();
+    }
+  });
+
+  it('hang on start is a timeout and leaves no process', async () => {
+    const fx = await mcpFixture();
+    try {
+      await fx.setFaults(['hang']);
+      const outcome = await fx.makeDriver({ timeoutMs: 500 }).start({ cwd: fx.cwd, title: 't' });
+      expect(outcome).toMatchObject({ ok: false, code: 'timeout' });
+      expect(await fx.livePids()).toEqual([]);
+    } finally {
+      await fx.cleanup();
+    }
+  });
+});
