@@ -1,0 +1,152 @@
+// The gemini-acp driver against the fake `gemini --acp` (real processes, ACP JSON-RPC over stdio).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DriverEnv } from '../../src/machine/providers/backend.ts';
+import { createGeminiAcpDriver } from '../../src/machine/providers/gemini-acp/index.ts';
+import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
+import { EventLog, describeBackendContract, turn, type BackendFixture } from './backend-contract.ts';
+
+const SLOW_MS = 400;
+
+async function fixture(extraEnv: Record<string, string> = {}): Promise<BackendFixture & { sandbox: FakeEnv }> {
+  const sandbox = await createFakeEnv({ slowMs: SLOW_MS, extraEnv });
+  const base: DriverEnv = { command: 'gemini', env: sandbox.env, timeoutMs: 10_000 };
+  const makeDriver = (overrides: Partial<DriverEnv> = {}) => createGeminiAcpDriver({ ...base, ...overrides });
+  return {
+    sandbox,
+    driver: makeDriver(),
+    makeDriver,
+    cwd: sandbox.cwd,
+    record: () => sandbox.record('gemini'),
+    setFaults: (f) => sandbox.setFaults(f),
+    livePids: () => sandbox.livePids(),
+    cleanup: () => sandbox.cleanup(),
+  };
+}
+
+describeBackendContract('gemini-acp', () => fixture(), { resumable: true, mismatchDetectedAt: 'resume', slowMs: SLOW_MS });
+
+describe('gemini-acp specifics', () => {
+  let fx: Awaited<ReturnType<typeof fixture>> | null = null;
+  afterEach(async () => {
+    expect(await fx?.livePids()).toEqual([]);
+    await fx?.cleanup();
+    fx = null;
+  });
+
+  async function persisted(f: NonNullable<typeof fx>) {
+    const started = await f.driver.start({ cwd: f.cwd, title: 'laptop' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    await turn(started.handle, log, 'first');
+    await log.next('persisted');
+    await started.handle.stop();
+    return started.handle.vendorId;
+  }
+
+  it('an agent without loadSession: checkDependencies says it cannot resume, and resume is dependency-missing with no session created', async () => {
+    fx = await fixture();
+    const vendorId = await persisted(fx);
+    await fx.setFaults(['no-load-session']);
+    const driver = fx.makeDriver();
+    const caps = await driver.checkDependencies();
+    expect(caps).toMatchObject({ installed: true, canResume: false });
+    expect(caps.detail).toBe('the installed gemini does not support session/load (upgrade @google/gemini-cli)');
+    const outcome = await driver.resume({ vendorId, cwd: fx.cwd });
+    expect(outcome).toMatchObject({ ok: false, code: 'dependency-missing' });
+    const lines = await fx.record();
+    expect(lines.map((l) => l.event)).toEqual(['created']); // no new session, and no load was even tried
+  });
+
+  it('history replayed by session/load is not forwarded as new agent messages', async () => {
+    fx = await fixture();
+    const vendorId = await persisted(fx);
+    const outcome = await fx.driver.resume({ vendorId, cwd: fx.cwd });
+    if (!outcome.ok) throw new Error(outcome.detail);
+    const log = new EventLog(outcome.handle);
+    const events = await turn(outcome.handle, log, 'from the phone');
+    // The replay ("first", "echo: first", its tool call) came before this turn and after the load answer; none of it shows.
+    expect(log.events.filter((e) => e.kind === 'text')).toEqual([{ kind: 'text', text: 'echo: from the phone' }]);
+    expect(events.filter((e) => e.kind === 'tool')).toEqual([{ kind: 'tool', tool: 'Read', input: 'README.md' }]);
+    await outcome.handle.stop();
+  });
+
+  it('an older CLI that only knows --experimental-acp is driven with that flag', async () => {
+    fx = await fixture({ BATON_FAKE_GEMINI_LEGACY: '1' });
+    const caps = await fx.driver.checkDependencies();
+    expect(caps).toMatchObject({ installed: true, canResume: true });
+    const vendorId = await persisted(fx);
+    const outcome = await fx.driver.resume({ vendorId, cwd: fx.cwd });
+    if (!outcome.ok) throw new Error(outcome.detail);
+    expect(outcome.handle.vendorId).toBe(vendorId);
+    await outcome.handle.stop();
+  });
+
+  it('interrupt while a permission is pending cancels the prompt: the turn ends without an answer', async () => {
+    fx = await fixture();
+    await fx.setFaults(['permission']);
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'laptop' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    await started.handle.send('never mind');
+    const ask = await log.next('permission-request');
+    expect(ask).toMatchObject({ tool: 'Bash', input: 'ls' });
+    await started.handle.interrupt();
+    await log.next('turn-end');
+    expect(log.kinds()).not.toContain('text');
+    expect(log.kinds()).not.toContain('persisted'); // a cancelled turn saved nothing to resume
+    await expect(started.handle.answerPermission(ask.permissionId, 'allow')).rejects.toThrow(/no open permission request/);
+    await started.handle.stop();
+  });
+
+  it('an agent that crashes on a turn ends in an exit with its code, and no answer', async () => {
+    fx = await fixture();
+    await fx.setFaults(['crash-on-turn']);
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'laptop' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    await started.handle.send('boom').catch(() => {}); // written or not, the crash is what the exit reports
+    const exit = await log.next('exit');
+    expect(exit).toMatchObject({ code: 1 });
+    expect(exit.detail).toMatch(/code 1/);
+    expect(log.kinds()).toEqual(['exit']);
+  });
+
+  it('two messages sent at once are prompted one after the other, each answered in order', async () => {
+    fx = await fixture();
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'laptop' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    await Promise.all([started.handle.send('one'), started.handle.send('two')]);
+    const first = await log.next('turn-end');
+    await log.next('turn-end', log.events.indexOf(first) + 1);
+    const texts = log.events.filter((e) => e.kind === 'text').map((e) => (e as { text: string }).text);
+    expect(texts).toEqual(['echo: one', 'echo: two']);
+    await started.handle.stop();
+  });
+
+  it('listDirect reads the JSON-lines chat files of newer releases, with the project path from .project_root', async () => {
+    fx = await fixture();
+    const project = join(fx.sandbox.home, '.gemini', 'tmp', 'my-project');
+    await mkdir(join(project, 'chats'), { recursive: true });
+    await writeFile(join(project, '.project_root'), fx.cwd);
+    const id = '0a1b2c3d-1111-2222-3333-444455556666';
+    const user = { id: 'u1', type: 'user', timestamp: '2026-01-02T03:04:05.000Z', content: [{ text: 'tidy the README' }] };
+    const lines = [{ sessionId: id, projectHash: 'my-project', startTime: '2026-01-02T03:04:05.000Z', lastUpdated: '2026-01-02T03:05:00.000Z' }, user, { $set: { messages: [user] } }];
+    await writeFile(join(project, 'chats', `session-2026-01-02T03-04-${id.slice(0, 8)}.jsonl`), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    // A chat with only system messages is no conversation: not listed.
+    await writeFile(join(project, 'chats', 'session-2026-01-02T03-09-deadbeef.json'), JSON.stringify({ sessionId: 'deadbeef-0000-0000-0000-000000000000', messages: [{ type: 'info', content: 'hi' }] }));
+    expect(await fx.driver.listDirect()).toEqual([
+      { provider: 'gemini', backend: 'gemini-acp', vendorResumeId: id, cwd: fx.cwd, title: 'tidy the README', updatedAt: Date.parse('2026-01-02T03:05:00.000Z') },
+    ]);
+  });
+
+  it('checkDependencies probes once and caches what the agent advertised', async () => {
+    fx = await fixture();
+    const driver = fx.makeDriver();
+    expect((await driver.checkDependencies()).canResume).toBe(true);
+    await fx.setFaults(['hang']); // a second probe would hang; the cached answer does not
+    expect((await driver.checkDependencies()).canResume).toBe(true);
+  });
+});
