@@ -85,9 +85,12 @@ export function describeBackendContract(name: string, makeFixture: () => Promise
       fx = await makeFixture();
     });
     afterEach(async () => {
-      await Promise.all(handles.splice(0).map((h) => h.stop()));
-      expect(await fx.livePids(), 'no fake process outlives its test').toEqual([]);
-      await fx.cleanup();
+      try {
+        await Promise.all(handles.splice(0).map((h) => h.stop()));
+        expect(await fx.livePids(), 'no fake process outlives its test').toEqual([]);
+      } finally {
+        await fx.cleanup();
+      }
     });
 
     async function start(driver = fx.driver): Promise<AgentHandle> {
