@@ -5,8 +5,8 @@ import { BACKEND_INFO, type Backend, type MachineCapabilities } from './provider
 export const BLOCK_REASONS = [
   'not-managed',
   'archived',
-  'missing-resume-id',
   'backend-unsupported',
+  'missing-resume-id',
   'backend-disabled',
   'dependency-missing',
   'machine-offline',
@@ -45,7 +45,9 @@ export interface AvailabilityFacts {
  * Decide availability. An active session on an online machine is live before the resume-only
  * checks run: a running agent needs no resume id, resume support or installed CLI to take a message
  * (DESIGN lists one order; applying resume checks to a live session would block every new session
- * until its first turn ends, so they apply only when a resume would be needed).
+ * until its first turn ends, so they apply only when a resume would be needed). `backend-unsupported` comes
+ * before `missing-resume-id` (DESIGN has them the other way): a backend that can never resume, such as
+ * codex-mcp, has no resume id by nature, and "this backend cannot resume" is the true reason to show.
  */
 export function evaluateAvailability(f: AvailabilityFacts): Availability {
   if (!f.managed) return blocked('not-managed');
@@ -53,8 +55,8 @@ export function evaluateAvailability(f: AvailabilityFacts): Availability {
   const online = f.machine?.online === true;
   if (f.status === 'active' && online) return { state: 'live' };
   if (f.resumeInFlight && online) return { state: 'resuming' };
-  if (f.vendorResumeId === null || f.vendorResumeId === '') return blocked('missing-resume-id');
   if (!BACKEND_INFO[f.backend].supportsResume) return blocked('backend-unsupported', BACKEND_INFO[f.backend].label);
+  if (f.vendorResumeId === null || f.vendorResumeId === '') return blocked('missing-resume-id');
   if (f.disabledBackends.includes(f.backend)) return blocked('backend-disabled', f.backend);
   if (f.machine && f.machine.capabilities) {
     const cap = f.machine.capabilities[f.backend];

@@ -64,3 +64,7 @@ function next(state: DeliveryState, event: DeliveryEvent): DeliveryState | null 
 export function isFinalDelivery(s: DeliveryState): boolean {
   return s === 'answered' || s === 'failed';
 }
+
+export function isMessageFailureCode(x: unknown): x is MessageFailureCode {
+  return typeof x === 'string' && (MESSAGE_FAILURE_CODES as readonly string[]).includes(x);
+}

@@ -1,0 +1,53 @@
+// `baton daemon --server URL [--code CODE] [--name N]`: pair on first run, then run this machine's daemon until stopped.
+import { hostname } from 'node:os';
+import { parseFlags } from '../lib/args.ts';
+import { describeApiError } from '../lib/api-client.ts';
+import { CliError, usage } from '../lib/cli-error.ts';
+import { batonHome, daemonConfigPath, readDaemonConfig, writeDaemonConfig } from '../lib/config.ts';
+import { startDaemon, untilSignal } from '../lib/daemon-runtime.ts';
+
+const USAGE = 'baton daemon --server URL [--code CODE] [--name NAME] [--home DIR]';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' } }, USAGE);
+  if (values.help) {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  const home = batonHome(values.home);
+  let config = readDaemonConfig(home);
+  const serverUrl = (values.server ?? config?.serverUrl)?.replace(/\/+$/, '');
+  if (!serverUrl) throw usage(`--server is required on first run\nusage: ${USAGE}`);
+  const name = values.name ?? config?.name ?? hostname();
+
+  if (values.code) {
+    config = { ...(await pair(serverUrl, values.code, name)), name };
+    writeDaemonConfig(home, config);
+  } else if (!config?.token) {
+    throw new CliError(`this machine is not paired: get a machine pairing code on the server (\`baton pair --machine\`) and run ${USAGE.replace('[--code CODE]', '--code CODE')}`);
+  } else if (config.serverUrl !== serverUrl) {
+    throw new CliError(`this machine is paired with ${config.serverUrl} (${daemonConfigPath(home)}); pass --code to pair with ${serverUrl}`);
+  }
+
+  const { done, fatal } = untilSignal();
+  const daemon = await startDaemon({ home, serverUrl, token: config.token, name, onFatal: fatal });
+  process.stderr.write(`baton daemon "${name}" running for ${serverUrl} (home ${home})\n`);
+  const reason = await done;
+  await daemon.stop();
+  if (reason) throw new CliError(reason);
+  return 0;
+}
+
+async function pair(serverUrl: string, code: string, name: string) {
+  let res: Response;
+  try {
+    res = await fetch(`${serverUrl}/api/pair`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, name, kind: 'machine' }),
+    });
+  } catch (e) {
+    throw new CliError(`cannot reach the server at ${serverUrl}: ${(e as { cause?: { code?: string } }).cause?.code ?? String(e)}`);
+  }
+  const body = (await res.json().catch(() => null)) as { token?: string; machineId?: string; error?: never } | null;
+  if (!res.ok || !body?.token) throw new CliError(`pairing failed: ${describeApiError(res.status, (body as { error?: never } | null)?.error ?? null)}`);
+  return { serverUrl, token: body.token, machineId: body.machineId ?? null };
+}

@@ -1,0 +1,68 @@
+// `baton pair`: make a one-time pairing code on this home's server database, or pair this terminal with a code.
+import { existsSync, readFileSync } from 'node:fs';
+import { parseFlags } from '../lib/args.ts';
+import { CliError, usage } from '../lib/cli-error.ts';
+import { batonHome, writeCliConfig } from '../lib/config.ts';
+
+const USAGE = 'baton pair [--kind phone|machine|cli] [--json] [--home DIR]   |   baton pair --code CODE --server URL [--name NAME]';
+const KINDS = ['phone', 'machine', 'cli'] as const;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    kind: { type: 'string' },
+    json: { type: 'boolean' },
+    home: { type: 'string' },
+    code: { type: 'string' },
+    server: { type: 'string' },
+    name: { type: 'string' },
+  }, USAGE);
+  if (values.help) {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  const home = batonHome(values.home);
+  if (values.code !== undefined) return pairThisTerminal(home, values.code, values.server, values.name, values.json === true);
+
+  const kind = (values.kind ?? 'phone') as (typeof KINDS)[number];
+  if (!KINDS.includes(kind)) throw usage(`--kind must be phone, machine or cli\nusage: ${USAGE}`);
+  const { openPairingDatabase } = await import('../../server/pairing-local.ts');
+  const local = openPairingDatabase(home);
+  try {
+    const code = local.createCode(kind);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ code: code.code, link: code.link, expiresAt: code.expiresAt })}\n`);
+    } else {
+      const minutes = Math.round((code.expiresAt - Date.now()) / 60_000);
+      process.stdout.write(`Pair a ${kind}: open ${code.link}\nor enter the code ${code.code} (one-time, expires in ${minutes} minutes)\n`);
+      if (!local.serverRunning) process.stdout.write(`(the server is not running: start it with \`baton server\` or \`baton up\`)\n`);
+    }
+  } finally {
+    local.close();
+  }
+  return 0;
+}
+
+async function pairThisTerminal(home: string, code: string, server: string | undefined, name: string | undefined, json: boolean): Promise<number> {
+  const serverUrl = server ?? readLocalServerUrl(home);
+  if (!serverUrl) throw usage(`--server URL is needed (no server runs in ${home})\nusage: ${USAGE}`);
+  const res = await fetch(`${serverUrl.replace(/\/+$/, '')}/api/pair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, kind: 'cli', name: name ?? 'terminal' }),
+  });
+  const body = (await res.json().catch(() => null)) as { token?: string; error?: { message: string } } | null;
+  if (!res.ok || !body?.token) throw new CliError(`pairing failed: ${body?.error?.message ?? `HTTP ${res.status}`}`);
+  writeCliConfig(home, { serverUrl, token: body.token });
+  process.stdout.write(json ? `${JSON.stringify({ serverUrl, paired: true })}\n` : `Paired this terminal with ${serverUrl}\n`);
+  return 0;
+}
+
+function readLocalServerUrl(home: string): string | null {
+  const path = `${home}/server.json`;
+  if (!existsSync(path)) return null;
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { url?: string }).url ?? null;
+  } catch {
+    return null;
+  }
+}

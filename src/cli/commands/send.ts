@@ -1,0 +1,27 @@
+// `baton send <id> <text>`: the phone's exact path (fresh client id, strict resume included), then wait for a state.
+import { parseFlags, positional } from '../lib/args.ts';
+import { CliError, usage } from '../lib/cli-error.ts';
+import { apiFor } from '../lib/config.ts';
+import { sendMessage, waitForMessage, type WaitTarget } from '../lib/session-ops.ts';
+import { describeFailure } from '../lib/transcript.ts';
+
+const USAGE = 'baton send <id> <text> [--wait accepted|delivered|answered] [--timeout MS] [--json] [--home DIR]';
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, { wait: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, home: { type: 'string' } }, USAGE);
+  if (values.help) return void process.stdout.write(`usage: ${USAGE}\n`), 0;
+  const id = positional(positionals, 0, 'id', USAGE);
+  const text = positionals.slice(1).join(' ');
+  if (!text) throw usage(`missing <text>\nusage: ${USAGE}`);
+  const wait = (values.wait ?? 'delivered') as WaitTarget;
+  if (!['accepted', 'delivered', 'answered'].includes(wait)) throw usage(`--wait must be accepted, delivered or answered`);
+  const api = await apiFor(values.home);
+  const sent = await sendMessage(api, id, text);
+  const m = await waitForMessage(api, id, sent, wait, Number(values.timeout ?? 120_000));
+  if (values.json) process.stdout.write(`${JSON.stringify(m)}\n`);
+  if (m.state === 'failed') {
+    throw new CliError(`not delivered: ${m.failure ? describeFailure(m.failure) : 'unknown reason'}`);
+  }
+  if (!values.json) process.stdout.write(`${m.state} (message ${m.id})\n`);
+  return 0;
+}

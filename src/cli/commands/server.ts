@@ -1,0 +1,65 @@
+// `baton server`: run the Baton server alone until SIGINT/SIGTERM.
+import { networkInterfaces } from 'node:os';
+import { parseFlags } from '../lib/args.ts';
+import { batonHome } from '../lib/config.ts';
+import { usage } from '../lib/cli-error.ts';
+
+const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]…';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    home: { type: 'string' },
+    static: { type: 'string' },
+    'public-url': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'trust-proxy': { type: 'boolean' },
+    'app-origin': { type: 'string', multiple: true },
+    'resume-timeout-ms': { type: 'string' },
+  }, USAGE);
+  if (values.help) {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usage(`--port must be 0–65535\nusage: ${USAGE}`);
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw usage(`--tls-cert and --tls-key go together\nusage: ${USAGE}`);
+  const resumeTimeoutMs = values['resume-timeout-ms'] === undefined ? undefined : Number(values['resume-timeout-ms']);
+  if (resumeTimeoutMs !== undefined && !(resumeTimeoutMs > 0)) throw usage(`--resume-timeout-ms must be a positive number\nusage: ${USAGE}`);
+
+  const { startServer, DEFAULT_PORT } = await import('../../server/index.ts');
+  const server = await startServer({
+    home: batonHome(values.home),
+    port: port ?? DEFAULT_PORT,
+    host: values.host ?? '127.0.0.1',
+    staticDir: values.static ?? null,
+    publicUrl: values['public-url'],
+    tls: values['tls-cert'] && values['tls-key'] ? { cert: values['tls-cert'], key: values['tls-key'] } : undefined,
+    trustProxy: values['trust-proxy'] ?? false,
+    appOrigins: values['app-origin'] ?? [],
+    resumeTimeoutMs,
+    log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+  });
+  process.stdout.write(`Baton server listening on ${server.url}\n`);
+  if (values.host === '0.0.0.0' || values.host === '::') {
+    for (const addr of lanAddresses()) process.stdout.write(`  on your network: ${server.url.replace('127.0.0.1', addr)}\n`);
+  }
+
+  await new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await server.stop();
+  return 0;
+}
+
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((a) => a.family === 'IPv4' && !a.internal).map((a) => a.address));
+}

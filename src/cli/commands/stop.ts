@@ -1,0 +1,6 @@
+// `baton stop <id>`: POST /api/sessions/:id/stop and print the session's state after it.
+import { simpleAction } from '../lib/simple-action.ts';
+
+export function run(args: string[]): Promise<number> {
+  return simpleAction('stop', args);
+}

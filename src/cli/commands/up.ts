@@ -1,0 +1,109 @@
+// `baton up`: the server, this machine's daemon (in this process) and the built PWA in one command;
+// prints the URLs a phone can use, a pairing link and its QR code. `npm start` runs it.
+import { existsSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseFlags } from '../lib/args.ts';
+import { createApiClient } from '../lib/api-client.ts';
+import { CliError, usage } from '../lib/cli-error.ts';
+import { batonHome, readCliConfig, readDaemonConfig, writeCliConfig, writeDaemonConfig } from '../lib/config.ts';
+import { startDaemon, untilSignal } from '../lib/daemon-runtime.ts';
+
+const USAGE = 'baton up [--port N] [--host H] [--home DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--no-qr]';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    port: { type: 'string' }, host: { type: 'string' }, home: { type: 'string' }, 'public-url': { type: 'string' },
+    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
+    'app-origin': { type: 'string', multiple: true }, 'no-qr': { type: 'boolean' }, name: { type: 'string' },
+  }, USAGE);
+  if (values.help) return void process.stdout.write(`usage: ${USAGE}\n`), 0;
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usage(`--port must be a port number, not "${values.port}"`);
+  if (!!values['tls-cert'] !== !!values['tls-key']) throw usage('--tls-cert and --tls-key go together');
+  const home = batonHome(values.home);
+  const host = values.host ?? '127.0.0.1';
+
+  const { startServer, DEFAULT_PORT } = await import('../../server/index.ts');
+  const staticDir = builtApp();
+  const server = await startServer({
+    home, port: port ?? DEFAULT_PORT, host, staticDir,
+    ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+    ...(values['tls-cert'] && values['tls-key'] ? { tls: { cert: values['tls-cert'], key: values['tls-key'] } } : {}),
+    ...(values['trust-proxy'] ? { trustProxy: true } : {}),
+    ...(values['app-origin'] ? { appOrigins: values['app-origin'] } : {}),
+  });
+  const stopAll: (() => Promise<void>)[] = [() => server.stop()];
+  try {
+    const account = server.admin.defaultAccount();
+
+    // The terminal's own token, so `baton sessions`, `send`, `attach` … work against this server.
+    const cli = readCliConfig(home);
+    if (!cli?.token || !(await tokenWorks(server.url, cli.token))) {
+      writeCliConfig(home, { serverUrl: server.url, token: server.admin.issueToken(account, 'cli', `${hostname()} terminal`).token });
+    } else if (cli.serverUrl !== server.url) {
+      writeCliConfig(home, { ...cli, serverUrl: server.url });
+    }
+
+    // This machine's daemon, paired once and kept (its sessions belong to that machine id).
+    const name = values.name ?? readDaemonConfig(home)?.name ?? hostname();
+    let daemonConfig = readDaemonConfig(home);
+    if (!daemonConfig?.token) {
+      const issued = server.admin.issueToken(account, 'machine', name);
+      daemonConfig = { serverUrl: server.url, token: issued.token, name, machineId: issued.machineId };
+    }
+    daemonConfig = { ...daemonConfig, serverUrl: server.url, name };
+    writeDaemonConfig(home, daemonConfig);
+    const { done, fatal } = untilSignal();
+    const daemon = await startDaemon({ home, serverUrl: server.url, token: daemonConfig.token, name, onFatal: fatal });
+    stopAll.unshift(() => daemon.stop());
+
+    const { code } = server.admin.createPairingCode(account, 'phone');
+    const urls = phoneUrls(server.url, host, values['public-url']);
+    const link = (u: string) => `${u}/#/pair?code=${encodeURIComponent(code)}&server=${encodeURIComponent(u)}`;
+    const out = process.stdout;
+    out.write(`\nBaton is up (home ${home})${staticDir ? '' : ' — the app is not built yet: run `npm run build` to serve it'}\n\n`);
+    out.write(`Open on your phone:\n${urls.map((u) => `  ${u}`).join('\n')}\n\n`);
+    out.write(`Pair it (one-time code ${code}, valid 10 minutes):\n  ${link(urls[0]!)}\n`);
+    if (!urls[0]!.startsWith('https:') && !/\/\/(127\.0\.0\.1|localhost|\[::1\])/.test(urls[0]!)) {
+      out.write('  (an installable, offline app needs HTTPS: see README "Reaching the phone")\n');
+    }
+    if (!values['no-qr']) {
+      const qr = (await import('qrcode-terminal')).default;
+      qr.generate(link(urls[0]!), { small: true }, (s) => out.write(`\n${s}\n`));
+    }
+    out.write(`This machine's daemon is running as "${name}". Ctrl-C stops everything.\n`);
+    const reason = await done;
+    if (reason) throw new CliError(reason);
+    return 0;
+  } finally {
+    for (const stop of stopAll) await stop().catch(() => {});
+  }
+}
+
+/** dist/ of this package when it holds a built app. */
+function builtApp(): string | null {
+  const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../dist');
+  return existsSync(join(dir, 'index.html')) ? dir : null;
+}
+
+async function tokenWorks(serverUrl: string, token: string): Promise<boolean> {
+  try {
+    await createApiClient(serverUrl, token).get('/api/machines');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The public URL if given; else, on a wildcard bind, every LAN IPv4 address; else the listening URL. */
+function phoneUrls(url: string, host: string, publicUrl: string | undefined): string[] {
+  if (publicUrl) return [publicUrl.replace(/\/+$/, '')];
+  if (host !== '0.0.0.0' && host !== '::') return [url];
+  const u = new URL(url);
+  const lan = Object.values(networkInterfaces()).flat()
+    .filter((i): i is NonNullable<typeof i> => !!i && i.family === 'IPv4' && !i.internal)
+    .map((i) => `${u.protocol}//${i.address}:${u.port}`);
+  return [...lan, url];
+}

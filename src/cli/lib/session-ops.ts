@@ -1,0 +1,34 @@
+// Session operations shared by commands: fetch, send (the phone's exact path) and wait for a delivery state.
+import { randomUUID } from 'node:crypto';
+import type { MessageRecord, SessionRecord } from '../../core/index.ts';
+import type { ApiClient } from './api-client.ts';
+import { waitUntil } from './events.ts';
+
+export const sessionPath = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
+
+export async function getSession(api: ApiClient, id: string): Promise<SessionRecord> {
+  return (await api.get<{ session: SessionRecord }>(sessionPath(id))).session;
+}
+
+/** POST a message with a fresh client id; the server resumes strictly first when the session is inactive. */
+export async function sendMessage(api: ApiClient, sessionId: string, text: string): Promise<MessageRecord> {
+  return (await api.post<{ message: MessageRecord }>(`${sessionPath(sessionId)}/messages`, { clientId: `cli-${randomUUID()}`, text })).message;
+}
+
+export async function getMessage(api: ApiClient, sessionId: string, m: Pick<MessageRecord, 'id' | 'seq'>): Promise<MessageRecord | null> {
+  const page = await api.get<{ messages: MessageRecord[] }>(`${sessionPath(sessionId)}/messages?after=${m.seq - 1}&limit=1`);
+  return page.messages.find((x) => x.id === m.id) ?? null;
+}
+
+export type WaitTarget = 'accepted' | 'delivered' | 'answered';
+const RANK: Record<string, number> = { accepted: 0, 'awaiting-resume': 0, delivered: 1, answered: 2 };
+
+/** Resolves with the message once it reached `target` (or beyond) or failed. */
+export async function waitForMessage(api: ApiClient, sessionId: string, m: MessageRecord, target: WaitTarget, timeoutMs: number): Promise<MessageRecord> {
+  const reached = (x: MessageRecord) => x.state === 'failed' || (RANK[x.state ?? ''] ?? -1) >= (target === 'accepted' ? 0 : RANK[target]!);
+  if (target === 'accepted' || reached(m)) return m;
+  return waitUntil(api, async () => {
+    const cur = await getMessage(api, sessionId, m);
+    return cur && reached(cur) ? cur : null;
+  }, timeoutMs, `message ${m.id} to be ${target}`);
+}

@@ -1,0 +1,125 @@
+// The machine daemon as one service: store + supervisor + server link + direct-session listing + control socket.
+import { join } from 'node:path';
+import { PROTOCOL_VERSION, asSessionId, asVendorId, type Backend, type MachineCapabilities, type MachineUp } from '../core/index.ts';
+import { checkCapabilities, sameCapabilities } from './capabilities.ts';
+import { createControlSocket, type ControlSocket } from './control-socket.ts';
+import { openDaemonStore, type DaemonStore } from './daemon-store.ts';
+import { listDirectSessions } from './direct-sessions.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import type { BackendDriver } from './providers/backend.ts';
+import { createServerLink, type ServerLink } from './server-link.ts';
+import { createSessionSupervisor, type SessionSupervisor } from './session-supervisor.ts';
+
+export interface DaemonOptions {
+  /** $BATON_HOME: the store lives in <home>/daemon/, the control socket at <home>/daemon.sock. */
+  readonly home: string;
+  readonly serverUrl: string;
+  readonly token: string;
+  readonly name: string;
+  readonly drivers: ReadonlyMap<Backend, BackendDriver>;
+  /** Backends whose driver could not load, with why (reported as not installed). */
+  readonly driverFailures?: ReadonlyMap<Backend, string>;
+  readonly log?: Logger;
+  readonly heartbeatMs?: number;
+  readonly directIntervalMs?: number;
+  readonly capabilitiesIntervalMs?: number;
+  /** Open the local control socket (off in unit tests that run several daemons per home). */
+  readonly controlSocket?: boolean;
+  readonly onFatal?: (reason: string) => void;
+  /** A store to use instead of the one under `home` (unit tests). */
+  readonly store?: DaemonStore;
+}
+
+export interface DaemonStatus {
+  readonly pid: number;
+  readonly name: string;
+  readonly serverUrl: string;
+  readonly link: string;
+  readonly machineId: string | null;
+  readonly sessions: ReturnType<SessionSupervisor['reports']>;
+  readonly capabilities: MachineCapabilities;
+  readonly queuedFrames: number;
+}
+
+export interface Daemon {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): DaemonStatus;
+  readonly link: ServerLink;
+  readonly supervisor: SessionSupervisor;
+}
+
+export function createDaemon(o: DaemonOptions): Daemon {
+  const log = o.log ?? silentLogger;
+  const store = o.store ?? openDaemonStore(join(o.home, 'daemon'));
+  let capabilities: MachineCapabilities = {};
+  let lastDirect = '';
+  const timers: NodeJS.Timeout[] = [];
+  let control: ControlSocket | null = null;
+
+  const supervisor = createSessionSupervisor({
+    store, drivers: o.drivers, log, capabilities: () => capabilities,
+    send: (frame) => link.sendDurable(frame),
+  });
+
+  async function sendDirect(force: boolean): Promise<void> {
+    const sessions = await listDirectSessions(o.drivers, supervisor.managedVendorIds(), log);
+    const key = JSON.stringify(sessions);
+    if (!force && key === lastDirect) return; // nothing new; the server already has this list
+    if (link.state() !== 'ready') return;
+    lastDirect = key;
+    link.sendVolatile({ type: 'direct-sessions', sessions });
+  }
+
+  async function refreshCapabilities(): Promise<void> {
+    const next = await checkCapabilities(o.drivers, o.driverFailures);
+    if (sameCapabilities(next, capabilities)) return;
+    capabilities = next;
+    link.sendVolatile({ type: 'capabilities', capabilities });
+  }
+
+  const link = createServerLink({
+    serverUrl: o.serverUrl, store, log,
+    ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
+    hello: async (): Promise<Extract<MachineUp, { type: 'hello' }>> => ({
+      type: 'hello', protocol: PROTOCOL_VERSION, token: o.token, name: o.name, capabilities,
+      sessions: supervisor.reports().map((r) => ({
+        sessionId: asSessionId(r.sessionId), vendorResumeId: r.vendorResumeId ? asVendorId(r.vendorResumeId) : null, running: r.running,
+      })),
+    }),
+    onFrame: (frame) => {
+      supervisor.handle(frame).catch((e: unknown) => log.error(`handling ${frame.type}: ${String(e)}`));
+    },
+    onReady: (machineId) => {
+      log.info(`connected to ${o.serverUrl} as machine ${machineId}`);
+      void sendDirect(true);
+    },
+    ...(o.onFatal ? { onFatal: o.onFatal } : {}),
+  });
+
+  return {
+    link,
+    supervisor,
+    async start() {
+      capabilities = await checkCapabilities(o.drivers, o.driverFailures);
+      if (o.controlSocket !== false) {
+        control = createControlSocket(join(o.home, 'daemon.sock'), () => this.status());
+        await control.start();
+      }
+      link.start();
+      timers.push(setInterval(() => void sendDirect(false), o.directIntervalMs ?? 30_000));
+      timers.push(setInterval(() => void refreshCapabilities(), o.capabilitiesIntervalMs ?? 5 * 60_000));
+    },
+    async stop() {
+      for (const t of timers.splice(0)) clearInterval(t);
+      await supervisor.stop();
+      await link.stop();
+      await control?.stop();
+      control = null;
+    },
+    status: () => ({
+      pid: process.pid, name: o.name, serverUrl: o.serverUrl, link: link.state(), machineId: link.machineId(),
+      sessions: supervisor.reports(), capabilities, queuedFrames: store.outbox().length,
+    }),
+  };
+}

@@ -1,0 +1,165 @@
+// The session supervisor against the in-memory vendor: strict resume, dedupe across restarts, event forwarding.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Backend, MachineCapabilities, MachineDown, MachineUp } from '../../src/core/index.ts';
+import { openDaemonStore } from '../../src/machine/daemon-store.ts';
+import { silentLogger } from '../../src/machine/logger.ts';
+import { createMemoryDriver, createMemoryVendor, type MemoryVendor } from '../../src/machine/providers/memory-driver.ts';
+import type { BackendDriver } from '../../src/machine/providers/backend.ts';
+import { createSessionSupervisor, type SessionSupervisor } from '../../src/machine/session-supervisor.ts';
+
+let home: string;
+let vendor: MemoryVendor;
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'baton-sup-'));
+  vendor = createMemoryVendor();
+});
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+/** One laptop daemon "life": a supervisor over the store in `home`, collecting what it sends up. */
+function laptop(caps: MachineCapabilities = { 'claude-stream': { installed: true, version: '1', canResume: true, detail: null } }) {
+  const sent: MachineUp[] = [];
+  const drivers = new Map<Backend, BackendDriver>([
+    ['claude-stream', createMemoryDriver('claude-stream', vendor)],
+    ['codex-mcp', createMemoryDriver('codex-mcp', vendor)],
+  ]);
+  const store = openDaemonStore(join(home, 'daemon'));
+  const sup: SessionSupervisor = createSessionSupervisor({ store, drivers, send: (f) => sent.push(f), capabilities: () => caps, log: silentLogger });
+  const until = async (pred: (f: MachineUp) => boolean) => {
+    for (let i = 0; i < 200; i++) {
+      const hit = sent.find(pred);
+      if (hit) return hit;
+      await new Promise((r) => setImmediate(r));
+    }
+    throw new Error(`no frame matched; sent: ${JSON.stringify(sent)}`);
+  };
+  return { sent, sup, store, until };
+}
+
+const start = (sessionId = 's1'): MachineDown => ({ type: 'start', requestId: `r-${sessionId}`, sessionId: sessionId as never, provider: 'claude', backend: 'claude-stream', cwd: '/work', title: 't' });
+const deliver = (messageId: string, text = 'hi', sessionId = 's1'): MachineDown => ({ type: 'deliver', sessionId: sessionId as never, messageId: messageId as never, text });
+const resume = (attemptId: string, vendorResumeId: string, sessionId = 's1'): MachineDown => ({ type: 'resume', attemptId: attemptId as never, sessionId: sessionId as never, vendorResumeId: vendorResumeId as never, backend: 'claude-stream', cwd: '/work' });
+
+async function startedSession(l: ReturnType<typeof laptop>) {
+  await l.sup.handle(start());
+  const started = l.sent.find((f) => f.type === 'started') as Extract<MachineUp, { type: 'started' }>;
+  await l.sup.handle(deliver('m1', 'first'));
+  await l.until((f) => f.type === 'agent-event' && f.event.kind === 'turn-end');
+  return started.vendorId;
+}
+
+describe('session supervisor', () => {
+  it('starts, forwards the turn as agent events with unique ids, and reports resumable once persisted', async () => {
+    const l = laptop();
+    const vendorId = await startedSession(l);
+    const kinds = l.sent.map((f) => (f.type === 'agent-event' ? `event:${f.event.kind}` : f.type));
+    // Regression: the agent answers before the write resolves; the ack must still come first.
+    expect(kinds).toEqual(['started', 'ack', 'event:tool', 'event:text', 'resumable', 'event:turn-end']);
+    const ids = l.sent.flatMap((f) => (f.type === 'agent-event' ? [f.eventId] : []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(l.sent).toContainEqual({ type: 'resumable', sessionId: 's1', vendorResumeId: vendorId });
+    expect(l.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: true }]);
+  });
+
+  it('writes a message to the agent once even when deliver repeats, and re-acks it', async () => {
+    const l = laptop();
+    const vendorId = await startedSession(l);
+    await l.sup.handle(deliver('m1', 'first'));
+    expect(vendor.received.get(vendorId)).toEqual(['first']);
+    expect(l.sent.filter((f) => f.type === 'ack')).toHaveLength(2);
+  });
+
+  it('after a daemon restart: the session is inactive but resumable, resumes with the same id, and a repeated deliver is not re-written', async () => {
+    const before = laptop();
+    const vendorId = await startedSession(before);
+    await before.sup.stop();
+
+    const after = laptop();
+    expect(after.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: false }]);
+    await after.sup.handle(resume('a1', vendorId));
+    expect(after.sent).toContainEqual({ type: 'resume-result', attemptId: 'a1', sessionId: 's1', ok: true, vendorResumeId: vendorId });
+    await after.sup.handle(deliver('m1', 'first'));
+    expect(after.sent).toContainEqual({ type: 'ack', sessionId: 's1', messageId: 'm1' });
+    expect(vendor.received.get(vendorId)).toEqual(['first']);
+    expect(vendor.record.filter((r) => r.event === 'created')).toHaveLength(1);
+  });
+
+  it('never resumes one attempt twice: a repeat re-reports the stored result, also after a restart', async () => {
+    const first = laptop();
+    const vendorId = await startedSession(first);
+    await first.sup.stop();
+    const second = laptop();
+    await second.sup.handle(resume('a1', vendorId));
+    await second.sup.stop();
+    const third = laptop();
+    await third.sup.handle(resume('a1', vendorId));
+    expect(third.sent).toEqual([{ type: 'resume-result', attemptId: 'a1', sessionId: 's1', ok: true, vendorResumeId: vendorId }]);
+    expect(vendor.record.filter((r) => r.event === 'resumed')).toHaveLength(1);
+    expect(third.sup.reports()[0]?.running).toBe(false);
+  });
+
+  it.each([
+    ['unknown-id', 'vendor-not-found'],
+    ['other-id', 'vendor-id-mismatch'],
+    ['crash-on-resume', 'vendor-error'],
+    ['hang', 'timeout'],
+  ] as const)('a resume with fault %s fails as %s, never starts a session, and leaves it inactive', async (fault, code) => {
+    const before = laptop();
+    const vendorId = await startedSession(before);
+    await before.sup.stop();
+    vendor.faults.add(fault);
+    const l = laptop();
+    await l.sup.handle(resume('a1', vendorId));
+    expect(l.sent).toEqual([expect.objectContaining({ type: 'resume-result', ok: false, code })]);
+    expect(vendor.record.filter((r) => r.event === 'created')).toHaveLength(1);
+    expect(l.sup.reports()[0]?.running).toBe(false);
+  });
+
+  it('reports dependency-missing for a resume when the CLI is not installed, without asking the driver', async () => {
+    const l = laptop({ 'claude-stream': { installed: false, version: null, canResume: false, detail: 'claude is not installed' } });
+    await l.sup.handle(resume('a1', 'v-gone'));
+    expect(l.sent).toEqual([expect.objectContaining({ type: 'resume-result', ok: false, code: 'dependency-missing', detail: 'claude is not installed' })]);
+    expect(vendor.record).toEqual([]);
+  });
+
+  it('relays a permission request and the phone’s answer, allow then deny', async () => {
+    vendor.faults.add('permission');
+    const l = laptop();
+    await l.sup.handle(start());
+    for (const [i, decision] of (['allow', 'deny'] as const).entries()) {
+      await l.sup.handle(deliver(`m${i}`, `q${i}`));
+      const isRequest = (f: MachineUp) => f.type === 'agent-event' && f.event.kind === 'permission-request';
+      await l.until(() => l.sent.filter(isRequest).length === i + 1);
+      const req = l.sent.filter(isRequest)[i] as Extract<MachineUp, { type: 'agent-event' }>;
+      const permissionId = req.event.kind === 'permission-request' ? req.event.permissionId : '';
+      await l.sup.handle({ type: 'permission-answer', sessionId: 's1' as never, permissionId: permissionId as never, decision });
+      const want = `${decision === 'allow' ? 'allowed' : 'denied'}: echo: q${i}`;
+      await l.until((f) => f.type === 'agent-event' && f.event.kind === 'text' && f.event.text === want);
+    }
+  });
+
+  it('reports stopped: requested on stop, crashed when the agent dies mid-turn', async () => {
+    const l = laptop();
+    await l.sup.handle(start());
+    await l.sup.handle({ type: 'stop', sessionId: 's1' as never });
+    expect(l.sent.at(-1)).toEqual({ type: 'stopped', sessionId: 's1', reason: 'requested', detail: null });
+
+    vendor.faults.add('crash-on-turn');
+    await l.sup.handle(start('s2'));
+    await l.sup.handle(deliver('m9', 'boom', 's2'));
+    await l.until((f) => f.type === 'stopped' && f.sessionId === 's2');
+    expect(l.sent.at(-1)).toMatchObject({ type: 'stopped', sessionId: 's2', reason: 'crashed' });
+  });
+
+  it('a start repeated after a reconnect re-reports the same vendor id and starts nothing new', async () => {
+    const l = laptop();
+    await l.sup.handle(start());
+    await l.sup.handle(start());
+    const started = l.sent.filter((f) => f.type === 'started');
+    expect(started).toHaveLength(2);
+    expect(started[0]).toEqual(started[1]);
+    expect(vendor.record.filter((r) => r.event === 'created')).toHaveLength(1);
+  });
+});
