@@ -1,0 +1,55 @@
+// Starts one real `baton up` (server + daemon + built app) with the fake agents first on PATH, and shares its facts with the specs.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { FullConfig } from '@playwright/test';
+import { DIRECT_SESSION, fakeEnv, type World } from './support/world.ts';
+
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  const root = resolve(import.meta.dirname, '..');
+  if (!existsSync(join(root, 'dist', 'index.html'))) throw new Error('the app is not built: run `npm run build` before the e2e tests');
+  const tmp = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
+  const env = fakeEnv(root, tmp);
+  mkdirSync(env.BATON_FAKE_STATE_DIR!, { recursive: true });
+  // Gemini's fake does not advertise loadSession, so gemini sessions can start but not resume (dependency-missing).
+  writeFileSync(join(env.BATON_FAKE_STATE_DIR!, 'faults'), 'no-load-session\n');
+  // A session started in Claude Code itself (not by Baton): the daemon lists it as a direct session.
+  const slugDir = join(env.CLAUDE_CONFIG_DIR!, 'projects', DIRECT_SESSION.cwd.replace(/[/.:_ ]/g, '-'));
+  mkdirSync(slugDir, { recursive: true });
+  writeFileSync(
+    join(slugDir, `${DIRECT_SESSION.vendorId}.jsonl`),
+    `${JSON.stringify({ type: 'user', cwd: DIRECT_SESSION.cwd, sessionId: DIRECT_SESSION.vendorId, message: { role: 'user', content: DIRECT_SESSION.title } })}\n`,
+  );
+
+  const home = join(tmp, 'baton');
+  const child = spawn(process.execPath, [join(root, 'bin', 'baton.mjs'), 'up', '--port', '0', '--home', home, '--no-qr', '--name', 'laptop'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const link = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`baton up printed no pairing link in 30 s:\n${out}`)), 30_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /(https?:\/\/\S+\/#\/pair\?\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    child.on('exit', (code) => fail(new Error(`baton up exited with ${code}:\n${out}`)));
+  });
+  const url = new URL(link).origin;
+  const cli = JSON.parse(readFileSync(join(home, 'cli.json'), 'utf8')) as { token: string };
+  const world: World = { url, pairLink: link, cliToken: cli.token, tmp, home, stateDir: env.BATON_FAKE_STATE_DIR!, root };
+  process.env.BATON_E2E_WORLD = JSON.stringify(world);
+
+  return async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+  };
+}

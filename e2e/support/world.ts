@@ -1,0 +1,146 @@
+// What the specs know about the running `baton up`, and the terminal-side actions they use to set up facts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+import type { MessageRecord, SessionRecord } from '../../src/core/records.ts';
+
+export interface World {
+  readonly url: string;
+  readonly pairLink: string;
+  readonly cliToken: string;
+  readonly tmp: string;
+  readonly home: string;
+  readonly stateDir: string;
+  readonly root: string;
+}
+
+export const DIRECT_SESSION = { vendorId: '5d1f2c3a-7b7e-4a43-9a3e-2f1e0c9d8b71', cwd: '/work/direct-repo', title: 'Explore the repo by hand' };
+
+export function fakeEnv(root: string, tmp: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${join(root, 'test', 'fakes', 'bin')}:${process.env.PATH}`,
+    HOME: join(tmp, 'home'),
+    CLAUDE_CONFIG_DIR: join(tmp, 'claude'),
+    CODEX_HOME: join(tmp, 'codex'),
+    XDG_DATA_HOME: join(tmp, 'xdg'),
+    BATON_FAKE_STATE_DIR: join(tmp, 'fake-state'),
+  };
+}
+
+export function world(): World {
+  const raw = process.env.BATON_E2E_WORLD;
+  if (!raw) throw new Error('global setup did not run');
+  return JSON.parse(raw) as World;
+}
+
+/** The terminal's API (the CLI token `baton up` wrote), for setting up facts the phone then shows. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const w = world();
+  const res = await fetch(`${w.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${w.cliToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Poll until `fn` returns a value (not undefined/false), or fail with what it last saw. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const getSession = async (id: string) => (await api<{ session: SessionRecord }>('GET', `/api/sessions/${id}`)).session;
+export const messagesOf = async (id: string) => (await api<{ messages: MessageRecord[] }>('GET', `/api/sessions/${id}/messages?after=0&limit=200`)).messages;
+
+export async function machineId(name = 'laptop'): Promise<string> {
+  return until(`machine ${name} online`, async () => {
+    const { machines } = await api<{ machines: Array<{ id: string; name: string; online: boolean }> }>('GET', '/api/machines');
+    return machines.find((m) => m.name === name && m.online)?.id;
+  });
+}
+
+let counter = 0;
+/** Start a managed session; with a first message it waits until that turn is answered (so it has a resume id). */
+export async function startSession(opts: { provider: 'claude' | 'codex' | 'opencode' | 'gemini'; backend?: string; title: string; message?: string; machine?: string }): Promise<SessionRecord> {
+  const cwd = join(world().tmp, `work-${Date.now()}-${++counter}`);
+  mkdirSync(cwd, { recursive: true });
+  const { session } = await api<{ session: SessionRecord }>('POST', '/api/sessions', {
+    machineId: await machineId(opts.machine),
+    provider: opts.provider,
+    ...(opts.backend ? { backend: opts.backend } : {}),
+    cwd,
+    title: opts.title,
+    ...(opts.message ? { message: { clientId: `e2e-${Date.now()}-${counter}`, text: opts.message } } : {}),
+  });
+  if (opts.message) {
+    await until(`first turn of ${opts.title} answered`, async () => (await messagesOf(session.id)).some((m) => m.role === 'user' && m.state === 'answered'));
+    await until(`${opts.title} has a resume id`, async () => (await getSession(session.id)).vendorResumeId !== null);
+  } else {
+    await until(`${opts.title} live`, async () => (await getSession(session.id)).availability.state === 'live');
+  }
+  return getSession(session.id);
+}
+
+export async function stopAndWait(id: string): Promise<SessionRecord> {
+  await api('POST', `/api/sessions/${id}/stop`);
+  return until(`session ${id} inactive`, async () => {
+    const s = await getSession(id);
+    return s.status === 'inactive' ? s : undefined;
+  });
+}
+
+/** A fresh one-time pairing link for a phone. */
+export async function newPairLink(): Promise<string> {
+  return (await api<{ link: string }>('POST', '/api/pairing-codes', { kind: 'phone' })).link;
+}
+
+/** Pair this page's phone through a pairing link, the way a user does from the QR code. */
+export async function pairPhone(page: Page, link?: string): Promise<void> {
+  await page.goto(link ?? (await newPairLink()));
+  await page.getByRole('button', { name: 'Pair this phone' }).click();
+  await expect(page.getByRole('heading', { name: 'Sessions' })).toBeVisible();
+}
+
+/** Wait until the service worker controls the page (offline navigations depend on it). */
+export async function swControls(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 20_000 });
+}
+
+/** The fake agents' record of what they created and resumed (`<provider>-record.jsonl`). */
+export function fakeRecord(provider: string): Array<{ event: string; vendorId: string }> {
+  const file = join(world().stateDir, `${provider}-record.jsonl`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; vendorId: string });
+}
+
+export function setFaults(faults: string[]): void {
+  writeFileSync(join(world().stateDir, 'faults'), `${faults.join('\n')}\n`);
+}
+
+/** A second machine: `baton daemon --server … --code …` as its own process, with its own home. */
+export async function startSecondMachine(name: string): Promise<ChildProcess> {
+  const w = world();
+  const { code } = await api<{ code: string }>('POST', '/api/pairing-codes', { kind: 'machine' });
+  const child = spawn(process.execPath, [join(w.root, 'bin', 'baton.mjs'), 'daemon', '--server', w.url, '--code', code, '--name', name, '--home', join(w.tmp, `home-${name}`)], {
+    env: fakeEnv(w.root, w.tmp),
+    stdio: 'ignore',
+  });
+  await machineId(name);
+  return child;
+}

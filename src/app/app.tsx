@@ -1,0 +1,53 @@
+// The app shell: hash routes (list eager, everything else lazy), the active profile's runtime, navigation.
+import { HashRouter, Route, useLocation, type RouteSectionProps } from '@solidjs/router';
+import { useStore } from '@nanostores/solid';
+import { createEffect, lazy, onCleanup, Show, type JSX } from 'solid-js';
+import { BottomNav } from './components/bottom-nav.tsx';
+import { UpdatePrompt } from './components/update-prompt.tsx';
+import { SessionsList } from './routes/sessions-list.tsx';
+import { $activeProfile } from './stores/profiles.ts';
+import { startProfile } from './stores/runtime.ts';
+
+const SessionView = lazy(() => import('./routes/session-view.tsx'));
+const Machines = lazy(() => import('./routes/machines.tsx'));
+const Settings = lazy(() => import('./routes/settings.tsx'));
+const Servers = lazy(() => import('./routes/servers.tsx'));
+const Pair = lazy(() => import('./routes/pair.tsx'));
+const ShareView = lazy(() => import('./routes/share-view.tsx'));
+
+function Layout(props: RouteSectionProps): JSX.Element {
+  const location = useLocation();
+  const profile = useStore($activeProfile);
+  // One runtime per active profile: switching servers stops the old socket and opens the new cache.
+  createEffect(() => {
+    const p = profile();
+    if (!p || location.pathname.startsWith('/share/')) return;
+    const stop = startProfile({ ...p });
+    onCleanup(stop);
+  });
+  const showNav = () => !/^\/(s|share|pair)\//.test(`${location.pathname}/`);
+  return (
+    <div class="app" classList={{ 'has-nav': showNav() }}>
+      <UpdatePrompt />
+      {props.children}
+      <Show when={showNav()}>
+        <BottomNav />
+      </Show>
+    </div>
+  );
+}
+
+export function App(): JSX.Element {
+  return (
+    <HashRouter root={Layout}>
+      <Route path="/" component={SessionsList} />
+      <Route path="/s/:id" component={SessionView} />
+      <Route path="/machines" component={Machines} />
+      <Route path="/settings" component={Settings} />
+      <Route path="/servers" component={Servers} />
+      <Route path="/pair" component={Pair} />
+      <Route path="/share/:token" component={ShareView} />
+      <Route path="*" component={SessionsList} />
+    </HashRouter>
+  );
+}

@@ -1,0 +1,74 @@
+// Create a read-only link to this session with an expiry; copy it or hand it to the Web Share API.
+import { createSignal, For, Show, type JSX } from 'solid-js';
+import { errorText } from '../lib/api-client.ts';
+import { copyText } from '../lib/copy-text.ts';
+import { createShare, type CreatedShare } from '../stores/session-actions.ts';
+
+const EXPIRIES = [
+  { label: '1 hour', seconds: 3600 },
+  { label: '1 day', seconds: 86_400 },
+  { label: '7 days', seconds: 7 * 86_400 },
+];
+
+export function ShareSheet(props: { sessionId: string; title: string; onClose: () => void }): JSX.Element {
+  const [expiry, setExpiry] = createSignal(86_400);
+  const [share, setShare] = createSignal<CreatedShare | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const [copied, setCopied] = createSignal(false);
+  const canShare = typeof navigator !== 'undefined' && 'share' in navigator;
+
+  const create = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setShare(await createShare(props.sessionId, expiry()));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="sheet-backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
+      <section class="sheet" role="dialog" aria-modal="true" aria-label="Share a read-only link">
+        <h2>Share read-only</h2>
+        <p class="muted small">Anyone with the link can watch this session live until it expires. They cannot send anything.</p>
+        <Show
+          when={share()}
+          fallback={
+            <>
+              <div class="segmented" role="group" aria-label="Link expires after">
+                <For each={EXPIRIES}>
+                  {(e) => (
+                    <button type="button" aria-pressed={expiry() === e.seconds} onClick={() => setExpiry(e.seconds)}>
+                      {e.label}
+                    </button>
+                  )}
+                </For>
+              </div>
+              <div class="actions">
+                <button type="button" class="btn" onClick={props.onClose}>Cancel</button>
+                <button type="button" class="btn primary" disabled={busy()} onClick={create}>Create link</button>
+              </div>
+            </>
+          }
+        >
+          <input class="mono share-url" readOnly value={share()!.url} aria-label="Share link" onFocus={(e) => e.currentTarget.select()} />
+          <p class="muted small">Expires {new Date(share()!.expiresAt).toLocaleString()}</p>
+          <div class="actions">
+            <button type="button" class="btn" onClick={async () => setCopied(await copyText(share()!.url))}>{copied() ? 'Copied' : 'Copy link'}</button>
+            <Show when={canShare}>
+              <button type="button" class="btn" onClick={() => navigator.share({ title: props.title, url: share()!.url }).catch(() => {})}>Share…</button>
+            </Show>
+            <button type="button" class="btn primary" onClick={props.onClose}>Done</button>
+          </div>
+        </Show>
+        <Show when={error()}>
+          <p class="error" role="alert">{error()}</p>
+        </Show>
+      </section>
+    </div>
+  );
+}

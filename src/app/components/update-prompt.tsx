@@ -1,0 +1,18 @@
+// "Update available — reload": shown when a new service worker waits.
+import { useStore } from '@nanostores/solid';
+import { Show, type JSX } from 'solid-js';
+import { $updateWaiting, applyUpdate } from '../stores/sw-update.ts';
+
+export function UpdatePrompt(): JSX.Element {
+  const waiting = useStore($updateWaiting);
+  return (
+    <Show when={waiting()}>
+      <div class="update-prompt" role="status">
+        <span>Update available</span>
+        <button type="button" class="btn small primary" onClick={applyUpdate}>
+          Reload
+        </button>
+      </div>
+    </Show>
+  );
+}

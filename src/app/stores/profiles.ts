@@ -1,0 +1,108 @@
+// Server profiles: pair (from a link or typed), list, switch, rename, remove; each has its own token and cache.
+import { atom, computed } from 'nanostores';
+import { createApiClient, normalizeServer, type ApiClient } from '../lib/api-client.ts';
+import { deleteCache } from '../lib/cache-db.ts';
+import { openProfilesDb, type ProfilesDb, type ServerProfile } from '../lib/profiles-db.ts';
+
+export const $profiles = atom<readonly ServerProfile[]>([]);
+export const $activeProfileId = atom<string | null>(null);
+export const $activeProfile = computed([$profiles, $activeProfileId], (list, id) => list.find((p) => p.id === id) ?? null);
+/** False until profiles were read from IndexedDB, so screens do not flash "add a server". */
+export const $profilesLoaded = atom(false);
+
+let dbPromise: Promise<ProfilesDb> | null = null;
+const db = () => (dbPromise ??= openProfilesDb());
+
+export async function loadProfiles(): Promise<void> {
+  const d = await db();
+  const list = (await d.getAll('profiles')).sort((a, b) => a.createdAt - b.createdAt);
+  const active = (await d.get('prefs', 'activeProfileId')) ?? null;
+  $profiles.set(list);
+  $activeProfileId.set(list.some((p) => p.id === active) ? active : (list[0]?.id ?? null));
+  $profilesLoaded.set(true);
+}
+
+export async function switchProfile(id: string): Promise<void> {
+  await (await db()).put('prefs', id, 'activeProfileId');
+  $activeProfileId.set(id);
+}
+
+export interface PairInput {
+  readonly server: string;
+  readonly code: string;
+  /** This phone's name as the server lists it under devices. */
+  readonly deviceName: string;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+}
+
+interface PairResponse {
+  readonly token: string;
+  readonly accountId: string;
+  readonly deviceId: string;
+}
+
+/**
+ * Pair with a server and make it the active profile. Pairing the same account on the same server
+ * again replaces the old token instead of adding a duplicate profile (its cache is kept).
+ */
+export async function pairServer(input: PairInput): Promise<ServerProfile> {
+  const norm = normalizeServer(input.server);
+  if (!norm.ok) throw new Error(norm.message);
+  const code = input.code.trim().toUpperCase();
+  if (!/^[A-Z0-9-]{6,32}$/.test(code)) throw new Error('The pairing code is the short code printed by `baton up` (letters, digits and dashes).');
+  const api = createApiClient({ server: norm.server, ...(input.fetch ? { fetch: input.fetch } : {}) });
+  const res = await api.send<PairResponse>('POST', '/api/pair', { code, name: input.deviceName.slice(0, 100) || 'Phone', kind: 'phone' });
+  const d = await db();
+  const existing = (await d.getAll('profiles')).find((p) => p.server === norm.server && p.accountId === res.accountId);
+  const profile: ServerProfile = existing
+    ? { ...existing, token: res.token, deviceId: res.deviceId }
+    : { id: newProfileId(), name: defaultName(norm.server), server: norm.server, token: res.token, accountId: res.accountId, deviceId: res.deviceId, createdAt: (input.now ?? Date.now)() };
+  await d.put('profiles', profile);
+  await switchProfile(profile.id);
+  await loadProfiles();
+  return profile;
+}
+
+export async function renameProfile(id: string, name: string): Promise<void> {
+  const trimmed = name.trim().slice(0, 100);
+  if (!trimmed) throw new Error('A server needs a name.');
+  const d = await db();
+  const p = await d.get('profiles', id);
+  if (!p) return;
+  await d.put('profiles', { ...p, name: trimmed });
+  await loadProfiles();
+}
+
+/** Forget a server: its token and its whole cache (sessions, messages, outbox) go with it. */
+export async function removeProfile(id: string): Promise<void> {
+  const d = await db();
+  await d.delete('profiles', id);
+  if ((await d.get('prefs', 'activeProfileId')) === id) await d.delete('prefs', 'activeProfileId');
+  await deleteCache(id);
+  await loadProfiles();
+}
+
+export function profileForServer(server: string): ServerProfile | null {
+  const norm = normalizeServer(server);
+  if (!norm.ok) return null;
+  return $profiles.get().find((p) => p.server === norm.server) ?? null;
+}
+
+export function apiFor(profile: ServerProfile, fetchImpl?: typeof fetch): ApiClient {
+  return createApiClient({ server: profile.server, token: profile.token, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+}
+
+function defaultName(server: string): string {
+  try {
+    return new URL(server).host;
+  } catch {
+    return server;
+  }
+}
+
+function newProfileId(): string {
+  const b = new Uint8Array(6);
+  crypto.getRandomValues(b);
+  return `p${Array.from(b, (x) => x.toString(36).padStart(2, '0')).join('')}`;
+}

@@ -1,0 +1,141 @@
+// Runs the active server profile: cache, events socket, catch-up, and the outbox triggers (online, foreground, Background Sync).
+import { atom } from 'nanostores';
+import type { PhoneDown } from '../../core/phone-protocol.ts';
+import type { ApiClient } from '../lib/api-client.ts';
+import { onWorkerFlush, requestBackgroundFlush } from '../lib/background-sync.ts';
+import { openCache, type CacheDb } from '../lib/cache-db.ts';
+import { connectEvents } from '../lib/events-socket.ts';
+import type { ServerProfile } from '../lib/profiles-db.ts';
+import { applyServerMessage, flushOutbox, loadOutbox, onOutboxChange, $outbox } from './outbox.ts';
+import { apiFor } from './profiles.ts';
+import { $connection, paintFromCache, resetSyncStores, syncNow } from './sync.ts';
+import { $transcript, applyLiveMessage, catchUp } from './transcript.ts';
+
+export interface Runtime {
+  readonly profile: ServerProfile;
+  readonly db: CacheDb;
+  readonly api: ApiClient;
+  /** Catch up over HTTP now (sessions, machines, the open transcript). */
+  readonly refresh: () => Promise<void>;
+  /** Send what the outbox holds. */
+  readonly flush: () => Promise<void>;
+}
+
+export const $runtime = atom<Runtime | null>(null);
+
+/** Start running `profile`; the disposer stops the socket and every listener. */
+export function startProfile(profile: ServerProfile): () => void {
+  const disposers: Array<() => void> = [];
+  let stopped = false;
+  resetSyncStores();
+  $connection.set('connecting');
+  $outbox.set([]);
+
+  void (async () => {
+    const db = await openCache(profile.id);
+    if (stopped) return db.close();
+    const api = apiFor(profile);
+    let socketOpen = false;
+
+    let syncing: Promise<void> | null = null;
+    let again = false;
+    const refresh = (): Promise<void> => {
+      if (syncing) {
+        again = true;
+        return syncing;
+      }
+      syncing = (async () => {
+        try {
+          do {
+            again = false;
+            await syncNow(db, api);
+            const open = $transcript.get().sessionId;
+            if (open) await catchUp(db, open, api);
+          } while (again);
+          // Live only when the socket is up and the catch-up after it succeeded.
+          $connection.set(socketOpen ? 'live' : 'offline');
+        } catch {
+          $connection.set('offline');
+        } finally {
+          syncing = null;
+        }
+      })();
+      return syncing;
+    };
+
+    const flush = async () => {
+      const report = await flushOutbox(db, api);
+      if (report.stoppedBy) void requestBackgroundFlush();
+    };
+
+    const onFrame = (frame: PhoneDown) => {
+      switch (frame.type) {
+        case 'welcome':
+          // Catch up before trusting the socket; then send what waited.
+          void refresh().then(flush);
+          break;
+        case 'changed':
+          void refresh();
+          break;
+        case 'message':
+          void (async () => {
+            const gap = await applyLiveMessage(db, frame.message);
+            await applyServerMessage(db, frame.message);
+            if (gap) await catchUp(db, frame.message.sessionId, api).catch(() => {});
+          })();
+          break;
+        case 'pong':
+        case 'error':
+          break;
+      }
+    };
+
+    $runtime.set({ profile, db, api, refresh, flush });
+    await paintFromCache(db);
+    await loadOutbox(db);
+    disposers.push(onOutboxChange((changed) => changed === db && void loadOutbox(db)));
+
+    const socket = connectEvents({
+      server: profile.server,
+      auth: { token: profile.token },
+      onFrame,
+      onState: (s) => {
+        socketOpen = s === 'open';
+        // "live" waits for the catch-up after welcome (see refresh); a closed socket is offline at once.
+        if (s === 'closed') $connection.set('offline');
+      },
+    });
+    disposers.push(socket.stop);
+
+    const onOnline = () => {
+      socket.kick();
+      void flush();
+    };
+    const onOffline = () => $connection.set('offline');
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible') return;
+      socket.kick();
+      void refresh().then(flush);
+    };
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+    document.addEventListener('visibilitychange', onVisible);
+    disposers.push(() => {
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+      document.removeEventListener('visibilitychange', onVisible);
+    });
+    disposers.push(onWorkerFlush(() => void flush()));
+    disposers.push(() => db.close());
+    if (stopped) {
+      disposers.splice(0).forEach((d) => d());
+      if ($runtime.get()?.db === db) $runtime.set(null);
+    }
+  })();
+
+  return () => {
+    stopped = true;
+    disposers.splice(0).forEach((d) => d());
+    if ($runtime.get()?.profile.id === profile.id) $runtime.set(null);
+  };
+}

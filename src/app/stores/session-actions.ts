@@ -1,0 +1,99 @@
+// What the user can do to a session from the phone: send (through the outbox), answer permissions, fix blocks, share.
+import { BACKEND_INFO, DEFAULT_BACKEND } from '../../core/providers.ts';
+import type { MessageRecord, SessionRecord, SettingsRecord } from '../../core/records.ts';
+import { requestBackgroundFlush } from '../lib/background-sync.ts';
+import { newClientId } from '../lib/client-id.ts';
+import { enqueueMessage, retryMessage } from './outbox.ts';
+import { $runtime, type Runtime } from './runtime.ts';
+import { putSession, putSettings } from './sync.ts';
+
+function rt(): Runtime {
+  const r = $runtime.get();
+  if (!r) throw new Error('No server is selected.');
+  return r;
+}
+const path = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
+
+/** Queue the message on the phone first, then try to send it (now if online, later otherwise). */
+export async function sendMessage(sessionId: string, text: string): Promise<void> {
+  const r = rt();
+  await enqueueMessage(r.db, sessionId, text);
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+    void requestBackgroundFlush();
+    return;
+  }
+  await r.flush();
+}
+
+export async function retry(clientId: string): Promise<void> {
+  const r = rt();
+  await retryMessage(r.db, clientId);
+  await r.flush();
+}
+
+export async function answerPermission(sessionId: string, permissionId: string, decision: 'allow' | 'deny'): Promise<MessageRecord> {
+  const res = await rt().api.send<{ message: MessageRecord }>('POST', `${path(sessionId)}/permissions/${encodeURIComponent(permissionId)}`, { decision });
+  return res.message;
+}
+
+async function sessionAction(sessionId: string, action: 'archive' | 'unarchive' | 'takeover' | 'stop'): Promise<SessionRecord> {
+  const r = rt();
+  const res = await r.api.send<{ session: SessionRecord }>('POST', `${path(sessionId)}/${action}`);
+  await putSession(r.db, res.session);
+  void r.refresh();
+  return res.session;
+}
+export const archiveSession = (id: string) => sessionAction(id, 'archive');
+export const unarchiveSession = (id: string) => sessionAction(id, 'unarchive');
+export const takeOverSession = (id: string) => sessionAction(id, 'takeover');
+export const stopSession = (id: string) => sessionAction(id, 'stop');
+
+export async function interruptSession(sessionId: string): Promise<void> {
+  await rt().api.send('POST', `${path(sessionId)}/interrupt`);
+}
+
+export async function renameSession(sessionId: string, title: string): Promise<void> {
+  const r = rt();
+  const res = await r.api.send<{ session: SessionRecord }>('PATCH', path(sessionId), { title });
+  await putSession(r.db, res.session);
+}
+
+/**
+ * The explicit "start a new session with this message": a new vendor session on the same machine
+ * and folder, on a backend that can resume, optionally seeded with a summary of the old one.
+ */
+export async function startNewSessionWith(old: SessionRecord, text: string, withSummary: boolean): Promise<SessionRecord> {
+  const r = rt();
+  const backend = BACKEND_INFO[old.backend].supportsResume ? old.backend : DEFAULT_BACKEND[old.provider];
+  const res = await r.api.send<{ session: SessionRecord }>('POST', '/api/sessions', {
+    machineId: old.machineId,
+    provider: old.provider,
+    backend,
+    cwd: old.cwd,
+    title: old.title ? `${old.title.slice(0, 180)} (new)` : undefined,
+    message: { clientId: newClientId(), text },
+    ...(withSummary ? { summaryOf: old.id } : {}),
+  });
+  await putSession(r.db, res.session);
+  void r.refresh();
+  return res.session;
+}
+
+export async function updateSettings(patch: Partial<SettingsRecord>): Promise<SettingsRecord> {
+  const r = rt();
+  const settings = await r.api.send<SettingsRecord>('PUT', '/api/settings', patch);
+  await putSettings(r.db, settings);
+  void r.refresh();
+  return settings;
+}
+
+export interface CreatedShare {
+  readonly id: string;
+  readonly token: string;
+  readonly url: string;
+  readonly expiresAt: number;
+}
+
+export async function createShare(sessionId: string, expiresInSeconds: number): Promise<CreatedShare> {
+  return rt().api.send<CreatedShare>('POST', `${path(sessionId)}/shares`, { expiresInSeconds });
+}

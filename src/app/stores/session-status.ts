@@ -1,0 +1,68 @@
+// What the phone says about a session: availability (server's when live, re-evaluated on cached facts when not) and its chip.
+import { canCompose, describeBlock, evaluateAvailability, type Availability, type BlockReason } from '../../core/availability.ts';
+import type { MachineRecord, SessionRecord, SettingsRecord } from '../../core/records.ts';
+import { formatTime } from '../lib/time.ts';
+
+export interface SessionStatus {
+  readonly availability: Availability;
+  /** Short label for the chip: "live", "inactive · resumable", "blocked: archived", … */
+  readonly chip: string;
+  readonly tone: 'live' | 'ok' | 'busy' | 'blocked' | 'offline';
+  readonly canCompose: boolean;
+  /** "Resume & send" when sending will resume first. */
+  readonly sendLabel: string;
+  /** For a blocked session: the sentence and its fix. */
+  readonly block: { reason: BlockReason; sentence: string; fix: string } | null;
+}
+
+export const REASON_LABEL: Readonly<Record<BlockReason, string>> = {
+  'not-managed': 'not managed',
+  archived: 'archived',
+  'missing-resume-id': 'no resume id',
+  'backend-unsupported': 'backend can’t resume',
+  'backend-disabled': 'backend disabled',
+  'dependency-missing': 'dependency missing',
+  'machine-offline': 'machine offline',
+};
+
+/**
+ * `fresh`: the records come from a sync over a live connection, so the server's availability holds.
+ * Otherwise the same rule runs on what the phone last knew (and the screen says "as of").
+ */
+export function sessionStatus(session: SessionRecord, machine: MachineRecord | undefined, settings: SettingsRecord | null, fresh: boolean, now: number): SessionStatus {
+  const availability = fresh ? session.availability : cachedAvailability(session, machine, settings);
+  const status = describe(availability, machine, now);
+  // Offline, "live" is only what was last known: say so on the chip (the composer still queues for it).
+  return !fresh && availability.state === 'live' ? { ...status, chip: 'was live' } : status;
+}
+
+export function cachedAvailability(session: SessionRecord, machine: MachineRecord | undefined, settings: SettingsRecord | null): Availability {
+  return evaluateAvailability({
+    managed: session.managed,
+    archived: session.archived,
+    status: session.status,
+    backend: session.backend,
+    vendorResumeId: session.vendorResumeId,
+    resumeInFlight: session.availability.state === 'resuming' || session.lastResume?.state === 'pending',
+    disabledBackends: settings?.disabledBackends ?? [],
+    machine: machine ? { name: machine.name, online: machine.online, lastSeenAt: machine.lastSeenAt, capabilities: machine.capabilities } : null,
+  });
+}
+
+function describe(a: Availability, machine: MachineRecord | undefined, now: number): SessionStatus {
+  const compose = canCompose(a);
+  switch (a.state) {
+    case 'live':
+      return { availability: a, chip: 'live', tone: 'live', canCompose: compose, sendLabel: 'Send', block: null };
+    case 'resumable':
+      return { availability: a, chip: 'inactive · resumable', tone: 'ok', canCompose: compose, sendLabel: 'Resume & send', block: null };
+    case 'resuming':
+      return { availability: a, chip: 'resuming', tone: 'busy', canCompose: compose, sendLabel: 'Send', block: null };
+    case 'blocked': {
+      const lastSeen = machine?.lastSeenAt ? formatTime(machine.lastSeenAt, now) : undefined;
+      const text = describeBlock(a.reason, a.detail, lastSeen);
+      const chip = a.reason === 'machine-offline' ? `machine offline${lastSeen ? ` since ${lastSeen}` : ''}` : `blocked: ${REASON_LABEL[a.reason]}`;
+      return { availability: a, chip, tone: a.reason === 'machine-offline' ? 'offline' : 'blocked', canCompose: false, sendLabel: 'Send', block: { reason: a.reason, ...text } };
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// @vitest-environment node
+// The list's data: painted from the cache before any network, caught up by cursor, and what each session's chip says.
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { createApiClient } from '../../src/app/lib/api-client.ts';
+import { openCache } from '../../src/app/lib/cache-db.ts';
+import { groupSessions } from '../../src/app/stores/session-list.ts';
+import { sessionStatus } from '../../src/app/stores/session-status.ts';
+import { $machines, $sessions, $syncMeta, applySync, paintFromCache, syncNow } from '../../src/app/stores/sync.ts';
+import type { SyncResponse } from '../../src/core/sync.ts';
+import { createFakeApi } from './fake-api.ts';
+import { machine, session } from './records.ts';
+
+const settings = { disabledBackends: [], codexBackend: 'codex-app-server' as const };
+const sync = (over: Partial<SyncResponse>): SyncResponse => ({ cursor: 1, serverTime: 5, sessions: [], machines: [], settings, removedSessionIds: [], ...over });
+
+describe('sync store', () => {
+  it('paints the last synced sessions from IndexedDB with no network, with the time they are "as of"', async () => {
+    const db = await openCache('sync-paint');
+    await applySync(db, sync({ cursor: 7, sessions: [session()], machines: [machine()] }), 42_000);
+    $sessions.set({});
+    await paintFromCache(db);
+    expect(Object.keys($sessions.get())).toEqual(['S1']);
+    expect($machines.get().laptop?.name).toBe('laptop');
+    expect($syncMeta.get()).toMatchObject({ cursor: 7, syncedAt: 42_000 });
+  });
+
+  it('asks only for what changed since its cursor, and never lets an older record overwrite a newer one', async () => {
+    const db = await openCache('sync-cursor');
+    await applySync(db, sync({ cursor: 10, sessions: [session({ title: 'new', cursor: 10 })] }), 1);
+    const fake = createFakeApi();
+    fake.handle(() => ({ status: 200, body: sync({ cursor: 11, sessions: [session({ title: 'stale echo', cursor: 4 })] }) }));
+    await syncNow(db, createApiClient({ server: 'http://laptop.test', token: 't', fetch: fake.fetch }), () => 2);
+    expect(fake.calls[0]!.url).toBe('http://laptop.test/api/sync?since=10');
+    expect($sessions.get().S1?.title).toBe('new');
+    expect($syncMeta.get()?.cursor).toBe(11);
+  });
+});
+
+describe('session status', () => {
+  it('says what each availability means on the chip and the send button', () => {
+    const now = 10 * 60_000;
+    const live = sessionStatus(session({ status: 'active', availability: { state: 'live' } }), machine(), settings, true, now);
+    expect([live.chip, live.canCompose, live.sendLabel]).toEqual(['live', true, 'Send']);
+    const resumable = sessionStatus(session(), machine(), settings, true, now);
+    expect([resumable.chip, resumable.canCompose, resumable.sendLabel]).toEqual(['inactive · resumable', true, 'Resume & send']);
+    const archived = sessionStatus(session({ archived: true, availability: { state: 'blocked', reason: 'archived' } }), machine(), settings, true, now);
+    expect([archived.chip, archived.canCompose, archived.block?.sentence]).toEqual(['blocked: archived', false, 'This session is archived, and archived sessions are never resumed.']);
+  });
+
+  it('when not live, re-evaluates availability on cached facts (a machine last seen offline blocks, with since when)', () => {
+    const now = 60 * 60_000;
+    const offlineMachine = machine({ online: false, lastSeenAt: now - 5 * 60_000 });
+    // The record's availability said resumable when it was sent; the cached machine is now known offline.
+    const s = sessionStatus(session({ availability: { state: 'resumable' } }), offlineMachine, settings, false, now);
+    expect(s.chip).toBe('machine offline since 5 min ago');
+    expect(s.canCompose).toBe(false);
+    expect(s.block?.sentence).toBe('“laptop” is not connected (last seen 5 min ago).');
+    // A backend disabled in cached settings blocks too.
+    const d = sessionStatus(session(), machine(), { ...settings, disabledBackends: ['claude-stream'] }, false, now);
+    expect(d.block?.reason).toBe('backend-disabled');
+  });
+
+  it('groups by machine, online machines first, newest activity first, with filters and search', () => {
+    const sessions = [
+      session({ id: 'a', machineId: 'dev', lastActivityAt: 5, title: 'Deploy' }),
+      session({ id: 'b', lastActivityAt: 9, title: 'Fix login', status: 'active', availability: { state: 'live' } }),
+      session({ id: 'c', lastActivityAt: 7, title: 'Old', archived: true }),
+      session({ id: 'd', lastActivityAt: 8, title: 'Refactor' }),
+    ];
+    const machines = { laptop: machine(), dev: machine({ id: 'dev', name: 'dev box', online: false }) };
+    const ids = (filter: 'all' | 'active' | 'inactive' | 'archived', query = '') =>
+      groupSessions(sessions, machines, settings, { filter, query, fresh: true, now: 10 }).map((g) => [g.machineId, g.rows.map((r) => r.session.id)]);
+    expect(ids('all')).toEqual([['laptop', ['b', 'd']], ['dev', ['a']]]);
+    expect(ids('active')).toEqual([['laptop', ['b']]]);
+    expect(ids('inactive')).toEqual([['laptop', ['d']], ['dev', ['a']]]);
+    expect(ids('archived')).toEqual([['laptop', ['c']]]);
+    expect(ids('all', 'dev box')).toEqual([['dev', ['a']]]);
+  });
+});
+
+describe('session status offline', () => {
+  it('labels a session last known live as "was live" when what is shown is not live, and still lets the phone queue for it', () => {
+    const s = sessionStatus(session({ status: 'active', availability: { state: 'live' } }), machine(), settings, false, 0);
+    expect([s.chip, s.canCompose]).toEqual(['was live', true]);
+  });
+});
