@@ -10,7 +10,8 @@ import { faults, handshakeDelay, hangForever } from './lib/faults.mjs';
 import { readJsonLines, writeJson, exitAfterFlush } from './lib/stdio.mjs';
 import { TURN_TOOL, PERMISSION_TOOL, replyText, permissionReply } from './lib/turn.mjs';
 
-const VERSION = '2.0.14';
+// Facts checked against the real CLI 2.1.197 (docs/vendor-protocols.md; scripts/check-fakes-against-real-clis.sh).
+const VERSION = '2.1.197';
 const MODEL = 'claude-sonnet-4-5-20250929';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -79,11 +80,18 @@ if (opts.resume !== null) {
   }
   if (active.has('unknown-id') || !UUID_RE.test(opts.resume) || !existsSync(transcriptOf(opts.resume))) {
     record('claude', 'resume-refused', opts.resume, cwd);
+    // Real CLI: one `result` line (no control_response, even if initialize was sent), the same text on stderr, exit 1.
+    // A UUID is echoed as session_id; a non-UUID (the real CLI would try it as a session title) gets a fresh one.
+    const isUuid = UUID_RE.test(opts.resume);
+    const error = isUuid
+      ? `No conversation found with session ID: ${opts.resume}`
+      : `Error: --resume requires a valid session ID or session title when used with --print. Usage: claude -p --resume <session-id|title>. Provided value "${opts.resume}" is not a UUID and does not match any session title.`;
     writeJson({
-      type: 'result', subtype: 'error_during_execution', duration_ms: 0, duration_api_ms: 0, is_error: true, num_turns: 0,
-      session_id: randomUUID(), total_cost_usd: 0, usage: {}, modelUsage: {}, permission_denials: [], uuid: randomUUID(),
-      errors: [`No conversation found with session ID: ${opts.resume}`],
+      type: 'result', subtype: 'error_during_execution', duration_ms: 0, duration_api_ms: 0, is_error: true, num_turns: 0, stop_reason: null,
+      session_id: isUuid ? opts.resume : randomUUID(), total_cost_usd: 0, usage: {}, modelUsage: {}, permission_denials: [], uuid: randomUUID(),
+      errors: [error],
     });
+    process.stderr.write(`${error}\n`);
     exitAfterFlush(1);
     await hangForever();
   }
@@ -103,7 +111,7 @@ const pendingControl = new Map(); // request_id → resolve(response)
 
 function transcriptLine(type, message) {
   const uuid = randomUUID();
-  const line = { parentUuid: lastUuid, isSidechain: false, userType: 'external', cwd, sessionId, version: VERSION, type, message, uuid, timestamp: new Date().toISOString() };
+  const line = { parentUuid: lastUuid, isSidechain: false, type, message, uuid, timestamp: new Date().toISOString(), ...(type === 'user' ? { promptSource: 'sdk' } : {}), userType: 'external', entrypoint: 'sdk-cli', cwd, sessionId, version: VERSION };
   lastUuid = uuid;
   return line;
 }
@@ -124,7 +132,7 @@ function askPermission(toolName, input, toolUseId) {
   const requestId = randomUUID();
   return new Promise((resolve) => {
     pendingControl.set(requestId, resolve);
-    writeJson({ type: 'control_request', request_id: requestId, request: { subtype: 'can_use_tool', tool_name: toolName, input, tool_use_id: toolUseId, permission_suggestions: [] } });
+    writeJson({ type: 'control_request', request_id: requestId, request: { subtype: 'can_use_tool', tool_name: toolName, display_name: toolName, input, description: input.description ?? toolName, permission_suggestions: [], tool_use_id: toolUseId } });
   });
 }
 
@@ -142,24 +150,33 @@ async function runTurn(userMessage) {
     writeJson({
       type: 'system', subtype: 'init', cwd, session_id: sessionId, tools: ['Bash', 'Read', 'Edit', 'Write', 'Glob', 'Grep'], mcp_servers: [],
       model: MODEL, permissionMode: 'default', slash_commands: [], apiKeySource: 'none', claude_code_version: VERSION,
-      output_style: 'default', agents: [], skills: [], plugins: [], uuid: randomUUID(),
+      output_style: 'default', agents: [], skills: [], plugins: [], analytics_disabled: true, uuid: randomUUID(),
     });
   }
-  const lines = [transcriptLine('user', { role: 'user', content: text })];
+  // The real transcript opens with queue bookkeeping lines (no cwd), then stores the user message as it was sent.
+  const lines = [];
+  if (!existsSync(transcriptOf(sessionId))) {
+    const at = new Date().toISOString();
+    lines.push({ type: 'queue-operation', operation: 'enqueue', timestamp: at, sessionId }, { type: 'queue-operation', operation: 'dequeue', timestamp: at, sessionId });
+  }
+  lines.push(transcriptLine('user', { role: 'user', content: userMessage.content }));
   const denials = [];
   if (f.has('permission')) {
     const id = `toolu_${randomUUID().slice(0, 12)}`;
     const input = { command: PERMISSION_TOOL.input, description: 'List files' };
     lines.push(transcriptLine('assistant', assistant([{ type: 'tool_use', id, name: PERMISSION_TOOL.tool, input }])));
     let allowed = false;
+    let denial = `Claude requested permissions to use ${PERMISSION_TOOL.tool}, but you haven't granted it yet.`;
     if (opts.permissionPromptTool === 'stdio') {
       const answer = await askPermission(PERMISSION_TOOL.tool, input, id);
       allowed = answer?.behavior === 'allow';
+      // The real CLI hands the deny `message` to the model verbatim as the tool result.
+      if (!allowed && typeof answer?.message === 'string') denial = answer.message;
     }
     if (allowed) lines.push(transcriptLine('user', toolResult(id, 'README.md\n')));
     else {
       denials.push({ tool_name: PERMISSION_TOOL.tool, tool_use_id: id, tool_input: input });
-      lines.push(transcriptLine('user', toolResult(id, `Claude requested permissions to use ${PERMISSION_TOOL.tool}, but you haven't granted it yet.`, true)));
+      lines.push(transcriptLine('user', toolResult(id, denial, true)));
     }
     lines.push(transcriptLine('assistant', assistant([{ type: 'text', text: permissionReply(allowed) }])));
   }
@@ -172,16 +189,17 @@ async function runTurn(userMessage) {
   mkdirSync(projectDir, { recursive: true });
   appendFileSync(transcriptOf(sessionId), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
   writeJson({
-    type: 'result', subtype: 'success', is_error: false, duration_ms: 1, duration_api_ms: 1, num_turns: 1, result: answer,
-    session_id: sessionId, total_cost_usd: 0, usage: {}, modelUsage: {}, permission_denials: denials, uuid: randomUUID(),
+    type: 'result', subtype: 'success', is_error: false, duration_ms: 1, duration_api_ms: 1, num_turns: 1, result: answer, stop_reason: 'end_turn',
+    session_id: sessionId, total_cost_usd: 0, usage: {}, modelUsage: {}, permission_denials: denials, terminal_reason: 'completed', uuid: randomUUID(),
   });
 }
 
 function onControlRequest(msg) {
   const subtype = msg.request?.subtype;
   const ok = (response = {}) => writeJson({ type: 'control_response', response: { subtype: 'success', request_id: msg.request_id, response } });
-  if (subtype === 'initialize') ok({ commands: [], output_style: 'default', available_output_styles: ['default'], models: [], account: {} });
-  else if (subtype === 'interrupt') {
+  if (subtype === 'initialize') {
+    ok({ commands: [], agents: [], output_style: 'default', available_output_styles: ['default'], models: [], account: { tokenSource: 'none', apiProvider: 'firstParty' }, pid: process.pid });
+  } else if (subtype === 'interrupt') {
     for (const [id, resolve] of pendingControl) {
       pendingControl.delete(id);
       resolve({ behavior: 'deny', message: 'interrupted' });

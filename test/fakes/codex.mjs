@@ -1,17 +1,36 @@
 // Fake Codex CLI: `codex --version`, `codex app-server` (JSON-RPC v2 over stdio, no "jsonrpc" field) and
 // `codex mcp-server` (MCP tools `codex` / `codex-reply`). Rollouts are written after a turn, like the real one.
+// Shapes checked against the real 0.169.0 app-server and 0.148.0 mcp-server (docs/vendor-protocols.md).
 import { randomUUID } from 'node:crypto';
 import { record } from './lib/record.mjs';
 import { faults, handshakeDelay } from './lib/faults.mjs';
 import { readJsonLines, writeJson, exitAfterFlush } from './lib/stdio.mjs';
 import { TURN_TOOL, PERMISSION_TOOL, replyText, permissionReply } from './lib/turn.mjs';
-import { CODEX_VERSION, appendTurn, findRollout, newThreadId } from './lib/codex-store.mjs';
+import { CODEX_VERSION, appendTurn, codexHome, findRollout, newThreadId, plannedRolloutPath } from './lib/codex-store.mjs';
 import { runMcpServer } from './lib/codex-mcp-server.mjs';
 
 const args = process.argv.slice(2);
 if (args[0] === '--version' || args[0] === '-V') {
   process.stdout.write(`codex-cli ${CODEX_VERSION}\n`);
   process.exit(0);
+}
+const NO_MCP_SERVER = faults().has('no-mcp-server');
+if (args[0] === 'help' && args[1] === 'mcp-server') {
+  // `codex help mcp-server`: how a client can tell whether this Codex still has the MCP server.
+  if (NO_MCP_SERVER) {
+    process.stderr.write("error: unrecognized subcommand 'mcp-server'\n\nUsage: codex [OPTIONS] [PROMPT]\n       codex [OPTIONS] <COMMAND> [ARGS]\n\nFor more information, try '--help'.\n");
+    process.exit(2);
+  }
+  process.stdout.write('Start Codex as an MCP server (stdio)\n\nUsage: codex mcp-server [OPTIONS]\n');
+  process.exit(0);
+}
+if (args[0] === 'mcp-server' && NO_MCP_SERVER) {
+  // Newer Codex has no such subcommand: the word becomes a prompt for the interactive TUI, which needs a terminal.
+  const term = process.env.TERM ?? 'dumb';
+  process.stderr.write(term === 'dumb'
+    ? 'ERROR: TERM is set to "dumb". Refusing to start the interactive TUI because no terminal is available for a confirmation prompt (stdin/stderr is not a TTY). Run in a supported terminal or unset TERM.\n'
+    : 'Error: stdin is not a terminal\n');
+  process.exit(1);
 }
 if (args[0] === 'mcp-server') {
   await runMcpServer();
@@ -36,42 +55,56 @@ async function runAppServer() {
 
   const respond = (id, result) => writeJson({ id, result });
   const respondError = (id, code, message) => writeJson({ id, error: { code, message } });
-  const notify = (method, params) => writeJson({ method, params });
+  // Real notifications carry `emittedAtMs` next to method/params.
+  const notify = (method, params) => writeJson({ method, params, emittedAtMs: Date.now() });
+  const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  let clientName = 'codex_vscode';
   const serverRequest = (method, params) => new Promise((resolve) => {
     const id = nextServerRequest++;
     pendingServerRequests.set(id, resolve);
     writeJson({ id, method, params });
   });
 
-  const threadObject = (id, cwd) => ({
-    id, preview: '', modelProvider: 'openai', createdAt: Math.floor(Date.now() / 1000), path: findRollout(id),
-    cwd, cliVersion: CODEX_VERSION, source: 'appServer', gitInfo: null, turns: [],
+  const threadObject = (id, cwd, path) => {
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      // Only fields both 0.148.0 and 0.169.0 send.
+      id, sessionId: id, forkedFromId: null, parentThreadId: null, preview: '', ephemeral: false, modelProvider: 'openai',
+      createdAt: now, updatedAt: now, status: { type: 'idle' }, path, cwd, cliVersion: CODEX_VERSION, source: 'vscode', gitInfo: null, name: null, turns: [],
+    };
+  };
+  const threadResponse = (id, cwd, path) => ({
+    thread: threadObject(id, cwd, path), model: 'gpt-5-codex', modelProvider: 'openai', serviceTier: null, cwd,
+    instructionSources: [], approvalPolicy: 'on-request', approvalsReviewer: 'user', sandbox: { type: 'readOnly', networkAccess: false }, reasoningEffort: null,
   });
-  const threadResponse = (id, cwd) => ({
-    thread: threadObject(id, cwd), model: 'gpt-5-codex', modelProvider: 'openai', cwd,
-    approvalPolicy: 'on-request', sandbox: { type: 'workspaceWrite' }, reasoningEffort: null,
+  const turnObject = (id, status, startedAt, completedAt = null) => ({
+    id, rootTurnId: id, items: [], itemsView: 'notLoaded', status, error: null, startedAt, completedAt,
+    durationMs: completedAt === null ? null : (completedAt - startedAt) * 1000,
   });
 
   async function runTurn(threadId, turnId, text) {
     const thread = threads.get(threadId);
     const items = [];
-    const started = (item) => notify('item/started', { threadId, turnId, item });
-    const completed = (item) => notify('item/completed', { threadId, turnId, item });
+    const started = (item) => notify('item/started', { item, threadId, turnId, startedAtMs: Date.now() });
+    const completed = (item) => notify('item/completed', { item, threadId, turnId, completedAtMs: Date.now() });
     const say = (message) => {
-      const item = { type: 'agentMessage', id: `msg_${randomUUID().slice(0, 8)}`, text: '' };
+      const item = { type: 'agentMessage', id: `msg_${randomUUID().slice(0, 8)}`, text: '', phase: null };
       started(item);
       notify('item/agentMessage/delta', { threadId, turnId, itemId: item.id, delta: message });
       completed({ ...item, text: message });
       items.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: message }] });
     };
-    notify('turn/started', { threadId, turn: { id: turnId, items: [], status: 'inProgress', error: null } });
-    const user = { type: 'userMessage', id: `user_${randomUUID().slice(0, 8)}`, content: [{ type: 'text', text }] };
+    notify('turn/started', { threadId, turn: turnObject(turnId, 'inProgress', thread.activeTurn.startedAt) });
+    const user = { type: 'userMessage', id: `user_${randomUUID().slice(0, 8)}`, clientId: null, content: [{ type: 'text', text, text_elements: [] }] };
     started(user);
     completed(user);
     if (faults().has('permission')) {
-      const cmd = { type: 'commandExecution', id: `call_${randomUUID().slice(0, 8)}`, command: PERMISSION_TOOL.input, cwd: thread.cwd, processId: null, status: 'inProgress', commandActions: [], aggregatedOutput: null, exitCode: null, durationMs: null };
+      const cmd = { type: 'commandExecution', id: `call_${randomUUID().slice(0, 8)}`, command: PERMISSION_TOOL.input, cwd: thread.cwd, processId: null, source: 'agent', status: 'inProgress', commandActions: [], aggregatedOutput: null, exitCode: null, durationMs: null };
       started(cmd);
-      const answer = await serverRequest('item/commandExecution/requestApproval', { threadId, turnId, itemId: cmd.id, reason: 'fake codex wants to list files', command: cmd.command, cwd: thread.cwd });
+      const answer = await serverRequest('item/commandExecution/requestApproval', {
+        kind: 'command', threadId, turnId, itemId: cmd.id, startedAtMs: Date.now(), approvalId: null, environmentId: null,
+        reason: 'fake codex wants to list files', command: cmd.command, cwd: thread.cwd, commandActions: [],
+      });
       const allowed = answer?.decision === 'accept' || answer?.decision === 'acceptForSession';
       completed(allowed ? { ...cmd, status: 'completed', aggregatedOutput: 'README.md\n', exitCode: 0, durationMs: 1 } : { ...cmd, status: 'declined' });
       say(permissionReply(allowed));
@@ -87,9 +120,10 @@ async function runAppServer() {
   function finishTurn(threadId, turnId, status, text, items) {
     const thread = threads.get(threadId);
     // The rollout is flushed before the turn is reported complete.
-    appendTurn(threadId, thread.cwd, text, items);
+    appendTurn(threadId, thread.cwd, text, items, thread.path);
+    const startedAt = thread.activeTurn?.startedAt ?? Math.floor(Date.now() / 1000);
     thread.activeTurn = null;
-    notify('turn/completed', { threadId, turn: { id: turnId, items: [], status, error: null } });
+    notify('turn/completed', { threadId, turn: turnObject(turnId, status, startedAt, Math.floor(Date.now() / 1000)) });
   }
 
   async function onRequest(msg) {
@@ -98,16 +132,19 @@ async function runAppServer() {
       if (initialized) return respondError(id, -32600, 'Already initialized');
       await handshakeDelay();
       initialized = true;
-      return respond(id, { userAgent: `codex_vscode/${CODEX_VERSION} (fake)` });
+      if (typeof params.clientInfo?.name === 'string') clientName = params.clientInfo.name;
+      return respond(id, { userAgent: `${clientName}/${CODEX_VERSION} (fake)`, codexHome: codexHome(), platformFamily: 'unix', platformOs: process.platform === 'darwin' ? 'macos' : process.platform });
     }
     if (!initialized) return respondError(id, -32600, 'Not initialized');
     switch (method) {
       case 'thread/start': {
         const threadId = newThreadId();
         const cwd = typeof params.cwd === 'string' ? params.cwd : process.cwd();
-        threads.set(threadId, { cwd, activeTurn: null });
+        // The path is announced now; the file itself only appears with the first turn.
+        const path = plannedRolloutPath(threadId);
+        threads.set(threadId, { cwd, path, activeTurn: null });
         record('codex', 'created', threadId, cwd);
-        const result = threadResponse(threadId, cwd);
+        const result = threadResponse(threadId, cwd, path);
         respond(id, result);
         return notify('thread/started', { thread: result.thread });
       }
@@ -118,16 +155,20 @@ async function runAppServer() {
           process.stderr.write('fake codex: crashed while loading the rollout (crash-on-resume)\n');
           process.exit(1);
         }
-        const rollout = typeof requested === 'string' ? findRollout(requested) : null;
+        if (typeof requested !== 'string' || !UUID_RE.test(requested)) {
+          record('codex', 'resume-refused', String(requested), params.cwd ?? process.cwd());
+          return respondError(id, -32600, `invalid session id: ${String(requested)} is not a UUID`);
+        }
+        const rollout = findRollout(requested);
         if (f.has('unknown-id') || !rollout) {
           record('codex', 'resume-refused', String(requested), params.cwd ?? process.cwd());
           return respondError(id, -32600, `no rollout found for thread id ${requested}`);
         }
         const threadId = f.has('other-id') ? newThreadId() : requested;
         const cwd = typeof params.cwd === 'string' ? params.cwd : process.cwd();
-        threads.set(threadId, { cwd, activeTurn: null });
+        threads.set(threadId, { cwd, path: rollout, activeTurn: null });
         record('codex', 'resumed', threadId, cwd, threadId === requested ? {} : { requested });
-        return respond(id, threadResponse(threadId, cwd));
+        return respond(id, threadResponse(threadId, cwd, rollout));
       }
       case 'turn/start': {
         const thread = threads.get(params.threadId);
@@ -137,17 +178,19 @@ async function runAppServer() {
           process.exit(1);
         }
         const text = (params.input ?? []).filter((i) => i.type === 'text').map((i) => i.text).join('\n');
-        const turnId = `turn_${randomUUID().slice(0, 8)}`;
-        respond(id, { turn: { id: turnId, items: [], status: 'inProgress', error: null } });
+        const turnId = newThreadId(); // turn ids are UUIDv7 too
+        const startedAt = Math.floor(Date.now() / 1000);
+        respond(id, { turn: turnObject(turnId, 'inProgress', startedAt) });
         turnChain = turnChain.then(() => {
-          thread.activeTurn = { id: turnId, interrupted: false };
+          thread.activeTurn = { id: turnId, interrupted: false, startedAt };
           return runTurn(params.threadId, turnId, text);
         });
         return;
       }
       case 'turn/interrupt': {
         const thread = threads.get(params.threadId);
-        if (thread?.activeTurn && thread.activeTurn.id === params.turnId) {
+        if (!thread) return respondError(id, -32600, `thread not found: ${params.threadId}`);
+        if (thread.activeTurn && thread.activeTurn.id === params.turnId) {
           thread.activeTurn.interrupted = true;
           for (const [rid, resolve] of pendingServerRequests) {
             pendingServerRequests.delete(rid);

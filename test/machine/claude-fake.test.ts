@@ -42,7 +42,8 @@ describe('fake claude', () => {
     const id = '7d0c0f7e-4444-4aaa-8bbb-123456789abc';
     const r = run([...STREAM, '--verbose', '--resume', id]);
     expect(r.status).toBe(1);
-    expect(lines(r.stdout)).toEqual([expect.objectContaining({ type: 'result', is_error: true, errors: [`No conversation found with session ID: ${id}`] })]);
+    expect(lines(r.stdout)).toEqual([expect.objectContaining({ type: 'result', is_error: true, session_id: id, errors: [`No conversation found with session ID: ${id}`] })]);
+    expect(r.stderr).toContain(`No conversation found with session ID: ${id}`);
     expect((await fake.record('claude')).map((l) => l.event)).toEqual(['resume-refused']);
   });
 });

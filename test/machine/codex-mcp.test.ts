@@ -51,4 +51,18 @@ describe('codex-mcp specifics', () => {
       await fx.cleanup();
     }
   });
+
+  it('a Codex without the mcp-server subcommand (like 0.169.0) is dependency-missing, in doctor and on start, and leaves no process', async () => {
+    const fx = await mcpFixture();
+    try {
+      await fx.setFaults(['no-mcp-server']);
+      expect(await fx.driver.checkDependencies()).toMatchObject({ installed: false, canResume: false, detail: expect.stringContaining('no `mcp-server` subcommand') });
+      const outcome = await fx.driver.start({ cwd: fx.cwd, title: 't' });
+      expect(outcome).toMatchObject({ ok: false, code: 'dependency-missing', detail: expect.stringContaining('codex-app-server') });
+      expect(await fx.livePids()).toEqual([]);
+      expect(await fx.record()).toEqual([]);
+    } finally {
+      await fx.cleanup();
+    }
+  });
 });

@@ -1,10 +1,11 @@
 // The fake codex's session store: rollout files under $CODEX_HOME/sessions/YYYY/MM/DD/rollout-<ts>-<threadId>.jsonl.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export const CODEX_VERSION = '0.46.0';
+// 0.148.0: a real release that has both `app-server` and `mcp-server` (0.169.0 no longer has mcp-server); see docs/vendor-protocols.md.
+export const CODEX_VERSION = '0.148.0';
 
 export function codexHome() {
   return process.env.CODEX_HOME || join(homedir(), '.codex');
@@ -47,17 +48,25 @@ function safeList(dir) {
 
 const pad = (n) => String(n).padStart(2, '0');
 
+/**
+ * Where a new thread's rollout will be written. The real app-server announces this path in thread/start
+ * (`thread.path`) although the file only appears with the first turn.
+ */
+export function plannedRolloutPath(threadId, now = new Date()) {
+  const dir = join(codexHome(), 'sessions', String(now.getFullYear()), pad(now.getMonth() + 1), pad(now.getDate()));
+  const stamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}-${pad(now.getMinutes())}-${pad(now.getSeconds())}`;
+  return join(dir, `rollout-${stamp}-${threadId}.jsonl`);
+}
+
 /** Appends one turn to the thread's rollout, creating the file (with its session_meta line) on the first turn. */
-export function appendTurn(threadId, cwd, userText, items) {
+export function appendTurn(threadId, cwd, userText, items, planned = null) {
   let file = findRollout(threadId);
   const now = new Date();
   const ts = now.toISOString();
   const lines = [];
   if (!file) {
-    const dir = join(codexHome(), 'sessions', String(now.getFullYear()), pad(now.getMonth() + 1), pad(now.getDate()));
-    mkdirSync(dir, { recursive: true });
-    const stamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}-${pad(now.getMinutes())}-${pad(now.getSeconds())}`;
-    file = join(dir, `rollout-${stamp}-${threadId}.jsonl`);
+    file = planned ?? plannedRolloutPath(threadId, now);
+    mkdirSync(dirname(file), { recursive: true });
     lines.push({ timestamp: ts, type: 'session_meta', payload: { id: threadId, timestamp: ts, cwd, originator: 'codex_cli_rs', cli_version: CODEX_VERSION, instructions: null, source: 'vscode', model_provider: 'openai' } });
   }
   lines.push({ timestamp: ts, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: userText }] } });

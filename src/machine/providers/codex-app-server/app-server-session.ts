@@ -57,7 +57,8 @@ export class AppServerSession implements AgentHandle {
   }
 
   async send(text: string): Promise<void> {
-    const result = await this.rpc.request<Json>('turn/start', { threadId: this.vendorId, input: [{ type: 'text', text }] });
+    // `text_elements` is required by the v2 schema (0.169.0 still accepts it missing; send it anyway).
+    const result = await this.rpc.request<Json>('turn/start', { threadId: this.vendorId, input: [{ type: 'text', text, text_elements: [] }] });
     if (typeof result?.turn?.id === 'string') this.activeTurnId = result.turn.id;
   }
 
@@ -109,6 +110,8 @@ export class AppServerSession implements AgentHandle {
         return;
       }
       case 'error':
+        // `willRetry: true` is a transient failure Codex is already retrying; only a final one is the user's business.
+        if (params.willRetry === true) return;
         this.events.emit({ kind: 'error', text: String(params.error?.message ?? params.message ?? 'codex reported an error').slice(0, 4000) });
         return;
       default:

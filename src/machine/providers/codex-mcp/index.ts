@@ -1,4 +1,5 @@
 // The codex-mcp backend: `codex mcp-server` for fresh sessions only — it cannot reopen a conversation, and says so.
+import { execFile } from 'node:child_process';
 import type { BackendCapability } from '../../../core/index.ts';
 import type { BackendDriver, DriverEnv, StartOutcome } from '../backend.ts';
 import { AgentProcess } from '../shared/agent-process.ts';
@@ -9,6 +10,28 @@ import { McpSession } from './mcp-session.ts';
 
 export const CODEX_MCP_CANNOT_RESUME = 'codex-mcp cannot resume a session (Codex\'s MCP server only starts fresh conversations); start a new session, or use the codex-app-server backend, which can resume';
 
+/** Why this Codex cannot run the backend at all: the `mcp-server` subcommand is gone from newer releases. */
+export const CODEX_MCP_SERVER_MISSING = 'this Codex has no `mcp-server` subcommand (removed from newer Codex releases, e.g. 0.169.0); use the codex-app-server backend';
+
+/** Whether `<codex> help mcp-server` knows the subcommand (exit 0) — never throws. */
+function hasMcpServer(env: DriverEnv): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      execFile(env.command, ['help', 'mcp-server'], { env: env.env as NodeJS.ProcessEnv, timeout: 5000, maxBuffer: 64 * 1024 }, (err) => resolve(!err));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+/**
+ * Newer Codex takes `mcp-server` as a prompt for its interactive TUI, which exits 1 without a terminal;
+ * that exit means the subcommand is missing, not that the agent failed.
+ */
+function looksLikeMissingSubcommand(stderr: string): boolean {
+  return /stdin is not a terminal|Refusing to start the interactive TUI|unrecognized subcommand 'mcp-server'/.test(stderr);
+}
+
 export function createCodexMcpDriver(env: DriverEnv): BackendDriver {
   return {
     backend: 'codex-mcp',
@@ -16,9 +39,9 @@ export function createCodexMcpDriver(env: DriverEnv): BackendDriver {
     supportsResume: false,
     async checkDependencies(): Promise<BackendCapability> {
       const r = await checkVersion({ command: env.command, env: env.env, installHint: CODEX_INSTALL_HINT });
-      return r.installed
-        ? { installed: true, version: r.version, canResume: false, detail: CODEX_MCP_CANNOT_RESUME }
-        : { installed: false, version: null, canResume: false, detail: r.detail };
+      if (!r.installed) return { installed: false, version: null, canResume: false, detail: r.detail };
+      if (!(await hasMcpServer(env))) return { installed: false, version: r.version, canResume: false, detail: CODEX_MCP_SERVER_MISSING };
+      return { installed: true, version: r.version, canResume: false, detail: CODEX_MCP_CANNOT_RESUME };
     },
     async start({ cwd }): Promise<StartOutcome> {
       const proc = new AgentProcess({ command: env.command, args: ['mcp-server'], cwd, env: env.env });
@@ -32,7 +55,9 @@ export function createCodexMcpDriver(env: DriverEnv): BackendDriver {
         const exit = proc.running ? null : await proc.exited;
         failure = exit?.spawnError?.startsWith('ENOENT')
           ? { code: 'dependency-missing', detail: `${env.command} is not installed (${CODEX_INSTALL_HINT})` }
-          : { code: 'vendor-error', detail: exit ? `codex mcp-server ${proc.describeExit(exit)}` : (err as Error).message };
+          : exit && looksLikeMissingSubcommand(proc.stderr)
+            ? { code: 'dependency-missing', detail: CODEX_MCP_SERVER_MISSING }
+            : { code: 'vendor-error', detail: exit ? `codex mcp-server ${proc.describeExit(exit)}` : (err as Error).message };
       }
       if (failure === null) return { ok: true, handle: session };
       await session.stop();
