@@ -1,0 +1,169 @@
+// Light clients for benchmarks: a phone events socket, a scripted machine that answers on its own, and an HTTP helper.
+// (The test harness records every frame for assertions; at 1,000 sockets and thousands of frames that costs too much.)
+import { WebSocket } from 'ws';
+import { PROTOCOL_VERSION, type MachineDown, type PhoneDown } from '../../src/core/index.ts';
+
+export const now = (): number => performance.now();
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+export interface Phone {
+  readonly ws: WebSocket;
+  readonly cursor: number;
+  close(): void;
+}
+
+/** Opens /api/events, says hello with a device token, resolves at `welcome`; `onFrame` sees every later frame. */
+export async function connectPhone(baseUrl: string, token: string, onFrame?: (frame: PhoneDown, at: number) => void): Promise<Phone> {
+  const ws = await open(`${baseUrl.replace(/^http/, 'ws')}/api/events`);
+  const cursor = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no welcome within 10 s')), 10_000);
+    ws.on('message', (data) => {
+      const at = now();
+      const frame = JSON.parse(data.toString()) as PhoneDown;
+      if (frame.type === 'welcome') {
+        clearTimeout(timer);
+        resolve(frame.cursor);
+      } else if (frame.type === 'error') {
+        clearTimeout(timer);
+        reject(new Error(`refused: ${frame.message}`));
+      } else onFrame?.(frame, at);
+    });
+    ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, token }));
+  });
+  return { ws, cursor, close: () => ws.terminate() };
+}
+
+type Down<T extends MachineDown['type']> = Extract<MachineDown, { type: T }>;
+
+/** Plays the daemon's side of /api/machine; by default answers every `start` as a healthy daemon would. */
+export class BenchMachine {
+  ws: WebSocket | null = null;
+  machineId = '';
+  private handlers = new Map<string, (m: any, at: number) => void>();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private vendorSeq = 0;
+  /** Starts answered so far, and the last one (the socket is FIFO: once it is applied, all earlier ones are). */
+  started = 0;
+  lastStarted = '';
+
+  constructor(readonly baseUrl: string, readonly token: string) {
+    this.on('start', (m) => {
+      const vendorId = `00000000-0000-4000-8000-${String(++this.vendorSeq).padStart(12, '0')}`;
+      this.send({ type: 'started', requestId: m.requestId, sessionId: m.sessionId, vendorId });
+      this.send({ type: 'resumable', sessionId: m.sessionId, vendorResumeId: vendorId });
+      this.started++;
+      this.lastStarted = m.sessionId;
+    });
+  }
+
+  on<T extends MachineDown['type']>(type: T, handler: (m: Down<T>, at: number) => void): void {
+    this.handlers.set(type, handler);
+  }
+
+  async connect(sessions: Array<{ sessionId: string; vendorResumeId: string | null; running: boolean }> = []): Promise<void> {
+    const cap = { installed: true, version: '1.0.0', canResume: true, detail: null };
+    const ws = await open(`${this.baseUrl.replace(/^http/, 'ws')}/api/machine`);
+    this.ws = ws;
+    const welcome = new Promise<void>((resolve, reject) => {
+      ws.once('close', (code) => reject(new Error(`machine socket closed (${code})`)));
+      ws.on('message', (data) => {
+        const at = now();
+        const m = JSON.parse(data.toString()) as MachineDown;
+        if (m.type === 'welcome') {
+          this.machineId = m.machineId;
+          resolve();
+        } else if (m.type === 'error') process.stderr.write(`[machine] server error: ${m.message}\n`);
+        this.handlers.get(m.type)?.(m, at);
+      });
+    });
+    ws.send(JSON.stringify({
+      type: 'hello', protocol: PROTOCOL_VERSION, token: this.token, name: 'laptop', sessions,
+      capabilities: { 'claude-stream': cap, 'codex-app-server': cap, 'codex-mcp': { ...cap, canResume: false }, 'opencode-serve': cap, 'gemini-acp': cap },
+    }));
+    await welcome;
+    this.heartbeat = setInterval(() => this.send({ type: 'heartbeat' }), 2_000);
+  }
+
+  send(msg: Record<string, unknown>): void {
+    this.ws?.send(JSON.stringify(msg));
+  }
+
+  close(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.ws?.terminate();
+    this.ws = null;
+  }
+}
+
+export interface RawResponse<T = any> {
+  readonly status: number;
+  readonly bytes: number;
+  readonly ms: number;
+  readonly body: T;
+}
+
+/** JSON over HTTP with the raw body size and the time to the last byte. */
+export function http(baseUrl: string, token: string) {
+  async function call<T = any>(method: string, path: string, body?: unknown): Promise<RawResponse<T>> {
+    const t0 = now();
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const buf = Buffer.from(await res.arrayBuffer());
+    const ms = now() - t0;
+    const text = buf.toString('utf8');
+    const parsed = text ? JSON.parse(text) : null;
+    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
+    return { status: res.status, bytes: buf.length, ms, body: parsed as T };
+  }
+  return {
+    call,
+    get: <T = any>(path: string) => call<T>('GET', path),
+    post: <T = any>(path: string, body: unknown = {}) => call<T>('POST', path, body),
+    patch: <T = any>(path: string, body: unknown) => call<T>('PATCH', path, body),
+  };
+}
+export type Http = ReturnType<typeof http>;
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function pool<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  }));
+}
+
+/** Polls `check` every `everyMs` until truthy; throws after `timeoutMs` (bounded waits only). */
+export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 2): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Creates `n` managed sessions through POST /api/sessions; the scripted machine answers each start. */
+export async function createSessions(api: Http, machine: BenchMachine, n: number, concurrency = 16, title = (i: number) => `Session ${i}`): Promise<string[]> {
+  const ids: string[] = new Array(n);
+  await pool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
+    const res = await api.post<{ session: { id: string } }>('/api/sessions', { machineId: machine.machineId, provider: 'claude', backend: 'claude-stream', cwd: `/home/dev/project-${i % 40}`, title: title(i) });
+    ids[i] = res.body.session.id;
+  });
+  // Wait until the server applied the machine's last answer (FIFO socket: then it applied all of them).
+  await until(async () => machine.started >= n && (await api.get<{ session: { vendorResumeId: string | null } }>(`/api/sessions/${machine.lastStarted}`)).body.session.vendorResumeId, 'the machine to answer every start', 120_000, 20);
+  return ids;
+}

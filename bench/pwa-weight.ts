@@ -1,0 +1,86 @@
+// PWA weight: the initial route's JS and CSS (index.html's module graph and preloads), raw and gzip, the
+// requests needed before the first render, and the service worker's precache.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { buildApp } from './lib/build.ts';
+import { atMost, info, runBench, type Figure } from './lib/report.ts';
+
+const BUDGET_JS_KB = 60;
+const kb = (n: number) => n / 1024;
+/** gzip at the default level 6, what nginx, Caddy and most proxies use. */
+const gz = (b: Buffer) => gzipSync(b, { level: 6 }).length;
+
+/** Static imports and re-exports of a built module (dynamic `import(…)` is a later, lazy route: not initial). */
+function staticImports(code: string): string[] {
+  const out: string[] = [];
+  const re = /\b(?:import|export)\s*(?:\{[^}]*\}|\*\s*as\s*[\w$]+|[\w$]+(?:\s*,\s*\{[^}]*\})?)?\s*(?:from\s*)?["']([^"']+\.js)["']/g;
+  for (const m of code.matchAll(re)) out.push(m[1]!);
+  return out;
+}
+
+export function analyse(dist: string) {
+  const html = readFileSync(join(dist, 'index.html'), 'utf8');
+  const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]+)"`).exec(tag)?.[1];
+  const tags = [...html.matchAll(/<(script|link)\b[^>]*>/g)].map((m) => m[0]);
+  const entries = tags.filter((t) => t.startsWith('<script') && /type="module"/.test(t)).map((t) => attr(t, 'src')!).filter(Boolean);
+  const preloads = tags.filter((t) => /rel="modulepreload"/.test(t)).map((t) => attr(t, 'href')!);
+  const css = tags.filter((t) => /rel="stylesheet"/.test(t)).map((t) => attr(t, 'href')!);
+  const other = tags.filter((t) => /rel="(manifest|icon)"/.test(t)).map((t) => attr(t, 'href')!);
+
+  const js = new Set<string>();
+  const visit = (url: string) => {
+    const path = url.startsWith('/') ? url : `/${url}`;
+    if (js.has(path)) return;
+    js.add(path);
+    const code = readFileSync(join(dist, path), 'utf8');
+    for (const dep of staticImports(code)) visit(new URL(dep, `http://x${path}`).pathname);
+  };
+  for (const e of [...entries, ...preloads]) visit(e);
+  const size = (paths: Iterable<string>) => {
+    let raw = 0;
+    let gzip = 0;
+    for (const p of paths) {
+      const b = readFileSync(join(dist, p));
+      raw += b.length;
+      gzip += gz(b);
+    }
+    return { raw, gzip };
+  };
+
+  // The precache list injected into sw.js (injectManifest): `{"revision":…,"url":"…"}` entries.
+  const sw = existsSync(join(dist, 'sw.js')) ? readFileSync(join(dist, 'sw.js'), 'utf8') : '';
+  const precacheUrls = [...new Set([...sw.matchAll(/"?url"?\s*:\s*"([^"]+)"/g)].map((m) => `/${m[1]!.replace(/^\//, '')}`))].filter((u) => existsSync(join(dist, u)));
+  return {
+    js: [...js], css,
+    jsSize: size(js), cssSize: size(css), htmlSize: size(['/index.html']),
+    // Before the first render: the document, the module graph, the stylesheet; manifest and icon come alongside.
+    renderRequests: 1 + js.size + css.length,
+    firstLoadRequests: 1 + js.size + css.length + other.length,
+    other,
+    precache: { count: precacheUrls.length, ...size(precacheUrls) },
+    sw: sw ? { raw: Buffer.byteLength(sw), gzip: gz(Buffer.from(sw)) } : null,
+  };
+}
+
+export async function pwaWeight() {
+  const build = buildApp();
+  try {
+    const a = analyse(build.dir);
+    const figures: Figure[] = [
+      atMost('initial-js-gzip', 'initial route JS, gzip', kb(a.jsSize.gzip), 'kB', BUDGET_JS_KB, `≤ ${BUDGET_JS_KB} kB gzip`, `${a.js.length} files: ${a.js.map((p) => p.replace('/assets/', '')).join(', ')}; gzip level 6`),
+      info('initial-js-raw', 'initial route JS, raw', kb(a.jsSize.raw), 'kB'),
+      info('initial-css-gzip', 'initial route CSS, gzip', kb(a.cssSize.gzip), 'kB'),
+      info('initial-css-raw', 'initial route CSS, raw', kb(a.cssSize.raw), 'kB'),
+      info('html', 'index.html, raw / gzip', `${kb(a.htmlSize.raw).toFixed(2)} / ${kb(a.htmlSize.gzip).toFixed(2)}`, 'kB'),
+      info('render-requests', 'requests before first render (html + JS graph + CSS)', a.renderRequests, '', `plus ${a.other.length} alongside (${a.other.join(', ')}); the browser's real count is in pwa-paint`),
+      info('precache-count', 'service worker precache entries', a.precache.count, 'files'),
+      info('precache-raw', 'precache size, raw', kb(a.precache.raw), 'kB', `gzip ${kb(a.precache.gzip).toFixed(1)} kB (PNG icons barely compress); sw.js itself ${a.sw ? `${kb(a.sw.raw).toFixed(1)} kB raw, ${kb(a.sw.gzip).toFixed(1)} kB gzip` : 'missing'}`),
+    ];
+    return { title: 'PWA weight (initial route)', figures, meta: { dist: build.fresh ? 'fresh vite build in a temp dir' : build.dir, ...a } };
+  } finally {
+    build.dispose();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runBench('pwa-weight', pwaWeight);
