@@ -1,0 +1,84 @@
+// What every server part shares: stores, clock, log, the links to sockets, and `change()`, the one
+// way to modify state: a transaction whose socket effects run only after it committed.
+import type { MachineDown, MessageRecord } from '../core/index.ts';
+import type { Db } from './db/open-database.ts';
+import type { Stores } from './store/index.ts';
+import { toMessageRecord, type MessageRow } from './store/messages.ts';
+
+/** Commands to daemons; `send` returns false when the machine has no socket right now. */
+export interface MachineLink {
+  send(machineId: string, message: MachineDown): boolean;
+  isConnected(machineId: string): boolean;
+  disconnectDevice(deviceId: string): void;
+}
+
+/** Hints to phones: something changed, or a message was added or changed state. */
+export interface PhoneLink {
+  changed(accountId: string, cursor: number): void;
+  message(accountId: string, message: MessageRecord): void;
+  disconnectDevice(deviceId: string): void;
+}
+
+export interface Tx {
+  /** The account's new cursor for this transaction (bumped once, on first use). */
+  cursor(accountId: string): number;
+  toMachine(machineId: string, message: MachineDown): void;
+  messageChanged(accountId: string, row: MessageRow): void;
+  afterCommit(fn: () => void): void;
+}
+
+export interface ServerContext {
+  readonly db: Db;
+  readonly stores: Stores;
+  now(): number;
+  log(line: string): void;
+  readonly resumeTimeoutMs: number;
+  readonly heartbeatTimeoutMs: number;
+  /** Base URL for links shown to people (pairing, shares). */
+  publicUrl(): string;
+  machines: MachineLink;
+  phones: PhoneLink;
+  change<T>(fn: (tx: Tx) => T): T;
+}
+
+export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 'phones'>): ServerContext {
+  const unbound = () => {
+    throw new Error('socket hubs are not attached yet');
+  };
+  const ctx: ServerContext = {
+    ...init,
+    machines: { send: unbound, isConnected: () => false, disconnectDevice: () => {} },
+    phones: { changed: () => {}, message: () => {}, disconnectDevice: () => {} },
+    change<T>(fn: (tx: Tx) => T): T {
+      const cursors = new Map<string, number>();
+      const effects: (() => void)[] = [];
+      const tx: Tx = {
+        cursor(accountId) {
+          let c = cursors.get(accountId);
+          if (c === undefined) {
+            c = init.stores.cursor.bump(accountId);
+            cursors.set(accountId, c);
+          }
+          return c;
+        },
+        toMachine: (machineId, message) => void effects.push(() => void ctx.machines.send(machineId, message)),
+        messageChanged: (accountId, row) => {
+          const record = toMessageRecord(row);
+          effects.push(() => ctx.phones.message(accountId, record));
+        },
+        afterCommit: (f) => void effects.push(f),
+      };
+      const result = init.db.transaction(() => fn(tx)).immediate();
+      for (const [accountId, cursor] of cursors) effects.push(() => ctx.phones.changed(accountId, cursor));
+      for (const effect of effects) {
+        try {
+          effect();
+        } catch (err) {
+          init.log(`after-commit effect failed: ${(err as Error).message}`);
+        }
+      }
+      return result;
+    },
+  };
+  return ctx;
+}

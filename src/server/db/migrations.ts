@@ -1,0 +1,128 @@
+// The schema, as an ordered list of migrations; each runs once, in a transaction, recorded in `migrations`.
+
+export interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        -- The change cursor: bumped by every change in the account, recorded on the changed rows.
+        cursor INTEGER NOT NULL DEFAULT 0,
+        is_default INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE machines (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        name TEXT NOT NULL,
+        online INTEGER NOT NULL DEFAULT 0,
+        last_seen_at INTEGER,
+        capabilities TEXT,
+        created_at INTEGER NOT NULL,
+        cursor INTEGER NOT NULL
+      );
+      CREATE INDEX machines_account ON machines(account_id, cursor);
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        kind TEXT NOT NULL CHECK (kind IN ('phone', 'machine', 'cli')),
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        machine_id TEXT REFERENCES machines(id),
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE TABLE pairing_codes (
+        code_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        kind TEXT NOT NULL CHECK (kind IN ('phone', 'machine', 'cli')),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        machine_id TEXT NOT NULL REFERENCES machines(id),
+        provider TEXT NOT NULL,
+        backend TEXT NOT NULL,
+        cwd TEXT NOT NULL,
+        title TEXT NOT NULL,
+        managed INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'inactive')),
+        archived INTEGER NOT NULL DEFAULT 0,
+        vendor_id TEXT,
+        vendor_resume_id TEXT,
+        awaiting_permission INTEGER NOT NULL DEFAULT 0,
+        -- Set while a start command waits for started/start-failed.
+        start_request_id TEXT,
+        created_at INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        cursor INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_account ON sessions(account_id, cursor);
+      CREATE INDEX sessions_machine ON sessions(machine_id);
+      CREATE TABLE resume_attempts (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        machine_id TEXT NOT NULL REFERENCES machines(id),
+        state TEXT NOT NULL,
+        code TEXT,
+        detail TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX resume_attempts_session ON resume_attempts(session_id, started_at);
+      CREATE INDEX resume_attempts_pending ON resume_attempts(state) WHERE state = 'pending';
+      CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        seq INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        -- 'user' for messages a person sent (client id), 'agent' for agent events (event id).
+        origin TEXT NOT NULL CHECK (origin IN ('user', 'agent')),
+        client_id TEXT,
+        text TEXT NOT NULL,
+        state TEXT,
+        failure_code TEXT,
+        failure_detail TEXT,
+        tool TEXT,
+        permission TEXT,
+        attempt_id TEXT REFERENCES resume_attempts(id),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (session_id, seq),
+        UNIQUE (session_id, origin, client_id)
+      );
+      CREATE INDEX messages_state ON messages(session_id, state);
+      CREATE TABLE settings (
+        account_id TEXT PRIMARY KEY REFERENCES accounts(id),
+        disabled_backends TEXT NOT NULL,
+        codex_backend TEXT NOT NULL,
+        cursor INTEGER NOT NULL
+      );
+      -- Agent events already applied, so a re-sent event (after a reconnect) is applied once.
+      CREATE TABLE seen_events (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        event_id TEXT NOT NULL,
+        PRIMARY KEY (session_id, event_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE shares (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+    `,
+  },
+];

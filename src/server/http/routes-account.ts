@@ -1,0 +1,130 @@
+// Routes about the account itself: pairing, devices, sync, machines, settings, health.
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, Hono } from 'hono';
+import {
+  BatonError, CreatePairingCodeSchema, PairRequestSchema, SettingsPatchSchema, SyncQuerySchema, type SyncResponse,
+} from '../../core/index.ts';
+import { authenticate, type DeviceAuth } from '../auth.ts';
+import type { ServerContext } from '../context.ts';
+import { createPairingCode, redeemPairingCode } from '../pairing.ts';
+import { toDeviceRecord } from '../store/accounts.ts';
+import { toMachineRecord } from '../store/machines.ts';
+import { sessionView } from '../views.ts';
+import { readBody, readQuery } from './input.ts';
+import { createFailureLimiter } from './rate-limit.ts';
+
+export interface RouteDeps {
+  readonly ctx: ServerContext;
+  readonly trustProxy: boolean;
+  readonly version: string;
+}
+
+export function clientKey(c: Context, trustProxy: boolean): string {
+  const forwarded = trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  if (forwarded) return forwarded;
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Machine tokens drive the machine socket; managing devices and pairing is for people's devices. */
+function requirePerson(a: DeviceAuth): void {
+  if (a.kind === 'machine') throw new BatonError('forbidden', 'a machine token cannot manage devices or pairing');
+}
+
+export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps): void {
+  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
+  // 10 wrong codes per address and 100 overall per 10 minutes: 50-bit codes stay out of reach.
+  const perClient = createFailureLimiter(10, 600_000, ctx.now);
+  const overall = createFailureLimiter(100, 600_000, ctx.now);
+
+  app.get('/api/health', (c) => c.json({ ok: true, version }));
+
+  app.post('/api/pair', async (c) => {
+    const key = clientKey(c, trustProxy);
+    if (!perClient.allowed(key) || !overall.allowed('*')) throw new BatonError('rate-limited', 'too many wrong pairing codes; wait a few minutes');
+    const body = await readBody(c, PairRequestSchema);
+    try {
+      const issued = redeemPairingCode(ctx, body.code, body.kind, body.name);
+      return c.json({ token: issued.token, accountId: issued.accountId, deviceId: issued.deviceId, machineId: issued.machineId }, 201);
+    } catch (err) {
+      if (err instanceof BatonError && err.kind === 'pairing-failed') {
+        perClient.fail(key);
+        overall.fail('*');
+      }
+      throw err;
+    }
+  });
+
+  app.post('/api/pairing-codes', async (c) => {
+    const a = auth(c);
+    requirePerson(a);
+    const body = await readBody(c, CreatePairingCodeSchema);
+    return c.json(createPairingCode(ctx, a.accountId, body.kind, ctx.publicUrl()), 201);
+  });
+
+  app.get('/api/devices', (c) => {
+    const a = auth(c);
+    return c.json({ devices: ctx.stores.accounts.devices(a.accountId).map((d) => toDeviceRecord(d, a.deviceId)) });
+  });
+
+  app.delete('/api/devices/:id', (c) => {
+    const a = auth(c);
+    requirePerson(a);
+    const device = ctx.stores.accounts.device(a.accountId, c.req.param('id'));
+    if (!device) throw new BatonError('not-found', `no device ${c.req.param('id')}`);
+    ctx.change((tx) => {
+      ctx.stores.accounts.revokeDevice(device.id, ctx.now());
+      tx.cursor(a.accountId);
+    });
+    ctx.machines.disconnectDevice(device.id);
+    ctx.phones.disconnectDevice(device.id);
+    return c.body(null, 204);
+  });
+
+  app.get('/api/sync', (c) => {
+    const a = auth(c);
+    const { since = 0 } = readQuery(c, SyncQuerySchema);
+    // One read transaction: the cursor and the rows agree.
+    const body = ctx.db.transaction((): SyncResponse => {
+      const settings = ctx.stores.settings.get(a.accountId);
+      return {
+        cursor: ctx.stores.cursor.current(a.accountId),
+        serverTime: ctx.now(),
+        sessions: ctx.stores.sessions.since(a.accountId, since).map((s) => sessionView(ctx, s)),
+        machines: ctx.stores.machines.since(a.accountId, since).map(toMachineRecord),
+        settings: { disabledBackends: settings.disabledBackends, codexBackend: settings.codexBackend },
+        removedSessionIds: [],
+      };
+    })();
+    return c.json(body);
+  });
+
+  app.get('/api/machines', (c) => {
+    const a = auth(c);
+    return c.json({ machines: ctx.stores.machines.all(a.accountId).map(toMachineRecord) });
+  });
+
+  app.get('/api/settings', (c) => {
+    const a = auth(c);
+    const { cursor: _cursor, ...settings } = ctx.stores.settings.get(a.accountId);
+    return c.json(settings);
+  });
+
+  app.put('/api/settings', async (c) => {
+    const a = auth(c);
+    const patch = await readBody(c, SettingsPatchSchema);
+    const next = ctx.change((tx) => {
+      const { cursor: _cursor, ...current } = ctx.stores.settings.get(a.accountId);
+      const merged = { ...current, ...patch };
+      const cursor = tx.cursor(a.accountId);
+      ctx.stores.settings.put(a.accountId, merged, cursor);
+      // Availability of every session may change with the disabled backends.
+      ctx.stores.sessions.touchAccount(a.accountId, cursor);
+      return merged;
+    });
+    return c.json(next);
+  });
+}

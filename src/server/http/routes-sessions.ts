@@ -1,0 +1,89 @@
+// Routes on sessions: start, read, rename, page and send messages, archive, stop, interrupt, take over, permissions.
+import type { Context, Hono } from 'hono';
+import {
+  BatonError, LIMITS, MessagesQuerySchema, PermissionAnswerSchema, RenameSessionSchema, SendMessageSchema, StartSessionSchema,
+} from '../../core/index.ts';
+import { authenticate } from '../auth.ts';
+import type { ResumeService } from '../orchestrator/resume.ts';
+import { sendMessage } from '../orchestrator/send-message.ts';
+import {
+  answerPermission, interruptSession, renameSession, setArchived, startSession, stopSession, takeOver,
+} from '../orchestrator/session-actions.ts';
+import { toMessageRecord } from '../store/messages.ts';
+import { toAttemptRecord } from '../store/resume-attempts.ts';
+import { sessionView } from '../views.ts';
+import { readBody, readQuery } from './input.ts';
+import type { RouteDeps } from './routes-account.ts';
+
+export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeService): void {
+  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
+  const session = (accountId: string, id: string) => {
+    const s = ctx.stores.sessions.get(accountId, id);
+    if (!s) throw new BatonError('not-found', `no session ${id}`);
+    return s;
+  };
+
+  app.post('/api/sessions', async (c) => {
+    const a = auth(c);
+    const body = await readBody(c, StartSessionSchema);
+    return c.json({ session: startSession(ctx, a.accountId, body) }, 201);
+  });
+
+  app.get('/api/sessions/:id', (c) => {
+    const a = auth(c);
+    return c.json({ session: sessionView(ctx, session(a.accountId, c.req.param('id'))) });
+  });
+
+  app.patch('/api/sessions/:id', async (c) => {
+    const a = auth(c);
+    session(a.accountId, c.req.param('id'));
+    const body = await readBody(c, RenameSessionSchema);
+    return c.json({ session: renameSession(ctx, a.accountId, c.req.param('id'), body.title) });
+  });
+
+  app.get('/api/sessions/:id/messages', (c) => {
+    const a = auth(c);
+    const s = session(a.accountId, c.req.param('id'));
+    const q = readQuery(c, MessagesQuerySchema);
+    if (q.after !== undefined && q.before !== undefined) throw new BatonError('bad-request', 'invalid query: use either after or before, not both');
+    const limit = q.limit ?? LIMITS.pageSize;
+    // One more than asked tells whether there is more in the paging direction.
+    const rows = q.after !== undefined
+      ? ctx.stores.messages.after(s.id, q.after, limit + 1)
+      : ctx.stores.messages.before(s.id, q.before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    const hasMore = rows.length > limit;
+    const page = hasMore ? (q.after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
+    return c.json({ messages: page.map(toMessageRecord), hasMore });
+  });
+
+  app.post('/api/sessions/:id/messages', async (c) => {
+    const a = auth(c);
+    session(a.accountId, c.req.param('id'));
+    const body = await readBody(c, SendMessageSchema);
+    const out = sendMessage(ctx, resume, a.accountId, c.req.param('id'), body);
+    return c.json({ message: out.message }, out.status);
+  });
+
+  app.post('/api/sessions/:id/archive', (c) => c.json({ session: setArchived(ctx, auth(c).accountId, c.req.param('id'), true) }));
+  app.post('/api/sessions/:id/unarchive', (c) => c.json({ session: setArchived(ctx, auth(c).accountId, c.req.param('id'), false) }));
+  app.post('/api/sessions/:id/stop', (c) => c.json({ session: stopSession(ctx, auth(c).accountId, c.req.param('id')) }));
+  app.post('/api/sessions/:id/takeover', (c) => c.json({ session: takeOver(ctx, auth(c).accountId, c.req.param('id')) }));
+
+  app.post('/api/sessions/:id/interrupt', (c) => {
+    interruptSession(ctx, auth(c).accountId, c.req.param('id'));
+    return c.body(null, 204);
+  });
+
+  app.post('/api/sessions/:id/permissions/:permissionId', async (c) => {
+    const a = auth(c);
+    session(a.accountId, c.req.param('id'));
+    const body = await readBody(c, PermissionAnswerSchema);
+    return c.json({ message: answerPermission(ctx, a.accountId, c.req.param('id'), c.req.param('permissionId'), body.decision) });
+  });
+
+  app.get('/api/sessions/:id/resume-attempts', (c) => {
+    const a = auth(c);
+    const s = session(a.accountId, c.req.param('id'));
+    return c.json({ attempts: ctx.stores.attempts.ofSession(s.id).map(toAttemptRecord) });
+  });
+}

@@ -1,0 +1,95 @@
+// The events socket (/api/events) for phones, CLIs and share viewers: "something changed" hints and live messages.
+import type { WebSocket } from 'ws';
+import { PROTOCOL_VERSION, PhoneUpSchema, parseInput, type MessageRecord, type PhoneDown } from '../../core/index.ts';
+import { lookupToken } from '../auth.ts';
+import type { PhoneLink, ServerContext } from '../context.ts';
+
+const HELLO_TIMEOUT_MS = 5_000;
+
+interface Conn {
+  readonly ws: WebSocket;
+  /** Set for device sockets. */
+  accountId: string | null;
+  deviceId: string | null;
+  /** Set for share viewers: they only ever see this session's messages. */
+  sharedSessionId: string | null;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface PhoneHub extends PhoneLink {
+  accept(ws: WebSocket): void;
+  close(): void;
+}
+
+export function createPhoneHub(ctx: ServerContext): PhoneHub {
+  const all = new Set<Conn>();
+
+  function send(conn: Conn, msg: PhoneDown): void {
+    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(msg));
+  }
+
+  function refuse(conn: Conn, closeCode: number, code: string, message: string): void {
+    send(conn, { type: 'error', code, message });
+    conn.ws.close(closeCode, code);
+  }
+
+  function onFrame(conn: Conn, data: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return send(conn, { type: 'error', code: 'bad-frame', message: 'frames must be JSON' });
+    }
+    const parsed = parseInput(PhoneUpSchema, json);
+    if (!parsed.ok) {
+      if (conn.accountId === null && conn.sharedSessionId === null) return refuse(conn, 4400, 'bad-hello', parsed.message);
+      return send(conn, { type: 'error', code: 'bad-frame', message: parsed.message });
+    }
+    const msg = parsed.value;
+    if (msg.type === 'ping') return send(conn, { type: 'pong' });
+    if (conn.accountId !== null || conn.sharedSessionId !== null) return send(conn, { type: 'error', code: 'bad-frame', message: 'hello was already received' });
+    if (msg.protocol !== PROTOCOL_VERSION) return refuse(conn, 4400, 'protocol', `this server speaks protocol ${PROTOCOL_VERSION}, the client sent ${msg.protocol}`);
+    const token = msg.token ?? msg.shareToken;
+    const found = token ? lookupToken(ctx, token) : { type: 'unknown' as const };
+    if (msg.token && found.type === 'device') {
+      conn.accountId = found.device.account_id;
+      conn.deviceId = found.device.id;
+    } else if (msg.shareToken && found.type === 'share') {
+      conn.sharedSessionId = found.share.session_id;
+    } else {
+      return refuse(conn, 4401, 'unauthorized', found.type === 'revoked' ? 'this device’s token was revoked; pair it again' : 'unknown or expired token');
+    }
+    if (conn.timer) clearTimeout(conn.timer);
+    const cursor = conn.accountId ? ctx.stores.cursor.current(conn.accountId) : 0;
+    send(conn, { type: 'welcome', protocol: PROTOCOL_VERSION, cursor });
+  }
+
+  return {
+    accept(ws) {
+      const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, timer: null };
+      all.add(conn);
+      conn.timer = setTimeout(() => refuse(conn, 4400, 'hello-expected', 'send hello first'), HELLO_TIMEOUT_MS);
+      conn.timer.unref();
+      ws.on('message', (data) => onFrame(conn, data.toString()));
+      ws.on('close', () => {
+        if (conn.timer) clearTimeout(conn.timer);
+        all.delete(conn);
+      });
+      ws.on('error', (err) => ctx.log(`events socket error: ${err.message}`));
+    },
+    changed(accountId, cursor) {
+      for (const conn of all) if (conn.accountId === accountId) send(conn, { type: 'changed', cursor });
+    },
+    message(accountId: string, message: MessageRecord) {
+      for (const conn of all) {
+        if (conn.accountId === accountId || conn.sharedSessionId === message.sessionId) send(conn, { type: 'message', message });
+      }
+    },
+    disconnectDevice(deviceId) {
+      for (const conn of all) if (conn.deviceId === deviceId) conn.ws.close(4401, 'revoked');
+    },
+    close() {
+      for (const conn of all) conn.ws.terminate();
+    },
+  };
+}

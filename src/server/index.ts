@@ -1,0 +1,153 @@
+// The Baton server: HTTP API, phone and machine sockets, and the PWA on one port, state in `<home>/baton.db`.
+import { createAdaptorServer } from '@hono/node-server';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_PORT, serverInfoPath } from './paths.ts';
+import type { Server } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { LIMITS, type AccountId } from '../core/index.ts';
+import { createContext } from './context.ts';
+import { openDatabase } from './db/open-database.ts';
+import { createApp } from './http/app.ts';
+import { createMachineHub } from './hub/machine-hub.ts';
+import { createPhoneHub } from './hub/phone-hub.ts';
+import { createMachineEvents } from './orchestrator/machine-events.ts';
+import { createResumeService } from './orchestrator/resume.ts';
+import * as pairing from './pairing.ts';
+import { createStores } from './store/index.ts';
+
+export { DEFAULT_PORT, serverInfoPath } from './paths.ts';
+export const SERVER_VERSION = '0.1.0';
+
+export interface ServerOptions {
+  home: string;
+  /** 0 picks a free port; default DEFAULT_PORT. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** How long a resume may take before it fails with `timeout` (default 60 000). */
+  resumeTimeoutMs?: number;
+  /** No frame from a daemon for this long marks its machine offline (default 6 000). */
+  heartbeatTimeoutMs?: number;
+  /** The built PWA, served with SPA fallback (never for /api). */
+  staticDir?: string | null;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (pairing rate limits). Links use `publicUrl`. */
+  trustProxy?: boolean;
+  /** Origins allowed by CORS (a PWA opened from another origin). */
+  appOrigins?: string[];
+  tls?: { cert: string; key: string };
+  /** The URL people reach this server at, for pairing and share links; default the listening URL. */
+  publicUrl?: string;
+  log?: (line: string) => void;
+  /** Injected clock (tests). */
+  now?: () => number;
+}
+
+export interface ServerAdmin {
+  /** The home's own account; created on first call. */
+  defaultAccount(): AccountId;
+  createAccount(): AccountId;
+  createPairingCode(accountId: AccountId, kind: 'phone' | 'machine' | 'cli'): { code: string; expiresAt: number; link: string };
+  issueToken(accountId: AccountId, kind: 'phone' | 'machine' | 'cli', name: string): { token: string; deviceId: string; machineId: string | null };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  admin: ServerAdmin;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const now = options.now ?? Date.now;
+  const db = openDatabase(options.home);
+  const stores = createStores(db);
+  let url = '';
+  const ctx = createContext({
+    db, stores, now, log,
+    resumeTimeoutMs: options.resumeTimeoutMs ?? 60_000,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 6_000,
+    publicUrl: () => options.publicUrl ?? url,
+  });
+
+  // No daemon is connected to a process that just started: whatever the database says, they are offline.
+  ctx.change((tx) => {
+    for (const m of stores.machines.staleOnline()) {
+      const cursor = tx.cursor(m.account_id);
+      stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
+      stores.sessions.touchMachine(m.id, cursor);
+    }
+  });
+
+  const resume = createResumeService(ctx);
+  const machineHub = createMachineHub(ctx, createMachineEvents(ctx, resume));
+  const phoneHub = createPhoneHub(ctx);
+  ctx.machines = machineHub;
+  ctx.phones = phoneHub;
+  resume.restore();
+
+  const app = createApp({ ctx, resume, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [] });
+  const server = (options.tls
+    ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
+    : createAdaptorServer({ fetch: app.fetch })) as Server;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const hub = path === '/api/machine' ? machineHub : path === '/api/events' ? phoneHub : null;
+    if (!hub) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws));
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  // A wildcard bind is reachable on loopback; the CLI prints the LAN addresses for phones.
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  url = `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`;
+  const infoPath = serverInfoPath(options.home);
+  writeFileSync(infoPath, `${JSON.stringify({ url, pid: process.pid })}\n`);
+
+  const admin: ServerAdmin = {
+    defaultAccount: () => pairing.defaultAccount(ctx),
+    createAccount: () => pairing.createAccount(ctx),
+    createPairingCode: (accountId, kind) => pairing.createPairingCode(ctx, accountId, kind, ctx.publicUrl()),
+    issueToken: (accountId, kind, name) => pairing.issueToken(ctx, accountId, kind, name),
+  };
+
+  let stopped: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    admin,
+    stop() {
+      stopped ??= (async () => {
+        resume.stop();
+        machineHub.close();
+        phoneHub.close();
+        wss.close();
+        server.closeAllConnections?.();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        try {
+          const info = JSON.parse(readFileSync(infoPath, 'utf8')) as { pid?: number };
+          if (info.pid === process.pid) rmSync(infoPath, { force: true });
+        } catch {
+          // already gone
+        }
+        db.close();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,178 @@
+// What the server does with each message a daemon sends, and with a daemon connecting or going away.
+import type { MachineUp, MessageFailureCode } from '../../core/index.ts';
+import type { ServerContext, Tx } from '../context.ts';
+import type { SessionRow } from '../store/sessions.ts';
+import { newId } from '../tokens.ts';
+import { applyAgentEvent, appendNotice } from './agent-events.ts';
+import { queueDeliveries } from './deliveries.ts';
+import type { ResumeService } from './resume.ts';
+import { moveMessage, touchSession } from './transitions.ts';
+
+type Hello = Extract<MachineUp, { type: 'hello' }>;
+
+export interface MachineEvents {
+  onHello(machineId: string, hello: Hello): void;
+  onDisconnect(machineId: string, lastSeenAt: number): void;
+  onMessage(machineId: string, message: Exclude<MachineUp, Hello | { type: 'heartbeat' }>): void;
+}
+
+export function createMachineEvents(ctx: ServerContext, resume: ResumeService): MachineEvents {
+  const { stores } = ctx;
+
+  /** A session of this machine, or undefined (and logged): a daemon can only speak for its own sessions. */
+  function own(machineId: string, sessionId: string): SessionRow | undefined {
+    const s = stores.sessions.byId(sessionId);
+    if (s && s.machine_id === machineId) return s;
+    ctx.log(`ignored message from ${machineId} about session ${sessionId} it does not own`);
+    return undefined;
+  }
+
+  function failAccepted(tx: Tx, session: SessionRow, code: MessageFailureCode, detail: string): void {
+    for (const m of stores.messages.inState(session.id, 'accepted')) moveMessage(ctx, tx, session.account_id, m, { type: 'fail', code }, detail);
+  }
+
+  function setVendorResumeId(tx: Tx, session: SessionRow, vendorResumeId: string): void {
+    if (session.vendor_resume_id === vendorResumeId) return;
+    if (session.vendor_resume_id !== null) {
+      // Invariant 2: the resume id never changes once set.
+      ctx.log(`refused: session ${session.id} keeps vendor resume id ${session.vendor_resume_id}, machine reported ${vendorResumeId}`);
+      return;
+    }
+    touchSession(ctx, tx, session.account_id, session.id, { vendor_resume_id: vendorResumeId });
+  }
+
+  return {
+    onHello(machineId, hello) {
+      ctx.change((tx) => {
+        const machine = stores.machines.byId(machineId)!;
+        const cursor = tx.cursor(machine.account_id);
+        stores.machines.markOnline(machineId, hello.name, hello.capabilities, ctx.now(), cursor);
+        stores.sessions.touchMachine(machineId, cursor);
+        const reports = new Map(hello.sessions.map((r) => [r.sessionId as string, r]));
+        for (const session of stores.sessions.ofMachine(machineId)) {
+          const report = reports.get(session.id);
+          if (report?.vendorResumeId && session.managed === 1) setVendorResumeId(tx, session, report.vendorResumeId);
+          const running = report?.running === true;
+          if (running && session.status === 'inactive') touchSession(ctx, tx, session.account_id, session.id, { status: 'active' });
+          if (!running && session.status === 'active') {
+            touchSession(ctx, tx, session.account_id, session.id, { status: 'inactive', awaiting_permission: 0 });
+            failAccepted(tx, session, 'agent-exited', 'the agent was no longer running when its machine reconnected');
+          }
+        }
+        resume.resendPending(tx, machineId);
+        for (const session of stores.sessions.ofMachine(machineId)) queueDeliveries(ctx, tx, session.id);
+      });
+    },
+
+    onDisconnect(machineId, lastSeenAt) {
+      ctx.change((tx) => {
+        const machine = stores.machines.byId(machineId);
+        if (!machine) return;
+        const cursor = tx.cursor(machine.account_id);
+        stores.machines.markOffline(machineId, lastSeenAt, cursor);
+        stores.sessions.touchMachine(machineId, cursor);
+        resume.failPendingOfMachine(tx, machineId);
+        // A start that was never answered will not be answered by another connection: fail it closed.
+        for (const session of stores.sessions.ofMachine(machineId)) {
+          if (session.start_request_id === null) continue;
+          touchSession(ctx, tx, session.account_id, session.id, { start_request_id: null });
+          failAccepted(tx, session, 'machine-disconnected', 'the machine disconnected before the session started');
+          appendNotice(ctx, tx, session, 'The machine disconnected before this session started.');
+        }
+      });
+    },
+
+    onMessage(machineId, msg) {
+      ctx.change((tx) => {
+        switch (msg.type) {
+          case 'capabilities': {
+            const machine = stores.machines.byId(machineId)!;
+            const cursor = tx.cursor(machine.account_id);
+            stores.machines.setCapabilities(machineId, msg.capabilities, cursor);
+            stores.sessions.touchMachine(machineId, cursor);
+            return;
+          }
+          case 'resume-result':
+            // Handled in its own transaction by the resume service.
+            tx.afterCommit(() => resume.onResult(machineId, msg));
+            return;
+          case 'started': {
+            const s = own(machineId, msg.sessionId);
+            if (!s) return;
+            if (s.start_request_id !== msg.requestId) {
+              ctx.log(`ignored started for ${s.id}: request ${msg.requestId} is not pending`);
+              return;
+            }
+            touchSession(ctx, tx, s.account_id, s.id, { status: 'active', vendor_id: msg.vendorId, start_request_id: null });
+            queueDeliveries(ctx, tx, s.id);
+            return;
+          }
+          case 'start-failed': {
+            const s = own(machineId, msg.sessionId);
+            if (!s || s.start_request_id !== msg.requestId) return;
+            touchSession(ctx, tx, s.account_id, s.id, { start_request_id: null });
+            failAccepted(tx, s, msg.code, msg.detail);
+            appendNotice(ctx, tx, s, `The session could not start: ${msg.detail}`);
+            return;
+          }
+          case 'resumable': {
+            const s = own(machineId, msg.sessionId);
+            if (s && s.managed === 1) setVendorResumeId(tx, s, msg.vendorResumeId);
+            return;
+          }
+          case 'ack': {
+            const s = own(machineId, msg.sessionId);
+            const m = s && stores.messages.get(msg.messageId);
+            if (!s || !m || m.session_id !== s.id) return;
+            moveMessage(ctx, tx, s.account_id, m, { type: 'acked' });
+            return;
+          }
+          case 'deliver-failed': {
+            const s = own(machineId, msg.sessionId);
+            const m = s && stores.messages.get(msg.messageId);
+            if (!s || !m || m.session_id !== s.id) return;
+            moveMessage(ctx, tx, s.account_id, m, { type: 'fail', code: msg.code }, msg.detail);
+            return;
+          }
+          case 'agent-event': {
+            const s = own(machineId, msg.sessionId);
+            if (s) applyAgentEvent(ctx, tx, s, msg.eventId, msg.event);
+            return;
+          }
+          case 'stopped': {
+            const s = own(machineId, msg.sessionId);
+            if (!s) return;
+            touchSession(ctx, tx, s.account_id, s.id, { status: 'inactive', awaiting_permission: 0 });
+            const code = msg.reason === 'requested' ? 'stopped' : 'agent-exited';
+            failAccepted(tx, s, code, msg.detail ?? (code === 'stopped' ? 'the session was stopped' : 'the agent exited'));
+            if (msg.reason !== 'requested') appendNotice(ctx, tx, s, `The agent ${msg.reason}${msg.detail ? `: ${msg.detail}` : '.'}`);
+            return;
+          }
+          case 'direct-sessions': {
+            const machine = stores.machines.byId(machineId)!;
+            for (const d of msg.sessions) {
+              const existing = stores.sessions.byVendorId(machineId, d.vendorResumeId);
+              if (existing) {
+                if (existing.managed === 0 && (existing.title !== d.title || existing.last_activity_at !== d.updatedAt)) {
+                  touchSession(ctx, tx, existing.account_id, existing.id, { title: d.title || existing.title, last_activity_at: d.updatedAt });
+                }
+                continue;
+              }
+              stores.sessions.insert({
+                id: newId('ses'), account_id: machine.account_id, machine_id: machineId, provider: d.provider, backend: d.backend,
+                cwd: d.cwd, title: d.title || d.cwd, managed: 0, status: 'inactive', vendor_id: d.vendorResumeId,
+                vendor_resume_id: d.vendorResumeId, start_request_id: null, created_at: d.updatedAt, last_activity_at: d.updatedAt,
+                cursor: tx.cursor(machine.account_id),
+              });
+            }
+            return;
+          }
+          default: {
+            const never: never = msg;
+            ctx.log(`unhandled machine message ${(never as { type: string }).type}`);
+          }
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// What a phone can do to a session besides sending: start, rename, archive, stop, interrupt, take over, answer permissions.
+import {
+  BACKEND_INFO, BatonError, DEFAULT_BACKEND, describeBlock, isBackendOf,
+  type Backend, type MachineCapabilities, type MessageRecord, type SessionRecord, type StartSessionRequest,
+} from '../../core/index.ts';
+import type { ServerContext } from '../context.ts';
+import { toMessageRecord } from '../store/messages.ts';
+import type { SessionRow } from '../store/sessions.ts';
+import { newId } from '../tokens.ts';
+import { sessionView } from '../views.ts';
+import { summaryOf } from './summary.ts';
+import { touchSession } from './transitions.ts';
+
+function mustGet(ctx: ServerContext, accountId: string, sessionId: string): SessionRow {
+  const s = ctx.stores.sessions.get(accountId, sessionId);
+  if (!s) throw new BatonError('not-found', `no session ${sessionId}`);
+  return s;
+}
+
+function requireOnline(ctx: ServerContext, s: SessionRow): void {
+  if (!ctx.machines.isConnected(s.machine_id)) throw new BatonError('unavailable', 'the machine that owns this session is not connected');
+}
+
+function blocked(reason: 'backend-disabled' | 'dependency-missing' | 'machine-offline', detail: string): BatonError {
+  const words = describeBlock(reason, detail);
+  return new BatonError('blocked', words.sentence, { reason, sentence: words.sentence, fix: words.fix });
+}
+
+export function startSession(ctx: ServerContext, accountId: string, body: StartSessionRequest): SessionRecord {
+  const { stores } = ctx;
+  const row = ctx.change((tx) => {
+    const machine = stores.machines.get(accountId, body.machineId);
+    if (!machine) throw new BatonError('not-found', `no machine ${body.machineId}`);
+    const settings = stores.settings.get(accountId);
+    const backend: Backend = body.backend ?? (body.provider === 'codex' ? settings.codexBackend : DEFAULT_BACKEND[body.provider]);
+    if (!isBackendOf(body.provider, backend)) throw new BatonError('bad-request', `backend ${backend} does not run ${body.provider}`);
+    if (settings.disabledBackends.includes(backend)) throw blocked('backend-disabled', backend);
+    const caps = machine.capabilities === null ? null : (JSON.parse(machine.capabilities) as MachineCapabilities);
+    const cap = caps?.[backend];
+    if (caps && (!cap || !cap.installed)) throw blocked('dependency-missing', cap?.detail ?? `${BACKEND_INFO[backend].command} is not installed on ${machine.name}`);
+    if (machine.online !== 1 || !ctx.machines.isConnected(machine.id)) throw blocked('machine-offline', machine.name);
+    const old = body.summaryOf === undefined ? undefined : stores.sessions.get(accountId, body.summaryOf);
+    if (body.summaryOf !== undefined && !old) throw new BatonError('not-found', `no session ${body.summaryOf}`);
+
+    const now = ctx.now();
+    const id = newId('ses');
+    const requestId = newId('req');
+    const title = body.title ?? `${body.provider} in ${body.cwd.split('/').filter(Boolean).pop() ?? body.cwd}`;
+    stores.sessions.insert({
+      id, account_id: accountId, machine_id: machine.id, provider: body.provider, backend, cwd: body.cwd, title, managed: 1,
+      status: 'inactive', vendor_id: null, vendor_resume_id: null, start_request_id: requestId, created_at: now, last_activity_at: now,
+      cursor: tx.cursor(accountId),
+    });
+    const seed = old ? summaryOf(ctx, old) : null;
+    if (body.message || seed) {
+      // Accepted now, delivered once `started` arrives (a session is inactive until then).
+      const text = [seed, body.message?.text].filter(Boolean).join('\n\n');
+      const m = stores.messages.insert({
+        id: newId('msg'), session_id: id, role: 'user', origin: 'user', client_id: body.message?.clientId ?? newId('seed'), text,
+        state: 'accepted', tool: null, permission: null, attempt_id: null, created_at: now,
+      });
+      tx.messageChanged(accountId, m);
+    }
+    tx.toMachine(machine.id, { type: 'start', requestId, sessionId: id as never, provider: body.provider, backend, cwd: body.cwd, title });
+    return stores.sessions.byId(id)!;
+  });
+  return sessionView(ctx, row);
+}
+
+export function renameSession(ctx: ServerContext, accountId: string, sessionId: string, title: string): SessionRecord {
+  return ctx.change((tx) => {
+    const s = mustGet(ctx, accountId, sessionId);
+    touchSession(ctx, tx, accountId, s.id, { title });
+    return sessionView(ctx, stores(ctx).byId(s.id)!);
+  });
+}
+
+export function setArchived(ctx: ServerContext, accountId: string, sessionId: string, archived: boolean): SessionRecord {
+  return ctx.change((tx) => {
+    const s = mustGet(ctx, accountId, sessionId);
+    if (archived && s.status === 'active') tx.toMachine(s.machine_id, { type: 'stop', sessionId: s.id as never });
+    if ((s.archived === 1) !== archived) touchSession(ctx, tx, accountId, s.id, { archived: archived ? 1 : 0 });
+    return sessionView(ctx, stores(ctx).byId(s.id)!);
+  });
+}
+
+export function stopSession(ctx: ServerContext, accountId: string, sessionId: string): SessionRecord {
+  const s = mustGet(ctx, accountId, sessionId);
+  if (s.status !== 'active') throw new BatonError('conflict', 'the session is not running');
+  requireOnline(ctx, s);
+  ctx.machines.send(s.machine_id, { type: 'stop', sessionId: s.id as never });
+  return sessionView(ctx, s);
+}
+
+export function interruptSession(ctx: ServerContext, accountId: string, sessionId: string): void {
+  const s = mustGet(ctx, accountId, sessionId);
+  if (s.status !== 'active') throw new BatonError('conflict', 'the session is not running');
+  requireOnline(ctx, s);
+  ctx.machines.send(s.machine_id, { type: 'interrupt', sessionId: s.id as never });
+}
+
+export function takeOver(ctx: ServerContext, accountId: string, sessionId: string): SessionRecord {
+  return ctx.change((tx) => {
+    const s = mustGet(ctx, accountId, sessionId);
+    if (s.managed === 1) throw new BatonError('conflict', 'this session is already managed by Baton');
+    touchSession(ctx, tx, accountId, s.id, { managed: 1 });
+    // Only binds the id; nothing starts until the first send resumes it strictly.
+    tx.toMachine(s.machine_id, {
+      type: 'adopt', sessionId: s.id as never, vendorResumeId: s.vendor_resume_id as never, provider: s.provider, backend: s.backend, cwd: s.cwd,
+    });
+    return sessionView(ctx, stores(ctx).byId(s.id)!);
+  });
+}
+
+export function answerPermission(ctx: ServerContext, accountId: string, sessionId: string, permissionId: string, decision: 'allow' | 'deny'): MessageRecord {
+  return ctx.change((tx) => {
+    const s = mustGet(ctx, accountId, sessionId);
+    const m = ctx.stores.messages.permission(s.id, permissionId);
+    if (!m || !m.permission) throw new BatonError('not-found', `no permission request ${permissionId}`);
+    const info = JSON.parse(m.permission) as NonNullable<MessageRecord['permission']>;
+    if (info.decision !== null) throw new BatonError('conflict', `this permission was already answered (${info.decision})`);
+    if (s.status !== 'active') throw new BatonError('conflict', 'the session is not running, so the agent is no longer asking');
+    requireOnline(ctx, s);
+    const updated = ctx.stores.messages.setPermission(m.id, { ...info, decision }, ctx.now());
+    touchSession(ctx, tx, accountId, s.id, { awaiting_permission: ctx.stores.messages.openPermissionCount(s.id) > 0 ? 1 : 0 });
+    tx.messageChanged(accountId, updated);
+    tx.toMachine(s.machine_id, { type: 'permission-answer', sessionId: s.id as never, permissionId: permissionId as never, decision });
+    return toMessageRecord(updated);
+  });
+}
+
+const stores = (ctx: ServerContext) => ctx.stores.sessions;

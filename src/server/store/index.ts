@@ -1,0 +1,24 @@
+// All stores over one database, built once per server.
+import type { Db } from '../db/open-database.ts';
+import { createAccountStore } from './accounts.ts';
+import { createCursorStore } from './cursor.ts';
+import { createMachineStore } from './machines.ts';
+import { createMessageStore } from './messages.ts';
+import { createAttemptStore } from './resume-attempts.ts';
+import { createSessionStore } from './sessions.ts';
+import { createSettingsStore } from './settings.ts';
+import { createShareStore } from './shares.ts';
+
+export function createStores(db: Db) {
+  return {
+    accounts: createAccountStore(db),
+    cursor: createCursorStore(db),
+    machines: createMachineStore(db),
+    sessions: createSessionStore(db),
+    messages: createMessageStore(db),
+    attempts: createAttemptStore(db),
+    settings: createSettingsStore(db),
+    shares: createShareStore(db),
+  };
+}
+export type Stores = ReturnType<typeof createStores>;

@@ -1,0 +1,64 @@
+// Sessions: managed or direct, where they run, their vendor ids, and whether an agent is running.
+import type { Db } from '../db/open-database.ts';
+import type { Backend, Provider } from '../../core/index.ts';
+
+export interface SessionRow {
+  id: string;
+  account_id: string;
+  machine_id: string;
+  provider: Provider;
+  backend: Backend;
+  cwd: string;
+  title: string;
+  managed: number;
+  status: 'active' | 'inactive';
+  archived: number;
+  vendor_id: string | null;
+  vendor_resume_id: string | null;
+  awaiting_permission: number;
+  start_request_id: string | null;
+  created_at: number;
+  last_activity_at: number;
+  cursor: number;
+}
+
+export type NewSession = Omit<SessionRow, 'archived' | 'awaiting_permission'>;
+
+/** Columns a change may set; `cursor` is always set by the caller. */
+type Patch = Partial<Pick<SessionRow, 'title' | 'managed' | 'status' | 'archived' | 'vendor_id' | 'vendor_resume_id' | 'awaiting_permission' | 'start_request_id' | 'last_activity_at'>>;
+const PATCHABLE = new Set(['title', 'managed', 'status', 'archived', 'vendor_id', 'vendor_resume_id', 'awaiting_permission', 'start_request_id', 'last_activity_at']);
+
+export function createSessionStore(db: Db) {
+  const s = {
+    insert: db.prepare(`INSERT INTO sessions (id, account_id, machine_id, provider, backend, cwd, title, managed, status, vendor_id,
+      vendor_resume_id, start_request_id, created_at, last_activity_at, cursor)
+      VALUES (@id, @account_id, @machine_id, @provider, @backend, @cwd, @title, @managed, @status, @vendor_id,
+      @vendor_resume_id, @start_request_id, @created_at, @last_activity_at, @cursor)`),
+    get: db.prepare<[string, string], SessionRow>('SELECT * FROM sessions WHERE id = ? AND account_id = ?'),
+    byId: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
+    since: db.prepare<[string, number], SessionRow>('SELECT * FROM sessions WHERE account_id = ? AND cursor > ? ORDER BY cursor, id'),
+    ofMachine: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? ORDER BY created_at, id'),
+    touchMachine: db.prepare('UPDATE sessions SET cursor = ? WHERE machine_id = ?'),
+    touchAccount: db.prepare('UPDATE sessions SET cursor = ? WHERE account_id = ?'),
+    byVendor: db.prepare<[string, string, string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND (vendor_resume_id = ? OR vendor_id = ?) ORDER BY managed DESC LIMIT 1'),
+  };
+  return {
+    insert(row: NewSession): void {
+      s.insert.run(row);
+    },
+    get: (accountId: string, id: string): SessionRow | undefined => s.get.get(id, accountId),
+    byId: (id: string): SessionRow | undefined => s.byId.get(id),
+    since: (accountId: string, cursor: number): SessionRow[] => s.since.all(accountId, cursor),
+    ofMachine: (machineId: string): SessionRow[] => s.ofMachine.all(machineId),
+    byVendorId: (machineId: string, vendorId: string): SessionRow | undefined => s.byVendor.get(machineId, vendorId, vendorId),
+    update(id: string, cursor: number, patch: Patch): void {
+      const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k));
+      const sets = [...keys.map((k) => `${k} = @${k}`), 'cursor = @cursor'].join(', ');
+      db.prepare(`UPDATE sessions SET ${sets} WHERE id = @id`).run({ ...patch, id, cursor });
+    },
+    /** Presence or settings changed what these sessions' availability is: stamp them so sync resends them. */
+    touchMachine: (machineId: string, cursor: number): void => void s.touchMachine.run(cursor, machineId),
+    touchAccount: (accountId: string, cursor: number): void => void s.touchAccount.run(cursor, accountId),
+  };
+}
+export type SessionStore = ReturnType<typeof createSessionStore>;

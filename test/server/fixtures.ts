@@ -1,0 +1,55 @@
+// Shared set-ups for server tests: sessions in a known state, and a dump of the database to compare.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type { SessionRecord } from '../../src/core/index.ts';
+import type { ScriptedMachine, TestServer } from '../helpers/server-harness.ts';
+
+/** A session started through the API, its agent running, resumable under `vendorId`. */
+export async function liveSession(ts: TestServer, laptop: ScriptedMachine, vendorId = 'vendor-1', body: Record<string, unknown> = {}): Promise<SessionRecord> {
+  const res = await ts.phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app', ...body });
+  if (res.status !== 201) throw new Error(`start failed: ${JSON.stringify(res.body)}`);
+  const start = await laptop.next('start', (m) => m.sessionId === res.body.session.id);
+  laptop.started(start.requestId, start.sessionId, vendorId);
+  laptop.resumable(start.sessionId, vendorId);
+  return waitForSession(ts, start.sessionId, (s) => s.status === 'active' && s.vendorResumeId === vendorId);
+}
+
+/** A session whose agent exited: inactive, resumable by id. */
+export async function inactiveSession(ts: TestServer, laptop: ScriptedMachine, vendorId = 'vendor-1', body: Record<string, unknown> = {}): Promise<SessionRecord> {
+  const s = await liveSession(ts, laptop, vendorId, body);
+  laptop.stopped(s.id, 'exited');
+  return waitForSession(ts, s.id, (x) => x.status === 'inactive');
+}
+
+export async function waitForSession(ts: TestServer, id: string, ok: (s: SessionRecord) => boolean, timeoutMs = 10_000): Promise<SessionRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await ts.phone.get(`/api/sessions/${id}`);
+    if (res.status === 200 && ok(res.body.session)) return res.body.session as SessionRecord;
+    if (Date.now() > deadline) throw new Error(`session ${id} never reached the expected state: ${JSON.stringify(res.body)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function messagesOf(ts: TestServer, id: string) {
+  const res = await ts.phone.get(`/api/sessions/${id}/messages`);
+  return res.body.messages as import('../../src/core/index.ts').MessageRecord[];
+}
+
+/** Only what people sent (no agent output or notices). */
+export async function userMessagesOf(ts: TestServer, id: string) {
+  return (await messagesOf(ts, id)).filter((m) => m.role === 'user');
+}
+
+/** Every row of every table, in a stable order: equal dumps mean nothing changed. */
+export function dumpDatabase(home: string): string {
+  const db = new Database(join(home, 'baton.db'), { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+    const out: Record<string, unknown[]> = {};
+    for (const { name } of tables) out[name] = db.prepare(`SELECT * FROM "${name}" ORDER BY 1`).all();
+    return JSON.stringify(out);
+  } finally {
+    db.close();
+  }
+}
