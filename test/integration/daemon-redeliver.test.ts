@@ -70,8 +70,11 @@ it('re-acks a repeated deliver after a restart without writing the message again
 
   const projects = join(env.env.CLAUDE_CONFIG_DIR!, 'projects');
   const transcript = readdirSync(projects).flatMap((d) => readdirSync(join(projects, d)).map((f) => readFileSync(join(projects, d, f), 'utf8'))).join('');
+  // The transcript keeps user content as sent: a string or text parts (tool results are parts too, not text).
+  const textOf = (c: unknown): string | null => typeof c === 'string' ? c
+    : Array.isArray(c) && c.some((p: { type?: string }) => p.type === 'text') ? c.filter((p: { type?: string }) => p.type === 'text').map((p: { text: string }) => p.text).join('\n') : null;
   const userTexts = transcript.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; message?: { content?: unknown } })
-    .filter((l) => l.type === 'user' && typeof l.message?.content === 'string').map((l) => l.message!.content);
+    .filter((l) => l.type === 'user').map((l) => textOf(l.message?.content)).filter((t) => t !== null);
   expect(userTexts).toEqual(['only once', 'second']);
   expect((await env.record('claude')).map((r) => r.event)).toEqual(['created', 'resumed']);
 }, 60_000);
