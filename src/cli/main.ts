@@ -10,7 +10,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   sessions: 'list sessions: baton sessions [--json]',
   attach: 'follow a live session and type messages: baton attach <id>',
   resume: 'strictly resume an inactive session with a message, then attach: baton resume <id> [--message TEXT]',
-  send: 'send a message the way the phone does: baton send <id> <text> [--wait delivered|answered] [--json]',
+  send: 'send a message the way the phone does: baton send <id> <text> [--wait accepted|delivered|answered] [--json]',
   stop: 'stop a session’s agent: baton stop <id>',
   archive: 'archive a session (it will never be resumed until unarchived): baton archive <id>',
   unarchive: 'unarchive a session: baton unarchive <id>',
@@ -26,6 +26,7 @@ function help(): string {
     '',
     ...Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(width)}  ${d}`),
     '',
+    'Run `baton <command> --help` for its options.',
     'exit codes: 0 done, 1 the operation failed (the reason code is printed), 2 bad usage',
   ].join('\n');
 }
@@ -43,6 +44,14 @@ export async function main(argv: string[]): Promise<number> {
   if (!Object.hasOwn(COMMANDS, name)) throw new CliError(`unknown command "${name}" (see baton --help)`, EXIT.usage);
   const mod = (await import(`./commands/${name}.ts`)) as { run(args: string[]): Promise<number> };
   return mod.run(rest);
+}
+
+// `baton sessions | head`: a reader that went away is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -61,8 +61,10 @@ export interface DaemonStore {
   putAttempt(attemptId: string, result: AttemptResult): void;
   enqueue(frame: MachineUp): QueuedFrame;
   outbox(): QueuedFrame[];
-  /** Drop every queued frame up to and including `seq` (they were sent). */
+  /** Drop every queued frame up to and including `seq` (the server has applied them). */
   dropThrough(seq: number): void;
+  /** Drop queued frames that no longer tell the truth (see the daemon's hello); returns how many. */
+  dropWhere(stale: (frame: MachineUp) => boolean): number;
 }
 
 /** A store kept in one atomically rewritten JSON file; `dir` null keeps it in memory only (tests). */
@@ -124,6 +126,12 @@ export function openDaemonStore(dir: string | null): DaemonStore {
       const before = data.outbox.length;
       data.outbox = data.outbox.filter((q) => q.seq > seq);
       if (data.outbox.length !== before) save();
+    },
+    dropWhere(stale) {
+      const before = data.outbox.length;
+      data.outbox = data.outbox.filter((q) => !stale(q.frame));
+      if (data.outbox.length !== before) save();
+      return before - data.outbox.length;
     },
   };
 }

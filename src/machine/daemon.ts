@@ -81,12 +81,21 @@ export function createDaemon(o: DaemonOptions): Daemon {
   const link = createServerLink({
     serverUrl: o.serverUrl, store, log,
     ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
-    hello: async (): Promise<Extract<MachineUp, { type: 'hello' }>> => ({
-      type: 'hello', protocol: PROTOCOL_VERSION, token: o.token, name: o.name, capabilities,
-      sessions: supervisor.reports().map((r) => ({
-        sessionId: asSessionId(r.sessionId), vendorResumeId: r.vendorResumeId ? asVendorId(r.vendorResumeId) : null, running: r.running,
-      })),
-    }),
+    hello: async (): Promise<Extract<MachineUp, { type: 'hello' }>> => {
+      const reports = supervisor.reports();
+      // Queued frames are re-sent after this hello (the server may already have applied them). A `stopped`
+      // from an earlier run of a session that runs again now would make the server think it stopped after
+      // the hello said it runs, and fail the messages it re-delivers: the hello already tells the truth.
+      const runningNow = new Set(reports.filter((r) => r.running).map((r) => r.sessionId));
+      const stale = store.dropWhere((f) => f.type === 'stopped' && runningNow.has(f.sessionId));
+      if (stale > 0) log.info(`dropped ${stale} queued stop report(s) of sessions that run again`);
+      return {
+        type: 'hello', protocol: PROTOCOL_VERSION, token: o.token, name: o.name, capabilities,
+        sessions: reports.map((r) => ({
+          sessionId: asSessionId(r.sessionId), vendorResumeId: r.vendorResumeId ? asVendorId(r.vendorResumeId) : null, running: r.running,
+        })),
+      };
+    },
     onFrame: (frame) => {
       supervisor.handle(frame).catch((e: unknown) => log.error(`handling ${frame.type}: ${String(e)}`));
     },

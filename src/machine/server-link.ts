@@ -1,5 +1,9 @@
 // The daemon's WebSocket to <server>/api/machine: hello, heartbeats, reconnect with backoff, every
 // incoming frame validated, and a durable outbox flushed in order once the server welcomed us.
+// A queued frame leaves the outbox only once the server has applied it: each ping carries the highest
+// outbox seq written before it, and the server answers pings only after it handled the frames before
+// them (one socket, in order, applied synchronously). A frame the socket wrote but the server never read
+// (the connection died with it in flight) is sent again on the next connection; the server dedupes.
 import * as v from 'valibot';
 import WebSocket from 'ws';
 import { MachineDownSchema, type MachineDown, type MachineUp } from '../core/index.ts';
@@ -60,17 +64,32 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
   /** Highest outbox seq handed to the current socket (each connection resends from the start). */
   let handedThrough = 0;
 
+  let confirmScheduled = false;
+
   function flush(): void {
     if (state !== 'ready' || !ws) return;
     const sock = ws;
+    let wrote = false;
     for (const q of o.store.outbox()) {
       if (q.seq <= handedThrough) continue;
       handedThrough = q.seq;
-      sock.send(JSON.stringify(q.frame), (err) => {
-        // Only a frame the socket really wrote leaves the outbox; the rest go again next connection.
-        if (!err) o.store.dropThrough(q.seq);
+      sock.send(JSON.stringify(q.frame));
+      wrote = true;
+    }
+    // Ask for confirmation soon (once per burst) rather than at the next heartbeat, so the outbox stays short
+    // and a reconnect repeats as little as possible.
+    if (wrote && !confirmScheduled) {
+      confirmScheduled = true;
+      setImmediate(() => {
+        confirmScheduled = false;
+        if (ws === sock && state === 'ready') ping(sock);
       });
     }
+  }
+
+  /** A ping whose payload is the highest outbox seq written before it; its pong confirms them all. */
+  function ping(sock: WebSocket): void {
+    sock.ping(String(handedThrough));
   }
 
   function clearTimers(): void {
@@ -112,8 +131,10 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       }, o.welcomeTimeoutMs ?? 10_000);
     });
     sock.on('message', (data) => onMessage(sock, data.toString()));
-    sock.on('pong', () => {
+    sock.on('pong', (data) => {
       missedPongs = 0;
+      const through = Number(data.toString());
+      if (Number.isSafeInteger(through) && through > 0) o.store.dropThrough(through);
     });
     sock.on('error', (e) => o.log.warn(`server link: ${e.message}`));
     sock.on('close', (code, reasonBuf) => {
@@ -161,7 +182,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
           return;
         }
         sock.send(JSON.stringify({ type: 'heartbeat' } satisfies MachineUp));
-        sock.ping();
+        ping(sock);
       }, heartbeatMs);
       flush();
       o.onReady?.(frame.machineId);

@@ -1,7 +1,7 @@
 // A whole Baton for integration tests: the real server in-process, the real daemon as a child process
 // (`node bin/baton.mjs daemon`), the fake vendor CLIs as real processes, and an API client as the phone.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend, MachineRecord, MessageRecord, Provider, SessionRecord } from '../../src/core/index.ts';
@@ -62,7 +62,8 @@ export interface Phone {
 export function pathWith(root: string, providers: readonly FakeProvider[]): string {
   const dir = join(root, `bin-${providers.join('-') || 'none'}`);
   mkdirSync(dir, { recursive: true });
-  for (const p of providers) symlinkSync(join(FAKES_BIN, p), join(dir, p));
+  // Wrappers, not symlinks: the fakes' own wrappers find their .mjs relative to $0, which a symlink would move.
+  for (const p of providers) writeFileSync(join(dir, p), `#!/bin/sh\nexec "${join(FAKES_BIN, p)}" "$@"\n`, { mode: 0o755 });
   return `${dir}:${dirname(process.execPath)}:/usr/bin:/bin`;
 }
 

@@ -150,3 +150,54 @@ describe('server link', () => {
     await new Promise<void>((r) => wss.close(() => r()));
   });
 });
+
+// Regression: a frame counted as sent once the socket had written it was lost when the connection died with
+// it in flight (e.g. the server crashed before reading it: an agent's turn-end never arrived, so the message
+// stayed "delivered" forever). Now a frame leaves the outbox only when a pong confirms the server applied it.
+describe('server link confirmation', () => {
+  it('sends again, on the next connection, the frames the server never confirmed', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/machine', autoPong: false });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const connections: { sock: WebSocket; frames: MachineUp[] }[] = [];
+    let confirm = false; // the first server "crashes" before it answers any ping
+    wss.on('connection', (sock) => {
+      const c = { sock, frames: [] as MachineUp[] };
+      connections.push(c);
+      sock.on('ping', (d) => {
+        if (confirm) sock.pong(d);
+      });
+      sock.on('message', (d) => {
+        const f = JSON.parse(d.toString()) as MachineUp;
+        c.frames.push(f);
+        if (f.type === 'hello') sock.send(JSON.stringify({ type: 'welcome', protocol: 1, machineId: 'm-laptop' }));
+      });
+    });
+    const port = (wss.address() as { port: number }).port;
+    const until = async (pred: () => boolean, what: string) => {
+      const deadline = Date.now() + 5_000;
+      while (!pred()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const acks = (i: number) => connections[i]?.frames.filter((f) => f.type === 'ack') ?? [];
+    try {
+      const { link, store } = laptopLink(`http://127.0.0.1:${port}`);
+      link.start();
+      await until(() => link.state() === 'ready', 'the link to be ready');
+      link.sendDurable(ack('m1'));
+      link.sendDurable(ack('m2'));
+      await until(() => acks(0).length === 2, 'the first server to read both acks');
+      expect(store.outbox()).toHaveLength(2); // written, but nobody confirmed them
+
+      confirm = true;
+      connections[0]!.sock.terminate();
+      await until(() => acks(1).length === 2, 'the acks again on the next connection');
+      expect(acks(1)).toEqual([ack('m1'), ack('m2')]);
+      await until(() => store.outbox().length === 0, 'the confirmed frames to leave the outbox');
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+    }
+  });
+});

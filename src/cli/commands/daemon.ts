@@ -1,17 +1,19 @@
 // `baton daemon --server URL [--code CODE] [--name N]`: pair on first run, then run this machine's daemon until stopped.
 import { hostname } from 'node:os';
 import { parseFlags } from '../lib/args.ts';
+import { helpText } from '../lib/help.ts';
 import { describeApiError } from '../lib/api-client.ts';
 import { CliError, usage } from '../lib/cli-error.ts';
 import { batonHome, daemonConfigPath, readDaemonConfig, writeDaemonConfig } from '../lib/config.ts';
 import { startDaemon, untilSignal } from '../lib/daemon-runtime.ts';
 
 const USAGE = 'baton daemon --server URL [--code CODE] [--name NAME] [--home DIR]';
+const HELP = helpText(USAGE, "Runs this machine's daemon: it connects to the server, runs the agents of this machine's sessions and\nresumes them strictly. The first run pairs with a machine code (`baton pair --kind machine` on the server).", [["--server URL", "the Baton server (remembered after pairing)"], ["--code CODE", "a one-time machine pairing code (first run)"], ["--name NAME", "how this machine is shown (default the host name)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' } }, USAGE);
   if (values.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
+    process.stdout.write(HELP);
     return 0;
   }
   const home = batonHome(values.home);
@@ -24,7 +26,7 @@ export async function run(args: string[]): Promise<number> {
     config = { ...(await pair(serverUrl, values.code, name)), name };
     writeDaemonConfig(home, config);
   } else if (!config?.token) {
-    throw new CliError(`this machine is not paired: get a machine pairing code on the server (\`baton pair --machine\`) and run ${USAGE.replace('[--code CODE]', '--code CODE')}`);
+    throw new CliError(`this machine is not paired: get a machine pairing code on the server (\`baton pair --kind machine\`) and run ${USAGE.replace('[--code CODE]', '--code CODE')}`);
   } else if (config.serverUrl !== serverUrl) {
     throw new CliError(`this machine is paired with ${config.serverUrl} (${daemonConfigPath(home)}); pass --code to pair with ${serverUrl}`);
   }

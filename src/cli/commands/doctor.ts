@@ -1,56 +1,98 @@
-// `baton doctor`: which agent CLIs are installed (and where), which backends can resume, whether this
-// machine's daemon runs, and whether the server answers with a valid token.
+// `baton doctor`: which agent CLIs are installed (where, which version, what to install), which backends
+// can resume, whether this machine's daemon runs, and whether the server answers with a valid token.
+// Exit 0 only when the server is reachable and accepts this terminal's token.
 import { join } from 'node:path';
-import { BACKENDS, BACKEND_INFO } from '../../core/index.ts';
+import { BACKENDS, BACKEND_INFO, PROVIDERS, backendsOf, type BackendCapability } from '../../core/index.ts';
 import { checkCapabilities } from '../../machine/capabilities.ts';
 import { queryControlSocket } from '../../machine/control-socket.ts';
 import { createDrivers, resolveCommand } from '../../machine/providers/registry.ts';
 import { parseFlags } from '../lib/args.ts';
-import { createApiClient } from '../lib/api-client.ts';
+import { helpText } from '../lib/help.ts';
+import { ApiError, createApiClient } from '../lib/api-client.ts';
 import { batonHome, readCliConfig, readDaemonConfig } from '../lib/config.ts';
 
 const USAGE = 'baton doctor [--json] [--home DIR]';
+const HELP = helpText(USAGE, "Checks this machine: the agent CLIs on PATH (override one with BATON_CLAUDE_PATH, BATON_CODEX_PATH,\nBATON_OPENCODE_PATH or BATON_GEMINI_PATH), which backends can resume a session, whether this home's\ndaemon runs, and whether the server in $BATON_HOME/cli.json answers. Exits 1 if the server does not.", [["--json", "print the checks as JSON"]]);
+
+interface ServerCheck {
+  url: string | null;
+  reachable: boolean;
+  authorized: boolean;
+  detail: string | null;
+}
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { json: { type: 'boolean' }, home: { type: 'string' } }, USAGE);
-  if (values.help) return void process.stdout.write(`usage: ${USAGE}\n`), 0;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   const home = batonHome(values.home);
   const { drivers, failures } = await createDrivers({ env: process.env });
   const caps = await checkCapabilities(drivers, failures);
-  const backends = BACKENDS.map((b) => ({
-    backend: b, command: resolveCommand(BACKEND_INFO[b].provider, process.env), ...(caps[b] ?? { installed: false, version: null, canResume: false, detail: 'no driver' }),
-  }));
+  const missing: BackendCapability = { installed: false, version: null, canResume: false, detail: 'no driver' };
+  const backends = BACKENDS.map((b) => ({ backend: b, command: resolveCommand(BACKEND_INFO[b].provider, process.env), ...(caps[b] ?? missing) }));
+  const providers = PROVIDERS.map((p) => {
+    const mine = backends.filter((b) => backendsOf(p).includes(b.backend));
+    const installed = mine.find((b) => b.installed);
+    return {
+      provider: p, command: resolveCommand(p, process.env), installed: !!installed, version: installed?.version ?? null,
+      detail: installed ? null : mine[0]?.detail ?? null,
+    };
+  });
   const daemonStatus = (await queryControlSocket(join(home, 'daemon.sock'))) as { status?: { link: string; machineId: string | null; name: string; sessions: unknown[] } } | null;
   const daemon = daemonStatus?.status ?? null;
-
-  const cli = readCliConfig(home);
-  let server: { url: string | null; reachable: boolean; authorized: boolean; detail: string | null } = { url: cli?.serverUrl ?? readDaemonConfig(home)?.serverUrl ?? null, reachable: false, authorized: false, detail: null };
-  if (server.url) {
-    try {
-      const r = await fetch(`${server.url}/api/health`);
-      server.reachable = r.ok;
-      if (cli?.token) {
-        await createApiClient(server.url, cli.token).get('/api/machines');
-        server.authorized = true;
-      } else server.detail = 'no CLI token: run `baton up` or `baton pair`';
-    } catch (e) {
-      server.detail = e instanceof Error ? e.message : String(e);
-    }
-  } else server = { ...server, detail: 'no server configured: run `baton up`, or `baton daemon --server URL --code CODE`' };
+  const server = await checkServer(home);
 
   const ok = server.reachable && server.authorized;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ home, backends, daemon, server }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ home, providers, backends, daemon, server }, null, 2)}\n`);
     return ok ? 0 : 1;
   }
   const out = (s: string) => process.stdout.write(`${s}\n`);
+  const pw = Math.max(...PROVIDERS.map((p) => p.length));
+  const bw = Math.max(...BACKENDS.map((b) => b.length));
   out(`home: ${home}`);
+  out('agent CLIs:');
+  const vw = Math.max(...providers.map((p) => (p.installed ? (p.version ?? 'installed').length : 0)));
+  for (const p of providers) {
+    if (p.installed) out(`  ${p.provider.padEnd(pw)}  ${(p.version ?? 'installed').padEnd(vw)}  ${p.command}`);
+    else {
+      const hint = /is not installed \((.+)\)$/.exec(p.detail ?? '')?.[1];
+      out(`  ${p.provider.padEnd(pw)}  not installed — ${hint ? `install it with: ${hint}` : p.detail ?? 'not found on PATH'}`);
+    }
+  }
   out('backends:');
   for (const b of backends) {
     const state = !b.installed ? 'not installed' : b.canResume ? 'can resume' : 'cannot resume';
-    out(`  ${b.backend.padEnd(17)} ${state.padEnd(14)} ${b.version ?? ''}${b.installed ? ` (${b.command})` : ''}${b.detail ? ` — ${b.detail}` : ''}`);
+    // The CLI line above already says why a backend is not installed; repeat only other reasons.
+    const why = b.installed && !b.canResume && b.detail ? ` — ${b.detail}` : '';
+    out(`  ${b.backend.padEnd(bw)}  ${state}${why}`);
   }
-  out(daemon ? `daemon: running as "${daemon.name}", link ${daemon.link}${daemon.machineId ? ` (machine ${daemon.machineId})` : ''}, ${daemon.sessions.length} managed session(s)` : 'daemon: not running on this home (start `baton daemon` or `baton up`)');
-  out(`server: ${server.url ?? 'none'} — ${server.reachable ? 'reachable' : 'NOT reachable'}${server.reachable ? (server.authorized ? ', token accepted' : ', token NOT accepted') : ''}${server.detail ? ` (${server.detail})` : ''}`);
+  out(daemon
+    ? `daemon: running as "${daemon.name}", link ${daemon.link}${daemon.machineId ? ` (machine ${daemon.machineId})` : ''}, ${daemon.sessions.length} managed session(s)`
+    : 'daemon: not running on this home (start `baton daemon` or `baton up`)');
+  const state = !server.url ? 'not configured' : !server.reachable ? 'unreachable' : server.authorized ? 'reachable, token accepted' : 'reachable, token NOT accepted';
+  out(`server: ${server.url ? `${server.url} — ` : ''}${state}${server.detail ? ` (${server.detail})` : ''}`);
   return ok ? 0 : 1;
+}
+
+async function checkServer(home: string): Promise<ServerCheck> {
+  const cli = readCliConfig(home);
+  const url = cli?.serverUrl ?? readDaemonConfig(home)?.serverUrl ?? null;
+  if (!url) return { url, reachable: false, authorized: false, detail: 'run `baton up`, or `baton pair --code CODE --server URL`' };
+  try {
+    const r = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
+    if (!r.ok) return { url, reachable: false, authorized: false, detail: `/api/health answered ${r.status}` };
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return { url, reachable: false, authorized: false, detail: `${cause?.code ?? cause?.message ?? (e as Error).message}; start it with \`baton up\` or \`baton server\`` };
+  }
+  if (!cli?.token) return { url, reachable: true, authorized: false, detail: 'this terminal has no token: run `baton pair --code CODE`' };
+  try {
+    await createApiClient(url, cli.token).get('/api/machines');
+    return { url, reachable: true, authorized: true, detail: null };
+  } catch (e) {
+    return { url, reachable: true, authorized: false, detail: e instanceof ApiError && e.status === 401 ? 'the token was refused: pair this terminal again' : (e as Error).message };
+  }
 }

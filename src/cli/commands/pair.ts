@@ -1,10 +1,12 @@
 // `baton pair`: make a one-time pairing code on this home's server database, or pair this terminal with a code.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseFlags } from '../lib/args.ts';
+import { helpText } from '../lib/help.ts';
 import { CliError, usage } from '../lib/cli-error.ts';
 import { batonHome, writeCliConfig } from '../lib/config.ts';
 
 const USAGE = 'baton pair [--kind phone|machine|cli] [--json] [--home DIR]   |   baton pair --code CODE --server URL [--name NAME]';
+const HELP = helpText(USAGE, "Without --code: makes a one-time pairing code (and link) on the server of this home, for a phone, a\nmachine or a terminal. With --code: pairs this terminal with a server, so `baton sessions`, `send` … work.", [["--kind phone|machine|cli", "what the code will pair (default phone)"], ["--json", "print {code, link, expiresAt}"], ["--code CODE", "pair this terminal with this code"], ["--server URL", "the server to pair with (default the one running on this home)"], ["--name NAME", "how this terminal is shown (default \"terminal\")"]]);
 const KINDS = ['phone', 'machine', 'cli'] as const;
 
 export async function run(args: string[]): Promise<number> {
@@ -17,7 +19,7 @@ export async function run(args: string[]): Promise<number> {
     name: { type: 'string' },
   }, USAGE);
   if (values.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
+    process.stdout.write(HELP);
     return 0;
   }
   const home = batonHome(values.home);

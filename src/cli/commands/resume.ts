@@ -3,6 +3,7 @@
 // line is the message. On failure: the reason code and sentence, exit 1, and nothing was started.
 import { createInterface } from 'node:readline';
 import { parseFlags, positional } from '../lib/args.ts';
+import { helpText } from '../lib/help.ts';
 import { attachSession } from '../lib/attach.ts';
 import { CliError, usage } from '../lib/cli-error.ts';
 import { apiFor } from '../lib/config.ts';
@@ -10,12 +11,13 @@ import { getSession, sendMessage, waitForMessage } from '../lib/session-ops.ts';
 import { describeFailure } from '../lib/transcript.ts';
 
 const USAGE = 'baton resume <id> [--message TEXT] [--no-attach] [--timeout MS] [--home DIR]';
+const HELP = helpText(USAGE, "Strictly reopens an inactive session (the same vendor session, never a new one) by delivering a message,\nthen attaches. Without --message the first line of stdin is the message. On failure it prints the reason\ncode and sentence, exits 1, and nothing was started.", [["-m, --message TEXT", "the message to deliver"], ["--no-attach", "return once the message is delivered"], ["--timeout MS", "how long to wait for delivery (default 120000)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     message: { type: 'string', short: 'm' }, 'no-attach': { type: 'boolean' }, timeout: { type: 'string' }, home: { type: 'string' },
   }, USAGE);
-  if (values.help) return void process.stdout.write(`usage: ${USAGE}\n`), 0;
+  if (values.help) return void process.stdout.write(HELP), 0;
   const id = positional(positionals, 0, 'id', USAGE);
   const api = await apiFor(values.home);
   const before = await getSession(api, id);

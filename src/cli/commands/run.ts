@@ -3,20 +3,22 @@ import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { BACKENDS, PROVIDERS, type MachineRecord, type MessageRecord, type SessionRecord } from '../../core/index.ts';
 import { parseFlags, positional } from '../lib/args.ts';
+import { helpText } from '../lib/help.ts';
 import { attachSession } from '../lib/attach.ts';
 import { CliError, usage } from '../lib/cli-error.ts';
 import { apiFor, batonHome, readDaemonConfig } from '../lib/config.ts';
 import { waitUntil } from '../lib/events.ts';
 import { getSession, sessionPath } from '../lib/session-ops.ts';
 
-const USAGE = `baton run <${PROVIDERS.join('|')}> [--backend B] [--cwd DIR] [--title T] [--machine ID] [--detach] [--json]`;
+const USAGE = `baton run <${PROVIDERS.join('|')}> [--backend B] [--cwd DIR] [--title T] [--machine ID] [--detach] [--json] [--timeout MS]`;
+const HELP = helpText(USAGE, "Starts a new managed session of an agent on this machine, waits until it is live, then attaches (type a\nmessage and press enter; Ctrl-D leaves, the agent keeps running).", [["--backend B", "how to drive the provider (default: the provider's resumable backend)"], ["--cwd DIR", "the project directory (default the current one)"], ["--title T", "the session's title"], ["--machine ID", "run it on another paired machine"], ["--detach", "do not attach; print the session id"], ["--json", "with --detach: print {\"id\", \"vendorResumeId\"}"], ["--timeout MS", "how long to wait for the agent to start (default 60000)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     backend: { type: 'string' }, cwd: { type: 'string' }, title: { type: 'string' }, machine: { type: 'string' },
     detach: { type: 'boolean' }, json: { type: 'boolean' }, home: { type: 'string' }, timeout: { type: 'string' },
   }, USAGE);
-  if (values.help) return void process.stdout.write(`usage: ${USAGE}\n`), 0;
+  if (values.help) return void process.stdout.write(HELP), 0;
   const provider = positional(positionals, 0, 'provider', USAGE);
   if (!v.is(v.picklist(PROVIDERS), provider)) throw usage(`unknown provider "${provider}" (one of ${PROVIDERS.join(', ')})`);
   if (values.backend !== undefined && !v.is(v.picklist(BACKENDS), values.backend)) throw usage(`unknown backend "${values.backend}" (one of ${BACKENDS.join(', ')})`);

@@ -1,15 +1,17 @@
 // `baton send <id> <text>`: the phone's exact path (fresh client id, strict resume included), then wait for a state.
 import { parseFlags, positional } from '../lib/args.ts';
+import { helpText } from '../lib/help.ts';
 import { CliError, usage } from '../lib/cli-error.ts';
 import { apiFor } from '../lib/config.ts';
 import { sendMessage, waitForMessage, type WaitTarget } from '../lib/session-ops.ts';
 import { describeFailure } from '../lib/transcript.ts';
 
 const USAGE = 'baton send <id> <text> [--wait accepted|delivered|answered] [--timeout MS] [--json] [--home DIR]';
+const HELP = helpText(USAGE, "Sends a message exactly the way the phone does (an inactive session is resumed strictly first) and waits\nfor it to reach a state. If it is not delivered, prints the reason code and sentence and exits 1.", [["--wait STATE", "accepted, delivered (default) or answered"], ["--timeout MS", "how long to wait (default 120000)"], ["--json", "print the message record"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, { wait: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, home: { type: 'string' } }, USAGE);
-  if (values.help) return void process.stdout.write(`usage: ${USAGE}\n`), 0;
+  if (values.help) return void process.stdout.write(HELP), 0;
   const id = positional(positionals, 0, 'id', USAGE);
   const text = positionals.slice(1).join(' ');
   if (!text) throw usage(`missing <text>\nusage: ${USAGE}`);

@@ -1,10 +1,12 @@
 // `baton server`: run the Baton server alone until SIGINT/SIGTERM.
 import { networkInterfaces } from 'node:os';
 import { parseFlags } from '../lib/args.ts';
+import { helpText } from '../lib/help.ts';
 import { batonHome } from '../lib/config.ts';
 import { usage } from '../lib/cli-error.ts';
 
-const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]…';
+const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N]';
+const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -20,7 +22,7 @@ export async function run(args: string[]): Promise<number> {
     'resume-timeout-ms': { type: 'string' },
   }, USAGE);
   if (values.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
+    process.stdout.write(HELP);
     return 0;
   }
   const port = values.port === undefined ? undefined : Number(values.port);

@@ -1,7 +1,7 @@
 // Session operations shared by commands: fetch, send (the phone's exact path) and wait for a delivery state.
 import { randomUUID } from 'node:crypto';
 import type { MessageRecord, SessionRecord } from '../../core/index.ts';
-import type { ApiClient } from './api-client.ts';
+import { ApiError, type ApiClient } from './api-client.ts';
 import { waitUntil } from './events.ts';
 
 export const sessionPath = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
@@ -10,9 +10,25 @@ export async function getSession(api: ApiClient, id: string): Promise<SessionRec
   return (await api.get<{ session: SessionRecord }>(sessionPath(id))).session;
 }
 
-/** POST a message with a fresh client id; the server resumes strictly first when the session is inactive. */
-export async function sendMessage(api: ApiClient, sessionId: string, text: string): Promise<MessageRecord> {
-  return (await api.post<{ message: MessageRecord }>(`${sessionPath(sessionId)}/messages`, { clientId: `cli-${randomUUID()}`, text })).message;
+/** Waits between tries of one send when the server could not be reached (it may be restarting). */
+export const SEND_RETRY_DELAYS_MS = [250, 1_000, 3_000] as const;
+
+/**
+ * POST a message with a fresh client id; the server resumes strictly first when the session is inactive.
+ * When the request fails before any answer (connection refused or dropped), the server may or may not have
+ * stored it, so it is tried again with the same client id: the server answers a repeat with the stored
+ * message, so a retry can never make a second copy. A refusal (4xx/5xx) is final.
+ */
+export async function sendMessage(api: ApiClient, sessionId: string, text: string, delays: readonly number[] = SEND_RETRY_DELAYS_MS): Promise<MessageRecord> {
+  const body = { clientId: `cli-${randomUUID()}`, text };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await api.post<{ message: MessageRecord }>(`${sessionPath(sessionId)}/messages`, body)).message;
+    } catch (e) {
+      if (e instanceof ApiError || attempt >= delays.length) throw e;
+      await new Promise((r) => setTimeout(r, delays[attempt]));
+    }
+  }
 }
 
 export async function getMessage(api: ApiClient, sessionId: string, m: Pick<MessageRecord, 'id' | 'seq'>): Promise<MessageRecord | null> {

@@ -2,12 +2,19 @@
 import type { SessionRecord } from '../../core/index.ts';
 import { parseFlags, positional } from './args.ts';
 import { apiFor } from './config.ts';
+import { helpText } from './help.ts';
 import { sessionPath } from './session-ops.ts';
+
+const WHAT = {
+  stop: 'Stops the session\'s agent. The session stays resumable: the next message reopens the same vendor session.',
+  archive: 'Archives the session (stopping its agent first). An archived session is never resumed until unarchived.',
+  unarchive: 'Unarchives the session, so a message can resume it again.',
+} as const;
 
 export async function simpleAction(action: 'stop' | 'archive' | 'unarchive', args: string[]): Promise<number> {
   const USAGE = `baton ${action} <id> [--json] [--home DIR]`;
   const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, home: { type: 'string' } }, USAGE);
-  if (values.help) return void process.stdout.write(`usage: ${USAGE}\n`), 0;
+  if (values.help) return void process.stdout.write(helpText(USAGE, WHAT[action], [['--json', 'print the session record']])), 0;
   const id = positional(positionals, 0, 'id', USAGE);
   const api = await apiFor(values.home);
   const { session } = await api.post<{ session: SessionRecord }>(`${sessionPath(id)}/${action}`);

@@ -21,8 +21,8 @@ export function checkVersion(check: VersionCheck): Promise<{ installed: true; ve
           } else if (e.killed) {
             resolve({ installed: false, detail: `${check.command} --version did not answer in time` });
           } else {
-            const tail = String(stderr || stdout).trim().slice(-300);
-            resolve({ installed: false, detail: `${check.command} --version failed${tail ? `: ${tail}` : ''}` });
+            const why = usefulLine(String(stderr || stdout));
+            resolve({ installed: false, detail: `${check.command} --version failed${why ? `: ${why}` : ''}` });
           }
           return;
         }
@@ -33,6 +33,16 @@ export function checkVersion(check: VersionCheck): Promise<{ installed: true; ve
       resolve({ installed: false, detail: `${check.command} could not be run: ${(err as Error).message}` });
     }
   });
+}
+
+/**
+ * One line that says why a CLI failed: the first line naming an error, else the first non-empty one. A
+ * crashing Node CLI prints a whole stack; its tail (the Node version, frames) would tell the user nothing.
+ */
+export function usefulLine(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const line = lines.find((l) => /\berror\b/i.test(l)) ?? lines[0] ?? '';
+  return line.slice(0, 300);
 }
 
 /** The capability of a backend that can resume whenever its CLI is installed. */
