@@ -144,3 +144,31 @@ export async function startSecondMachine(name: string): Promise<ChildProcess> {
   await machineId(name);
   return child;
 }
+
+/**
+ * Send many messages to a session as the terminal would, fast. The server allows a device a burst of 30
+ * sends, then one every two seconds; a long transcript is fed by short-lived CLI devices of 25 sends each,
+ * revoked afterwards.
+ */
+export async function feedMessages(sessionId: string, texts: readonly string[]): Promise<void> {
+  const w = world();
+  for (let at = 0, batch = 0; at < texts.length; at += 25, batch++) {
+    const { code } = await api<{ code: string }>('POST', '/api/pairing-codes', { kind: 'cli' });
+    const paired = await fetch(`${w.url}/api/pair`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, name: `e2e feeder ${batch}`, kind: 'cli' }),
+    });
+    if (!paired.ok) throw new Error(`pairing a feeder → ${paired.status} ${await paired.text()}`);
+    const { token, deviceId } = (await paired.json()) as { token: string; deviceId: string };
+    for (const [i, text] of texts.slice(at, at + 25).entries()) {
+      const res = await fetch(`${w.url}/api/sessions/${sessionId}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: `feed-${sessionId}-${at + i}`, text }),
+      });
+      if (!res.ok) throw new Error(`feeding message ${at + i} → ${res.status} ${await res.text()}`);
+    }
+    await api('DELETE', `/api/devices/${deviceId}`);
+  }
+}

@@ -34,6 +34,16 @@ describe('availability', () => {
     expect(a.state === 'blocked' && a.reason).toBe(reason);
   });
 
+  it('reads a session whose start is in flight as resuming (not missing-resume-id), until its machine goes away', () => {
+    const starting: AvailabilityFacts = { ...resumable, vendorResumeId: null, startInFlight: true };
+    expect(evaluateAvailability(starting)).toEqual({ state: 'resuming' });
+    expect(evaluateAvailability({ ...starting, backend: 'codex-mcp' })).toEqual({ state: 'resuming' });
+    expect(evaluateAvailability({ ...starting, archived: true })).toMatchObject({ state: 'blocked', reason: 'archived' });
+    expect(evaluateAvailability({ ...starting, machine: { ...laptop, online: false } })).toMatchObject({ state: 'blocked', reason: 'missing-resume-id' });
+    expect(evaluateAvailability({ ...starting, startInFlight: false })).toMatchObject({ state: 'blocked', reason: 'missing-resume-id' });
+    expect(evaluateAvailability({ ...starting, status: 'active' })).toEqual({ state: 'live' });
+  });
+
   it('keeps a running session live even before its first turn made it resumable', () => {
     expect(evaluateAvailability({ ...resumable, status: 'active', vendorResumeId: null })).toEqual({ state: 'live' });
   });

@@ -32,6 +32,13 @@ export interface AvailabilityFacts {
   readonly backend: Backend;
   readonly vendorResumeId: string | null;
   readonly resumeInFlight: boolean;
+  /**
+   * A brand-new session whose `start` the daemon has not answered yet. It reads as `resuming` — the
+   * word a UI would rather show is "starting", but the state union stays as it is so every client keeps
+   * working unchanged: like a resume, something is in flight and messages wait for it. Optional: facts
+   * without it (e.g. a PWA's cache) read as before.
+   */
+  readonly startInFlight?: boolean;
   readonly disabledBackends: readonly Backend[];
   readonly machine: {
     readonly name: string;
@@ -54,7 +61,7 @@ export function evaluateAvailability(f: AvailabilityFacts): Availability {
   if (f.archived) return blocked('archived');
   const online = f.machine?.online === true;
   if (f.status === 'active' && online) return { state: 'live' };
-  if (f.resumeInFlight && online) return { state: 'resuming' };
+  if ((f.resumeInFlight || f.startInFlight === true) && online) return { state: 'resuming' };
   if (!BACKEND_INFO[f.backend].supportsResume) return blocked('backend-unsupported', BACKEND_INFO[f.backend].label);
   if (f.vendorResumeId === null || f.vendorResumeId === '') return blocked('missing-resume-id');
   if (f.disabledBackends.includes(f.backend)) return blocked('backend-disabled', f.backend);

@@ -22,6 +22,8 @@ export const RESUME_FAILURE_CODES = [
   'dependency-missing',
   'timeout',
   'machine-disconnected',
+  /** The user stopped or archived the session while it was being reopened (set by the server, never by a daemon). */
+  'stopped',
 ] as const;
 export type ResumeFailureCode = (typeof RESUME_FAILURE_CODES)[number];
 
@@ -32,6 +34,7 @@ export const RESUME_FAILURE_TEXT: Readonly<Record<ResumeFailureCode, string>> = 
   'dependency-missing': 'The machine lacks what this backend needs to reopen the session.',
   timeout: 'The agent did not reopen the session in time.',
   'machine-disconnected': 'The owning machine disconnected while reopening the session.',
+  stopped: 'The session was stopped or archived while it was being reopened.',
 };
 
 export type ResumeEvent =

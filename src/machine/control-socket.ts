@@ -45,7 +45,14 @@ export function createControlSocket(path: string, status: () => unknown): Contro
       const srv = server;
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
-        srv.listen(path, () => resolve());
+        // The socket file is created by bind(), synchronously inside listen(): under this umask it is born
+        // 0600, so there is no moment in which another user could connect before the chmod below.
+        const previous = process.umask(0o177);
+        try {
+          srv.listen(path, () => resolve());
+        } finally {
+          process.umask(previous);
+        }
       });
       chmodSync(path, 0o600);
     },

@@ -17,6 +17,8 @@ export interface PhoneLink {
   changed(accountId: string, cursor: number): void;
   message(accountId: string, message: MessageRecord): void;
   disconnectDevice(deviceId: string): void;
+  /** A share link was revoked: its viewers' sockets close at once. */
+  disconnectShare(shareId: string): void;
 }
 
 export interface Tx {
@@ -48,7 +50,7 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
   const ctx: ServerContext = {
     ...init,
     machines: { send: unbound, isConnected: () => false, disconnectDevice: () => {} },
-    phones: { changed: () => {}, message: () => {}, disconnectDevice: () => {} },
+    phones: { changed: () => {}, message: () => {}, disconnectDevice: () => {}, disconnectShare: () => {} },
     change<T>(fn: (tx: Tx) => T): T {
       const cursors = new Map<string, number>();
       const effects: (() => void)[] = [];

@@ -10,6 +10,8 @@ import { LIMITS, type AccountId } from '../core/index.ts';
 import { createContext } from './context.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createApp } from './http/app.ts';
+import type { RateLimits } from './http/routes-account.ts';
+import { originAllowed } from './http/origin-check.ts';
 import { createMachineHub } from './hub/machine-hub.ts';
 import { createPhoneHub } from './hub/phone-hub.ts';
 import { createMachineEvents } from './orchestrator/machine-events.ts';
@@ -40,6 +42,8 @@ export interface ServerOptions {
   /** The URL people reach this server at, for pairing and share links; default the listening URL. */
   publicUrl?: string;
   log?: (line: string) => void;
+  /** Overrides of the default rate limits (docs/security.md). */
+  rateLimits?: Partial<RateLimits>;
   /** Injected clock (tests). */
   now?: () => number;
 }
@@ -88,17 +92,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ctx.phones = phoneHub;
   resume.restore();
 
-  const app = createApp({ ctx, resume, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [] });
+  const app = createApp({ ctx, resume, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes });
+  const originRule = { appOrigins: options.appOrigins ?? [], publicUrl: () => ctx.publicUrl(), trustProxy: options.trustProxy ?? false };
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const hub = path === '/api/machine' ? machineHub : path === '/api/events' ? phoneHub : null;
     if (!hub) {
       socket.destroy();
+      return;
+    }
+    if (!originAllowed(req, originRule)) {
+      // Before the upgrade: a page on another site never gets a socket to say hello on.
+      const body = JSON.stringify({ error: { kind: 'forbidden', message: `origin ${String(req.headers.origin)} may not open this socket` } });
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws));

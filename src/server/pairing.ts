@@ -2,7 +2,7 @@
 import { BatonError, LIMITS, asAccountId, type AccountId } from '../core/index.ts';
 import type { ServerContext } from './context.ts';
 import type { DeviceKind } from './store/accounts.ts';
-import { hashSecret, newId, newPairingCode, newToken, normalizePairingCode } from './tokens.ts';
+import { hashSecret, newId, newPairingCode, newToken, normalizePairingCode, sameHash } from './tokens.ts';
 
 /** The subset of the context pairing needs, so `baton pair` can use it on the database alone. */
 export type PairingDeps = Pick<ServerContext, 'stores' | 'db' | 'now'> & { change: ServerContext['change'] };
@@ -75,7 +75,8 @@ export function redeemPairingCode(deps: PairingDeps, code: string, kind: DeviceK
     const hash = hashSecret(normalizePairingCode(code));
     const row = deps.stores.accounts.pairingCode(hash);
     const now = deps.now();
-    if (!row || row.used_at !== null || row.expires_at <= now) {
+    // Found by hash (timing of the lookup says nothing about the code); the constant-time compare is the only check.
+    if (!row || !sameHash(row.code_hash, hash) || row.used_at !== null || row.expires_at <= now) {
       throw new BatonError('pairing-failed', 'that pairing code is wrong, already used or expired; run `baton pair` for a new one');
     }
     if (row.kind !== kind) throw new BatonError('pairing-failed', `that pairing code is for a ${row.kind}, not a ${kind}`);

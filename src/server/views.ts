@@ -15,6 +15,7 @@ export function availabilityOf(ctx: ServerContext, row: SessionRow): Availabilit
     backend: row.backend,
     vendorResumeId: row.vendor_resume_id,
     resumeInFlight: stores.attempts.pendingOfSession(row.id) !== undefined,
+    startInFlight: row.start_request_id !== null,
     disabledBackends: stores.settings.get(row.account_id).disabledBackends,
     machine: machine
       ? {

@@ -2,7 +2,8 @@
 import { createSignal, Match, Show, Switch, type JSX } from 'solid-js';
 import type { MessageRecord } from '../../core/records.ts';
 import { failureText } from '../lib/failure-text.ts';
-import type { OutboxItem, OutboxState } from '../lib/outbox-item.ts';
+import type { OutboxState } from '../lib/outbox-item.ts';
+import type { UserEntry } from '../lib/transcript-rows.ts';
 import { canDiscard, canEdit } from '../stores/outbox.ts';
 
 export interface MessageActions {
@@ -21,15 +22,6 @@ const STATE_LABEL: Record<OutboxState, string> = {
   answered: 'answered',
   failed: 'failed',
 };
-
-/** A user message as the phone knows it: the server's record, the outbox item, or both. */
-export interface UserEntry {
-  readonly text: string;
-  readonly state: OutboxState;
-  readonly failure: { code: string; detail: string } | null;
-  readonly item: OutboxItem | null;
-  readonly lastError: string | null;
-}
 
 export function UserMessage(props: { entry: UserEntry; actions: MessageActions | null }): JSX.Element {
   const [editing, setEditing] = createSignal(false);

@@ -1,8 +1,10 @@
-// The scrolling transcript: sticks to the bottom while new messages stream, pages older ones in at the top.
-import { createEffect, For, on, onMount, Show, type JSX } from 'solid-js';
+// The scrolling transcript, windowed: renders only rows near the viewport, keeps the reader's place when older pages load, follows the bottom while live.
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import type { MessageRecord } from '../../core/records.ts';
-import { stateFromDelivery, type OutboxItem } from '../lib/outbox-item.ts';
-import { AgentMessage, UserMessage, type MessageActions, type UserEntry } from './message-item.tsx';
+import type { OutboxItem } from '../lib/outbox-item.ts';
+import { buildRows, rowShape, type Row } from '../lib/transcript-rows.ts';
+import { anchorAt, computeWindow, estimateHeight, isAtBottom, layoutOffsets, scrollTopFor, type ScrollAnchor } from '../lib/virtual-window.ts';
+import { AgentMessage, UserMessage, type MessageActions } from './message-item.tsx';
 
 export interface TranscriptViewProps {
   readonly messages: readonly MessageRecord[];
@@ -14,76 +16,171 @@ export interface TranscriptViewProps {
   readonly onLoadOlder: () => Promise<void> | void;
 }
 
-type Row = { kind: 'message'; message: MessageRecord; entry: UserEntry | null } | { kind: 'pending'; entry: UserEntry; key: string };
-
-export function buildRows(messages: readonly MessageRecord[], outbox: readonly OutboxItem[]): Row[] {
-  const byClient = new Map(outbox.map((i) => [i.clientId, i]));
-  const seen = new Set<string>();
-  const rows: Row[] = messages.map((m) => {
-    if (m.role !== 'user') return { kind: 'message', message: m, entry: null };
-    const item = m.clientId ? byClient.get(m.clientId) ?? null : null;
-    if (m.clientId) seen.add(m.clientId);
-    // The server's state is the truth for a message it holds; the outbox item adds the actions.
-    const state = m.state ? stateFromDelivery(m.state) : (item?.state ?? 'sending');
-    return { kind: 'message', message: m, entry: { text: m.text, state, failure: m.failure ?? item?.failure ?? null, item, lastError: null } };
-  });
-  for (const item of outbox) {
-    if (seen.has(item.clientId)) continue;
-    rows.push({ kind: 'pending', key: item.clientId, entry: { text: item.text, state: item.state, failure: item.failure, item, lastError: item.lastError } });
-  }
-  return rows;
-}
+/** Padding above the first row (px); scroll positions are measured from the first row. */
+const PAD = 12;
+/** Rendered beyond each edge of the viewport, in px: a fling shows rows, not blank space. */
+const OVERSCAN = 900;
+/** Start loading the previous page this close to the top, so it usually arrives before the reader does. */
+const LOAD_AHEAD = 600;
 
 export function TranscriptView(props: TranscriptViewProps): JSX.Element {
   let scroller!: HTMLDivElement;
+  const heights = new Map<string, number>();
+  const [measured, setMeasured] = createSignal(0);
+  const [scrollTop, setScrollTop] = createSignal(0);
+  const [viewport, setViewport] = createSignal(typeof window === 'undefined' ? 800 : window.innerHeight);
+  const [width, setWidth] = createSignal(typeof window === 'undefined' ? 360 : window.innerWidth);
+  // Follow new messages only while the reader is at the bottom; otherwise hold their place.
   let stick = true;
-  const rows = () => buildRows(props.messages, props.outbox);
+  let anchor: ScrollAnchor | null = null;
+  /** Where this view last scrolled itself; the scroll event that follows is not the reader moving. */
+  let ownScrollTop: number | null = null;
 
-  const toBottom = () => {
-    scroller.scrollTop = scroller.scrollHeight;
+  let previous = new Map<string, Row>();
+  const rows = createMemo(() => {
+    const next = buildRows(props.messages, props.outbox, previous);
+    previous = new Map(next.map((r) => [r.key, r]));
+    return next;
+  });
+  const keys = createMemo(() => rows().map((r) => r.key));
+  const offsets = createMemo(() => {
+    measured();
+    const rs = rows();
+    const column = Math.max(200, width() * 0.88 - 26);
+    return layoutOffsets(rs.length, (i) => {
+      const row = rs[i]!;
+      const known = heights.get(row.key);
+      if (known !== undefined) return known;
+      const shape = rowShape(row);
+      return estimateHeight(shape.kind, shape.length, column);
+    });
+  });
+  const range = createMemo(() => computeWindow(offsets(), scrollTop() - PAD, viewport(), OVERSCAN));
+  const visible = createMemo(() => rows().slice(range().start, range().end));
+
+  const rowObserver =
+    typeof ResizeObserver === 'undefined'
+      ? null
+      : new ResizeObserver((entries) => {
+          let changed = false;
+          for (const e of entries) {
+            const el = e.target as HTMLElement;
+            const key = el.dataset.key;
+            const h = e.borderBoxSize?.[0]?.blockSize ?? el.offsetHeight;
+            if (!key || !el.isConnected || h <= 0) continue;
+            if (Math.abs((heights.get(key) ?? -1) - h) > 0.5) {
+              heights.set(key, h);
+              changed = true;
+            }
+          }
+          // Measured before paint: the anchor effect below corrects the scroll position in the same frame.
+          if (changed) setMeasured((n) => n + 1);
+        });
+  onCleanup(() => rowObserver?.disconnect());
+
+  const observe = (el: HTMLDivElement) => {
+    rowObserver?.observe(el);
+    onCleanup(() => rowObserver?.unobserve(el));
   };
-  onMount(toBottom);
-  // New rows at the bottom: follow them if the reader was at the bottom; otherwise leave the view alone.
+
+  onMount(() => {
+    const sizeObserver = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => {
+      setViewport(scroller.clientHeight);
+      setWidth(scroller.clientWidth);
+    });
+    sizeObserver?.observe(scroller);
+    onCleanup(() => sizeObserver?.disconnect());
+    setViewport(scroller.clientHeight || viewport());
+    setWidth(scroller.clientWidth || width());
+    scroller.scrollTop = scroller.scrollHeight;
+  });
+
+  // Whenever the layout changes (rows added at either end, a height measured): keep the bottom in view
+  // while following, otherwise put the row the reader was looking at back where it was.
   createEffect(
-    on(
-      () => [rows().length, props.messages.at(-1)?.id, props.messages.at(-1)?.updatedAt],
-      () => {
-        if (stick) queueMicrotask(toBottom);
-      },
-    ),
+    on(offsets, (o) => {
+      if (!scroller) return;
+      if (stick) scroller.scrollTop = scroller.scrollHeight;
+      else if (anchor) {
+        const target = scrollTopFor(o, keys(), anchor);
+        if (target !== null && Math.abs(scroller.scrollTop - (target + PAD)) > 1) scroller.scrollTop = target + PAD;
+      }
+      ownScrollTop = scroller.scrollTop;
+      console.log('TV effect', JSON.stringify({ stick, anchor, st: scroller.scrollTop, n: keys().length, i: anchor ? keys().indexOf(anchor.key) : -1, off: anchor ? o[keys().indexOf(anchor.key)] : -1, dom: anchor ? (scroller.querySelector(`[data-key="${anchor.key}"]`) as HTMLElement | null)?.getBoundingClientRect().top : null, stop: scroller.getBoundingClientRect().top }));
+      setScrollTop(scroller.scrollTop);
+    }),
   );
 
-  const onScroll = async () => {
-    stick = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
-    if (scroller.scrollTop < 300 && props.hasOlder && !props.loadingOlder) {
-      // Keep the message under the reader's thumb in place while older ones are added above it.
-      const before = scroller.scrollHeight - scroller.scrollTop;
-      await props.onLoadOlder();
-      requestAnimationFrame(() => {
-        scroller.scrollTop = scroller.scrollHeight - before;
-      });
+  const maybeLoadOlder = () => {
+    if (scroller.scrollTop < LOAD_AHEAD && props.hasOlder && !props.loadingOlder) void props.onLoadOlder();
+  };
+  // A page that arrived still leaves the reader near the top (short messages): ask for the next one.
+  createEffect(on(() => props.loadingOlder, (loading, was) => {
+    if (was && !loading && !stick) queueMicrotask(maybeLoadOlder);
+  }));
+
+  /**
+   * The anchor as the reader sees it: read from the DOM, not from `offsets`, because rows rendered since the
+   * last measurement still carry estimates there and would put the anchor off by the estimate's error.
+   */
+  const readAnchor = (): ScrollAnchor | null => {
+    const top = scroller.getBoundingClientRect().top;
+    for (const el of scroller.querySelectorAll<HTMLElement>('.row')) {
+      const r = el.getBoundingClientRect();
+      if (r.bottom <= top || !el.dataset.key) continue;
+      // A row starting below the top edge with rows before it means the edge is over the spacer (rows not
+      // rendered yet after a jump): only the layout knows what is there.
+      if (r.top - top > PAD + 1 && keys()[0] !== el.dataset.key) break;
+      return { key: el.dataset.key, delta: top - r.top };
     }
+    return anchorAt(offsets(), keys(), scroller.scrollTop - PAD);
+  };
+
+  const onScroll = () => {
+    const st = scroller.scrollTop;
+    // A scroll the view made itself may show rows not measured yet: keep the reader's anchor, not that.
+    const own = ownScrollTop !== null && Math.abs(st - ownScrollTop) <= 1;
+    console.log('TV scroll', JSON.stringify({ st, own, ownScrollTop }));
+    ownScrollTop = null;
+    if (!own) {
+      stick = isAtBottom(st, scroller.scrollHeight, scroller.clientHeight);
+      anchor = readAnchor();
+    }
+    setScrollTop(st);
+    if (!stick) maybeLoadOlder();
   };
 
   return (
-    <div class="transcript" ref={scroller} onScroll={onScroll} role="log" aria-label="Transcript" aria-live="polite">
-      <Show when={props.hasOlder}>
+    <div class="transcript-wrap">
+      <div
+        class="transcript"
+        ref={scroller}
+        onScroll={onScroll}
+        role="log"
+        aria-label="Transcript"
+        aria-busy={props.loadingOlder}
+        data-rows={rows().length}
+        data-first-seq={props.messages[0]?.seq ?? ''}
+        data-has-older={String(props.hasOlder)}
+      >
+        <Show when={rows().length === 0}>
+          <p class="empty">No messages yet.</p>
+        </Show>
+        <div class="spacer" aria-hidden="true" style={{ height: `${range().padTop + PAD}px` }} />
+        <For each={visible()}>
+          {(row) => (
+            <div class="row" data-key={row.key} data-seq={row.kind === 'message' ? row.message.seq : undefined} ref={observe}>
+              {row.kind === 'pending' || row.entry ? <UserMessage entry={row.entry!} actions={props.actions} /> : <AgentMessage message={row.message} actions={props.actions} />}
+            </div>
+          )}
+        </For>
+        <div class="spacer" aria-hidden="true" style={{ height: `${range().padBottom + PAD}px` }} />
+      </div>
+      <Show when={props.hasOlder && (props.loadingOlder || scrollTop() < LOAD_AHEAD)}>
         <button type="button" class="btn small older" disabled={props.loadingOlder} onClick={() => void props.onLoadOlder()}>
-          {props.loadingOlder ? 'Loading…' : 'Load older messages'}
+          {props.loadingOlder ? 'Loading older messages…' : 'Load older messages'}
         </button>
       </Show>
-      <Show when={props.messages.length === 0 && props.outbox.length === 0}>
-        <p class="empty">No messages yet.</p>
-      </Show>
-      <For each={rows()}>
-        {(row) =>
-          row.kind === 'pending' || row.entry ? (
-            <UserMessage entry={row.entry!} actions={props.actions} />
-          ) : (
-            <AgentMessage message={row.message} actions={props.actions} />
-          )
-        }
-      </For>
     </div>
   );
 }

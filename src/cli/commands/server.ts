@@ -5,8 +5,8 @@ import { helpText } from '../lib/help.ts';
 import { batonHome } from '../lib/config.ts';
 import { usage } from '../lib/cli-error.ts';
 
-const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N]';
-const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"]]);
+const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N]';
+const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -20,6 +20,7 @@ export async function run(args: string[]): Promise<number> {
     'trust-proxy': { type: 'boolean' },
     'app-origin': { type: 'string', multiple: true },
     'resume-timeout-ms': { type: 'string' },
+    'send-rate': { type: 'string' },
   }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
@@ -30,6 +31,9 @@ export async function run(args: string[]): Promise<number> {
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw usage(`--tls-cert and --tls-key go together\nusage: ${USAGE}`);
   const resumeTimeoutMs = values['resume-timeout-ms'] === undefined ? undefined : Number(values['resume-timeout-ms']);
   if (resumeTimeoutMs !== undefined && !(resumeTimeoutMs > 0)) throw usage(`--resume-timeout-ms must be a positive number\nusage: ${USAGE}`);
+
+  const sendRate = values['send-rate'] === undefined ? undefined : Number(values['send-rate']);
+  if (sendRate !== undefined && !(sendRate > 0)) throw usage(`--send-rate must be a positive number of messages per minute\nusage: ${USAGE}`);
 
   const { startServer, DEFAULT_PORT } = await import('../../server/index.ts');
   const server = await startServer({
@@ -42,6 +46,7 @@ export async function run(args: string[]): Promise<number> {
     trustProxy: values['trust-proxy'] ?? false,
     appOrigins: values['app-origin'] ?? [],
     resumeTimeoutMs,
+    rateLimits: sendRate === undefined ? undefined : { sendPerSecond: sendRate / 60, sendBurst: Math.max(30, Math.ceil(sendRate)) },
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`Baton server listening on ${server.url}\n`);

@@ -4,21 +4,30 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { BatonError, ERROR_KINDS, LIMITS, type ApiErrorBody } from '../../core/index.ts';
 import type { ResumeService } from '../orchestrator/resume.ts';
-import { accountRoutes, type RouteDeps } from './routes-account.ts';
+import { RateLimitedError } from './rate-limit.ts';
+import { accountRoutes, createLimiters, type Limiters, type RateLimits, type RouteDeps } from './routes-account.ts';
 import { sessionRoutes } from './routes-sessions.ts';
 import { shareRoutes } from './routes-shares.ts';
+import { appPolicy, securityHeaders } from './security-headers.ts';
 import { createStaticHandler } from './static.ts';
 
 export interface AppOptions extends RouteDeps {
   readonly resume: ResumeService;
   readonly staticDir: string | null;
   readonly appOrigins: readonly string[];
+  /** This process terminates TLS itself (HSTS on every response). */
+  readonly tls: boolean;
+  /** Injected by tests that look at the limiters' memory; default fresh ones on the context's clock. */
+  readonly limiters?: Limiters;
+  /** Overrides of the defaults in RATE_LIMITS (e.g. a soak test that sends far faster than a person). */
+  readonly rateLimits?: Partial<RateLimits>;
 }
 
 export function createApp(opts: AppOptions): Hono {
   const app = new Hono();
   const { ctx } = opts;
 
+  app.use('*', securityHeaders({ appOrigins: opts.appOrigins, tls: opts.tls, trustProxy: opts.trustProxy }));
   if (opts.appOrigins.length > 0) {
     app.use('/api/*', cors({
       origin: [...opts.appOrigins],
@@ -34,15 +43,16 @@ export function createApp(opts: AppOptions): Hono {
     },
   }));
 
-  accountRoutes(app, opts);
-  sessionRoutes(app, opts, opts.resume);
-  shareRoutes(app, opts);
+  const limiters = opts.limiters ?? createLimiters(ctx.now, opts.rateLimits);
+  accountRoutes(app, opts, limiters);
+  sessionRoutes(app, opts, opts.resume, limiters);
+  shareRoutes(app, opts, limiters);
 
   app.all('/api/*', () => {
     throw new BatonError('not-found', 'no such API route');
   });
   if (opts.staticDir) {
-    const serve = createStaticHandler(opts.staticDir);
+    const serve = createStaticHandler(opts.staticDir, (hashes) => appPolicy(opts, hashes));
     app.get('*', (c) => serve(c));
   }
 
@@ -51,6 +61,7 @@ export function createApp(opts: AppOptions): Hono {
       const body: ApiErrorBody = { error: { kind: err.kind, message: err.message, ...err.extra } };
       // The rest of an oversized body is never read: the connection cannot be reused, so say so.
       if (err.kind === 'too-large') c.header('Connection', 'close');
+      if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
       return c.json(body, ERROR_KINDS[err.kind]);
     }
     ctx.log(`internal error on ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);

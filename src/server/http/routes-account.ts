@@ -11,12 +11,46 @@ import { toDeviceRecord } from '../store/accounts.ts';
 import { toMachineRecord } from '../store/machines.ts';
 import { sessionView } from '../views.ts';
 import { readBody, readQuery } from './input.ts';
-import { createFailureLimiter } from './rate-limit.ts';
+import { createFailureLimiter, createTokenBucket, refuseIfLimited, type FailureLimiter, type TokenBucket } from './rate-limit.ts';
 
 export interface RouteDeps {
   readonly ctx: ServerContext;
   readonly trustProxy: boolean;
   readonly version: string;
+}
+
+/** The limits docs/security.md explains (with the pairing brute-force arithmetic). */
+export const RATE_LIMITS = {
+  /** Wrong pairing codes per client address per window, and for everyone together. */
+  pairFailuresPerClient: 10,
+  pairFailuresOverall: 100,
+  pairWindowMs: 10 * 60_000,
+  /** Messages per device: a burst (an outbox flushing after a day offline), then one every two seconds. */
+  sendBurst: 30,
+  sendPerSecond: 0.5,
+  /** Share-link reads per client address. */
+  shareReadBurst: 30,
+  shareReadPerSecond: 0.5,
+} as const;
+
+export interface Limiters {
+  readonly pairPerClient: FailureLimiter;
+  readonly pairOverall: FailureLimiter;
+  readonly sends: TokenBucket;
+  readonly shareReads: TokenBucket;
+}
+
+export type RateLimits = { -readonly [K in keyof typeof RATE_LIMITS]: number };
+
+export function createLimiters(now: () => number, overrides: Partial<RateLimits> = {}): Limiters {
+  const L: RateLimits = { ...RATE_LIMITS, ...overrides };
+  return {
+    pairPerClient: createFailureLimiter(L.pairFailuresPerClient, L.pairWindowMs, now),
+    // One key only: nothing can push it out of the map, so no flood of addresses resets the global count.
+    pairOverall: createFailureLimiter(L.pairFailuresOverall, L.pairWindowMs, now),
+    sends: createTokenBucket(L.sendBurst, L.sendPerSecond, now),
+    shareReads: createTokenBucket(L.shareReadBurst, L.shareReadPerSecond, now),
+  };
 }
 
 export function clientKey(c: Context, trustProxy: boolean): string {
@@ -34,17 +68,16 @@ function requirePerson(a: DeviceAuth): void {
   if (a.kind === 'machine') throw new BatonError('forbidden', 'a machine token cannot manage devices or pairing');
 }
 
-export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps): void {
+export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps, limiters: Limiters): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
-  // 10 wrong codes per address and 100 overall per 10 minutes: 50-bit codes stay out of reach.
-  const perClient = createFailureLimiter(10, 600_000, ctx.now);
-  const overall = createFailureLimiter(100, 600_000, ctx.now);
+  // 10 wrong codes per address and 100 overall per 10 minutes: 50-bit codes stay out of reach (docs/security.md).
+  const { pairPerClient: perClient, pairOverall: overall } = limiters;
 
   app.get('/api/health', (c) => c.json({ ok: true, version }));
 
   app.post('/api/pair', async (c) => {
     const key = clientKey(c, trustProxy);
-    if (!perClient.allowed(key) || !overall.allowed('*')) throw new BatonError('rate-limited', 'too many wrong pairing codes; wait a few minutes');
+    refuseIfLimited(Math.max(perClient.waitMs(key), overall.waitMs('*')), 'too many wrong pairing codes; wait a few minutes');
     const body = await readBody(c, PairRequestSchema);
     try {
       const issued = redeemPairingCode(ctx, body.code, body.kind, body.name);

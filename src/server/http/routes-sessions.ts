@@ -13,9 +13,10 @@ import { toMessageRecord } from '../store/messages.ts';
 import { toAttemptRecord } from '../store/resume-attempts.ts';
 import { sessionView } from '../views.ts';
 import { readBody, readQuery } from './input.ts';
-import type { RouteDeps } from './routes-account.ts';
+import type { Limiters, RouteDeps } from './routes-account.ts';
+import { refuseIfLimited } from './rate-limit.ts';
 
-export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeService): void {
+export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeService, limiters: Limiters): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
   const session = (accountId: string, id: string) => {
     const s = ctx.stores.sessions.get(accountId, id);
@@ -58,15 +59,16 @@ export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeServi
 
   app.post('/api/sessions/:id/messages', async (c) => {
     const a = auth(c);
+    refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment');
     session(a.accountId, c.req.param('id'));
     const body = await readBody(c, SendMessageSchema);
     const out = sendMessage(ctx, resume, a.accountId, c.req.param('id'), body);
     return c.json({ message: out.message }, out.status);
   });
 
-  app.post('/api/sessions/:id/archive', (c) => c.json({ session: setArchived(ctx, auth(c).accountId, c.req.param('id'), true) }));
-  app.post('/api/sessions/:id/unarchive', (c) => c.json({ session: setArchived(ctx, auth(c).accountId, c.req.param('id'), false) }));
-  app.post('/api/sessions/:id/stop', (c) => c.json({ session: stopSession(ctx, auth(c).accountId, c.req.param('id')) }));
+  app.post('/api/sessions/:id/archive', (c) => c.json({ session: setArchived(ctx, resume, auth(c).accountId, c.req.param('id'), true) }));
+  app.post('/api/sessions/:id/unarchive', (c) => c.json({ session: setArchived(ctx, resume, auth(c).accountId, c.req.param('id'), false) }));
+  app.post('/api/sessions/:id/stop', (c) => c.json({ session: stopSession(ctx, resume, auth(c).accountId, c.req.param('id')) }));
   app.post('/api/sessions/:id/takeover', (c) => c.json({ session: takeOver(ctx, auth(c).accountId, c.req.param('id')) }));
 
   app.post('/api/sessions/:id/interrupt', (c) => {

@@ -7,9 +7,10 @@ import { toShareRecord } from '../store/shares.ts';
 import { hashSecret, newId, newToken } from '../tokens.ts';
 import { sessionView } from '../views.ts';
 import { readBody } from './input.ts';
-import type { RouteDeps } from './routes-account.ts';
+import { clientKey, type Limiters, type RouteDeps } from './routes-account.ts';
+import { refuseIfLimited } from './rate-limit.ts';
 
-export function shareRoutes(app: Hono, { ctx }: RouteDeps): void {
+export function shareRoutes(app: Hono, { ctx, trustProxy }: RouteDeps, limiters: Limiters): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
   const session = (accountId: string, id: string) => {
     const s = ctx.stores.sessions.get(accountId, id);
@@ -47,10 +48,12 @@ export function shareRoutes(app: Hono, { ctx }: RouteDeps): void {
       ctx.stores.shares.revoke(share.id, ctx.now());
       tx.cursor(a.accountId);
     });
+    ctx.phones.disconnectShare(share.id);
     return c.body(null, 204);
   });
 
   app.get('/api/shared/:token', (c) => {
+    refuseIfLimited(limiters.shareReads.take(clientKey(c, trustProxy)), 'too many share-link reads from this address; wait a moment');
     const found = lookupToken(ctx, c.req.param('token'));
     if (found.type !== 'share') throw new BatonError('not-found', 'this share link is unknown, expired or revoked');
     const s = ctx.stores.sessions.byId(found.share.session_id)!;

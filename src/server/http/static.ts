@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Context } from 'hono';
+import { inlineScriptHashes } from './security-headers.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -10,7 +11,8 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export function createStaticHandler(dir: string) {
+/** `policy` builds the page's Content-Security-Policy from the hashes of its inline scripts. */
+export function createStaticHandler(dir: string, policy: (inlineScripts: string[]) => string) {
   const root = resolve(dir);
   async function file(path: string): Promise<Buffer | null> {
     const full = normalize(join(root, path));
@@ -35,6 +37,9 @@ export function createStaticHandler(dir: string) {
     }
     // Hashed build assets never change; the shell and the service worker must always be revalidated.
     const cache = path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
-    return new Response(new Uint8Array(body), { headers: { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'cache-control': cache } });
+    const headers: Record<string, string> = { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'cache-control': cache };
+    // Hashed from the file being served, so a rebuilt shell never needs 'unsafe-inline'.
+    if (ext === '.html') headers['content-security-policy'] = policy(inlineScriptHashes(body.toString('utf8')));
+    return new Response(new Uint8Array(body), { headers });
   };
 }

@@ -11,10 +11,15 @@ interface Conn {
   /** Set for device sockets. */
   accountId: string | null;
   deviceId: string | null;
-  /** Set for share viewers: they only ever see this session's messages. */
+  /** Set for share viewers: they only ever see this session's messages, until the share ends. */
   sharedSessionId: string | null;
+  shareId: string | null;
+  shareExpiresAt: number;
   timer: NodeJS.Timeout | null;
 }
+
+/** setTimeout's longest delay; a 30-day share re-arms instead of firing at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface PhoneHub extends PhoneLink {
   accept(ws: WebSocket): void;
@@ -56,17 +61,36 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
       conn.deviceId = found.device.id;
     } else if (msg.shareToken && found.type === 'share') {
       conn.sharedSessionId = found.share.session_id;
+      conn.shareId = found.share.id;
+      conn.shareExpiresAt = found.share.expires_at;
     } else {
       return refuse(conn, 4401, 'unauthorized', found.type === 'revoked' ? 'this device’s token was revoked; pair it again' : 'unknown or expired token');
     }
     if (conn.timer) clearTimeout(conn.timer);
+    conn.timer = null;
     const cursor = conn.accountId ? ctx.stores.cursor.current(conn.accountId) : 0;
     send(conn, { type: 'welcome', protocol: PROTOCOL_VERSION, cursor });
+    if (conn.shareId) armShareExpiry(conn);
+  }
+
+  /** A share viewer's socket ends with its share: a link that no longer opens the transcript must not keep streaming it. */
+  function armShareExpiry(conn: Conn): void {
+    const left = conn.shareExpiresAt - ctx.now();
+    if (left <= 0) return endShare(conn, 'share-expired', 'this share link has expired');
+    conn.timer = setTimeout(() => armShareExpiry(conn), Math.min(left, MAX_TIMER_MS));
+    conn.timer.unref();
+  }
+
+  function endShare(conn: Conn, code: string, message: string): void {
+    if (conn.timer) clearTimeout(conn.timer);
+    conn.timer = null;
+    conn.sharedSessionId = null;
+    refuse(conn, 4401, code, message);
   }
 
   return {
     accept(ws) {
-      const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, timer: null };
+      const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, shareId: null, shareExpiresAt: 0, timer: null };
       all.add(conn);
       conn.timer = setTimeout(() => refuse(conn, 4400, 'hello-expected', 'send hello first'), HELLO_TIMEOUT_MS);
       conn.timer.unref();
@@ -82,14 +106,25 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
     },
     message(accountId: string, message: MessageRecord) {
       for (const conn of all) {
-        if (conn.accountId === accountId || conn.sharedSessionId === message.sessionId) send(conn, { type: 'message', message });
+        if (conn.accountId === accountId) send(conn, { type: 'message', message });
+        else if (conn.sharedSessionId === message.sessionId) {
+          // Checked again here too: the expiry timer runs on wall time, the share's deadline on the server's clock.
+          if (ctx.now() >= conn.shareExpiresAt) endShare(conn, 'share-expired', 'this share link has expired');
+          else send(conn, { type: 'message', message });
+        }
       }
     },
     disconnectDevice(deviceId) {
       for (const conn of all) if (conn.deviceId === deviceId) conn.ws.close(4401, 'revoked');
     },
+    disconnectShare(shareId) {
+      for (const conn of all) if (conn.shareId === shareId && conn.sharedSessionId !== null) endShare(conn, 'share-revoked', 'this share link was revoked');
+    },
     close() {
-      for (const conn of all) conn.ws.terminate();
+      for (const conn of all) {
+        if (conn.timer) clearTimeout(conn.timer);
+        conn.ws.terminate();
+      }
     },
   };
 }

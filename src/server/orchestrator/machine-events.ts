@@ -54,6 +54,8 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
           if (report?.vendorResumeId && session.managed === 1) setVendorResumeId(tx, session, report.vendorResumeId);
           const running = report?.running === true;
           if (running && session.status === 'inactive') touchSession(ctx, tx, session.account_id, session.id, { status: 'active' });
+          // Invariant 5: an archived session's agent does not keep running (e.g. a resume that finished while we were apart).
+          if (running && session.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: session.id as never });
           if (!running && session.status === 'active') {
             touchSession(ctx, tx, session.account_id, session.id, { status: 'inactive', awaiting_permission: 0 });
             failAccepted(tx, session, 'agent-exited', 'the agent was no longer running when its machine reconnected');
@@ -104,7 +106,9 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
               return;
             }
             touchSession(ctx, tx, s.account_id, s.id, { status: 'active', vendor_id: msg.vendorId, start_request_id: null });
-            queueDeliveries(ctx, tx, s.id);
+            // Archived while starting: nothing is delivered and the agent is stopped (its `stopped` fails the queued messages).
+            if (s.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: s.id as never });
+            else queueDeliveries(ctx, tx, s.id);
             return;
           }
           case 'start-failed': {

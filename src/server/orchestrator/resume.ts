@@ -17,6 +17,11 @@ export interface ResumeService {
   failPendingOfMachine(tx: Tx, machineId: string): void;
   /** After a (re)connect: the same attempt ids again; the daemon re-reports instead of resuming twice. */
   resendPending(tx: Tx, machineId: string): void;
+  /**
+   * The user stopped or archived the session: its pending attempt fails with `stopped` (its messages too)
+   * and the daemon is told to stop whatever the resume brings up. Returns whether an attempt was pending.
+   */
+  cancelPending(tx: Tx, session: SessionRow, detail: string): boolean;
   /** Re-arms deadlines of attempts left pending by a previous server process. */
   restore(): void;
   stop(): void;
@@ -94,6 +99,12 @@ export function createResumeService(ctx: ServerContext): ResumeService {
         }
         const session = stores.sessions.byId(attempt.session_id)!;
         if (!result.ok) return fail(tx, attempt, result.code, result.detail);
+        if (session.archived === 1 || (attempt.state === 'failed' && attempt.code === 'stopped')) {
+          // Invariant 5 and the user's stop: whatever came up is stopped, and the session stays as the user left it.
+          tx.toMachine(machineId, { type: 'stop', sessionId: session.id as never });
+          if (attempt.state === 'pending') fail(tx, attempt, 'stopped', session.archived === 1 ? 'the session is archived' : 'the session was stopped');
+          return;
+        }
         if (result.vendorResumeId !== session.vendor_resume_id) {
           // Our own check, whatever the daemon believes: another id is another conversation. Stop it.
           tx.toMachine(machineId, { type: 'stop', sessionId: session.id as never });
@@ -102,6 +113,14 @@ export function createResumeService(ctx: ServerContext): ResumeService {
         }
         succeed(tx, attempt, session);
       });
+    },
+    cancelPending(tx, session, detail) {
+      const attempt = stores.attempts.pendingOfSession(session.id);
+      if (!attempt) return false;
+      fail(tx, attempt, 'stopped', detail);
+      // The daemon handles frames of one session in order: this stop lands after the resume it is working on.
+      tx.toMachine(attempt.machine_id, { type: 'stop', sessionId: session.id as never });
+      return true;
     },
     failPendingOfMachine(tx, machineId) {
       for (const a of stores.attempts.pendingOfMachine(machineId)) fail(tx, a, 'machine-disconnected', 'the machine’s connection closed');

@@ -50,6 +50,9 @@ export function sendMessage(ctx: ServerContext, resume: ResumeService, accountId
     touchSession(ctx, tx, accountId, session.id, { last_activity_at: now });
     if (attempt) {
       row = moveMessage(ctx, tx, accountId, row, { type: 'await-resume' }) ?? row;
+    } else if (session.start_request_id !== null) {
+      // Its start is in flight: the message waits, accepted, and goes out with the others once `started` arrives.
+      tx.messageChanged(accountId, row);
     } else {
       tx.messageChanged(accountId, row);
       tx.toMachine(session.machine_id, { type: 'deliver', sessionId: session.id as never, messageId: row.id as never, text: row.text });

@@ -8,6 +8,7 @@ import { toMessageRecord } from '../store/messages.ts';
 import type { SessionRow } from '../store/sessions.ts';
 import { newId } from '../tokens.ts';
 import { sessionView } from '../views.ts';
+import type { ResumeService } from './resume.ts';
 import { summaryOf } from './summary.ts';
 import { touchSession } from './transitions.ts';
 
@@ -75,17 +76,23 @@ export function renameSession(ctx: ServerContext, accountId: string, sessionId: 
   });
 }
 
-export function setArchived(ctx: ServerContext, accountId: string, sessionId: string, archived: boolean): SessionRecord {
+export function setArchived(ctx: ServerContext, resume: ResumeService, accountId: string, sessionId: string, archived: boolean): SessionRecord {
   return ctx.change((tx) => {
     const s = mustGet(ctx, accountId, sessionId);
+    // Invariant 5: an archived session is never resumed, so a resume in flight is called off too.
+    if (archived) resume.cancelPending(tx, s, 'the session was archived while it was being reopened');
     if (archived && s.status === 'active') tx.toMachine(s.machine_id, { type: 'stop', sessionId: s.id as never });
     if ((s.archived === 1) !== archived) touchSession(ctx, tx, accountId, s.id, { archived: archived ? 1 : 0 });
     return sessionView(ctx, stores(ctx).byId(s.id)!);
   });
 }
 
-export function stopSession(ctx: ServerContext, accountId: string, sessionId: string): SessionRecord {
+export function stopSession(ctx: ServerContext, resume: ResumeService, accountId: string, sessionId: string): SessionRecord {
   const s = mustGet(ctx, accountId, sessionId);
+  // Stopping a session that is being reopened calls the resume off (and stops what it brings up).
+  if (s.status !== 'active' && ctx.change((tx) => resume.cancelPending(tx, s, 'the session was stopped while it was being reopened'))) {
+    return sessionView(ctx, ctx.stores.sessions.byId(s.id)!);
+  }
   if (s.status !== 'active') throw new BatonError('conflict', 'the session is not running');
   requireOnline(ctx, s);
   ctx.machines.send(s.machine_id, { type: 'stop', sessionId: s.id as never });

@@ -1,9 +1,10 @@
 // One running `codex app-server` bound to one thread: JSON-RPC v2 in, driver events out, approvals round-tripped.
 import type { AgentHandle, DriverEvent } from '../backend.ts';
-import { asPermissionId, asVendorId, type VendorId } from '../../../core/index.ts';
+import { asVendorId, type VendorId } from '../../../core/index.ts';
 import type { AgentProcess } from '../shared/agent-process.ts';
 import { EventStream } from '../shared/event-stream.ts';
 import { JsonRpcPeer } from '../shared/json-rpc.ts';
+import { permissionIds } from '../shared/permission-ids.ts';
 import { summarizeToolInput } from '../shared/tool-input.ts';
 import { withTimeout } from '../shared/with-timeout.ts';
 
@@ -21,6 +22,7 @@ export class AppServerSession implements AgentHandle {
   readonly rpc: JsonRpcPeer;
   private readonly events = new EventStream();
   private readonly approvals = new Map<string, PendingApproval>();
+  private readonly permissionId = permissionIds('codex');
   private threadId: VendorId | null = null;
   private activeTurnId: string | null = null;
   private persistedSent = false;
@@ -120,10 +122,10 @@ export class AppServerSession implements AgentHandle {
   }
 
   private onServerRequest(id: RpcId, method: string, params: Json): void {
-    const permissionId = `codex-${String(id).replace(/[^A-Za-z0-9_.:-]/g, '_')}`;
+    const permissionId = this.permissionId(id);
     const ask = (tool: string, input: string, legacy: boolean) => {
       this.approvals.set(permissionId, { rpcId: id, legacy });
-      this.events.emit({ kind: 'permission-request', permissionId: asPermissionId(permissionId), tool, input: input.slice(0, 4000) });
+      this.events.emit({ kind: 'permission-request', permissionId, tool, input: input.slice(0, 4000) });
     };
     switch (method) {
       case 'item/commandExecution/requestApproval':

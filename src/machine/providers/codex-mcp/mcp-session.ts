@@ -1,10 +1,11 @@
 // One running `codex mcp-server`: each message is an MCP tool call (`codex` first, then `codex-reply`); events come as codex/event.
 import { randomUUID } from 'node:crypto';
 import type { AgentHandle, DriverEvent } from '../backend.ts';
-import { asPermissionId, asVendorId, type VendorId } from '../../../core/index.ts';
+import { asVendorId, type VendorId } from '../../../core/index.ts';
 import type { AgentProcess } from '../shared/agent-process.ts';
 import { EventStream } from '../shared/event-stream.ts';
 import { JsonRpcPeer } from '../shared/json-rpc.ts';
+import { permissionIds } from '../shared/permission-ids.ts';
 import { summarizeToolInput } from '../shared/tool-input.ts';
 
 type Json = Record<string, any>;
@@ -20,6 +21,7 @@ export class McpSession implements AgentHandle {
   readonly rpc: JsonRpcPeer;
   private readonly events = new EventStream();
   private readonly approvals = new Map<string, RpcId>();
+  private readonly permissionId = permissionIds('codex-mcp');
   private conversationId: string | null = null;
   private conversationKnown: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -119,11 +121,11 @@ export class McpSession implements AgentHandle {
 
   private onServerRequest(id: RpcId, method: string, params: Json): void {
     if (method === 'elicitation/create' && (params.codex_elicitation === 'exec-approval' || params.codex_elicitation === 'patch-approval')) {
-      const permissionId = `codex-mcp-${String(id).replace(/[^A-Za-z0-9_.:-]/g, '_')}`;
+      const permissionId = this.permissionId(id);
       this.approvals.set(permissionId, id);
       const exec = params.codex_elicitation === 'exec-approval';
       const input = exec ? summarizeToolInput(params.codex_command ?? '') : String(params.message ?? 'apply a patch');
-      this.events.emit({ kind: 'permission-request', permissionId: asPermissionId(permissionId), tool: exec ? 'Bash' : 'Edit', input: input.slice(0, 4000) });
+      this.events.emit({ kind: 'permission-request', permissionId, tool: exec ? 'Bash' : 'Edit', input: input.slice(0, 4000) });
       return;
     }
     if (method === 'ping') {

@@ -1,7 +1,8 @@
 // A running Gemini ACP session: prompts one at a time, forwards its updates and permission requests, stops the agent.
-import { asPermissionId, type VendorId } from '../../../core/index.ts';
+import type { VendorId } from '../../../core/index.ts';
 import type { AgentHandle } from '../backend.ts';
 import { EventStream } from '../shared/event-stream.ts';
+import { permissionIds } from '../shared/permission-ids.ts';
 import { RpcClosedError, RpcError } from '../shared/json-rpc.ts';
 import { describeRpcError, type AcpConnection } from './connection.ts';
 import { createUpdateMapper, describeToolCall, type UpdateMapper } from './update-mapper.ts';
@@ -13,6 +14,7 @@ export function createGeminiHandle(conn: AcpConnection, vendorId: VendorId): Age
   const events = new EventStream();
   const permissions = new Map<string, PendingPermission>();
   let permissionCounter = 0;
+  const permissionId = permissionIds('acp');
   let mapper: UpdateMapper | null = null; // set while a prompt is in flight
   let persisted = false;
   // Resolves when the previous turn finished: ACP runs one prompt per session at a time.
@@ -37,12 +39,12 @@ export function createGeminiHandle(conn: AcpConnection, vendorId: VendorId): Age
         void conn.peer.respondError(rpcId, -32601, `Baton does not handle ${method} here`).catch(() => {});
         return;
       }
-      const permissionId = `perm-${++permissionCounter}`;
+      const id = permissionId(++permissionCounter);
       const options = Array.isArray(params.options) ? (params.options as Json[]) : [];
-      permissions.set(permissionId, { rpcId, options });
+      permissions.set(id, { rpcId, options });
       const call = (params.toolCall ?? {}) as Json;
       for (const e of mapper.flush()) events.emit(e);
-      events.emit({ kind: 'permission-request', permissionId: asPermissionId(permissionId), ...describeToolCall(call) });
+      events.emit({ kind: 'permission-request', permissionId: id, ...describeToolCall(call) });
     },
   });
 

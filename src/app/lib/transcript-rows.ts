@@ -1,0 +1,60 @@
+// The transcript's rows: server messages joined with the outbox, with stable identities so a windowed list re-renders only what changed.
+import type { MessageRecord } from '../../core/records.ts';
+import { stateFromDelivery, type OutboxItem, type OutboxState } from './outbox-item.ts';
+
+/** A user message as the phone knows it: the server's record, the outbox item, or both. */
+export interface UserEntry {
+  readonly text: string;
+  readonly state: OutboxState;
+  readonly failure: { code: string; detail: string } | null;
+  readonly item: OutboxItem | null;
+  readonly lastError: string | null;
+}
+
+export type Row =
+  | { readonly kind: 'message'; readonly key: string; readonly message: MessageRecord; readonly entry: UserEntry | null }
+  | { readonly kind: 'pending'; readonly key: string; readonly entry: UserEntry; readonly item: OutboxItem };
+
+/**
+ * Rows in order: the loaded messages by seq, then outbox items the server has not echoed yet. A row whose
+ * message and outbox item are the very same objects as in `previous` is returned as the same object,
+ * so a keyed list keeps its DOM (and its measured height) for it.
+ */
+export function buildRows(messages: readonly MessageRecord[], outbox: readonly OutboxItem[], previous?: ReadonlyMap<string, Row>): Row[] {
+  const byClient = new Map(outbox.map((i) => [i.clientId, i]));
+  const seen = new Set<string>();
+  const rows: Row[] = [];
+  for (const m of messages) {
+    const key = m.id;
+    if (m.role !== 'user') {
+      const old = previous?.get(key);
+      rows.push(old && old.kind === 'message' && old.message === m ? old : { kind: 'message', key, message: m, entry: null });
+      continue;
+    }
+    const item = m.clientId ? (byClient.get(m.clientId) ?? null) : null;
+    if (m.clientId) seen.add(m.clientId);
+    const old = previous?.get(key);
+    if (old && old.kind === 'message' && old.message === m && old.entry?.item === item) {
+      rows.push(old);
+      continue;
+    }
+    // The server's state is the truth for a message it holds; the outbox item adds the actions.
+    const state = m.state ? stateFromDelivery(m.state) : (item?.state ?? 'sending');
+    rows.push({ kind: 'message', key, message: m, entry: { text: m.text, state, failure: m.failure ?? item?.failure ?? null, item, lastError: null } });
+  }
+  for (const item of outbox) {
+    if (seen.has(item.clientId)) continue;
+    const key = `out:${item.clientId}`;
+    const old = previous?.get(key);
+    if (old && old.kind === 'pending' && old.item === item) rows.push(old);
+    else rows.push({ kind: 'pending', key, item, entry: { text: item.text, state: item.state, failure: item.failure, item, lastError: item.lastError } });
+  }
+  return rows;
+}
+
+/** The estimate's category and text length for a row (see estimateHeight). */
+export function rowShape(row: Row): { kind: 'user' | 'agent' | 'tool' | 'permission' | 'notice'; length: number } {
+  if (row.kind === 'pending') return { kind: 'user', length: row.entry.text.length };
+  const role = row.message.role;
+  return { kind: role, length: row.message.text.length };
+}

@@ -1,0 +1,120 @@
+// Read-only views of the truth the invariants are checked against: the server's SQLite, each daemon's
+// state file, the fakes' records of vendor sessions, and the vendor transcripts the fakes wrote.
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRecord, type FakeEnv, type RecordLine } from '../helpers/fake-env.ts';
+
+export interface SessionRow {
+  id: string; machine_id: string; provider: string; backend: string; managed: number; status: string; archived: number;
+  vendor_id: string | null; vendor_resume_id: string | null; awaiting_permission: number; start_request_id: string | null; created_at: number;
+}
+export interface MessageRow {
+  id: string; session_id: string; seq: number; role: string; origin: string; client_id: string | null; text: string;
+  state: string | null; failure_code: string | null; failure_detail: string | null; permission: string | null; attempt_id: string | null;
+}
+export interface AttemptRow { id: string; session_id: string; state: string; code: string | null; detail: string | null; started_at: number }
+export interface MachineRow { id: string; name: string; online: number }
+
+export interface DbSnapshot {
+  readonly sessions: SessionRow[];
+  readonly userMessages: MessageRow[];
+  readonly permissions: MessageRow[];
+  readonly attempts: AttemptRow[];
+  readonly machines: MachineRow[];
+}
+
+/** A read-only connection to the server's database; reopened if the file was replaced. */
+export function openObserver(serverHome: string) {
+  const path = join(serverHome, 'baton.db');
+  let db: Database.Database | null = null;
+  const conn = () => (db ??= new Database(path, { readonly: true, fileMustExist: true }));
+  return {
+    snapshot(): DbSnapshot {
+      const d = conn();
+      return d.transaction(() => ({
+        sessions: d.prepare('SELECT id, machine_id, provider, backend, managed, status, archived, vendor_id, vendor_resume_id, awaiting_permission, start_request_id, created_at FROM sessions').all() as SessionRow[],
+        userMessages: d.prepare("SELECT id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail, permission, attempt_id FROM messages WHERE origin = 'user'").all() as MessageRow[],
+        permissions: d.prepare("SELECT id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail, permission, attempt_id FROM messages WHERE role = 'permission' ORDER BY session_id, seq").all() as MessageRow[],
+        attempts: d.prepare('SELECT id, session_id, state, code, detail, started_at FROM resume_attempts').all() as AttemptRow[],
+        machines: d.prepare('SELECT id, name, online FROM machines').all() as MachineRow[],
+      }))();
+    },
+    close() {
+      db?.close();
+      db = null;
+    },
+  };
+}
+export type Observer = ReturnType<typeof openObserver>;
+
+export interface DaemonState {
+  sessions: Record<string, { sessionId: string; vendorId: string | null; pid: number | null; resumable: boolean }>;
+  delivered: Record<string, string[]>;
+  outbox: unknown[];
+}
+
+export function readDaemonState(home: string): DaemonState | null {
+  try {
+    return JSON.parse(readFileSync(join(home, 'daemon', 'state.json'), 'utf8')) as DaemonState;
+  } catch {
+    return null;
+  }
+}
+
+export async function readRecords(fake: FakeEnv): Promise<(RecordLine & { provider: string })[]> {
+  const out: (RecordLine & { provider: string })[] = [];
+  for (const p of ['claude', 'codex'] as const) for (const r of await readRecord(fake.stateDir, p)) out.push({ ...r, provider: p });
+  return out;
+}
+
+/** How many times each user text was written into a vendor transcript (Claude projects, Codex rollouts). */
+export function transcriptUserTexts(fake: FakeEnv): Map<string, number> {
+  const counts = new Map<string, number>();
+  const add = (t: string) => counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const file of walk(join(fake.env.CLAUDE_CONFIG_DIR!, 'projects'))) {
+    for (const line of lines(file)) {
+      if (line.type !== 'user' || line.message?.role !== 'user') continue;
+      const c = line.message.content;
+      if (typeof c === 'string') add(c);
+      else if (Array.isArray(c) && c.some((p: { type?: string }) => p.type === 'text')) add(c.filter((p: { type?: string }) => p.type === 'text').map((p: { text: string }) => p.text).join('\n'));
+    }
+  }
+  for (const file of walk(join(fake.env.CODEX_HOME!, 'sessions'))) {
+    for (const line of lines(file)) if (line.type === 'event_msg' && line.payload?.type === 'user_message') add(line.payload.message);
+  }
+  return counts;
+}
+
+function walk(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (name.endsWith('.jsonl')) out.push(p);
+  }
+  return out;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function lines(file: string): any[] {
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
+    try {
+      return [JSON.parse(l)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie still answers signal 0; /proc says whether it really runs.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}

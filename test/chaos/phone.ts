@@ -1,0 +1,58 @@
+// A phone as the soak drives it: raw HTTP calls that can be cut mid-flight (AbortController) and retried.
+import { BLOCK_REASONS, ERROR_KINDS } from '../../src/core/index.ts';
+
+export type CallResult =
+  | { readonly kind: 'response'; readonly status: number; readonly body: any }
+  | { readonly kind: 'aborted' }
+  | { readonly kind: 'unreachable'; readonly detail: string };
+
+export interface SoakPhone {
+  readonly name: string;
+  call(method: string, path: string, body?: unknown, o?: { abortAfterMs?: number }): Promise<CallResult>;
+}
+
+export function createPhone(name: string, url: string, token: string): SoakPhone {
+  return {
+    name,
+    async call(method, path, body, o = {}) {
+      const ctl = new AbortController();
+      const timer = o.abortAfterMs === undefined ? null : setTimeout(() => ctl.abort(), o.abortAfterMs);
+      try {
+        const res = await fetch(`${url}${path}`, {
+          method, signal: ctl.signal,
+          headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+        const text = await res.text();
+        let json: unknown = null;
+        try {
+          json = text ? JSON.parse(text) : null;
+        } catch {
+          json = { unparsed: text };
+        }
+        return { kind: 'response', status: res.status, body: json };
+      } catch (e) {
+        if (ctl.signal.aborted) return { kind: 'aborted' };
+        return { kind: 'unreachable', detail: String((e as { cause?: unknown }).cause ?? e) };
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Invariant 4 on one answer: a refusal is a typed error; `blocked` carries a known reason, a sentence and a fix. */
+export function refusalProblem(status: number, body: any): string | null {
+  if (status < 400) return null;
+  if (status >= 500 && status !== 503) return `server error ${status}: ${JSON.stringify(body).slice(0, 300)}`;
+  const err = body?.error;
+  if (!err || typeof err.kind !== 'string' || !(err.kind in ERROR_KINDS) || typeof err.message !== 'string' || !err.message) {
+    return `untyped refusal ${status}: ${JSON.stringify(body).slice(0, 300)}`;
+  }
+  if ((ERROR_KINDS as Record<string, number>)[err.kind] !== status) return `kind ${err.kind} answered with status ${status}`;
+  if (err.kind === 'blocked') {
+    if (!(BLOCK_REASONS as readonly string[]).includes(err.reason)) return `blocked without a known reason: ${JSON.stringify(err)}`;
+    if (typeof err.sentence !== 'string' || !err.sentence || typeof err.fix !== 'string' || !err.fix) return `blocked ${err.reason} without sentence and fix`;
+  }
+  return null;
+}

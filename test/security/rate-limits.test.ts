@@ -1,0 +1,127 @@
+// Rate limits: pairing guesses per address and overall, sends per device, share-link reads per address —
+// each a 429 `rate-limited` with Retry-After — and limiter memory that stays bounded under a flood of keys.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiClient, startTestServer, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
+import { liveSession } from '../server/fixtures.ts';
+import { createFailureLimiter, createTokenBucket } from '../../src/server/http/rate-limit.ts';
+import { RATE_LIMITS } from '../../src/server/http/routes-account.ts';
+
+let ts: TestServer;
+let clock = 0;
+beforeEach(async () => {
+  clock = Date.now();
+  ts = await startTestServer({ now: () => clock, trustProxy: true });
+});
+afterEach(async () => ts.stop());
+
+/** A client that says (through the trusted proxy) it comes from `ip`. */
+function from(ip: string, token: string | null = null) {
+  return async (method: string, path: string, body?: unknown) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-forwarded-for': ip };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(`${ts.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json().catch(() => null)) as any };
+  };
+}
+
+function expectLimited(res: { status: number; retryAfter: string | null; body: any }, maxSeconds: number): void {
+  expect(res.status).toBe(429);
+  expect(res.body.error.kind).toBe('rate-limited');
+  const s = Number(res.retryAfter);
+  expect(Number.isInteger(s) && s >= 1 && s <= maxSeconds).toBe(true);
+}
+
+describe('pairing', () => {
+  const guess = (ip: string) => from(ip)('POST', '/api/pair', { code: 'AAAAA-AAAAA', name: 'guesser', kind: 'phone' });
+
+  it('stops one address after 10 wrong codes, until its window passes, while others still pair', async () => {
+    for (let i = 0; i < RATE_LIMITS.pairFailuresPerClient; i++) expect((await guess('203.0.113.7')).status).toBe(400);
+    expectLimited(await guess('203.0.113.7'), 600);
+    const right = ts.admin.createPairingCode(ts.accountId as never, 'phone').code;
+    expectLimited(await from('203.0.113.7')('POST', '/api/pair', { code: right, name: 'x', kind: 'phone' }), 600);
+    expect((await from('198.51.100.1')('POST', '/api/pair', { code: right, name: 'x', kind: 'phone' })).status).toBe(201);
+    clock += RATE_LIMITS.pairWindowMs;
+    expect((await guess('203.0.113.7')).status).toBe(400);
+  });
+
+  it('stops everyone after 100 wrong codes in a window, however many addresses they come from', async () => {
+    for (let i = 0; i < RATE_LIMITS.pairFailuresOverall; i++) expect((await guess(`10.0.${i >> 8}.${i & 255}`)).status).toBe(400);
+    const right = ts.admin.createPairingCode(ts.accountId as never, 'phone').code;
+    expectLimited(await from('192.0.2.200')('POST', '/api/pair', { code: right, name: 'x', kind: 'phone' }), 600);
+    clock += RATE_LIMITS.pairWindowMs;
+    const fresh = ts.admin.createPairingCode(ts.accountId as never, 'phone').code;
+    expect((await from('192.0.2.200')('POST', '/api/pair', { code: fresh, name: 'x', kind: 'phone' })).status).toBe(201);
+  });
+});
+
+describe('sends', () => {
+  let laptop: ScriptedMachine;
+  beforeEach(async () => {
+    laptop = ts.machine('laptop');
+    await laptop.connect();
+  });
+  afterEach(async () => laptop.disconnect());
+
+  it('allow a burst per device, then 429 with Retry-After; another device is not held back; time refills', async () => {
+    const s = await liveSession(ts, laptop);
+    const phone = from('198.51.100.2', ts.phoneToken);
+    for (let i = 0; i < RATE_LIMITS.sendBurst; i++) expect((await phone('POST', `/api/sessions/${s.id}/messages`, { clientId: `c${i}`, text: `hi ${i}` })).status).toBe(202);
+    const refused = await phone('POST', `/api/sessions/${s.id}/messages`, { clientId: 'over', text: 'one too many' });
+    expectLimited(refused, Math.ceil(1 / RATE_LIMITS.sendPerSecond));
+    // A refused send stored nothing: the same clientId goes through later as a new message.
+    const tablet = from('198.51.100.2', ts.admin.issueToken(ts.accountId as never, 'phone', 'tablet').token);
+    expect((await tablet('POST', `/api/sessions/${s.id}/messages`, { clientId: 'tablet-1', text: 'from the tablet' })).status).toBe(202);
+    clock += Number(refused.retryAfter) * 1000;
+    expect((await phone('POST', `/api/sessions/${s.id}/messages`, { clientId: 'over', text: 'one too many' })).status).toBe(202);
+  });
+});
+
+describe('share-link reads', () => {
+  let laptop: ScriptedMachine;
+  beforeEach(async () => {
+    laptop = ts.machine('laptop');
+    await laptop.connect();
+  });
+  afterEach(async () => laptop.disconnect());
+
+  it('allow a burst per address, then 429 with Retry-After; unknown tokens count too', async () => {
+    const s = await liveSession(ts, laptop);
+    const share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 })).body;
+    const viewer = from('203.0.113.50');
+    for (let i = 0; i < RATE_LIMITS.shareReadBurst; i++) {
+      const token = i % 2 === 0 ? share.token : `bs_guess${i}`;
+      expect((await viewer('GET', `/api/shared/${token}`)).status).toBe(i % 2 === 0 ? 200 : 404);
+    }
+    expectLimited(await viewer('GET', `/api/shared/${share.token}`), Math.ceil(1 / RATE_LIMITS.shareReadPerSecond));
+    expect((await from('203.0.113.51')('GET', `/api/shared/${share.token}`)).status).toBe(200);
+    expect((await apiClient(ts.url, null).get(`/api/shared/${share.token}`)).status).toBe(200);
+  });
+});
+
+describe('limiter memory', () => {
+  it('stays bounded under a flood of new keys, forgetting the least recently used', () => {
+    let now = 0;
+    const bucket = createTokenBucket(2, 1, () => now, 1_000);
+    expect(bucket.take('phone')).toBe(0);
+    expect(bucket.take('phone')).toBe(0);
+    expect(bucket.take('phone')).toBeGreaterThan(0);
+    for (let i = 0; i < 50_000; i++) bucket.take(`flood-${i}`);
+    expect(bucket.size).toBe(1_000);
+    const failures = createFailureLimiter(3, 60_000, () => now, 1_000);
+    for (let i = 0; i < 50_000; i++) failures.fail(`ip-${i}`);
+    expect(failures.size).toBe(1_000);
+    now += 1_000;
+    expect(bucket.take('phone')).toBe(0); // it refilled (or was forgotten): either way it may send again
+  });
+
+  it('keeps a recently active key while older ones are evicted', () => {
+    const now = 0;
+    const failures = createFailureLimiter(1, 60_000, () => now, 100);
+    failures.fail('attacker');
+    for (let i = 0; i < 1_000; i++) {
+      expect(failures.waitMs('attacker')).toBeGreaterThan(0); // touching it keeps it recent
+      failures.fail(`other-${i}`);
+    }
+    expect(failures.waitMs('attacker')).toBeGreaterThan(0);
+  });
+});
