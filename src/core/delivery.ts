@@ -26,6 +26,7 @@ export const MESSAGE_FAILURE_CODES = [
   'machine-disconnected',
   'agent-exited',
   'stopped',
+  'session-in-use',
 ] as const;
 export type MessageFailureCode = (typeof MESSAGE_FAILURE_CODES)[number];
 

@@ -24,6 +24,8 @@ export const RESUME_FAILURE_CODES = [
   'machine-disconnected',
   /** The user stopped or archived the session while it was being reopened (set by the server, never by a daemon). */
   'stopped',
+  /** The vendor session is open in another process on its machine (a terminal, say): reopening it would fork it. */
+  'session-in-use',
 ] as const;
 export type ResumeFailureCode = (typeof RESUME_FAILURE_CODES)[number];
 
@@ -35,6 +37,7 @@ export const RESUME_FAILURE_TEXT: Readonly<Record<ResumeFailureCode, string>> = 
   timeout: 'The agent did not reopen the session in time.',
   'machine-disconnected': 'The owning machine disconnected while reopening the session.',
   stopped: 'The session was stopped or archived while it was being reopened.',
+  'session-in-use': 'The session is open in another program on its machine; reopening it here too would fork it.',
 };
 
 export type ResumeEvent =

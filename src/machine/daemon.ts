@@ -1,5 +1,5 @@
 // The machine daemon as one service: store + supervisor + server link + direct-session listing + control socket.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PROTOCOL_VERSION, asSessionId, asVendorId, type Backend, type MachineCapabilities, type MachineUp } from '../core/index.ts';
 import { checkCapabilities, sameCapabilities } from './capabilities.ts';
 import { createControlSocket, type ControlSocket } from './control-socket.ts';
@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from './logger.ts';
 import type { BackendDriver } from './providers/backend.ts';
 import { createServerLink, type ServerLink } from './server-link.ts';
 import { createSessionSupervisor, type SessionSupervisor } from './session-supervisor.ts';
+import { AGENT_MARKER_VAR, createProcessGuard, type ProcessGuard } from './process-scan.ts';
 
 export interface DaemonOptions {
   /** $BATON_HOME: the store lives in <home>/daemon/, the control socket at <home>/daemon.sock. */
@@ -28,6 +29,8 @@ export interface DaemonOptions {
   readonly onFatal?: (reason: string) => void;
   /** A store to use instead of the one under `home` (unit tests). */
   readonly store?: DaemonStore;
+  /** Looks at this machine's processes (default: the real ones, knowing our agents by their marker). */
+  readonly processes?: ProcessGuard;
 }
 
 export interface DaemonStatus {
@@ -60,6 +63,7 @@ export function createDaemon(o: DaemonOptions): Daemon {
   const supervisor = createSessionSupervisor({
     store, drivers: o.drivers, log, capabilities: () => capabilities,
     send: (frame) => link.sendDurable(frame),
+    processes: o.processes ?? createProcessGuard({ agentMarker: agentMarker(o.home) }),
   });
 
   async function sendDirect(force: boolean): Promise<void> {
@@ -131,4 +135,9 @@ export function createDaemon(o: DaemonOptions): Daemon {
       sessions: supervisor.reports(), capabilities, queuedFrames: store.outbox().length,
     }),
   };
+}
+
+/** `BATON_AGENT_OF=<home>`: set in the environment of every agent a daemon of this home starts. */
+export function agentMarker(home: string): string {
+  return `${AGENT_MARKER_VAR}=${resolve(home)}`;
 }

@@ -8,6 +8,7 @@ import {
 import type { AgentHandle, BackendDriver, DriverEvent, ResumeOutcome } from './providers/backend.ts';
 import type { AttemptResult, DaemonStore } from './daemon-store.ts';
 import type { Logger } from './logger.ts';
+import { createProcessGuard, describeProcess, type ProcessGuard } from './process-scan.ts';
 
 export interface SupervisorDeps {
   readonly store: DaemonStore;
@@ -19,6 +20,8 @@ export interface SupervisorDeps {
   readonly log: Logger;
   /** How long a driver's start/resume may run before the supervisor gives up on it (a driver guard). */
   readonly guardMs?: number;
+  /** Looks at this machine's processes (tests inject a fake). */
+  readonly processes?: ProcessGuard;
 }
 
 export interface SessionReport {
@@ -58,8 +61,18 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
   const queues = new Map<string, Promise<void>>();
   let stopping = false;
 
-  // Processes of a previous daemon are not ours to talk to: those sessions are inactive (resumable if persisted).
-  for (const s of store.sessions()) if (s.pid !== null) store.patchSession(s.sessionId, { pid: null });
+  const processes = deps.processes ?? createProcessGuard();
+
+  // Agents of a previous daemon (killed without stopping them) are not ours to talk to any more: stop any
+  // still running, so a resume does not meet them, and treat those sessions as inactive (resumable if persisted).
+  for (const s of store.sessions()) {
+    if (s.pid === null) continue;
+    const pid = s.pid;
+    store.patchSession(s.sessionId, { pid: null });
+    void serial(s.sessionId, async () => {
+      if (await processes.reapOrphan(pid, s.vendorId, BACKEND_INFO[s.backend].command)) log.warn(`stopped agent ${pid} left running by an earlier daemon (session ${s.sessionId})`);
+    });
+  }
 
   /** One operation at a time per session, so a deliver never races the resume it follows. */
   function serial(sessionId: string, op: () => Promise<void>): Promise<void> {
@@ -197,6 +210,10 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     if (!driver.supportsResume) return failed('vendor-error', `${BACKEND_INFO[f.backend].label} cannot reopen a session`);
     const cap = deps.capabilities()[f.backend];
     if (cap && (!cap.installed || !cap.canResume)) return failed('dependency-missing', cap.detail ?? `${BACKEND_INFO[f.backend].command} cannot resume here`);
+
+    // Open elsewhere (a terminal, another tool): a second agent on it would fork the conversation.
+    const holders = processes.using(f.vendorResumeId);
+    if (holders.length > 0) return failed('session-in-use', `vendor session ${f.vendorResumeId} is open in another process on this machine (${holders.slice(0, 2).map(describeProcess).join('; ')}); close it there, then resume`);
 
     const r = await guarded<ResumeOutcome>(driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd }), stopLate);
     if (!r.done) return failed('timeout', 'the agent did not reopen the session in time');

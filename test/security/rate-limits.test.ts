@@ -68,6 +68,9 @@ describe('sends', () => {
     for (let i = 0; i < RATE_LIMITS.sendBurst; i++) expect((await phone('POST', `/api/sessions/${s.id}/messages`, { clientId: `c${i}`, text: `hi ${i}` })).status).toBe(202);
     const refused = await phone('POST', `/api/sessions/${s.id}/messages`, { clientId: 'over', text: 'one too many' });
     expectLimited(refused, Math.ceil(1 / RATE_LIMITS.sendPerSecond));
+    // A retry of a message already stored is answered (200, the same message), even while limited.
+    const retry = await phone('POST', `/api/sessions/${s.id}/messages`, { clientId: 'c0', text: 'hi 0' });
+    expect(retry.status).toBe(200);
     // A refused send stored nothing: the same clientId goes through later as a new message.
     const tablet = from('198.51.100.2', ts.admin.issueToken(ts.accountId as never, 'phone', 'tablet').token);
     expect((await tablet('POST', `/api/sessions/${s.id}/messages`, { clientId: 'tablet-1', text: 'from the tablet' })).status).toBe(202);

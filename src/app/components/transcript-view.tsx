@@ -106,7 +106,6 @@ export function TranscriptView(props: TranscriptViewProps): JSX.Element {
         if (target !== null && Math.abs(scroller.scrollTop - (target + PAD)) > 1) scroller.scrollTop = target + PAD;
       }
       ownScrollTop = scroller.scrollTop;
-      console.log('TV effect', JSON.stringify({ stick, anchor, st: scroller.scrollTop, n: keys().length, i: anchor ? keys().indexOf(anchor.key) : -1, off: anchor ? o[keys().indexOf(anchor.key)] : -1, dom: anchor ? (scroller.querySelector(`[data-key="${anchor.key}"]`) as HTMLElement | null)?.getBoundingClientRect().top : null, stop: scroller.getBoundingClientRect().top }));
       setScrollTop(scroller.scrollTop);
     }),
   );
@@ -140,7 +139,6 @@ export function TranscriptView(props: TranscriptViewProps): JSX.Element {
     const st = scroller.scrollTop;
     // A scroll the view made itself may show rows not measured yet: keep the reader's anchor, not that.
     const own = ownScrollTop !== null && Math.abs(st - ownScrollTop) <= 1;
-    console.log('TV scroll', JSON.stringify({ st, own, ownScrollTop }));
     ownScrollTop = null;
     if (!own) {
       stick = isAtBottom(st, scroller.scrollHeight, scroller.clientHeight);

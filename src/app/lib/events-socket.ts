@@ -14,6 +14,11 @@ export interface EventsSocketOptions {
 export interface EventsSocket {
   /** Reconnect now (the network came back or the app came to the foreground). */
   readonly kick: () => void;
+  /**
+   * Let go of the current socket at once (the device went offline). A socket can outlive the network
+   * without noticing; treating it as up would keep the screen saying "live". Reconnects with backoff.
+   */
+  readonly drop: () => void;
   readonly stop: () => void;
 }
 
@@ -84,6 +89,17 @@ export function connectEvents(opts: EventsSocketOptions): EventsSocket {
       timer = null;
       retry = 0;
       open();
+    },
+    drop: () => {
+      const socket = ws;
+      if (!socket || stopped) return;
+      ws = null;
+      socket.onclose = socket.onmessage = socket.onerror = null;
+      socket.close();
+      if (ping) clearInterval(ping);
+      ping = null;
+      opts.onState('closed');
+      schedule();
     },
     stop: () => {
       stopped = true;

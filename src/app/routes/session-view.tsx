@@ -11,6 +11,7 @@ import { ShareSheet } from '../components/share-sheet.tsx';
 import { StatusChip } from '../components/status-chip.tsx';
 import { TranscriptView } from '../components/transcript-view.tsx';
 import { errorText } from '../lib/api-client.ts';
+import { createAtomSignal } from '../lib/atom-signal.ts';
 import { $now } from '../stores/clock.ts';
 import { $outbox, discardMessage, editMessage } from '../stores/outbox.ts';
 import { $activeProfile, profileForServer, switchProfile } from '../stores/profiles.ts';
@@ -32,8 +33,9 @@ export default function SessionView(): JSX.Element {
   const settings = useStore($settings);
   const connection = useStore($connection);
   const painted = useStore($painted);
-  const transcript = useStore($transcript);
-  const outbox = useStore($outbox);
+  // Plain values, not reconciled: the transcript's rows are cached by object identity.
+  const transcript = createAtomSignal($transcript);
+  const outbox = createAtomSignal($outbox);
   const now = useStore($now);
   const [sharing, setSharing] = createSignal(false);
   const [newWith, setNewWith] = createSignal<string | null>(null);

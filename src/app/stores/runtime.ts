@@ -23,6 +23,8 @@ export interface Runtime {
 
 export const $runtime = atom<Runtime | null>(null);
 
+const deviceOffline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
+
 /** Start running `profile`; the disposer stops the socket and every listener. */
 export function startProfile(profile: ServerProfile): () => void {
   const disposers: Array<() => void> = [];
@@ -52,8 +54,9 @@ export function startProfile(profile: ServerProfile): () => void {
             const open = $transcript.get().sessionId;
             if (open) await catchUp(db, open, api);
           } while (again);
-          // Live only when the socket is up and the catch-up after it succeeded.
-          $connection.set(socketOpen ? 'live' : 'offline');
+          // Live only when the socket is up and the catch-up after it succeeded. A catch-up that
+          // finishes after the device went offline must not say "live" again.
+          $connection.set(socketOpen && !deviceOffline() ? 'live' : 'offline');
         } catch {
           $connection.set('offline');
         } finally {
@@ -111,7 +114,10 @@ export function startProfile(profile: ServerProfile): () => void {
       socket.kick();
       void flush();
     };
-    const onOffline = () => $connection.set('offline');
+    const onOffline = () => {
+      $connection.set('offline');
+      socket.drop();
+    };
     const onVisible = () => {
       if (document.visibilityState !== 'visible') return;
       socket.kick();

@@ -87,9 +87,9 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-/** dist/ of this package when it holds a built app. */
+/** dist/ of this package (or BATON_APP_DIR, e.g. a test's own build) when it holds a built app. */
 function builtApp(): string | null {
-  const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../dist');
+  const dir = process.env.BATON_APP_DIR ? resolve(process.env.BATON_APP_DIR) : resolve(dirname(fileURLToPath(import.meta.url)), '../../../dist');
   return existsSync(join(dir, 'index.html')) ? dir : null;
 }
 

@@ -1,5 +1,5 @@
 // Runs this machine's daemon in the current process with the real drivers (shared by `baton daemon` and `baton up`).
-import { createDaemon, type Daemon } from '../../machine/daemon.ts';
+import { agentMarker, createDaemon, type Daemon } from '../../machine/daemon.ts';
 import { consoleLogger, type Logger } from '../../machine/logger.ts';
 import { createDrivers } from '../../machine/providers/registry.ts';
 
@@ -13,7 +13,9 @@ export interface RunDaemonOptions {
 }
 
 export async function startDaemon(o: RunDaemonOptions): Promise<Daemon> {
-  const { drivers, failures } = await createDrivers({ env: process.env });
+  // Agents carry the home that started them, so the next daemon can stop any this one leaves behind.
+  const [key, value] = agentMarker(o.home).split(/=(.*)/s) as [string, string];
+  const { drivers, failures } = await createDrivers({ env: { ...process.env, [key]: value } });
   const daemon = createDaemon({
     home: o.home, serverUrl: o.serverUrl, token: o.token, name: o.name, drivers, driverFailures: failures,
     log: o.log ?? consoleLogger(), ...(o.onFatal ? { onFatal: o.onFatal } : {}),

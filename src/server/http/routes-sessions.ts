@@ -59,9 +59,12 @@ export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeServi
 
   app.post('/api/sessions/:id/messages', async (c) => {
     const a = auth(c);
-    refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment');
-    session(a.accountId, c.req.param('id'));
+    const s = session(a.accountId, c.req.param('id'));
     const body = await readBody(c, SendMessageSchema);
+    // A retry of a message already stored (same client id) is free: an outbox must always be able to learn its fate.
+    if (!ctx.stores.messages.byClientId(s.id, 'user', body.clientId)) {
+      refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment');
+    }
     const out = sendMessage(ctx, resume, a.accountId, c.req.param('id'), body);
     return c.json({ message: out.message }, out.status);
   });

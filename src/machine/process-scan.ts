@@ -1,0 +1,159 @@
+// Which processes on this machine hold a vendor session: so a resume never opens a second agent on a
+// session still open elsewhere (a terminal, an orphan of a killed daemon), which would fork it.
+// Linux reads /proc (argv and open files); elsewhere `ps` gives argv only.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly args: readonly string[];
+  /** Paths of open files (Linux only; empty elsewhere or when not ours to read). */
+  readonly openFiles: readonly string[];
+}
+
+/** Every process we may look at. Never throws: a machine we cannot scan reports none. */
+export function listProcesses(): ProcessInfo[] {
+  if (process.platform === 'linux') return listFromProc();
+  try {
+    const out = execFileSync('ps', ['-axww', '-o', 'pid=,command='], { encoding: 'utf8', timeout: 5_000 });
+    return out.split('\n').flatMap((line) => {
+      const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+      return m ? [{ pid: Number(m[1]), args: m[2]!.split(/\s+/), openFiles: [] }] : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+function listFromProc(): ProcessInfo[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: ProcessInfo[] = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      continue; // gone, or a kernel thread
+    }
+    out.push({ pid, args, openFiles: openFilesOf(pid) });
+  }
+  return out;
+}
+
+function openFilesOf(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        return target.startsWith('/') ? [target] : [];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return []; // another user's process: we see its argv only
+  }
+}
+
+/** Processes other than `exclude` whose argv names `vendorId` or that hold a file named after it open. */
+export function processesUsing(vendorId: string, exclude: ReadonlySet<number> = new Set(), list: () => ProcessInfo[] = listProcesses): ProcessInfo[] {
+  if (vendorId.length < 8) return []; // too short to be told apart from any other word in a command line
+  return list().filter((p) =>
+    p.pid !== process.pid &&
+    !exclude.has(p.pid) &&
+    (p.args.some((a) => a.includes(vendorId)) || p.openFiles.some((f) => f.includes(vendorId))),
+  );
+}
+
+/** A short, readable description of a process for a failure sentence. */
+export function describeProcess(p: ProcessInfo): string {
+  const cmd = p.args.map((a) => a.split('/').pop()!).join(' ');
+  return `pid ${p.pid}: ${cmd.length > 120 ? `${cmd.slice(0, 117)}…` : cmd}`;
+}
+
+/** Whether `pid` still runs a command that looks like `commandHint` (guards against pid reuse after a reboot). */
+export function stillRuns(pid: number, commandHint: string, list: () => ProcessInfo[] = listProcesses): ProcessInfo | null {
+  const base = commandHint.split('/').pop()!;
+  return list().find((p) => p.pid === pid && p.args.some((a) => a.split('/').pop() === base || a.endsWith(`/${base}`))) ?? null;
+}
+
+/** SIGTERM, then SIGKILL if it has not gone after `graceMs`. */
+export async function terminate(pid: number, graceMs = 2_000): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (alive()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** What the supervisor asks before it reopens a vendor session, and how it clears up after a killed daemon. */
+export interface ProcessGuard {
+  /** Processes (not ours) holding `vendorId` right now. */
+  using(vendorId: string): ProcessInfo[];
+  /** Stops `pid` if it is still an agent this daemon's home started (an orphan of a daemon that was killed). */
+  reapOrphan(pid: number, vendorId: string | null, command: string): Promise<boolean>;
+}
+
+/** The variable a daemon puts in its agents' environment, naming its home: how a later daemon knows them. */
+export const AGENT_MARKER_VAR = 'BATON_AGENT_OF';
+
+export interface ProcessGuardOptions {
+  /** `BATON_AGENT_OF=<home>`: the marker this daemon's agents carry. */
+  readonly agentMarker?: string | null;
+  readonly list?: () => ProcessInfo[];
+  /** A process's environment (Linux /proc; null where it cannot be read). */
+  readonly environ?: (pid: number) => string[] | null;
+}
+
+function environOf(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return null;
+  }
+}
+
+export function createProcessGuard(o: ProcessGuardOptions = {}): ProcessGuard {
+  const list = o.list ?? listProcesses;
+  const environ = o.environ ?? environOf;
+  return {
+    using: (vendorId) => processesUsing(vendorId, new Set(), list),
+    async reapOrphan(pid, vendorId, command) {
+      const p = list().find((x) => x.pid === pid);
+      if (!p || p.pid === process.pid) return false;
+      // Pids are reused (after a reboot especially): only a process that carries our marker is ours. Where
+      // environments cannot be read, one that still names our session or our agent's command.
+      const env = o.agentMarker ? environ(pid) : null;
+      const ours = env !== null
+        ? env.includes(o.agentMarker!)
+        : (vendorId !== null && processesUsing(vendorId, new Set(), () => [p]).length > 0) || stillRuns(pid, command, () => [p]) !== null;
+      if (!ours) return false;
+      await terminate(pid);
+      return true;
+    },
+  };
+}
