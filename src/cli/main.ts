@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   stop: 'stop a session’s agent: baton stop <id>',
   archive: 'archive a session (it will never be resumed until unarchived): baton archive <id>',
   unarchive: 'unarchive a session: baton unarchive <id>',
+  takeover: 'manage a direct (vendor-started) session from now on: baton takeover <id>',
   doctor: 'check installed agent CLIs, which backends can resume, the local daemon and the server',
 };
 

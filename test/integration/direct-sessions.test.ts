@@ -2,13 +2,15 @@
 // shows up on the phone as not managed; sending to it is refused with nothing stored; taking it over binds
 // a managed session to that same vendor id, and the first send resumes it strictly (no new vendor session).
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { writeJsonFileAtomic } from '../../src/machine/json-file.ts';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord, SyncResponse } from '../../src/core/index.ts';
 import { ApiError } from '../../src/cli/lib/api-client.ts';
 import { FAKES_BIN, type FakeEnv } from '../helpers/fake-env.ts';
-import { eventually, startStack, type Stack } from './stack.ts';
+import { BATON, eventually, startStack, type Stack } from './stack.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -145,4 +147,24 @@ it('taking over a session that is already managed is a conflict and changes noth
   expect(again.status).toBe(409);
   expect(again.body).toMatchObject({ kind: 'conflict' });
   expect(await phone.messages(direct.id)).toEqual([]);
+}, 60_000);
+
+it('`baton takeover <id>` takes a direct session over from the terminal', async () => {
+  const { phone, fake, server } = stack;
+  const vendorId = await claudeInTerminal(fake, 'from my terminal');
+  const direct = await eventually(async () => (await sessionsWithVendorId(vendorId))[0], 'the laptop to list the session');
+  const cliHome = join(fake.root, 'terminal');
+  writeJsonFileAtomic(join(cliHome, 'cli.json'), { serverUrl: server.url, token: server.admin.issueToken(server.admin.defaultAccount(), 'cli', 'terminal').token });
+  // Not spawnSync: the server runs in this process and must answer meanwhile.
+  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BATON, 'takeover', direct.id, '--json'], { env: { ...process.env, ...fake.env, BATON_HOME: cliHome } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+  expect(run.status, run.stderr).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({ id: direct.id, managed: true, vendorResumeId: vendorId });
+  expect(await phone.session(direct.id)).toMatchObject({ managed: true });
 }, 60_000);

@@ -1,4 +1,4 @@
-// The shared body of `baton stop|archive|unarchive <id>`.
+// The shared body of `baton stop|archive|unarchive|takeover <id>`.
 import type { SessionRecord } from '../../core/index.ts';
 import { parseFlags, positional } from './args.ts';
 import { apiFor } from './config.ts';
@@ -9,9 +9,10 @@ const WHAT = {
   stop: 'Stops the session\'s agent. The session stays resumable: the next message reopens the same vendor session.',
   archive: 'Archives the session (stopping its agent first). An archived session is never resumed until unarchived.',
   unarchive: 'Unarchives the session, so a message can resume it again.',
+  takeover: 'Takes over a direct session (one started in the vendor\'s own CLI): Baton manages it from now on, and the next message reopens that same vendor session by strict resume. Close it in its terminal first; a session open elsewhere is refused (session-in-use) rather than forked.',
 } as const;
 
-export async function simpleAction(action: 'stop' | 'archive' | 'unarchive', args: string[]): Promise<number> {
+export async function simpleAction(action: keyof typeof WHAT, args: string[]): Promise<number> {
   const USAGE = `baton ${action} <id> [--json] [--home DIR]`;
   const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, home: { type: 'string' } }, USAGE);
   if (values.help) return void process.stdout.write(helpText(USAGE, WHAT[action], [['--json', 'print the session record']])), 0;
