@@ -1,8 +1,7 @@
 // The laptop's daemon as a real child process: killed and restarted, missing a provider, relaying permissions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/core/index.ts';
-import { ApiError } from '../../src/cli/lib/api-client.ts';
-import { eventually, liveSessionWithTurn, pathWith, startStack, type Stack } from './stack.ts';
+import { eventually, liveSessionWithTurn, pathWith, refusal, startStack, type Stack } from './stack.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -12,16 +11,6 @@ afterAll(async () => {
   if (process.env.BATON_TEST_DEBUG) process.stderr.write(stack?.laptop.stderr ?? '');
   await stack?.close();
 });
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('expected the server to refuse');
-}
 
 describe('laptop daemon lifecycle', () => {
   it('relays a permission request to the phone and the answer back, allow then deny', async () => {

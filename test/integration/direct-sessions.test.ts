@@ -8,9 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord, SyncResponse } from '../../src/core/index.ts';
-import { ApiError } from '../../src/cli/lib/api-client.ts';
 import { FAKES_BIN, type FakeEnv } from '../helpers/fake-env.ts';
-import { BATON, eventually, startStack, type Stack } from './stack.ts';
+import { BATON, eventually, refusal, startStack, type Stack } from './stack.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -80,16 +79,6 @@ async function codexInTerminal(fake: FakeEnv, text: string): Promise<string> {
 async function sessionsWithVendorId(vendorId: string): Promise<SessionRecord[]> {
   const sync = await stack.phone.get<SyncResponse>('/api/sync?since=0');
   return sync.sessions.filter((s) => s.vendorResumeId === vendorId || s.vendorId === vendorId);
-}
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('expected the server to refuse');
 }
 
 describe.each([

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend, MachineRecord, MessageRecord, Provider, SessionRecord } from '../../src/core/index.ts';
 import { BACKEND_INFO } from '../../src/core/index.ts';
-import { createApiClient, type ApiClient } from '../../src/cli/lib/api-client.ts';
+import { ApiError, createApiClient, type ApiClient } from '../../src/cli/lib/api-client.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { createFakeEnv, FAKES_BIN, type FakeEnv, type FakeProvider } from '../helpers/fake-env.ts';
 
@@ -153,4 +153,15 @@ export async function liveSessionWithTurn(stack: Stack, backend: Backend, text =
   await stack.phone.waitMessage(s.id, m.id, (x) => x.state === 'answered', `the first turn on ${backend} to be answered`);
   const resumable = await stack.phone.waitSession(s.id, (x) => x.vendorResumeId !== null, `${backend} to persist the session`);
   return { id: s.id, vendorId: live.vendorId!, vendorResumeId: resumable.vendorResumeId! };
+}
+
+/** The ApiError a request that must be refused ends with (fails if it succeeds). */
+export async function refusal(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ApiError) return e;
+    throw e;
+  }
+  throw new Error('expected the server to refuse');
 }
