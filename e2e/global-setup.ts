@@ -1,6 +1,6 @@
 // Starts one real `baton up` (server + daemon + built app) with the fake agents first on PATH, and shares its facts with the specs.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FullConfig } from '@playwright/test';
@@ -8,9 +8,14 @@ import { DIRECT_SESSION, fakeEnv, type World } from './support/world.ts';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const root = resolve(import.meta.dirname, '..');
-  if (!existsSync(join(root, 'dist', 'index.html'))) throw new Error('the app is not built: run `npm run build` before the e2e tests');
+  // BATON_APP_DIR points at another build (e.g. `vite build --outDir …`); `baton up` serves the same one.
+  const appDir = process.env.BATON_APP_DIR ? resolve(process.env.BATON_APP_DIR) : join(root, 'dist');
+  if (!existsSync(join(appDir, 'index.html'))) throw new Error(`the app is not built in ${appDir}: run \`npm run build\` before the e2e tests`);
   const tmp = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
-  const env = fakeEnv(root, tmp);
+  // `baton up` serves a copy, so a spec can publish a "new version" (update-prompt.spec.ts) without touching the build.
+  const servedApp = join(tmp, 'app');
+  cpSync(appDir, servedApp, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...fakeEnv(root, tmp), BATON_APP_DIR: servedApp };
   mkdirSync(env.BATON_FAKE_STATE_DIR!, { recursive: true });
   // Gemini's fake does not advertise loadSession, so gemini sessions can start but not resume (dependency-missing).
   writeFileSync(join(env.BATON_FAKE_STATE_DIR!, 'faults'), 'no-load-session\n');
@@ -45,7 +50,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   });
   const url = new URL(link).origin;
   const cli = JSON.parse(readFileSync(join(home, 'cli.json'), 'utf8')) as { token: string };
-  const world: World = { url, pairLink: link, cliToken: cli.token, tmp, home, stateDir: env.BATON_FAKE_STATE_DIR!, root };
+  const world: World = { url, pairLink: link, cliToken: cli.token, tmp, home, stateDir: env.BATON_FAKE_STATE_DIR!, root, appDir: servedApp };
   process.env.BATON_E2E_WORLD = JSON.stringify(world);
 
   return async () => {

@@ -13,6 +13,8 @@ export interface World {
   readonly home: string;
   readonly stateDir: string;
   readonly root: string;
+  /** The built app `baton up` serves (a copy of the build, see global-setup). */
+  readonly appDir: string;
 }
 
 export const DIRECT_SESSION = { vendorId: '5d1f2c3a-7b7e-4a43-9a3e-2f1e0c9d8b71', cwd: '/work/direct-repo', title: 'Explore the repo by hand' };

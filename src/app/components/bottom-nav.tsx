@@ -8,6 +8,9 @@ export function BottomNav(): JSX.Element {
       <A href="/" end activeClass="active">
         <span aria-hidden="true" class="nav-icon">☰</span>Sessions
       </A>
+      <A href="/new" activeClass="active">
+        <span aria-hidden="true" class="nav-icon">+</span>New
+      </A>
       <A href="/machines" activeClass="active">
         <span aria-hidden="true" class="nav-icon">▣</span>Machines
       </A>

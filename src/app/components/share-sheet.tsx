@@ -1,5 +1,5 @@
 // Create a read-only link to this session with an expiry; copy it or hand it to the Web Share API.
-import { createSignal, For, Show, type JSX } from 'solid-js';
+import { createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { errorText } from '../lib/api-client.ts';
 import { copyText } from '../lib/copy-text.ts';
 import { createShare, type CreatedShare } from '../stores/session-actions.ts';
@@ -17,6 +17,36 @@ export function ShareSheet(props: { sessionId: string; title: string; onClose: (
   const [error, setError] = createSignal<string | null>(null);
   const [copied, setCopied] = createSignal(false);
   const canShare = typeof navigator !== 'undefined' && 'share' in navigator;
+  // A modal sheet: focus moves into it, Escape closes it, and focus goes back to what opened it.
+  let sheet!: HTMLElement;
+  const opener = typeof document === 'undefined' ? null : (document.activeElement as HTMLElement | null);
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') props.onClose();
+    if (e.key !== 'Tab') return;
+    // Keep Tab inside the sheet while it is open (the page behind is inert for the user).
+    const items = [...sheet.querySelectorAll<HTMLElement>('button:not([disabled]), input')];
+    const first = items[0];
+    const last = items.at(-1);
+    if (!first || !last) return;
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    } else if (!sheet.contains(document.activeElement)) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  onMount(() => {
+    sheet.querySelector<HTMLElement>('button, input')?.focus();
+    document.addEventListener('keydown', onKey);
+  });
+  onCleanup(() => {
+    document.removeEventListener('keydown', onKey);
+    opener?.focus();
+  });
 
   const create = async () => {
     setBusy(true);
@@ -32,7 +62,7 @@ export function ShareSheet(props: { sessionId: string; title: string; onClose: (
 
   return (
     <div class="sheet-backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
-      <section class="sheet" role="dialog" aria-modal="true" aria-label="Share a read-only link">
+      <section class="sheet" ref={sheet} role="dialog" aria-modal="true" aria-label="Share a read-only link">
         <h2>Share read-only</h2>
         <p class="muted small">Anyone with the link can watch this session live until it expires. They cannot send anything.</p>
         <Show

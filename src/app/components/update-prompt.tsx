@@ -7,9 +7,9 @@ export function UpdatePrompt(): JSX.Element {
   const waiting = useStore($updateWaiting);
   return (
     <Show when={waiting()}>
-      <div class="update-prompt" role="status">
+      <div class="update-prompt" role="status" aria-live="polite">
         <span>Update available</span>
-        <button type="button" class="btn small primary" onClick={applyUpdate}>
+        <button type="button" class="btn small primary" onClick={applyUpdate} aria-label="Reload to update Baton">
           Reload
         </button>
       </div>

@@ -1,4 +1,5 @@
 // Machines: online or not, last seen, and which backends each has installed and can resume with.
+import { A } from '@solidjs/router';
 import { useStore } from '@nanostores/solid';
 import { For, Show, type JSX } from 'solid-js';
 import { BACKEND_INFO, BACKENDS } from '../../core/providers.ts';
@@ -48,6 +49,11 @@ export default function Machines(): JSX.Element {
                 </ul>
                 <Show when={!m.capabilities}>
                   <p class="muted small">Backends are reported when the machine connects.</p>
+                </Show>
+                <Show when={m.online}>
+                  <div class="actions">
+                    <A class="btn small" href={`/new?machine=${encodeURIComponent(m.id)}`} aria-label={`New session on ${m.name}`}>New session</A>
+                  </div>
                 </Show>
               </section>
             )}

@@ -1,8 +1,10 @@
-// Settings: which backends may be used, the Codex backend, the theme, and the servers this phone knows.
+// Settings: which backends may be used, the Codex backend, the theme, paired devices, and the servers this phone knows.
 import { A } from '@solidjs/router';
 import { useStore } from '@nanostores/solid';
 import { createSignal, For, Show, type JSX } from 'solid-js';
 import { BACKEND_INFO, BACKENDS, type Backend } from '../../core/providers.ts';
+import { DevicesCard } from '../components/devices-card.tsx';
+import { FreshnessLine } from '../components/freshness-line.tsx';
 import { errorText } from '../lib/api-client.ts';
 import { $activeProfile } from '../stores/profiles.ts';
 import { updateSettings } from '../stores/session-actions.ts';
@@ -40,6 +42,7 @@ export default function Settings(): JSX.Element {
     <>
       <header class="topbar">
         <div class="topbar-title"><h1>Settings</h1></div>
+        <FreshnessLine />
       </header>
       <main class="page" id="main">
         <section class="card">
@@ -85,6 +88,7 @@ export default function Settings(): JSX.Element {
             <p class="error" role="alert">{error()}</p>
           </Show>
         </section>
+        <DevicesCard online={!offline()} />
         <section class="card">
           <h2>Servers</h2>
           <p>

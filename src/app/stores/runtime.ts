@@ -4,6 +4,7 @@ import type { PhoneDown } from '../../core/phone-protocol.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { onWorkerFlush, requestBackgroundFlush } from '../lib/background-sync.ts';
 import { openCache, type CacheDb } from '../lib/cache-db.ts';
+import { pruneCache } from '../lib/cache-prune.ts';
 import { connectEvents } from '../lib/events-socket.ts';
 import type { ServerProfile } from '../lib/profiles-db.ts';
 import { applyServerMessage, flushOutbox, loadOutbox, onOutboxChange, $outbox } from './outbox.ts';
@@ -23,14 +24,21 @@ export interface Runtime {
 
 export const $runtime = atom<Runtime | null>(null);
 
+const PRUNE_EVERY_MS = 10 * 60_000;
+
 const deviceOffline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
 
 /** Start running `profile`; the disposer stops the socket and every listener. */
 export function startProfile(profile: ServerProfile): () => void {
   const disposers: Array<() => void> = [];
   let stopped = false;
+  // A stopped runtime's late callbacks (a catch-up still in flight, its socket closing) must not
+  // speak for the runtime that replaced it.
+  const setConnection = (c: 'live' | 'connecting' | 'offline') => {
+    if (!stopped) $connection.set(c);
+  };
   resetSyncStores();
-  $connection.set('connecting');
+  setConnection(deviceOffline() ? 'offline' : 'connecting');
   $outbox.set([]);
 
   void (async () => {
@@ -38,6 +46,14 @@ export function startProfile(profile: ServerProfile): () => void {
     if (stopped) return db.close();
     const api = apiFor(profile);
     let socketOpen = false;
+
+    // Bound the cache after a catch-up, now and then (not on every one: it walks the messages index).
+    let prunedAt = 0;
+    const maybePrune = () => {
+      if (Date.now() - prunedAt < PRUNE_EVERY_MS) return;
+      prunedAt = Date.now();
+      void pruneCache(db).catch(() => {});
+    };
 
     let syncing: Promise<void> | null = null;
     let again = false;
@@ -54,11 +70,12 @@ export function startProfile(profile: ServerProfile): () => void {
             const open = $transcript.get().sessionId;
             if (open) await catchUp(db, open, api);
           } while (again);
+          maybePrune();
           // Live only when the socket is up and the catch-up after it succeeded. A catch-up that
           // finishes after the device went offline must not say "live" again.
-          $connection.set(socketOpen && !deviceOffline() ? 'live' : 'offline');
+          setConnection(socketOpen && !deviceOffline() ? 'live' : 'offline');
         } catch {
-          $connection.set('offline');
+          setConnection('offline');
         } finally {
           syncing = null;
         }
@@ -105,7 +122,7 @@ export function startProfile(profile: ServerProfile): () => void {
       onState: (s) => {
         socketOpen = s === 'open';
         // "live" waits for the catch-up after welcome (see refresh); a closed socket is offline at once.
-        if (s === 'closed') $connection.set('offline');
+        if (s === 'closed') setConnection('offline');
       },
     });
     disposers.push(socket.stop);
@@ -115,7 +132,7 @@ export function startProfile(profile: ServerProfile): () => void {
       void flush();
     };
     const onOffline = () => {
-      $connection.set('offline');
+      setConnection('offline');
       socket.drop();
     };
     const onVisible = () => {

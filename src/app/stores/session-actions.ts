@@ -1,11 +1,12 @@
 // What the user can do to a session from the phone: send (through the outbox), answer permissions, fix blocks, share.
-import { BACKEND_INFO, DEFAULT_BACKEND } from '../../core/providers.ts';
+import { BACKEND_INFO, DEFAULT_BACKEND, type Backend, type Provider } from '../../core/providers.ts';
 import type { MessageRecord, SessionRecord, SettingsRecord } from '../../core/records.ts';
 import { requestBackgroundFlush } from '../lib/background-sync.ts';
 import { newClientId } from '../lib/client-id.ts';
 import { enqueueMessage, retryMessage } from './outbox.ts';
 import { $runtime, type Runtime } from './runtime.ts';
 import { putSession, putSettings } from './sync.ts';
+import { applyLiveMessage } from './transcript.ts';
 
 function rt(): Runtime {
   const r = $runtime.get();
@@ -32,7 +33,10 @@ export async function retry(clientId: string): Promise<void> {
 }
 
 export async function answerPermission(sessionId: string, permissionId: string, decision: 'allow' | 'deny'): Promise<MessageRecord> {
-  const res = await rt().api.send<{ message: MessageRecord }>('POST', `${path(sessionId)}/permissions/${encodeURIComponent(permissionId)}`, { decision });
+  const r = rt();
+  const res = await r.api.send<{ message: MessageRecord }>('POST', `${path(sessionId)}/permissions/${encodeURIComponent(permissionId)}`, { decision });
+  // Show the decision at once; the socket's copy of the same record changes nothing after this.
+  await applyLiveMessage(r.db, res.message);
   return res.message;
 }
 
@@ -56,6 +60,34 @@ export async function renameSession(sessionId: string, title: string): Promise<v
   const r = rt();
   const res = await r.api.send<{ session: SessionRecord }>('PATCH', path(sessionId), { title });
   await putSession(r.db, res.session);
+}
+
+export interface NewSessionInput {
+  readonly machineId: string;
+  readonly provider: Provider;
+  readonly backend: Backend;
+  readonly cwd: string;
+  readonly title?: string;
+  /** Optional first message, delivered once the agent is up. */
+  readonly message?: string;
+}
+
+/** Start a fresh session on a machine from the phone. */
+export async function startSession(input: NewSessionInput): Promise<SessionRecord> {
+  const r = rt();
+  const title = input.title?.trim();
+  const text = input.message?.trim() ? input.message : undefined;
+  const res = await r.api.send<{ session: SessionRecord }>('POST', '/api/sessions', {
+    machineId: input.machineId,
+    provider: input.provider,
+    backend: input.backend,
+    cwd: input.cwd.trim(),
+    ...(title ? { title } : {}),
+    ...(text ? { message: { clientId: newClientId(), text } } : {}),
+  });
+  await putSession(r.db, res.session);
+  void r.refresh();
+  return res.session;
 }
 
 /**

@@ -5,7 +5,7 @@ import { formatTime } from '../lib/time.ts';
 
 export interface SessionStatus {
   readonly availability: Availability;
-  /** Short label for the chip: "live", "inactive · resumable", "blocked: archived", … */
+  /** Short label for the chip: "live", "waiting for approval", "inactive · resumable", "blocked: archived", … */
   readonly chip: string;
   readonly tone: 'live' | 'ok' | 'busy' | 'blocked' | 'offline';
   readonly canCompose: boolean;
@@ -33,7 +33,10 @@ export function sessionStatus(session: SessionRecord, machine: MachineRecord | u
   const availability = fresh ? session.availability : cachedAvailability(session, machine, settings);
   const status = describe(availability, machine, now);
   // Offline, "live" is only what was last known: say so on the chip (the composer still queues for it).
-  return !fresh && availability.state === 'live' ? { ...status, chip: 'was live' } : status;
+  if (!fresh && availability.state === 'live') return { ...status, chip: 'was live' };
+  // The agent stopped mid-turn for the user's Allow/Deny: that is what the user needs to see first.
+  if (availability.state === 'live' && session.awaitingPermission) return { ...status, chip: 'waiting for approval', tone: 'busy' };
+  return status;
 }
 
 export function cachedAvailability(session: SessionRecord, machine: MachineRecord | undefined, settings: SettingsRecord | null): Availability {
