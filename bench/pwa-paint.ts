@@ -1,5 +1,6 @@
 // PWA paint on a Pixel 7 profile with 4× CPU slowdown (CDP): cold load FCP, warm load, offline list with 500 cached
-// sessions, and a 2,000-message transcript becoming scrollable. Data seeded through a real server and a paired phone.
+// sessions (its first screen painted, and all rows in the page), and a 2,000-message transcript becoming scrollable.
+// Data seeded through a real server and a paired phone.
 import { chromium, devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -37,9 +38,12 @@ const markers = (expected: { rows: number; lastText: string }) => `(() => {
     requestAnimationFrame(() => setTimeout(() => (b[name] = performance.now()), 0));
   };
   const check = () => {
-    const rows = document.querySelectorAll('.session-row').length;
+    const rowEls = document.querySelectorAll('.session-row');
+    const rows = rowEls.length;
     if (rows >= 1) mark('firstRow');
     if (rows >= expected.rows) mark('list');
+    // The screen is full of rows: the last row in the page reaches the viewport's bottom edge (or the list is complete).
+    if (rows >= 1 && !b._screen && (rows >= expected.rows || rowEls[rows - 1].getBoundingClientRect().bottom >= innerHeight)) mark('screen');
     const t = document.querySelector('.transcript');
     if (t && t.scrollHeight > t.clientHeight && t.textContent.includes(expected.lastText)) mark('transcript');
   };
@@ -72,7 +76,7 @@ async function fcp(page: Page): Promise<number> {
   return (await h.jsonValue()) as number;
 }
 
-async function mark(page: Page, name: 'list' | 'firstRow' | 'transcript'): Promise<number> {
+async function mark(page: Page, name: 'list' | 'screen' | 'firstRow' | 'transcript'): Promise<number> {
   try {
     const h = await page.waitForFunction((n) => (window as unknown as { __bench: Record<string, number> }).__bench?.[n], name, { timeout: 30_000, polling: 50 });
     return (await h.jsonValue()) as number;
@@ -137,15 +141,18 @@ export async function pwaPaint() {
     await setup.close();
 
     const warmFcp: number[] = [];
+    const warmScreen: number[] = [];
     const warmList: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const page = await throttledPage(ctx);
       await page.goto(srv.url, { waitUntil: 'load' });
       warmFcp.push(await fcp(page));
+      warmScreen.push(await mark(page, 'screen'));
       warmList.push(await mark(page, 'list'));
       await page.close();
     }
 
+    const offlineScreen: number[] = [];
     const offlineList: number[] = [];
     const offlineFirst: number[] = [];
     const offlineFcp: number[] = [];
@@ -155,6 +162,7 @@ export async function pwaPaint() {
       for (let i = 0; i < RUNS; i++) {
         const page = await throttledPage(ctx);
         await page.goto(srv.url, { waitUntil: 'load' });
+        offlineScreen.push(await mark(page, 'screen'));
         offlineList.push(await mark(page, 'list'));
         offlineFirst.push(await mark(page, 'firstRow'));
         offlineFcp.push(await fcp(page));
@@ -181,10 +189,12 @@ export async function pwaPaint() {
       atMost('fcp-cold', `cold load FCP, median of ${RUNS}`, median(cold), 'ms', BUDGET_FCP, `≤ ${BUDGET_FCP} ms`, `min ${Math.min(...cold).toFixed(0)}, max ${Math.max(...cold).toFixed(0)}; first visit, empty cache, unpaired (welcome screen)`),
       info('requests-cold', 'requests on a cold first load (page, until network idle)', coldRequests, '', 'the service worker’s precache downloads run in the worker and are not counted here'),
       info('fcp-warm', 'warm load FCP (service worker + IndexedDB)', show(warmFcp)),
-      info('list-warm', `warm load: list of ${SESSIONS} painted`, show(warmList)),
-      atMost('list-offline', `offline load: list of ${SESSIONS} cached sessions painted, median of ${RUNS}`, median(offlineList), 'ms', BUDGET_OFFLINE, `≤ ${BUDGET_OFFLINE} ms`,
-        `min ${Math.min(...offlineList).toFixed(0)}, max ${Math.max(...offlineList).toFixed(0)}; network off, shell from the service worker, rows from IndexedDB; measured from navigation start to the frame after all ${SESSIONS} rows are in the DOM`),
+      info('screen-warm', `warm load: first screen of the list of ${SESSIONS} painted`, show(warmScreen)),
+      info('list-warm', `warm load: all ${SESSIONS} rows in the page`, show(warmList)),
+      atMost('screen-offline', `offline load: list of ${SESSIONS} cached sessions painted (first screen), median of ${RUNS}`, median(offlineScreen), 'ms', BUDGET_OFFLINE, `≤ ${BUDGET_OFFLINE} ms`,
+        `min ${Math.min(...offlineScreen).toFixed(0)}, max ${Math.max(...offlineScreen).toFixed(0)}; network off, shell from the service worker, rows from IndexedDB; measured from navigation start to the frame after the rows reach the bottom of the viewport (the rest of the ${SESSIONS} rows follow in idle time)`),
       info('first-row-offline', 'offline load: first row painted', show(offlineFirst)),
+      info('list-offline', `offline load: all ${SESSIONS} rows in the page`, show(offlineList), '', 'from navigation start to the frame after the last row is in the DOM'),
       info('idb-read', `  IndexedDB getAll of ${SESSIONS} sessions (in page, throttled)`, idbRead, 'ms', 'part of the offline list time spent only reading the cache'),
       info('fcp-offline', 'offline load FCP', show(offlineFcp)),
       info('transcript', `${MESSAGES}-message transcript scrollable`, show(transcript), '',
@@ -193,7 +203,7 @@ export async function pwaPaint() {
     return {
       title: `PWA paint (Pixel 7 profile, ${CPU_SLOWDOWN}× CPU slowdown, loopback network)`,
       figures,
-      meta: { runs: RUNS, cold: spread(cold), warmFcp: spread(warmFcp), warmList: spread(warmList), offlineList: spread(offlineList), offlineFirst: spread(offlineFirst), idbRead, offlineFcp: spread(offlineFcp), transcript: spread(transcript), coldRequests, chromium: browser.version() },
+      meta: { runs: RUNS, cold: spread(cold), warmFcp: spread(warmFcp), warmScreen: spread(warmScreen), warmList: spread(warmList), offlineScreen: spread(offlineScreen), offlineList: spread(offlineList), offlineFirst: spread(offlineFirst), idbRead, offlineFcp: spread(offlineFcp), transcript: spread(transcript), coldRequests, chromium: browser.version() },
     };
   } finally {
     await browser?.close();

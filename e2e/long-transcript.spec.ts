@@ -35,7 +35,6 @@ test('a 2,000-message session renders far fewer rows than messages, scrolls to i
   );
   expect(newest.seq).toBeGreaterThanOrEqual(2000);
 
-  page.on("console", (m) => m.text().startsWith("TV") && console.log(m.text()));
   await pairPhone(page);
   await page.goto(`${world().url}/#/s/${s.id}`);
   const log = page.getByRole('log', { name: 'Transcript' });
@@ -52,7 +51,6 @@ test('a 2,000-message session renders far fewer rows than messages, scrolls to i
     });
     await expect(log).not.toHaveAttribute('data-first-seq', String(first));
     await expect(log).toHaveAttribute('aria-busy', 'false');
-    console.log("DEBUG", first, await rowTop(log, first), JSON.stringify(await log.evaluate((el) => [el.scrollTop, el.scrollHeight, el.clientHeight, el.getAttribute("data-first-seq"), (el.querySelector('.spacer') as HTMLElement).style.height, [...el.querySelectorAll<HTMLElement>('.row')].slice(0, 14).map((r) => [r.dataset.seq, Math.round(r.offsetTop), r.offsetHeight])])));
     await expect.poll(async () => near(await rowTop(log, first), 12), { message: `row ${first} stays at the top` }).toBe(true);
     expect(await renderedRows(log)).toBeLessThan(80);
     expect(++pages).toBeLessThan(60);

@@ -1,6 +1,8 @@
 // @vitest-environment node
 // Windowing a long transcript: few rows rendered, the reader's place kept when older pages load, the bottom followed.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { OutboxItem } from '../../src/app/lib/outbox-item.ts';
 import { buildRows } from '../../src/app/lib/transcript-rows.ts';
 import { anchorAt, computeWindow, estimateHeight, isAtBottom, layoutOffsets, rowAt, scrollTopFor } from '../../src/app/lib/virtual-window.ts';
 import { userMessage } from './fake-api.ts';
@@ -90,5 +92,109 @@ describe('transcript window', () => {
     expect(third[0]).toBe(first[0]);
     expect(third[1]).not.toBe(first[1]);
     expect(third[1]!.kind === 'message' && third[1]!.entry?.state).toBe('answered');
+  });
+});
+
+/** Fixed seed: a failure replays the same way (fast-check prints the counterexample). */
+const PROPS = { seed: 20_261_124, numRuns: 300 };
+const heights = fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 300 });
+const offsetsOf = (hs: readonly number[]) => layoutOffsets(hs.length, (i) => hs[i]!);
+
+describe('transcript window, for any row heights and scroll position', () => {
+  it('renders every row that meets the viewport or its overscan, and stops at the first row beyond each edge', () => {
+    fc.assert(
+      fc.property(heights, fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 1200 }), fc.integer({ min: 0, max: 1000 }), (hs, at, viewport, overscan) => {
+        const offsets = offsetsOf(hs);
+        const count = hs.length;
+        const total = offsets[count]!;
+        const scrollTop = at * total;
+        const w = computeWindow(offsets, scrollTop, viewport, overscan);
+        const top = Math.max(0, scrollTop - overscan);
+        const bottom = scrollTop + viewport + overscan;
+        expect(0 <= w.start && w.start < w.end && w.end <= count).toBe(true);
+        // The spacers stand in for exactly the rows not rendered, so the scroll height is the layout's.
+        expect(w.padTop).toBe(offsets[w.start]);
+        expect(w.padBottom).toBe(total - offsets[w.end]!);
+        expect(w.total).toBe(total);
+        // Covered: the rendered rows reach from above the top edge to below the bottom edge (or the last row).
+        expect(offsets[w.start]!).toBeLessThanOrEqual(top);
+        expect(offsets[w.end]!).toBeGreaterThanOrEqual(Math.min(total, bottom));
+        // Tight: the first rendered row reaches past the top edge, the last one starts above the bottom edge.
+        expect(w.start === count - 1 || offsets[w.start + 1]! > top).toBe(true);
+        expect(offsets[w.end - 1]!).toBeLessThanOrEqual(Math.max(top, bottom));
+      }),
+      PROPS,
+    );
+  });
+
+  it('an anchor read at any position scrolls back to exactly that position', () => {
+    fc.assert(
+      fc.property(heights, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (hs, at) => {
+        const offsets = offsetsOf(hs);
+        const keys = hs.map((_, i) => `m${i}`);
+        const scrollTop = Math.floor(at * offsets[hs.length]!);
+        expect(scrollTopFor(offsets, keys, anchorAt(offsets, keys, scrollTop)!)).toBe(scrollTop);
+      }),
+      PROPS,
+    );
+  });
+
+  it('keeps the row under the reader where it is on screen when older rows arrive above and rows above are re-measured', () => {
+    fc.assert(
+      fc.property(heights, heights, fc.array(fc.integer({ min: 0, max: 400 })), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (loaded, older, remeasured, at) => {
+        const keys = loaded.map((_, i) => `m${1000 + i}`);
+        const before = offsetsOf(loaded);
+        const scrollTop = Math.floor(at * before[loaded.length]!);
+        const anchor = anchorAt(before, keys, scrollTop)!;
+        const i = keys.indexOf(anchor.key);
+        const onScreen = before[i]! - scrollTop;
+
+        // The previous page arrives above, and the rows above the anchor get their measured heights.
+        const measured = loaded.map((h, j) => (j < i && j < remeasured.length ? remeasured[j]! : h));
+        const afterKeys = [...older.map((_, j) => `m${j}`), ...keys];
+        const after = offsetsOf([...older, ...measured]);
+        const next = scrollTopFor(after, afterKeys, anchor)!;
+        expect(after[afterKeys.indexOf(anchor.key)]! - next).toBe(onScreen);
+      }),
+      PROPS,
+    );
+  });
+});
+
+describe('transcript rows', () => {
+  const item = (clientId: string, over: Partial<OutboxItem> = {}): OutboxItem => ({
+    clientId, sessionId: 'S1', text: `text of ${clientId}`, state: 'queued', failure: null, order: 1, attempts: 0, lastError: null, messageId: null, createdAt: 1, updatedAt: 1, ...over,
+  });
+
+  it('shows outbox items the server has not echoed after the transcript, and an echoed one only once, in its place', () => {
+    const echoed = userMessage('S1', 'c1', 'text of c1', 2, 'delivered');
+    const rows = buildRows([agentMessage('S1', 1), echoed, agentMessage('S1', 3)], [item('c2'), item('c1', { state: 'sending' })]);
+    expect(rows.map((r) => r.key)).toEqual(['S1-1', echoed.id, 'S1-3', 'out:c2']);
+    // The server's state wins over the outbox's; the outbox item is kept for its actions.
+    const mine = rows[1]!;
+    expect(mine.kind === 'message' && mine.entry).toMatchObject({ state: 'delivered', item: { clientId: 'c1' } });
+    expect(rows[3]).toMatchObject({ kind: 'pending', entry: { state: 'queued', text: 'text of c2' } });
+  });
+
+  // Regression: the session view once passed records from a store that reconciles updates into the old
+  // objects; a failed resume stayed "resuming" on screen because the row was reused by identity.
+  it('rebuilds a row whose message was updated in place', () => {
+    const m = { ...userMessage('S1', 'c1', 'are you there?', 4, 'awaiting-resume') };
+    const outbox = [item('c1', { state: 'resuming' })];
+    const shown = buildRows([m], outbox);
+    expect(shown[0]!.entry?.state).toBe('resuming');
+    Object.assign(m, { state: 'failed', failure: { code: 'vendor-not-found', detail: 'gone' }, updatedAt: 99 }); // same object
+    const next = buildRows([m], outbox, new Map(shown.map((r) => [r.key, r])));
+    expect(next[0]).not.toBe(shown[0]);
+    expect(next[0]!.entry).toMatchObject({ state: 'failed', failure: { code: 'vendor-not-found' } });
+  });
+
+  it('rebuilds a pending row when its outbox item changes, and keeps it while it does not', () => {
+    const queued = item('c9');
+    const first = buildRows([], [queued]);
+    expect(buildRows([], [queued], new Map(first.map((r) => [r.key, r])))[0]).toBe(first[0]);
+    const failed = buildRows([], [{ ...queued, state: 'failed', updatedAt: 2 }], new Map(first.map((r) => [r.key, r])));
+    expect(failed[0]).not.toBe(first[0]);
+    expect(failed[0]!.entry?.state).toBe('failed');
   });
 });

@@ -83,16 +83,25 @@ export function TranscriptView(props: TranscriptViewProps): JSX.Element {
     onCleanup(() => rowObserver?.unobserve(el));
   };
 
+  /** Scroll to `top` (null: stay) as the view itself, so the scroll event that follows is not taken for the reader. */
+  const pin = (top: number | null) => {
+    if (top !== null) scroller.scrollTop = top;
+    ownScrollTop = scroller.scrollTop;
+    setScrollTop(scroller.scrollTop);
+  };
+
   onMount(() => {
     const sizeObserver = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => {
       setViewport(scroller.clientHeight);
       setWidth(scroller.clientWidth);
+      // The box shrank (the keyboard opened, a banner appeared): a reader at the bottom stays there.
+      if (stick) pin(scroller.scrollHeight);
     });
     sizeObserver?.observe(scroller);
     onCleanup(() => sizeObserver?.disconnect());
     setViewport(scroller.clientHeight || viewport());
     setWidth(scroller.clientWidth || width());
-    scroller.scrollTop = scroller.scrollHeight;
+    pin(scroller.scrollHeight);
   });
 
   // Whenever the layout changes (rows added at either end, a height measured): keep the bottom in view
@@ -100,13 +109,18 @@ export function TranscriptView(props: TranscriptViewProps): JSX.Element {
   createEffect(
     on(offsets, (o) => {
       if (!scroller) return;
-      if (stick) scroller.scrollTop = scroller.scrollHeight;
+      // Nothing to hold on to (another session opened in this view): start again at the bottom.
+      if (o.length <= 1) {
+        stick = true;
+        anchor = null;
+      }
+      let top: number | null = null;
+      if (stick) top = scroller.scrollHeight;
       else if (anchor) {
         const target = scrollTopFor(o, keys(), anchor);
-        if (target !== null && Math.abs(scroller.scrollTop - (target + PAD)) > 1) scroller.scrollTop = target + PAD;
+        if (target !== null && Math.abs(scroller.scrollTop - (target + PAD)) > 1) top = target + PAD;
       }
-      ownScrollTop = scroller.scrollTop;
-      setScrollTop(scroller.scrollTop);
+      pin(top);
     }),
   );
 

@@ -12,13 +12,21 @@ export interface UserEntry {
 }
 
 export type Row =
-  | { readonly kind: 'message'; readonly key: string; readonly message: MessageRecord; readonly entry: UserEntry | null }
-  | { readonly kind: 'pending'; readonly key: string; readonly entry: UserEntry; readonly item: OutboxItem };
+  | { readonly kind: 'message'; readonly key: string; readonly stamp: string; readonly message: MessageRecord; readonly entry: UserEntry | null }
+  | { readonly kind: 'pending'; readonly key: string; readonly stamp: string; readonly entry: UserEntry; readonly item: OutboxItem };
+
+/**
+ * What a row was built from, as a value. Identity alone is not enough: a record updated in place (a store
+ * that reconciles into old objects) would keep a stale row.
+ */
+function stampOf(m: MessageRecord | null, item: OutboxItem | null): string {
+  return `${m?.updatedAt ?? ''}|${m?.state ?? ''}|${m?.text.length ?? ''}|${item?.updatedAt ?? ''}|${item?.state ?? ''}|${item?.lastError ?? ''}`;
+}
 
 /**
  * Rows in order: the loaded messages by seq, then outbox items the server has not echoed yet. A row whose
- * message and outbox item are the very same objects as in `previous` is returned as the same object,
- * so a keyed list keeps its DOM (and its measured height) for it.
+ * message and outbox item are the very same, unchanged objects as in `previous` is returned as the same
+ * object, so a keyed list keeps its DOM (and its measured height) for it.
  */
 export function buildRows(messages: readonly MessageRecord[], outbox: readonly OutboxItem[], previous?: ReadonlyMap<string, Row>): Row[] {
   const byClient = new Map(outbox.map((i) => [i.clientId, i]));
@@ -26,28 +34,27 @@ export function buildRows(messages: readonly MessageRecord[], outbox: readonly O
   const rows: Row[] = [];
   for (const m of messages) {
     const key = m.id;
-    if (m.role !== 'user') {
-      const old = previous?.get(key);
-      rows.push(old && old.kind === 'message' && old.message === m ? old : { kind: 'message', key, message: m, entry: null });
-      continue;
-    }
-    const item = m.clientId ? (byClient.get(m.clientId) ?? null) : null;
-    if (m.clientId) seen.add(m.clientId);
+    const item = m.role === 'user' && m.clientId ? (byClient.get(m.clientId) ?? null) : null;
+    if (m.role === 'user' && m.clientId) seen.add(m.clientId);
+    const stamp = stampOf(m, item);
     const old = previous?.get(key);
-    if (old && old.kind === 'message' && old.message === m && old.entry?.item === item) {
+    if (old && old.kind === 'message' && old.message === m && old.stamp === stamp && (old.entry?.item ?? null) === item) {
       rows.push(old);
-      continue;
+    } else if (m.role !== 'user') {
+      rows.push({ kind: 'message', key, stamp, message: m, entry: null });
+    } else {
+      // The server's state is the truth for a message it holds; the outbox item adds the actions.
+      const state = m.state ? stateFromDelivery(m.state) : (item?.state ?? 'sending');
+      rows.push({ kind: 'message', key, stamp, message: m, entry: { text: m.text, state, failure: m.failure ?? item?.failure ?? null, item, lastError: null } });
     }
-    // The server's state is the truth for a message it holds; the outbox item adds the actions.
-    const state = m.state ? stateFromDelivery(m.state) : (item?.state ?? 'sending');
-    rows.push({ kind: 'message', key, message: m, entry: { text: m.text, state, failure: m.failure ?? item?.failure ?? null, item, lastError: null } });
   }
   for (const item of outbox) {
     if (seen.has(item.clientId)) continue;
     const key = `out:${item.clientId}`;
+    const stamp = stampOf(null, item);
     const old = previous?.get(key);
-    if (old && old.kind === 'pending' && old.item === item) rows.push(old);
-    else rows.push({ kind: 'pending', key, item, entry: { text: item.text, state: item.state, failure: item.failure, item, lastError: item.lastError } });
+    if (old && old.kind === 'pending' && old.item === item && old.stamp === stamp) rows.push(old);
+    else rows.push({ kind: 'pending', key, stamp, item, entry: { text: item.text, state: item.state, failure: item.failure, item, lastError: item.lastError } });
   }
   return rows;
 }
