@@ -100,7 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes });
   const originRule = { appOrigins: options.appOrigins ?? [], publicUrl: () => ctx.publicUrl(), trustProxy: options.trustProxy ?? false };
   server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = upgradePath(req.url);
     const hub = path === '/api/machine' ? machineHub : path === '/api/events' ? phoneHub : null;
     if (!hub) {
       socket.destroy();
@@ -161,4 +161,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return stopped;
     },
   };
+}
+
+/** The path an upgrade request asks for, or null when its target is no URL path (`//:.` made `new URL` throw and crash the process). */
+function upgradePath(target: string | undefined): string | null {
+  try {
+    return new URL(target ?? '/', 'http://x').pathname;
+  } catch {
+    return null;
+  }
 }

@@ -25,7 +25,13 @@ export function createStaticHandler(dir: string, policy: (inlineScripts: string[
     }
   }
   return async (c: Context): Promise<Response> => {
-    const path = decodeURIComponent(new URL(c.req.url).pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      // A malformed escape (`/%zz`) names no file and no route: the client's mistake, not a server error.
+      return c.text('bad request: malformed URL', 400);
+    }
     let body = path === '/' ? null : await file(path);
     let ext = extname(path);
     if (body === null) {

@@ -1,0 +1,134 @@
+// The fuzz list: every HTTP API route, its schemas, where its ids come from, and its documented 2xx.
+// http-api.test.ts fails when the server registers a route this list does not name (or the reverse).
+import fc from 'fast-check';
+import type * as v from 'valibot';
+import {
+  CreatePairingCodeSchema, CreateShareSchema, MessagesQuerySchema, PairRequestSchema, PermissionAnswerSchema,
+  RenameSessionSchema, SendMessageSchema, SettingsPatchSchema, StartSessionSchema, SyncQuerySchema,
+} from '../../src/core/index.ts';
+import type { Overrides } from './schema-arb.ts';
+import type { Account, Owner, World } from './world.ts';
+
+export type AuthRule =
+  /** Any device token (phone, CLI, machine). */
+  | 'device'
+  /** A device token of a person's device: a machine token is refused with 403. */
+  | 'person'
+  /** No token needed. */
+  | 'none';
+
+export interface ParamSpec {
+  /** Real values to try (besides random ones); `$name` is a value `prepare` makes fresh for each case. */
+  readonly pool: (w: World) => string[];
+  /** Looked up (404 when not the caller's) before the body or query is read. */
+  readonly gate: boolean;
+}
+
+export interface Prepared {
+  readonly value: string;
+  /** The account it belongs to (null: nobody's, like a pairing code before it is redeemed). */
+  readonly owner: Owner | null;
+}
+
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly auth: AuthRule;
+  readonly body?: v.GenericSchema;
+  readonly query?: v.GenericSchema;
+  /** Field values for bodies built from `body`, drawn from the world (so valid bodies reach real rows). */
+  readonly overrides?: (w: World) => Overrides;
+  readonly params?: Readonly<Record<string, ParamSpec>>;
+  /** The documented success statuses (docs/api.md). */
+  readonly ok: readonly number[];
+  /** Ids in params and body must belong to the caller's account for a 2xx (false for pairing, shares, health). */
+  readonly scoped: boolean;
+  /** Makes fresh resources a case may consume (a device to revoke, a code to redeem): the values for `$name`. */
+  readonly prepare?: (w: World) => Promise<Record<string, Prepared>>;
+}
+
+const sessionsOf = (x: Account) => Object.values(x.sessions);
+const allSessions = (w: World) => [...sessionsOf(w.a), ...sessionsOf(w.b)];
+const machinesOf = (w: World) => [w.a.machine.machineId, w.a.spareMachineId, w.b.machine.machineId, w.b.spareMachineId];
+const sessionParam: ParamSpec = { pool: allSessions, gate: true };
+
+/** Body fields drawn from the world, so a well-formed body names real machines, sessions and codes. */
+const worldFields = (w: World): Overrides => ({
+  machineId: fc.constantFrom(...machinesOf(w)),
+  summaryOf: fc.constantFrom(...allSessions(w)),
+  clientId: fc.oneof(fc.constantFrom('A-c1', 'B-c1', 'A-c2'), fc.stringMatching(/^[a-z0-9-]{1,20}$/)),
+  code: fc.oneof(fc.constantFrom('$phoneCode', '$machineCode', '$usedCode'), fc.stringMatching(/^[A-Z0-9-]{6,32}$/)),
+});
+
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'GET', path: '/api/health', auth: 'none', ok: [200], scoped: false },
+  {
+    method: 'POST', path: '/api/pair', auth: 'none', body: PairRequestSchema, overrides: worldFields, ok: [201], scoped: false,
+    async prepare(w) {
+      const used = w.ts.admin.createPairingCode(w.a.id as never, 'phone');
+      await fetch(`${w.ts.url}/api/pair`, { method: 'POST', body: JSON.stringify({ code: used.code, name: 'x', kind: 'phone' }) });
+      return {
+        phoneCode: { value: w.ts.admin.createPairingCode(w.a.id as never, 'phone').code, owner: null },
+        machineCode: { value: w.ts.admin.createPairingCode(w.b.id as never, 'machine').code, owner: null },
+        usedCode: { value: used.code, owner: null },
+      };
+    },
+  },
+  { method: 'POST', path: '/api/pairing-codes', auth: 'person', body: CreatePairingCodeSchema, ok: [201], scoped: true },
+  { method: 'GET', path: '/api/devices', auth: 'device', ok: [200], scoped: true },
+  {
+    method: 'DELETE', path: '/api/devices/:id', auth: 'person', ok: [204], scoped: true,
+    params: { id: { pool: (w) => ['$deviceA', '$deviceB', w.a.revokedDeviceId, w.b.revokedDeviceId], gate: true } },
+    async prepare(w) {
+      return {
+        deviceA: { value: w.ts.admin.issueToken(w.a.id as never, 'phone', 'victim').deviceId, owner: 'A' },
+        deviceB: { value: w.ts.admin.issueToken(w.b.id as never, 'cli', 'victim').deviceId, owner: 'B' },
+      };
+    },
+  },
+  { method: 'GET', path: '/api/sync', auth: 'device', query: SyncQuerySchema, ok: [200], scoped: true },
+  { method: 'GET', path: '/api/machines', auth: 'device', ok: [200], scoped: true },
+  { method: 'GET', path: '/api/settings', auth: 'device', ok: [200], scoped: true },
+  { method: 'PUT', path: '/api/settings', auth: 'device', body: SettingsPatchSchema, ok: [200], scoped: true },
+  { method: 'POST', path: '/api/sessions', auth: 'device', body: StartSessionSchema, overrides: worldFields, ok: [201], scoped: true },
+  { method: 'GET', path: '/api/sessions/:id', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'PATCH', path: '/api/sessions/:id', auth: 'device', params: { id: sessionParam }, body: RenameSessionSchema, ok: [200], scoped: true },
+  { method: 'GET', path: '/api/sessions/:id/messages', auth: 'device', params: { id: sessionParam }, query: MessagesQuerySchema, ok: [200], scoped: true },
+  {
+    method: 'POST', path: '/api/sessions/:id/messages', auth: 'device', params: { id: sessionParam }, body: SendMessageSchema,
+    overrides: worldFields, ok: [200, 202], scoped: true,
+  },
+  { method: 'POST', path: '/api/sessions/:id/archive', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'POST', path: '/api/sessions/:id/unarchive', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'POST', path: '/api/sessions/:id/stop', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
+  {
+    method: 'POST', path: '/api/sessions/:id/takeover', auth: 'device', ok: [200], scoped: true,
+    params: { id: { pool: (w) => [...allSessions(w), ...w.a.directs, ...w.b.directs], gate: true } },
+  },
+  { method: 'POST', path: '/api/sessions/:id/interrupt', auth: 'device', params: { id: sessionParam }, ok: [204], scoped: true },
+  {
+    method: 'POST', path: '/api/sessions/:id/permissions/:permissionId', auth: 'device', body: PermissionAnswerSchema, ok: [200], scoped: true,
+    params: { id: sessionParam, permissionId: { pool: (w) => [...w.a.permissionIds, ...w.b.permissionIds], gate: false } },
+  },
+  { method: 'GET', path: '/api/sessions/:id/resume-attempts', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'POST', path: '/api/sessions/:id/shares', auth: 'device', params: { id: sessionParam }, body: CreateShareSchema, ok: [201], scoped: true },
+  { method: 'GET', path: '/api/sessions/:id/shares', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
+  {
+    method: 'DELETE', path: '/api/shares/:id', auth: 'device', ok: [204], scoped: true,
+    params: { id: { pool: () => ['$shareA', '$shareB'], gate: true } },
+    async prepare(w) {
+      const make = async (x: Account): Promise<Prepared> => {
+        const res = await x.phone.post(`/api/sessions/${x.sessions.inactive}/shares`, { expiresInSeconds: 600 });
+        return { value: res.body.id as string, owner: x.tag };
+      };
+      return { shareA: await make(w.a), shareB: await make(w.b) };
+    },
+  },
+  {
+    method: 'GET', path: '/api/shared/:token', auth: 'none', ok: [200], scoped: false,
+    params: { token: { pool: (w) => [w.a.shareToken, w.b.shareToken, w.a.phoneToken, `${w.a.shareToken}x`], gate: true } },
+  },
+];
+
+/** `METHOD /path` as Hono prints its routes. */
+export const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
