@@ -1,7 +1,7 @@
 // The soak's world: `baton server` as a child on a fixed port (so it can be SIGKILLed and restarted on the
 // same home), two `baton daemon` children each with its own BATON_HOME and fake vendor sandbox, and phones.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +140,12 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
           }
           await new Promise((r) => setTimeout(r, 50));
         }
+      }
+      // SOAK_KEEP=1 leaves every home, database and vendor transcript behind to look at after a failure.
+      if (process.env.SOAK_KEEP) {
+        writeFileSync(join(root, 'fakes.txt'), machines.map((m) => `${m.name} ${m.fake.root}\n`).join(''));
+        process.stderr.write(`kept ${root} (fake vendor sandboxes listed in its fakes.txt)\n`);
+        return;
       }
       rmSync(root, { recursive: true, force: true });
       for (const m of machines) await m.fake.cleanup();

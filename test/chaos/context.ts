@@ -64,6 +64,8 @@ export function bump(map: Record<string, number>, key: string, by = 1): void {
 }
 
 export function violate(ctx: SoakContext, invariant: InvariantId, detail: string): void {
+  // The full check sees a standing violation again every time; report each once, at the step that found it.
+  if (ctx.violations.some((v) => v.invariant === invariant && v.detail === detail)) return;
   ctx.violations.push({ step: ctx.step, op: ctx.op, invariant, detail });
   ctx.log(`VIOLATION step ${ctx.step} (${ctx.op}) invariant ${invariant}: ${detail}`);
 }

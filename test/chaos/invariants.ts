@@ -6,9 +6,9 @@ import { violate, waitUntil, type SoakContext } from './context.ts';
 import { isAlive, readDaemonState, readRecords, transcriptUserTexts, type DbSnapshot } from './observe.ts';
 
 export interface Baseline {
-  readonly created: number[];
+  /** Per machine: how many lines each provider's record had before the op (records only grow). */
+  readonly records: Map<string, number>[];
   readonly archived: Map<string, { vendorResumeId: string | null; attempts: number }>;
-  readonly resumedCount: number[];
 }
 
 /** Stable facts remembered across steps (invariant 2 and "final means final"). */
@@ -17,23 +17,28 @@ export interface Memory {
   readonly vendorIds: Map<string, string>;
   readonly daemonVendorIds: Map<string, string>;
   readonly finalStates: Map<string, string>;
+  /** `machine/pid` of every codex-mcp agent the daemons ran, with its session (seen in their state files). */
+  readonly mcpAgents: Map<string, string>;
+  /** `machine/pid` of codex-mcp agents that opened their conversation. */
+  readonly mcpConversations: Set<string>;
 }
 
-export const newMemory = (): Memory => ({ vendorResumeIds: new Map(), vendorIds: new Map(), daemonVendorIds: new Map(), finalStates: new Map() });
+export const newMemory = (): Memory => ({
+  vendorResumeIds: new Map(), vendorIds: new Map(), daemonVendorIds: new Map(), finalStates: new Map(), mcpAgents: new Map(), mcpConversations: new Set(),
+});
 
 export async function baseline(ctx: SoakContext): Promise<Baseline> {
-  const created: number[] = [];
-  const resumedCount: number[] = [];
+  const records: Map<string, number>[] = [];
   for (const m of ctx.cluster.machines) {
-    const recs = await readRecords(m.fake);
-    created.push(recs.filter((r) => r.event === 'created').length);
-    resumedCount.push(recs.length);
+    const counts = new Map<string, number>();
+    for (const r of await readRecords(m.fake)) counts.set(r.provider, (counts.get(r.provider) ?? 0) + 1);
+    records.push(counts);
   }
   const archived = new Map<string, { vendorResumeId: string | null; attempts: number }>();
   for (const s of ctx.snap.sessions) {
     if (s.archived === 1) archived.set(s.id, { vendorResumeId: s.vendor_resume_id, attempts: ctx.snap.attempts.filter((a) => a.session_id === s.id).length });
   }
-  return { created, archived, resumedCount };
+  return { records, archived };
 }
 
 /** After an op settled. `allowedCreates`: how many vendor sessions this op may create (a start: 1; anything else: 0). */
@@ -44,10 +49,27 @@ export async function checkStep(ctx: SoakContext, mem: Memory, before: Baseline,
   const forkIds = new Set<string>();
   for (const [i, m] of ctx.cluster.machines.entries()) {
     const recs = await readRecords(m.fake);
-    createdNow += recs.filter((r) => r.event === 'created').length - before.created[i]!;
+    // Each provider's record is its own file: the lines past its count before the op are new.
+    const seenOf = new Map(before.records[i]!);
+    const fresh = recs.filter((r) => {
+      const left = seenOf.get(r.provider) ?? 0;
+      seenOf.set(r.provider, left - 1);
+      return left <= 0;
+    });
+    for (const r of fresh.filter((x) => x.event === 'created')) {
+      const agent = `${i}/${r.pid}`;
+      if (r.via === 'mcp-server') {
+        // codex mcp-server names its conversation only at the first message, so that turn creates it, once per agent
+        // process (and one process per Baton session: codex-mcp never resumes).
+        if (mem.mcpConversations.has(agent)) violate(ctx, 1, `the codex-mcp agent ${r.pid} on ${m.name} opened a second conversation ${r.vendorId}`);
+        mem.mcpConversations.add(agent);
+        if (mem.mcpAgents.has(agent)) continue;
+      }
+      createdNow++;
+    }
     for (const r of recs) if (r.event === 'resumed' && r.requested && r.requested !== r.vendorId) forkIds.add(r.vendorId);
     // 5. Archive is hard: no vendor resume of a session that was archived when the op began.
-    for (const r of recs.slice(before.resumedCount[i]!)) {
+    for (const r of fresh) {
       if (r.event !== 'resumed') continue;
       const wanted = r.requested ?? r.vendorId;
       for (const [id, a] of before.archived) if (a.vendorResumeId === wanted) violate(ctx, 5, `archived session ${id} was resumed by the vendor (${wanted})`);
@@ -56,7 +78,8 @@ export async function checkStep(ctx: SoakContext, mem: Memory, before: Baseline,
   if (createdNow > allowedCreates) violate(ctx, 1, `${createdNow} vendor sessions created by an op that may create ${allowedCreates}`);
   const byResumeId = new Map<string, string>();
   for (const s of snap.sessions) {
-    for (const id of [s.vendor_id, s.vendor_resume_id]) if (id && forkIds.has(id)) violate(ctx, 1, `session ${s.id} adopted the forked vendor session ${id}`);
+    // A Claude fork has a transcript on disk, so the daemon may list it as a direct session (unmanaged); managing it is adopting it.
+    for (const id of [s.vendor_id, s.vendor_resume_id]) if (id && forkIds.has(id) && s.managed === 1) violate(ctx, 1, `session ${s.id} adopted the forked vendor session ${id}`);
     if (s.vendor_resume_id) {
       const other = byResumeId.get(s.vendor_resume_id);
       if (other && other !== s.id) violate(ctx, 1, `sessions ${other} and ${s.id} share vendor session ${s.vendor_resume_id}`);
@@ -69,13 +92,23 @@ export async function checkStep(ctx: SoakContext, mem: Memory, before: Baseline,
     stable(ctx, mem.vendorResumeIds, s.id, s.vendor_resume_id, 'vendorResumeId');
     stable(ctx, mem.vendorIds, s.id, s.vendor_id, 'vendorId');
   }
-  for (const m of ctx.cluster.machines) {
+  for (const [i, m] of ctx.cluster.machines.entries()) {
     const st = readDaemonState(m.home);
-    for (const s of Object.values(st?.sessions ?? {})) stable(ctx, mem.daemonVendorIds, s.sessionId, s.vendorId, `daemon ${m.name} vendorId`);
+    for (const s of Object.values(st?.sessions ?? {})) {
+      stable(ctx, mem.daemonVendorIds, s.sessionId, s.vendorId, `daemon ${m.name} vendorId`);
+      if (s.backend === 'codex-mcp' && s.pid) mem.mcpAgents.set(`${i}/${s.pid}`, s.sessionId);
+    }
+  }
+  // Pids come round again (pid_max is often 32768 and a long run spawns thousands of agents): forget the dead.
+  for (const key of [...mem.mcpAgents.keys(), ...mem.mcpConversations]) {
+    if (isAlive(Number(key.split('/')[1]))) continue;
+    mem.mcpAgents.delete(key);
+    mem.mcpConversations.delete(key);
   }
 
   // 3. No lost or doubled message (database side; transcripts in checkFull).
   checkMessages(ctx, mem, snap);
+  checkDaemonDeliveries(ctx, snap);
 
   // 4. Truthful state: every failure is typed.
   for (const a of snap.attempts) {
@@ -130,27 +163,61 @@ function checkMessages(ctx: SoakContext, mem: Memory, snap: DbSnapshot): void {
   for (const key of rows.keys()) if (!known.has(key)) violate(ctx, 3, `a user message no phone sent: ${key}`);
 }
 
+/**
+ * The daemons' side of invariant 3: each records a message id once, before writing it to the agent, so every
+ * message the server shows delivered is in its machine's record exactly once, and no other machine has it.
+ */
+function checkDaemonDeliveries(ctx: SoakContext, snap: DbSnapshot): void {
+  const sessionsOf = new Map(snap.sessions.map((s) => [s.id, s.machine_id]));
+  const recorded = new Map<string, string[]>();
+  for (const m of ctx.cluster.machines) {
+    for (const [sessionId, ids] of Object.entries(readDaemonState(m.home)?.delivered ?? {})) {
+      for (const id of ids) recorded.set(`${sessionId}/${id}`, [...(recorded.get(`${sessionId}/${id}`) ?? []), m.machineId]);
+    }
+  }
+  for (const msg of snap.userMessages) {
+    if (msg.state !== 'delivered' && msg.state !== 'answered') continue;
+    const on = recorded.get(`${msg.session_id}/${msg.id}`) ?? [];
+    if (on.length !== 1 || on[0] !== sessionsOf.get(msg.session_id)) {
+      violate(ctx, 3, `message ${msg.client_id} is ${msg.state} but its daemon records it ${on.length} times (${on.join(', ')})`);
+    }
+  }
+}
+
 /** The expensive part: vendor transcripts (written once per message, never for a failed one), forks and strays stopped. */
 export async function checkFull(ctx: SoakContext): Promise<void> {
   const snap = ctx.snap;
   const byKey = new Map(snap.userMessages.map((m) => [`${m.session_id}/${m.client_id}`, m]));
-  const backendOf = new Map(snap.sessions.map((s) => [s.id, s.backend]));
+  const rowById = new Map(snap.sessions.map((s) => [s.id, s]));
   for (const [i, machine] of ctx.cluster.machines.entries()) {
-    const texts = transcriptUserTexts(machine.fake);
+    const transcripts = transcriptUserTexts(machine.fake);
+    const recs = await readRecords(machine.fake);
+    const forks = new Set(recs.filter((r) => r.event === 'resumed' && r.requested && r.requested !== r.vendorId).map((r) => r.vendorId));
     const sessionsHere = new Set(ctx.sessions.filter((s) => s.machine === i).map((s) => s.id));
     for (const send of ctx.sends) {
       if (send.outcome !== 'stored' || !sessionsHere.has(send.sessionId)) continue;
       const m = byKey.get(`${send.sessionId}/${send.clientId}`);
-      const n = texts.get(send.text) ?? 0;
-      if (n > 1) violate(ctx, 3, `message ${send.clientId} was written to the agent ${n} times`);
-      if (m?.state === 'failed' && n > 0) violate(ctx, 3, `message ${send.clientId} is shown failed (${m.failure_code}) but the agent has it`);
-      const b = backendOf.get(send.sessionId);
-      if (m?.state === 'answered' && n === 0 && (b === 'claude-stream' || b === 'codex-app-server')) {
+      const row = rowById.get(send.sessionId);
+      const own = row?.vendor_resume_id ?? row?.vendor_id ?? null;
+      // Where the text was written, by vendor session. A Claude fork sees its first message before its id shows
+      // (DESIGN: strict resume); that copy is in the fork, which was stopped, and the message is failed.
+      let mine = 0;
+      const elsewhere: string[] = [];
+      for (const [vendorId, texts] of transcripts) {
+        const n = texts.get(send.text) ?? 0;
+        if (n === 0 || forks.has(vendorId)) continue;
+        // codex-mcp names its Codex thread apart from Baton's id for it: any non-fork transcript is its own.
+        if (vendorId === own || row?.backend === 'codex-mcp') mine += n;
+        else elsewhere.push(vendorId);
+      }
+      if (mine > 1) violate(ctx, 3, `message ${send.clientId} was written to its agent ${mine} times`);
+      if (elsewhere.length > 0) violate(ctx, 1, `message ${send.clientId} of session ${send.sessionId} (${own}) reached other vendor sessions: ${elsewhere.join(', ')}`);
+      if (m?.state === 'failed' && mine > 0) violate(ctx, 3, `message ${send.clientId} is shown failed (${m.failure_code}) but its agent has it`);
+      if (m?.state === 'answered' && mine === 0 && (row?.backend === 'claude-stream' || row?.backend === 'codex-app-server')) {
         violate(ctx, 4, `message ${send.clientId} is shown answered but the agent never took it`);
       }
     }
     // A fork the vendor made on resume, and any agent the daemon no longer runs, must be stopped.
-    const recs = await readRecords(machine.fake);
     const forkPids = recs.filter((r) => r.event === 'resumed' && r.requested && r.requested !== r.vendorId).map((r) => r.pid);
     const stray = await waitUntil(async () => {
       const st = readDaemonState(machine.home);

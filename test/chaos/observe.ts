@@ -2,7 +2,7 @@
 // state file, the fakes' records of vendor sessions, and the vendor transcripts the fakes wrote.
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readRecord, type FakeEnv, type RecordLine } from '../helpers/fake-env.ts';
 
 export interface SessionRow {
@@ -12,6 +12,8 @@ export interface SessionRow {
 export interface MessageRow {
   id: string; session_id: string; seq: number; role: string; origin: string; client_id: string | null; text: string;
   state: string | null; failure_code: string | null; failure_detail: string | null; permission: string | null; attempt_id: string | null;
+  /** 1: delivered to an agent that went away before its turn ended (it is never answered later). */
+  turn_lost: number;
 }
 export interface AttemptRow { id: string; session_id: string; state: string; code: string | null; detail: string | null; started_at: number }
 export interface MachineRow { id: string; name: string; online: number }
@@ -34,8 +36,8 @@ export function openObserver(serverHome: string) {
       const d = conn();
       return d.transaction(() => ({
         sessions: d.prepare('SELECT id, machine_id, provider, backend, managed, status, archived, vendor_id, vendor_resume_id, awaiting_permission, start_request_id, created_at FROM sessions').all() as SessionRow[],
-        userMessages: d.prepare("SELECT id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail, permission, attempt_id FROM messages WHERE origin = 'user'").all() as MessageRow[],
-        permissions: d.prepare("SELECT id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail, permission, attempt_id FROM messages WHERE role = 'permission' ORDER BY session_id, seq").all() as MessageRow[],
+        userMessages: d.prepare("SELECT id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail, permission, attempt_id, turn_lost FROM messages WHERE origin = 'user'").all() as MessageRow[],
+        permissions: d.prepare("SELECT id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail, permission, attempt_id, turn_lost FROM messages WHERE role = 'permission' ORDER BY session_id, seq").all() as MessageRow[],
         attempts: d.prepare('SELECT id, session_id, state, code, detail, started_at FROM resume_attempts').all() as AttemptRow[],
         machines: d.prepare('SELECT id, name, online FROM machines').all() as MachineRow[],
       }))();
@@ -49,7 +51,7 @@ export function openObserver(serverHome: string) {
 export type Observer = ReturnType<typeof openObserver>;
 
 export interface DaemonState {
-  sessions: Record<string, { sessionId: string; vendorId: string | null; pid: number | null; resumable: boolean }>;
+  sessions: Record<string, { sessionId: string; backend: string; vendorId: string | null; pid: number | null; resumable: boolean }>;
   delivered: Record<string, string[]>;
   outbox: unknown[];
 }
@@ -62,17 +64,26 @@ export function readDaemonState(home: string): DaemonState | null {
   }
 }
 
-export async function readRecords(fake: FakeEnv): Promise<(RecordLine & { provider: string })[]> {
-  const out: (RecordLine & { provider: string })[] = [];
+/** A fake's record line; `via: 'mcp-server'` marks the conversation a `codex mcp-server` opens at its first turn. */
+export type SoakRecord = RecordLine & { readonly provider: string; readonly via?: string };
+
+export async function readRecords(fake: FakeEnv): Promise<SoakRecord[]> {
+  const out: SoakRecord[] = [];
   for (const p of ['claude', 'codex'] as const) for (const r of await readRecord(fake.stateDir, p)) out.push({ ...r, provider: p });
   return out;
 }
 
-/** How many times each user text was written into a vendor transcript (Claude projects, Codex rollouts). */
-export function transcriptUserTexts(fake: FakeEnv): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Per vendor session, how many times each user text was written into its transcript (Claude projects, Codex rollouts). */
+export function transcriptUserTexts(fake: FakeEnv): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  let counts = new Map<string, number>();
+  const open = (vendorId: string) => {
+    counts = out.get(vendorId) ?? new Map();
+    out.set(vendorId, counts);
+  };
   const add = (t: string) => counts.set(t, (counts.get(t) ?? 0) + 1);
   for (const file of walk(join(fake.env.CLAUDE_CONFIG_DIR!, 'projects'))) {
+    open(basename(file, '.jsonl'));
     for (const line of lines(file)) {
       if (line.type !== 'user' || line.message?.role !== 'user') continue;
       const c = line.message.content;
@@ -81,9 +92,11 @@ export function transcriptUserTexts(fake: FakeEnv): Map<string, number> {
     }
   }
   for (const file of walk(join(fake.env.CODEX_HOME!, 'sessions'))) {
+    // rollout-<timestamp>-<thread id>.jsonl; the thread id is a UUID.
+    open(basename(file, '.jsonl').slice(-36));
     for (const line of lines(file)) if (line.type === 'event_msg' && line.payload?.type === 'user_message') add(line.payload.message);
   }
-  return counts;
+  return out;
 }
 
 function walk(dir: string): string[] {

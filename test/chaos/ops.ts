@@ -31,7 +31,14 @@ function checkAnswer(ctx: SoakContext, what: string, r: CallResult, expected: nu
   return true;
 }
 
-const freshText = (ctx: SoakContext) => `m${ctx.step}-${ctx.seed} ${ctx.rng.pick(TEXTS)}`;
+/**
+ * A new message's client id and text, both unique in the run (the transcript checks find a message by its text):
+ * `c<seed>-<step>.<n>` names the step that sent it, for replays.
+ */
+function freshMessage(ctx: SoakContext): { clientId: string; text: string } {
+  const n = ctx.sends.filter((x) => x.step === ctx.step).length;
+  return { clientId: `c${ctx.seed}-${ctx.step}.${n}`, text: `m${ctx.step}.${n}-${ctx.seed} ${ctx.rng.pick(TEXTS)}` };
+}
 
 /**
  * A phone sends one message with a client id. With `cut`, the first request is aborted after a few ms (it may
@@ -39,8 +46,7 @@ const freshText = (ctx: SoakContext) => `m${ctx.step}-${ctx.seed} ${ctx.rng.pick
  */
 export async function send(ctx: SoakContext, s: LedgerSession, o: { cut?: boolean; expectDown?: boolean } = {}): Promise<CallResult> {
   const p = phone(ctx);
-  const clientId = `c${ctx.seed}-${ctx.step}`;
-  const text = freshText(ctx);
+  const { clientId, text } = freshMessage(ctx);
   const entry = { step: ctx.step, sessionId: s.id, clientId, text, outcome: 'lost' as 'stored' | 'refused' | 'lost', reason: null as string | null };
   ctx.sends.push(entry);
   const path = `/api/sessions/${s.id}/messages`;
@@ -66,8 +72,7 @@ function recordSend(ctx: SoakContext, entry: { outcome: string; reason: string |
 /** The phone could not reach the server: the text stays in its outbox and is retried later with the same id. */
 async function sendWhileDown(ctx: SoakContext, s: LedgerSession) {
   const p = phone(ctx);
-  const clientId = `c${ctx.seed}-${ctx.step}`;
-  const text = freshText(ctx);
+  const { clientId, text } = freshMessage(ctx);
   const entry = { step: ctx.step, sessionId: s.id, clientId, text, outcome: 'lost' as 'stored' | 'refused' | 'lost', reason: null as string | null };
   ctx.sends.push(entry);
   const first = await p.call('POST', `/api/sessions/${s.id}/messages`, { clientId, text });
@@ -81,8 +86,7 @@ export async function start(ctx: SoakContext, machine: number, backend: Backend,
   const body: Record<string, unknown> = { machineId: m.machineId, provider, backend, cwd: m.fake.cwd, title: `soak ${ctx.step}` };
   let entry = null;
   if (o.withMessage) {
-    const clientId = `c${ctx.seed}-${ctx.step}`;
-    const text = freshText(ctx);
+    const { clientId, text } = freshMessage(ctx);
     body.message = { clientId, text };
     entry = { step: ctx.step, sessionId: '', clientId, text, outcome: 'lost' as 'stored' | 'refused' | 'lost', reason: null as string | null };
   }
@@ -186,6 +190,16 @@ export async function killDuringResume(ctx: SoakContext, s: LedgerSession, victi
   }
   await crash(ctx, s.machine, victim);
   await m.fake.setFaults([]);
+}
+
+/**
+ * A send to a live session and a SIGKILL of the server right after it answered, before the daemon's ack is applied:
+ * after the restart the server delivers the still-accepted message again and the daemon must re-ack it, not re-write it.
+ */
+export async function killServerMidSend(ctx: SoakContext, s: LedgerSession) {
+  bump(ctx.counters.faults, 'kill-server-mid-send');
+  await send(ctx, s);
+  await crash(ctx, s.machine, 'server');
 }
 
 /** A start with the vendor slowed down, and a SIGKILL before the vendor answered. */

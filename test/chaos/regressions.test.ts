@@ -33,4 +33,23 @@ describe('found by the chaos soak', () => {
       await fake.setFaults([]);
     }
   }, 60_000);
+
+  // Regression: a `turn-end` marked every `delivered` message of the session `answered`, also one written to an
+  // agent that crashed before answering it; the next agent's (after a resume) turn-end then claimed it answered.
+  it('a message whose agent crashed mid-turn stays delivered when a resumed agent answers the next one', async () => {
+    const { phone, fake } = stack;
+    const s = await liveSessionWithTurn(stack, 'claude-stream');
+    await fake.setFaults(['crash-on-turn']);
+    let lost: MessageRecord;
+    try {
+      lost = await phone.send(s.id, 'taken by an agent that crashes');
+      await phone.waitSession(s.id, (x) => x.status === 'inactive', 'the crashed agent to be reported');
+    } finally {
+      await fake.setFaults([]);
+    }
+    const next = await phone.send(s.id, 'after the resume');
+    await phone.waitMessage(s.id, next.id, (x) => x.state === 'answered', 'the resumed agent to answer');
+    const [after] = (await phone.messages(s.id)).filter((x) => x.id === lost.id);
+    expect(after?.state).toBe('delivered');
+  }, 60_000);
 });

@@ -23,7 +23,7 @@ function unsettled(ctx: SoakContext, snap: DbSnapshot): string[] {
   const active = new Set(snap.sessions.filter((s) => s.status === 'active').map((s) => s.id));
   for (const m of snap.userMessages) {
     if (m.state === 'accepted' || m.state === 'awaiting-resume') why.push(`message ${m.client_id} ${m.state}`);
-    if (m.state === 'delivered' && active.has(m.session_id)) why.push(`message ${m.client_id} in a turn`);
+    if (m.state === 'delivered' && m.turn_lost === 0 && active.has(m.session_id)) why.push(`message ${m.client_id} in a turn`);
   }
   for (const s of snap.sessions) {
     if (s.managed !== 1 || s.vendor_resume_id !== null || !RESUMABLE_BACKENDS.has(s.backend)) continue;

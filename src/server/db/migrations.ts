@@ -125,4 +125,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 2,
+    name: 'turn-lost',
+    sql: `
+      -- 1 when the agent that took this delivered message went away (crash, stop, daemon restart) before its
+      -- turn ended: it stays 'delivered' (written once, never again) and no later agent's turn-end answers it.
+      ALTER TABLE messages ADD COLUMN turn_lost INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -13,7 +13,8 @@ export function applyAgentEvent(ctx: ServerContext, tx: Tx, session: SessionRow,
   const base = { session_id: session.id, origin: 'agent' as const, client_id: eventId, state: null, attempt_id: null, created_at: now, tool: null, permission: null };
   switch (event.kind) {
     case 'turn-end':
-      for (const m of stores.messages.inState(session.id, 'delivered')) moveMessage(ctx, tx, session.account_id, m, { type: 'turn-ended' });
+      // Only what this agent took: a message whose agent went away before answering stays delivered.
+      for (const m of stores.messages.inTurn(session.id)) moveMessage(ctx, tx, session.account_id, m, { type: 'turn-ended' });
       touchSession(ctx, tx, session.account_id, session.id, { last_activity_at: now });
       return;
     case 'text':

@@ -58,6 +58,7 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
           if (running && session.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: session.id as never });
           if (!running && session.status === 'active') {
             touchSession(ctx, tx, session.account_id, session.id, { status: 'inactive', awaiting_permission: 0 });
+            stores.messages.loseTurn(session.id);
             failAccepted(tx, session, 'agent-exited', 'the agent was no longer running when its machine reconnected');
           }
         }
@@ -147,6 +148,8 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
             const s = own(machineId, msg.sessionId);
             if (!s) return;
             touchSession(ctx, tx, s.account_id, s.id, { status: 'inactive', awaiting_permission: 0 });
+            // Its agent is gone: a later agent's turn-end must not mark what this one never answered.
+            stores.messages.loseTurn(s.id);
             const code = msg.reason === 'requested' ? 'stopped' : 'agent-exited';
             failAccepted(tx, s, code, msg.detail ?? (code === 'stopped' ? 'the session was stopped' : 'the agent exited'));
             if (msg.reason !== 'requested') appendNotice(ctx, tx, s, `The agent ${msg.reason}${msg.detail ? `: ${msg.detail}` : '.'}`);

@@ -18,9 +18,11 @@ export interface MessageRow {
   attempt_id: string | null;
   created_at: number;
   updated_at: number;
+  /** 1: delivered to an agent that went away before its turn ended (see migration 2). */
+  turn_lost: number;
 }
 
-export type NewMessage = Omit<MessageRow, 'seq' | 'updated_at' | 'failure_code' | 'failure_detail'> & { failure_code?: null; failure_detail?: null };
+export type NewMessage = Omit<MessageRow, 'seq' | 'updated_at' | 'failure_code' | 'failure_detail' | 'turn_lost'> & { failure_code?: null; failure_detail?: null };
 
 export function createMessageStore(db: Db) {
   const s = {
@@ -30,6 +32,8 @@ export function createMessageStore(db: Db) {
     get: db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?'),
     byKey: db.prepare<[string, string, string], MessageRow>('SELECT * FROM messages WHERE session_id = ? AND origin = ? AND client_id = ?'),
     inState: db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE session_id = ? AND state = ? ORDER BY seq'),
+    inTurn: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE session_id = ? AND state = 'delivered' AND turn_lost = 0 ORDER BY seq"),
+    loseTurn: db.prepare("UPDATE messages SET turn_lost = 1 WHERE session_id = ? AND state = 'delivered' AND turn_lost = 0"),
     ofAttempt: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE attempt_id = ? AND state = 'awaiting-resume' ORDER BY seq"),
     setState: db.prepare('UPDATE messages SET state = ?, failure_code = ?, failure_detail = ?, updated_at = ? WHERE id = ?'),
     setPermission: db.prepare('UPDATE messages SET permission = ?, updated_at = ? WHERE id = ?'),
@@ -49,6 +53,10 @@ export function createMessageStore(db: Db) {
     get: (id: string): MessageRow | undefined => s.get.get(id),
     byClientId: (sessionId: string, origin: 'user' | 'agent', key: string): MessageRow | undefined => s.byKey.get(sessionId, origin, key),
     inState: (sessionId: string, state: DeliveryState): MessageRow[] => s.inState.all(sessionId, state),
+    /** Delivered messages the running agent's turn has not answered yet (what a `turn-end` answers). */
+    inTurn: (sessionId: string): MessageRow[] => s.inTurn.all(sessionId),
+    /** The session's agent went away mid-turn: its delivered messages will never be answered by a later agent. */
+    loseTurn: (sessionId: string): void => void s.loseTurn.run(sessionId),
     awaitingAttempt: (attemptId: string): MessageRow[] => s.ofAttempt.all(attemptId),
     setState(id: string, state: DeliveryState, now: number, failure: { code: MessageFailureCode; detail: string } | null = null): MessageRow {
       s.setState.run(state, failure?.code ?? null, failure?.detail ?? null, now, id);
