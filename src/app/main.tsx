@@ -1,8 +1,12 @@
-// Entry point: theme, profiles, service worker, then the app.
+// Entry point: databases first (boot.ts, before anything else evaluates), then theme, profiles, the app, and the
+// service worker once the first screen is up.
+import './lib/boot.ts';
 import { render } from 'solid-js/web';
 import { App } from './app.tsx';
-import { loadProfiles } from './stores/profiles.ts';
+import { afterNextPaint } from './lib/after-paint.ts';
+import { $activeProfileId, $profilesLoaded, loadProfiles } from './stores/profiles.ts';
 import { registerServiceWorker } from './stores/sw-update.ts';
+import { $painted } from './stores/sync.ts';
 import { $theme, applyTheme } from './stores/theme.ts';
 import './styles.css';
 
@@ -17,7 +21,23 @@ else if (/^\/pair\/?$/.test(pathname)) {
   history.replaceState(null, '', `/#/pair?${q.toString()}`);
 }
 
+/** Run `fn` once the first screen has painted: the cached list, or the welcome screen when nothing is paired. */
+function afterFirstScreen(fn: () => void, latestMs: number): void {
+  let done = false;
+  const go = () => {
+    if (done) return;
+    done = true;
+    offPainted();
+    offLoaded();
+    void afterNextPaint().then(fn);
+  };
+  const offPainted = $painted.listen((p) => p && go());
+  const offLoaded = $profilesLoaded.listen((l) => l && $activeProfileId.get() === null && go());
+  setTimeout(go, latestMs);
+}
+
 applyTheme($theme.get());
 void loadProfiles();
 render(() => <App />, document.getElementById('root')!);
-if (import.meta.env.PROD) void registerServiceWorker();
+// Registering loads workbox-window and talks to the browser: not on the way to the first screen.
+if (import.meta.env.PROD) afterFirstScreen(() => void registerServiceWorker(), 1_000);

@@ -17,11 +17,19 @@ export const BackendCapabilitySchema = v.strictObject({
 });
 export const CapabilitiesSchema = v.record(BackendSchema, BackendCapabilitySchema);
 
+/** How many recent delivered message ids a session report carries. */
+export const REPORTED_DELIVERED_MAX = 100;
+
 /** What the daemon knows of one session it manages, sent in hello so the server can reconcile. */
 export const SessionReportSchema = v.strictObject({
   sessionId: SessionIdSchema,
   vendorResumeId: v.nullable(VendorIdSchema),
   running: v.boolean(),
+  /**
+   * The latest messages the daemon wrote to this session's agent. After a daemon crash its acks may
+   * still sit in its outbox: these let the server count them delivered instead of failing them.
+   */
+  delivered: v.optional(v.pipe(v.array(MessageIdSchema), v.maxLength(REPORTED_DELIVERED_MAX))),
 });
 
 export const DirectSessionSchema = v.strictObject({

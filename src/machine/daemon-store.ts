@@ -55,6 +55,8 @@ export interface DaemonStore {
   putSession(s: StoredSession): void;
   patchSession(id: string, patch: Partial<Omit<StoredSession, 'sessionId'>>): StoredSession | null;
   isDelivered(sessionId: string, messageId: string): boolean;
+  /** The newest `n` message ids written (or about to be written) to this session's agent, oldest first. */
+  recentDelivered(sessionId: string, n: number): string[];
   markDelivered(sessionId: string, messageId: string): void;
   unmarkDelivered(sessionId: string, messageId: string): void;
   attempt(attemptId: string): AttemptResult | null;
@@ -92,6 +94,7 @@ export function openDaemonStore(dir: string | null): DaemonStore {
       return next;
     },
     isDelivered: (sessionId, messageId) => data.delivered[sessionId]?.includes(messageId) ?? false,
+    recentDelivered: (sessionId, n) => (data.delivered[sessionId] ?? []).slice(-n),
     markDelivered(sessionId, messageId) {
       const list = (data.delivered[sessionId] ??= []);
       if (list.includes(messageId)) return;

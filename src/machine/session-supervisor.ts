@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   isMessageFailureCode,
-  BACKEND_INFO, assertNever, type Backend, type MachineCapabilities, type MachineDown, type MachineUp, type VendorId,
+  BACKEND_INFO, REPORTED_DELIVERED_MAX, assertNever, type Backend, type MachineCapabilities, type MachineDown, type MachineUp, type VendorId,
 } from '../core/index.ts';
 import type { AgentHandle, BackendDriver, DriverEvent, ResumeOutcome } from './providers/backend.ts';
 import type { AttemptResult, DaemonStore } from './daemon-store.ts';
@@ -28,6 +28,7 @@ export interface SessionReport {
   readonly sessionId: string;
   readonly vendorResumeId: string | null;
   readonly running: boolean;
+  readonly delivered: readonly string[];
 }
 
 export interface SessionSupervisor {
@@ -323,7 +324,10 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
       }
     },
     reports: () =>
-      store.sessions().map((s) => ({ sessionId: s.sessionId, vendorResumeId: s.resumable ? s.vendorId : null, running: running.has(s.sessionId) })),
+      store.sessions().map((s) => ({
+        sessionId: s.sessionId, vendorResumeId: s.resumable ? s.vendorId : null, running: running.has(s.sessionId),
+        delivered: store.recentDelivered(s.sessionId, REPORTED_DELIVERED_MAX),
+      })),
     managedVendorIds: () => new Set(store.sessions().flatMap((s) => (s.vendorId ? [s.vendorId] : []))),
     runningCount: () => running.size,
     async stop() {

@@ -60,7 +60,7 @@ describe('session supervisor', () => {
     const ids = l.sent.flatMap((f) => (f.type === 'agent-event' ? [f.eventId] : []));
     expect(new Set(ids).size).toBe(ids.length);
     expect(l.sent).toContainEqual({ type: 'resumable', sessionId: 's1', vendorResumeId: vendorId });
-    expect(l.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: true }]);
+    expect(l.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: true, delivered: ['m1'] }]);
   });
 
   it('writes a message to the agent once even when deliver repeats, and re-acks it', async () => {
@@ -77,7 +77,8 @@ describe('session supervisor', () => {
     await before.sup.stop();
 
     const after = laptop();
-    expect(after.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: false }]);
+    // The restarted daemon still knows what it wrote: a server that never got the ack learns it from hello.
+    expect(after.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: false, delivered: ['m1'] }]);
     await after.sup.handle(resume('a1', vendorId));
     expect(after.sent).toContainEqual({ type: 'resume-result', attemptId: 'a1', sessionId: 's1', ok: true, vendorResumeId: vendorId });
     await after.sup.handle(deliver('m1', 'first'));

@@ -23,19 +23,59 @@ export type CacheDb = IDBPDatabase<CacheSchema>;
 
 export const cacheDbName = (profileId: string) => `baton-${profileId}`;
 
+const CACHE_VERSION = 1;
+
+function upgradeCache(db: IDBPDatabase<CacheSchema>, oldVersion: number): void {
+  if (oldVersion >= 1) return;
+  db.createObjectStore('sessions', { keyPath: 'id' });
+  db.createObjectStore('machines', { keyPath: 'id' });
+  const messages = db.createObjectStore('messages', { keyPath: 'id' });
+  messages.createIndex('bySessionSeq', ['sessionId', 'seq'], { unique: true });
+  const outbox = db.createObjectStore('outbox', { keyPath: 'clientId' });
+  outbox.createIndex('bySession', 'sessionId');
+  outbox.createIndex('byOrder', 'order');
+  db.createObjectStore('meta');
+}
+
 export function openCache(profileId: string): Promise<CacheDb> {
-  return openDB<CacheSchema>(cacheDbName(profileId), 1, {
-    upgrade(db) {
-      db.createObjectStore('sessions', { keyPath: 'id' });
-      db.createObjectStore('machines', { keyPath: 'id' });
-      const messages = db.createObjectStore('messages', { keyPath: 'id' });
-      messages.createIndex('bySessionSeq', ['sessionId', 'seq'], { unique: true });
-      const outbox = db.createObjectStore('outbox', { keyPath: 'clientId' });
-      outbox.createIndex('bySession', 'sessionId');
-      outbox.createIndex('byOrder', 'order');
-      db.createObjectStore('meta');
+  return openDB<CacheSchema>(cacheDbName(profileId), CACHE_VERSION, { upgrade: (db, oldVersion) => upgradeCache(db, oldVersion) });
+}
+
+/**
+ * Open a cache only if it exists already: a start-up guess (see early-start.ts) must never create a
+ * database for a profile that is gone. Rejects when there is none. The connection gives way (closes)
+ * when another wants to delete or upgrade the database; `onClose` says so.
+ */
+export function openExistingCache(profileId: string, onClose?: () => void): Promise<CacheDb> {
+  let opened: CacheDb | null = null;
+  const p = openDB<CacheSchema>(cacheDbName(profileId), CACHE_VERSION, {
+    upgrade(db, oldVersion, _newVersion, tx) {
+      // Aborting the upgrade of a database that did not exist leaves no database behind (the open then
+      // rejects; the aborted transaction's own promise is not an error anyone waits for).
+      if (oldVersion === 0) {
+        tx.done.catch(() => {});
+        tx.abort();
+      } else upgradeCache(db, oldVersion);
+    },
+    blocking() {
+      opened?.close();
+      onClose?.();
     },
   });
+  return p.then((db) => (opened = db));
+}
+
+/** What the sessions list paints from: everything it needs, read in one go. */
+export interface CacheSnapshot {
+  readonly sessions: SessionRecord[];
+  readonly machines: MachineRecord[];
+  readonly meta: SyncMeta | null;
+}
+
+export async function readCacheSnapshot(db: CacheDb): Promise<CacheSnapshot> {
+  const tx = db.transaction(['sessions', 'machines', 'meta']);
+  const [sessions, machines, meta] = await Promise.all([tx.objectStore('sessions').getAll(), tx.objectStore('machines').getAll(), tx.objectStore('meta').get('sync')]);
+  return { sessions, machines, meta: meta ?? null };
 }
 
 export function deleteCache(profileId: string): Promise<void> {

@@ -2,6 +2,7 @@
 import { atom, computed } from 'nanostores';
 import { createApiClient, normalizeServer, type ApiClient } from '../lib/api-client.ts';
 import { deleteCache } from '../lib/cache-db.ts';
+import { earlyReadSettled, settleEarly, takeEarlyProfilesDb, writeActiveHint } from '../lib/early-start.ts';
 import { openProfilesDb, type ProfilesDb, type ServerProfile } from '../lib/profiles-db.ts';
 
 export const $profiles = atom<readonly ServerProfile[]>([]);
@@ -10,21 +11,35 @@ export const $activeProfile = computed([$profiles, $activeProfileId], (list, id)
 /** False until profiles were read from IndexedDB, so screens do not flash "add a server". */
 export const $profilesLoaded = atom(false);
 
+/** How long the first screen waits for the cached rows before it shows without them. */
+const EARLY_READ_WAIT_MS = 100;
+
 let dbPromise: Promise<ProfilesDb> | null = null;
-const db = () => (dbPromise ??= openProfilesDb());
+const db = () => (dbPromise ??= takeEarlyProfilesDb() ?? openProfilesDb());
+
+/** Every change of the active profile goes through here, so the start-up hint always names it. */
+function setActive(id: string | null): void {
+  writeActiveHint(id);
+  settleEarly(id);
+  $activeProfileId.set(id);
+}
 
 export async function loadProfiles(): Promise<void> {
-  const d = await db();
-  const list = (await d.getAll('profiles')).sort((a, b) => a.createdAt - b.createdAt);
-  const active = (await d.get('prefs', 'activeProfileId')) ?? null;
+  const tx = (await db()).transaction(['profiles', 'prefs']);
+  const [all, active] = await Promise.all([tx.objectStore('profiles').getAll(), tx.objectStore('prefs').get('activeProfileId')]);
+  const list = all.sort((a, b) => a.createdAt - b.createdAt);
+  const activeId = list.some((p) => p.id === active) ? active! : (list[0]?.id ?? null);
+  // At start-up the active cache is being read already: wait for it (briefly), so the screen paints its
+  // header and its rows in one frame instead of a header-only frame first.
+  await earlyReadSettled(activeId, EARLY_READ_WAIT_MS);
   $profiles.set(list);
-  $activeProfileId.set(list.some((p) => p.id === active) ? active : (list[0]?.id ?? null));
+  setActive(activeId);
   $profilesLoaded.set(true);
 }
 
 export async function switchProfile(id: string): Promise<void> {
   await (await db()).put('prefs', id, 'activeProfileId');
-  $activeProfileId.set(id);
+  setActive(id);
 }
 
 export interface PairInput {

@@ -2,9 +2,11 @@
 import { atom } from 'nanostores';
 import type { PhoneDown } from '../../core/phone-protocol.ts';
 import type { ApiClient } from '../lib/api-client.ts';
+import { afterNextPaint } from '../lib/after-paint.ts';
 import { onWorkerFlush, requestBackgroundFlush } from '../lib/background-sync.ts';
 import { openCache, type CacheDb } from '../lib/cache-db.ts';
 import { pruneCache } from '../lib/cache-prune.ts';
+import { takeEarlyCache } from '../lib/early-start.ts';
 import { connectEvents } from '../lib/events-socket.ts';
 import type { ServerProfile } from '../lib/profiles-db.ts';
 import { applyServerMessage, flushOutbox, loadOutbox, onOutboxChange, $outbox } from './outbox.ts';
@@ -42,7 +44,9 @@ export function startProfile(profile: ServerProfile): () => void {
   $outbox.set([]);
 
   void (async () => {
-    const db = await openCache(profile.id);
+    // The cache opened and read at start-up (early-start.ts), if it was this profile's.
+    const early = await takeEarlyCache(profile.id);
+    const db = early?.db ?? (await openCache(profile.id));
     if (stopped) return db.close();
     const api = apiFor(profile);
     let socketOpen = false;
@@ -111,9 +115,17 @@ export function startProfile(profile: ServerProfile): () => void {
     };
 
     $runtime.set({ profile, db, api, refresh, flush });
-    await paintFromCache(db);
+    await paintFromCache(db, early?.snapshot);
     await loadOutbox(db);
     disposers.push(onOutboxChange((changed) => changed === db && void loadOutbox(db)));
+    // Let the cached list reach the screen first: opening the socket and wiring listeners is main-thread
+    // work that would otherwise sit between the rows and their first frame on a slow phone.
+    await afterNextPaint();
+    if (stopped) {
+      db.close();
+      if ($runtime.get()?.db === db) $runtime.set(null);
+      return;
+    }
 
     const socket = connectEvents({
       server: profile.server,

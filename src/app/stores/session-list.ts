@@ -48,8 +48,19 @@ export function groupSessions(
     if (!matchesFilter(s, opts.filter) || !matchesSearch(s, machine, opts.query)) continue;
     let g = groups.get(s.machineId);
     if (!g) groups.set(s.machineId, (g = { machineId: s.machineId, machine, rows: [] }));
-    g.rows.push({ session: s, status: sessionStatus(s, machine, settings, opts.fresh, opts.now) });
+    g.rows.push(lazyStatusRow(s, () => sessionStatus(s, machine, settings, opts.fresh, opts.now)));
   }
   // Online machines first, then by name, so what can act now is on top.
   return [...groups.values()].sort((a, b) => Number(b.machine?.online ?? false) - Number(a.machine?.online ?? false) || (a.machine?.name ?? '').localeCompare(b.machine?.name ?? ''));
+}
+
+/** A row whose status is worked out when first read: of 500 rows, only those on screen need it for the first paint. */
+function lazyStatusRow(session: SessionRecord, status: () => SessionStatus): ListRow {
+  let known: SessionStatus | undefined;
+  return {
+    session,
+    get status() {
+      return (known ??= status());
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { atom, map } from 'nanostores';
 import type { MachineRecord, SessionRecord, SettingsRecord } from '../../core/records.ts';
 import type { SyncResponse } from '../../core/sync.ts';
 import type { ApiClient } from '../lib/api-client.ts';
-import { readSyncMeta, type CacheDb, type SyncMeta } from '../lib/cache-db.ts';
+import { readCacheSnapshot, readSyncMeta, type CacheDb, type CacheSnapshot, type SyncMeta } from '../lib/cache-db.ts';
 
 export const $sessions = map<Record<string, SessionRecord>>({});
 export const $machines = map<Record<string, MachineRecord>>({});
@@ -24,9 +24,9 @@ export function resetSyncStores(): void {
   $connection.set('offline');
 }
 
-/** Show what the phone knew last time, before any network. */
-export async function paintFromCache(db: CacheDb): Promise<void> {
-  const [sessions, machines, meta] = await Promise.all([db.getAll('sessions'), db.getAll('machines'), readSyncMeta(db)]);
+/** Show what the phone knew last time, before any network (`snapshot`: read already, at start-up). */
+export async function paintFromCache(db: CacheDb, snapshot?: CacheSnapshot): Promise<void> {
+  const { sessions, machines, meta } = snapshot ?? (await readCacheSnapshot(db));
   $sessions.set(Object.fromEntries(sessions.map((s) => [s.id, s])));
   $machines.set(Object.fromEntries(machines.map((m) => [m.id, m])));
   $syncMeta.set(meta);

@@ -58,11 +58,25 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
           if (running && session.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: session.id as never });
           if (!running && session.status === 'active') {
             touchSession(ctx, tx, session.account_id, session.id, { status: 'inactive', awaiting_permission: 0 });
+            // Written to the agent before the daemon went down, its ack still in the daemon's outbox: delivered, not failed.
+            const written = new Set<string>(report?.delivered ?? []);
+            for (const m of stores.messages.inState(session.id, 'accepted')) {
+              if (written.has(m.id)) moveMessage(ctx, tx, session.account_id, m, { type: 'acked' });
+            }
             stores.messages.loseTurn(session.id);
             failAccepted(tx, session, 'agent-exited', 'the agent was no longer running when its machine reconnected');
           }
         }
         resume.resendPending(tx, machineId);
+        // A start still unanswered (the server restarted before the daemon's answer, or before it sent the
+        // start): send it again. The daemon knows each request id and re-reports instead of starting twice.
+        for (const session of stores.sessions.ofMachine(machineId)) {
+          if (session.start_request_id === null || session.status === 'active') continue;
+          tx.toMachine(machineId, {
+            type: 'start', requestId: session.start_request_id as never, sessionId: session.id as never,
+            provider: session.provider, backend: session.backend, cwd: session.cwd, title: session.title,
+          });
+        }
         for (const session of stores.sessions.ofMachine(machineId)) queueDeliveries(ctx, tx, session.id);
       });
     },
@@ -103,6 +117,13 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
             const s = own(machineId, msg.sessionId);
             if (!s) return;
             if (s.start_request_id !== msg.requestId) {
+              if (s.vendor_id === null && s.start_request_id === null) {
+                // A start we had given up on (its machine dropped) came through after all. A fresh session
+                // forks nothing, so it goes live like a late resume; its failed first message stays failed.
+                touchSession(ctx, tx, s.account_id, s.id, { status: 'active', vendor_id: msg.vendorId });
+                if (s.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: s.id as never });
+                return;
+              }
               ctx.log(`ignored started for ${s.id}: request ${msg.requestId} is not pending`);
               return;
             }
