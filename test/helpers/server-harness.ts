@@ -56,7 +56,7 @@ export function allCapabilities(): MachineCapabilities {
   return { 'claude-stream': cap, 'codex-app-server': cap, 'codex-mcp': { ...cap, canResume: false }, 'opencode-serve': cap, 'gemini-acp': cap };
 }
 
-type SessionReport = { sessionId: string; vendorResumeId: string | null; running: boolean };
+type SessionReport = { sessionId: string; vendorResumeId: string | null; running: boolean; delivered?: string[] };
 
 /** A socket that records every frame and lets a test await the next one of a kind. */
 class Recorder<M extends { type: string }> {
