@@ -110,3 +110,22 @@ describe('a start the server never heard back about', () => {
     expect((await phone.get(`/api/sessions/${id}/messages`)).body.messages.find((x: { role: string }) => x.role === 'user').state).toBe('failed');
   });
 });
+
+describe('a direct session listed again unchanged', () => {
+  it('does not move the sync cursor, even when the vendor store gives it no title', async () => {
+    ts = await startTestServer();
+    const laptop = ts.machine('laptop');
+    await laptop.connect();
+    const listing = { type: 'direct-sessions', sessions: [{ provider: 'claude', backend: 'claude-stream', vendorResumeId: 'native-untitled-1', cwd: '/work/x', title: '', updatedAt: 5 }] };
+    laptop.send(listing);
+    const first = await waitFor(async () => {
+      const sync = (await ts!.phone.get('/api/sync?since=0')).body;
+      return sync.sessions.some((s: { vendorResumeId: string }) => s.vendorResumeId === 'native-untitled-1') ? sync : null;
+    }, 'the direct session to be listed');
+    laptop.send(listing);
+    laptop.heartbeat();
+    await new Promise((r) => setTimeout(r, 200));
+    const again = (await ts.phone.get(`/api/sync?since=${first.cursor}`)).body;
+    expect(again.sessions).toEqual([]);
+  });
+});

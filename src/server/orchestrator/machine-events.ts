@@ -181,7 +181,7 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
             for (const d of msg.sessions) {
               const existing = stores.sessions.byVendorId(machineId, d.vendorResumeId);
               if (existing) {
-                if (existing.managed === 0 && (existing.title !== d.title || existing.last_activity_at !== d.updatedAt)) {
+                if (existing.managed === 0 && (existing.title !== (d.title || existing.title) || existing.last_activity_at !== d.updatedAt)) {
                   touchSession(ctx, tx, existing.account_id, existing.id, { title: d.title || existing.title, last_activity_at: d.updatedAt });
                 }
                 continue;
