@@ -39,17 +39,23 @@ export function writeActiveHint(profileId: string | null): void {
 
 /** Called once, first thing: start opening the profiles database and the hinted cache. */
 export function startEarly(): void {
-  earlyProfiles ??= openProfilesDb();
-  const profileId = readActiveHint();
-  if (!profileId || early) return;
-  // If another tab deletes or upgrades that cache before the runtime took it, drop it: a closed connection is no use.
-  const db: Promise<CacheDb> = openExistingCache(profileId, () => {
-    if (early?.db === db) early = null;
-  });
-  const snapshot = db.then(readCacheSnapshot);
-  // A wrong hint is never awaited: its rejection (no such database) must not count as unhandled.
-  snapshot.catch(() => {});
-  early = { profileId, db, snapshot };
+  try {
+    earlyProfiles ??= openProfilesDb();
+    const profileId = readActiveHint();
+    if (!profileId || early) return;
+    // If another tab deletes or upgrades that cache before the runtime took it, drop it: a closed connection is no use.
+    const db: Promise<CacheDb> = openExistingCache(profileId, () => {
+      if (early?.db === db) early = null;
+    });
+    const snapshot = db.then(readCacheSnapshot);
+    // A wrong hint is never awaited: its rejection (no such database) must not count as unhandled.
+    snapshot.catch(() => {});
+    early = { profileId, db, snapshot };
+  } catch {
+    // No IndexedDB at all (it throws at once): start-up goes the usual way and reports it there.
+    earlyProfiles = null;
+    early = null;
+  }
 }
 
 /** The profiles database opened at start-up, once; later callers open their own. */

@@ -94,8 +94,10 @@ export async function removeProfile(id: string): Promise<void> {
   const d = await db();
   await d.delete('profiles', id);
   if ((await d.get('prefs', 'activeProfileId')) === id) await d.delete('prefs', 'activeProfileId');
-  await deleteCache(id);
+  // Another profile becomes active first: that stops this one's runtime, which closes its cache. Deleting a
+  // database waits for every connection to close, so the other order waited forever on the runtime.
   await loadProfiles();
+  await deleteCache(id);
 }
 
 export function profileForServer(server: string): ServerProfile | null {
