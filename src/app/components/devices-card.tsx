@@ -2,7 +2,7 @@
 import { useStore } from '@nanostores/solid';
 import { createEffect, createSignal, For, on, Show, type JSX } from 'solid-js';
 import type { DeviceRecord } from '../../core/records.ts';
-import { errorText } from '../lib/api-client.ts';
+import { errorGuard } from '../lib/api-client.ts';
 import { formatTime } from '../lib/time.ts';
 import { $now } from '../stores/clock.ts';
 import { $devices, loadDevices, revokeDevice } from '../stores/devices.ts';
@@ -14,14 +14,7 @@ export function DevicesCard(props: { online: boolean }): JSX.Element {
   const now = useStore($now);
   const [confirming, setConfirming] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
-  const guard = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
+  const guard = errorGuard(setError);
   // Load when the server is reachable (the screen may open while still connecting).
   createEffect(on(() => props.online, (online) => online && void guard(() => loadDevices())));
   return (

@@ -94,3 +94,15 @@ export function errorText(e: unknown): string {
   if (e instanceof NetworkError) return 'Could not reach the server.';
   return e instanceof Error ? e.message : String(e);
 }
+
+/** Runs an action for a screen: clears the screen's error first, and shows the failure's sentence if it throws. */
+export function errorGuard(setError: (text: string | null) => void): (fn: () => Promise<unknown>) => Promise<void> {
+  return async (fn) => {
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+}

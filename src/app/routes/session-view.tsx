@@ -10,7 +10,7 @@ import { NewSessionBox } from '../components/new-session-box.tsx';
 import { ShareSheet } from '../components/share-sheet.tsx';
 import { StatusChip } from '../components/status-chip.tsx';
 import { TranscriptView } from '../components/transcript-view.tsx';
-import { errorText } from '../lib/api-client.ts';
+import { errorGuard } from '../lib/api-client.ts';
 import { createAtomSignal } from '../lib/atom-signal.ts';
 import { $now } from '../stores/clock.ts';
 import { $outbox, discardMessage, editMessage } from '../stores/outbox.ts';
@@ -66,14 +66,7 @@ export default function SessionView(): JSX.Element {
   );
   onCleanup(closeTranscript);
 
-  const guard = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
+  const guard = errorGuard(setError);
   const actions: MessageActions = {
     retry: (clientId) => void guard(() => retry(clientId)),
     edit: (clientId, text) => void guard(async () => {
