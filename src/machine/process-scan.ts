@@ -32,19 +32,25 @@ function listFromProc(): ProcessInfo[] {
   } catch {
     return [];
   }
-  const out: ProcessInfo[] = [];
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    const pid = Number(e);
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    } catch {
-      continue; // gone, or a kernel thread
-    }
-    out.push({ pid, args, openFiles: openFilesOf(pid) });
+  return entries.flatMap((e) => {
+    const p = /^\d+$/.test(e) ? procInfo(Number(e)) : null;
+    return p ? [p] : [];
+  });
+}
+
+/** One process from /proc; null when it is gone (or a kernel thread). */
+function procInfo(pid: number): ProcessInfo | null {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return { pid, args, openFiles: openFilesOf(pid) };
+  } catch {
+    return null;
   }
-  return out;
+}
+
+/** One process, without scanning the others where the platform allows it. */
+export function processInfo(pid: number): ProcessInfo | null {
+  return process.platform === 'linux' ? procInfo(pid) : listProcesses().find((p) => p.pid === pid) ?? null;
 }
 
 function openFilesOf(pid: number): string[] {
@@ -62,14 +68,16 @@ function openFilesOf(pid: number): string[] {
   }
 }
 
-/** Processes other than `exclude` whose argv names `vendorId` or that hold a file named after it open. */
-export function processesUsing(vendorId: string, exclude: ReadonlySet<number> = new Set(), list: () => ProcessInfo[] = listProcesses): ProcessInfo[] {
-  if (vendorId.length < 8) return []; // too short to be told apart from any other word in a command line
-  return list().filter((p) =>
-    p.pid !== process.pid &&
-    !exclude.has(p.pid) &&
-    (p.args.some((a) => a.includes(vendorId)) || p.openFiles.some((f) => f.includes(vendorId))),
-  );
+/** Whether `p`'s command line or open files name `vendorId` (ids too short to tell apart never match). */
+function namesSession(p: ProcessInfo, vendorId: string | null): boolean {
+  if (vendorId === null || vendorId.length < 8) return false;
+  return p.args.some((a) => a.includes(vendorId)) || p.openFiles.some((f) => f.includes(vendorId));
+}
+
+/** Processes other than this one whose argv names `vendorId` or that hold a file named after it open. */
+export function processesUsing(vendorId: string): ProcessInfo[] {
+  if (vendorId.length < 8) return [];
+  return listProcesses().filter((p) => p.pid !== process.pid && namesSession(p, vendorId));
 }
 
 /** A short, readable description of a process for a failure sentence. */
@@ -78,10 +86,10 @@ export function describeProcess(p: ProcessInfo): string {
   return `pid ${p.pid}: ${cmd.length > 120 ? `${cmd.slice(0, 117)}…` : cmd}`;
 }
 
-/** Whether `pid` still runs a command that looks like `commandHint` (guards against pid reuse after a reboot). */
-export function stillRuns(pid: number, commandHint: string, list: () => ProcessInfo[] = listProcesses): ProcessInfo | null {
-  const base = commandHint.split('/').pop()!;
-  return list().find((p) => p.pid === pid && p.args.some((a) => a.split('/').pop() === base || a.endsWith(`/${base}`))) ?? null;
+/** Whether `p` runs a command named like `command` (e.g. `claude`, or `node …/claude`). */
+function runsCommand(p: ProcessInfo, command: string): boolean {
+  const base = command.split('/').pop()!;
+  return p.args.some((a) => a.split('/').pop() === base);
 }
 
 /** SIGTERM, then SIGKILL if it has not gone after `graceMs`. */
@@ -124,9 +132,6 @@ export const AGENT_MARKER_VAR = 'BATON_AGENT_OF';
 export interface ProcessGuardOptions {
   /** `BATON_AGENT_OF=<home>`: the marker this daemon's agents carry. */
   readonly agentMarker?: string | null;
-  readonly list?: () => ProcessInfo[];
-  /** A process's environment (Linux /proc; null where it cannot be read). */
-  readonly environ?: (pid: number) => string[] | null;
 }
 
 function environOf(pid: number): string[] | null {
@@ -138,19 +143,15 @@ function environOf(pid: number): string[] | null {
 }
 
 export function createProcessGuard(o: ProcessGuardOptions = {}): ProcessGuard {
-  const list = o.list ?? listProcesses;
-  const environ = o.environ ?? environOf;
   return {
-    using: (vendorId) => processesUsing(vendorId, new Set(), list),
+    using: processesUsing,
     async reapOrphan(pid, vendorId, command) {
-      const p = list().find((x) => x.pid === pid);
-      if (!p || p.pid === process.pid) return false;
+      if (pid === process.pid) return false;
       // Pids are reused (after a reboot especially): only a process that carries our marker is ours. Where
       // environments cannot be read, one that still names our session or our agent's command.
-      const env = o.agentMarker ? environ(pid) : null;
-      const ours = env !== null
-        ? env.includes(o.agentMarker!)
-        : (vendorId !== null && processesUsing(vendorId, new Set(), () => [p]).length > 0) || stillRuns(pid, command, () => [p]) !== null;
+      const env = o.agentMarker ? environOf(pid) : null;
+      const p = env === null ? processInfo(pid) : null;
+      const ours = env !== null ? env.includes(o.agentMarker!) : p !== null && (namesSession(p, vendorId) || runsCommand(p, command));
       if (!ours) return false;
       await terminate(pid);
       return true;

@@ -28,7 +28,7 @@ export interface SessionReport {
   readonly sessionId: string;
   readonly vendorResumeId: string | null;
   readonly running: boolean;
-  readonly delivered: readonly string[];
+  readonly delivered?: readonly string[];
 }
 
 export interface SessionSupervisor {
@@ -66,9 +66,12 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
 
   // Agents of a previous daemon (killed without stopping them) are not ours to talk to any more: stop any
   // still running, so a resume does not meet them, and treat those sessions as inactive (resumable if persisted).
+  // Their sessions were interrupted: hello tells the server what was written to them (acks may have been lost).
+  const interrupted = new Set<string>();
   for (const s of store.sessions()) {
     if (s.pid === null) continue;
     const pid = s.pid;
+    interrupted.add(s.sessionId);
     store.patchSession(s.sessionId, { pid: null });
     void serial(s.sessionId, async () => {
       if (await processes.reapOrphan(pid, s.vendorId, BACKEND_INFO[s.backend].command)) log.warn(`stopped agent ${pid} left running by an earlier daemon (session ${s.sessionId})`);
@@ -326,17 +329,16 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     reports: () =>
       store.sessions().map((s) => ({
         sessionId: s.sessionId, vendorResumeId: s.resumable ? s.vendorId : null, running: running.has(s.sessionId),
-        delivered: store.recentDelivered(s.sessionId, REPORTED_DELIVERED_MAX),
+        // Only interrupted sessions: a hello lists every session, and must stay small.
+        ...(interrupted.has(s.sessionId) ? { delivered: store.recentDelivered(s.sessionId, REPORTED_DELIVERED_MAX) } : {}),
       })),
     managedVendorIds: () => new Set(store.sessions().flatMap((s) => (s.vendorId ? [s.vendorId] : []))),
     runningCount: () => running.size,
     async stop() {
       stopping = true;
       await Promise.allSettled([...running.values()].map((r) => r.handle.stop()));
-      for (const [id, r] of running) {
-        r.dispose();
-        store.patchSession(id, { pid: null });
-      }
+      // Their pids stay in the store: the next daemon reports these sessions as interrupted.
+      for (const r of running.values()) r.dispose();
       running.clear();
     },
   };

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentHandle, BackendDriver, DriverEnv, DriverEvent } from '../../src/machine/providers/backend.ts';
 import type { VendorId } from '../../src/core/index.ts';
-import type { RecordLine } from '../helpers/fake-env.ts';
+import { createFakeEnv, type FakeEnv, type FakeProvider, type RecordLine } from '../helpers/fake-env.ts';
 
 export interface BackendFixture {
   /** A driver over the fake, with the fixture's default timeout. */
@@ -17,6 +17,32 @@ export interface BackendFixture {
   /** Pids of fake processes of this sandbox still running. */
   livePids(): Promise<number[]>;
   cleanup(): Promise<void>;
+}
+
+export interface FakeFixtureOptions {
+  readonly slowMs?: number;
+  readonly timeoutMs?: number;
+  readonly extraEnv?: Record<string, string>;
+}
+
+/** A fresh fake sandbox and a driver over it: what every backend's tests run against. */
+export async function fakeFixture(
+  provider: FakeProvider,
+  createDriver: (env: DriverEnv) => BackendDriver,
+  o: FakeFixtureOptions = {},
+): Promise<BackendFixture & { fake: FakeEnv }> {
+  const fake = await createFakeEnv({ ...(o.slowMs !== undefined ? { slowMs: o.slowMs } : {}), ...(o.extraEnv ? { extraEnv: o.extraEnv } : {}) });
+  const makeDriver = (overrides: Partial<DriverEnv> = {}) => createDriver({ command: provider, env: fake.env, timeoutMs: o.timeoutMs ?? 5000, ...overrides });
+  return {
+    fake,
+    driver: makeDriver(),
+    makeDriver,
+    cwd: fake.cwd,
+    record: () => fake.record(provider),
+    setFaults: (f) => fake.setFaults(f),
+    livePids: () => fake.livePids(),
+    cleanup: () => fake.cleanup(),
+  };
 }
 
 export interface ContractOptions {

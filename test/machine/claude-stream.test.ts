@@ -1,28 +1,12 @@
 // The claude-stream driver against the fake claude CLI: the backend contract plus Claude-specific strictness.
 import { describe, expect, it } from 'vitest';
 import { createClaudeStreamDriver } from '../../src/machine/providers/claude-stream/index.ts';
-import type { DriverEnv } from '../../src/machine/providers/backend.ts';
 import { asVendorId } from '../../src/core/index.ts';
-import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
-import { describeBackendContract, EventLog, turn, type BackendFixture } from './backend-contract.ts';
+import { describeBackendContract, EventLog, fakeFixture, turn } from './backend-contract.ts';
 
 const SLOW_MS = 600;
 
-async function claudeFixture(): Promise<BackendFixture & { fake: FakeEnv }> {
-  const fake = await createFakeEnv({ slowMs: SLOW_MS });
-  const makeDriver = (overrides: Partial<DriverEnv> = {}) =>
-    createClaudeStreamDriver({ command: 'claude', env: fake.env, timeoutMs: 5000, ...overrides });
-  return {
-    fake,
-    driver: makeDriver(),
-    makeDriver,
-    cwd: fake.cwd,
-    record: () => fake.record('claude'),
-    setFaults: (f) => fake.setFaults(f),
-    livePids: () => fake.livePids(),
-    cleanup: () => fake.cleanup(),
-  };
-}
+const claudeFixture = () => fakeFixture('claude', createClaudeStreamDriver, { slowMs: SLOW_MS });
 
 describeBackendContract('claude-stream', claudeFixture, { resumable: true, mismatchDetectedAt: 'first-send', slowMs: SLOW_MS });
 

@@ -1,28 +1,12 @@
 // The codex-app-server driver against the fake codex CLI: the backend contract plus Codex-specific strictness.
 import { describe, expect, it } from 'vitest';
 import { createCodexAppServerDriver } from '../../src/machine/providers/codex-app-server/index.ts';
-import type { DriverEnv } from '../../src/machine/providers/backend.ts';
 import { asVendorId } from '../../src/core/index.ts';
-import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
-import { describeBackendContract, EventLog, type BackendFixture } from './backend-contract.ts';
+import { describeBackendContract, EventLog, fakeFixture } from './backend-contract.ts';
 
 const SLOW_MS = 600;
 
-async function codexFixture(): Promise<BackendFixture & { fake: FakeEnv }> {
-  const fake = await createFakeEnv({ slowMs: SLOW_MS });
-  const makeDriver = (overrides: Partial<DriverEnv> = {}) =>
-    createCodexAppServerDriver({ command: 'codex', env: fake.env, timeoutMs: 5000, ...overrides });
-  return {
-    fake,
-    driver: makeDriver(),
-    makeDriver,
-    cwd: fake.cwd,
-    record: () => fake.record('codex'),
-    setFaults: (f) => fake.setFaults(f),
-    livePids: () => fake.livePids(),
-    cleanup: () => fake.cleanup(),
-  };
-}
+const codexFixture = () => fakeFixture('codex', createCodexAppServerDriver, { slowMs: SLOW_MS });
 
 describeBackendContract('codex-app-server', codexFixture, { resumable: true, mismatchDetectedAt: 'resume', slowMs: SLOW_MS });
 

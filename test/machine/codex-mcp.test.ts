@@ -1,25 +1,9 @@
 // The codex-mcp driver against the fake `codex mcp-server`: fresh sessions, permissions, and an honest refusal to resume.
 import { describe, expect, it } from 'vitest';
 import { createCodexMcpDriver } from '../../src/machine/providers/codex-mcp/index.ts';
-import type { DriverEnv } from '../../src/machine/providers/backend.ts';
-import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
-import { describeBackendContract, EventLog, turn, type BackendFixture } from './backend-contract.ts';
+import { describeBackendContract, EventLog, fakeFixture, turn } from './backend-contract.ts';
 
-async function mcpFixture(): Promise<BackendFixture & { fake: FakeEnv }> {
-  const fake = await createFakeEnv();
-  const makeDriver = (overrides: Partial<DriverEnv> = {}) =>
-    createCodexMcpDriver({ command: 'codex', env: fake.env, timeoutMs: 5000, ...overrides });
-  return {
-    fake,
-    driver: makeDriver(),
-    makeDriver,
-    cwd: fake.cwd,
-    record: () => fake.record('codex'),
-    setFaults: (f) => fake.setFaults(f),
-    livePids: () => fake.livePids(),
-    cleanup: () => fake.cleanup(),
-  };
-}
+const mcpFixture = () => fakeFixture('codex', createCodexMcpDriver, {});
 
 describeBackendContract('codex-mcp', mcpFixture, { resumable: false });
 

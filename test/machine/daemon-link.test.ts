@@ -8,6 +8,7 @@ import type { MachineDown, MachineUp } from '../../src/core/index.ts';
 import { openDaemonStore } from '../../src/machine/daemon-store.ts';
 import { silentLogger } from '../../src/machine/logger.ts';
 import { createServerLink, machineSocketUrl, type ServerLink } from '../../src/machine/server-link.ts';
+import { startUnconfirmingServer } from './unconfirming-server.ts';
 
 /** A stand-in for the server's machine socket that records every frame per connection. */
 async function standInServer(port = 0) {
@@ -156,23 +157,9 @@ describe('server link', () => {
 // stayed "delivered" forever). Now a frame leaves the outbox only when a pong confirms the server applied it.
 describe('server link confirmation', () => {
   it('sends again, on the next connection, the frames the server never confirmed', async () => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/machine', autoPong: false });
-    await new Promise<void>((r) => wss.once('listening', () => r()));
-    const connections: { sock: WebSocket; frames: MachineUp[] }[] = [];
-    let confirm = false; // the first server "crashes" before it answers any ping
-    wss.on('connection', (sock) => {
-      const c = { sock, frames: [] as MachineUp[] };
-      connections.push(c);
-      sock.on('ping', (d) => {
-        if (confirm) sock.pong(d);
-      });
-      sock.on('message', (d) => {
-        const f = JSON.parse(d.toString()) as MachineUp;
-        c.frames.push(f);
-        if (f.type === 'hello') sock.send(JSON.stringify({ type: 'welcome', protocol: 1, machineId: 'm-laptop' }));
-      });
-    });
-    const port = (wss.address() as { port: number }).port;
+    // The first server "crashes" before it answers any ping.
+    const server = await startUnconfirmingServer();
+    const { connections } = server;
     const until = async (pred: () => boolean, what: string) => {
       const deadline = Date.now() + 5_000;
       while (!pred()) {
@@ -182,7 +169,7 @@ describe('server link confirmation', () => {
     };
     const acks = (i: number) => connections[i]?.frames.filter((f) => f.type === 'ack') ?? [];
     try {
-      const { link, store } = laptopLink(`http://127.0.0.1:${port}`);
+      const { link, store } = laptopLink(server.url);
       link.start();
       await until(() => link.state() === 'ready', 'the link to be ready');
       link.sendDurable(ack('m1'));
@@ -190,14 +177,13 @@ describe('server link confirmation', () => {
       await until(() => acks(0).length === 2, 'the first server to read both acks');
       expect(store.outbox()).toHaveLength(2); // written, but nobody confirmed them
 
-      confirm = true;
+      server.confirm();
       connections[0]!.sock.terminate();
       await until(() => acks(1).length === 2, 'the acks again on the next connection');
       expect(acks(1)).toEqual([ack('m1'), ack('m2')]);
       await until(() => store.outbox().length === 0, 'the confirmed frames to leave the outbox');
     } finally {
-      for (const c of wss.clients) c.terminate();
-      await new Promise<void>((r) => wss.close(() => r()));
+      await server.close();
     }
   });
 });

@@ -7,43 +7,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { Backend, MachineDown, MachineUp } from '../../src/core/index.ts';
 import { createDaemon, type Daemon } from '../../src/machine/daemon.ts';
 import { silentLogger } from '../../src/machine/logger.ts';
 import type { BackendDriver } from '../../src/machine/providers/backend.ts';
 import { createMemoryDriver, createMemoryVendor } from '../../src/machine/providers/memory-driver.ts';
+import { startUnconfirmingServer, type UnconfirmingServer } from './unconfirming-server.ts';
 
 let home: string | null = null;
 let daemon: Daemon | null = null;
-let wss: WebSocketServer | null = null;
+let server: UnconfirmingServer | null = null;
 afterEach(async () => {
   await daemon?.stop();
-  for (const c of wss?.clients ?? []) c.terminate();
-  await new Promise<void>((r) => (wss ? wss.close(() => r()) : r()));
+  await server?.close();
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
 it('re-sends unconfirmed frames after the hello, except a stop report of a session that runs again', async () => {
   home = mkdtempSync(join(tmpdir(), 'baton-reconnect-'));
   // A server that reads frames but confirms nothing until it "restarts" (its pongs are what confirm).
-  wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/machine', autoPong: false });
-  await new Promise<void>((r) => wss!.once('listening', () => r()));
-  const connections: { sock: WebSocket; frames: MachineUp[] }[] = [];
-  let confirm = false;
-  wss.on('connection', (sock) => {
-    const c = { sock, frames: [] as MachineUp[] };
-    connections.push(c);
-    sock.on('ping', (d) => {
-      if (confirm) sock.pong(d);
-    });
-    sock.on('message', (d) => {
-      const f = JSON.parse(d.toString()) as MachineUp;
-      c.frames.push(f);
-      if (f.type === 'hello') sock.send(JSON.stringify({ type: 'welcome', protocol: 1, machineId: 'm-laptop' }));
-    });
-  });
-  const url = `http://127.0.0.1:${(wss.address() as { port: number }).port}`;
+  server = await startUnconfirmingServer();
+  const { connections, url } = server;
   const vendor = createMemoryVendor();
   const drivers = new Map<Backend, BackendDriver>([['claude-stream', createMemoryDriver('claude-stream', vendor)]]);
   daemon = createDaemon({ home, serverUrl: url, token: 't', name: 'laptop', drivers, log: silentLogger, heartbeatMs: 10_000, controlSocket: false });
@@ -72,7 +56,7 @@ it('re-sends unconfirmed frames after the hello, except a stop report of a sessi
   await until(() => frames(0).some((f) => f.type === 'resume-result'), 'resume-result');
 
   // The server dies before confirming any of it; the daemon reconnects to its successor.
-  confirm = true;
+  server.confirm();
   connections[0]!.sock.terminate();
   await until(() => frames(1).some((f) => f.type === 'resume-result'), 'the frames again on the next connection');
   const again = frames(1).filter((f) => f.type !== 'heartbeat' && f.type !== 'direct-sessions' && f.type !== 'capabilities');

@@ -60,7 +60,7 @@ describe('session supervisor', () => {
     const ids = l.sent.flatMap((f) => (f.type === 'agent-event' ? [f.eventId] : []));
     expect(new Set(ids).size).toBe(ids.length);
     expect(l.sent).toContainEqual({ type: 'resumable', sessionId: 's1', vendorResumeId: vendorId });
-    expect(l.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: true, delivered: ['m1'] }]);
+    expect(l.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: true }]);
   });
 
   it('writes a message to the agent once even when deliver repeats, and re-acks it', async () => {
@@ -75,9 +75,11 @@ describe('session supervisor', () => {
     const before = laptop();
     const vendorId = await startedSession(before);
     await before.sup.stop();
+    // The daemon ended with its agent's process on record (the memory agent has none: give it one no process can have).
+    before.store.patchSession('s1', { pid: 2 ** 22 + 1 });
 
     const after = laptop();
-    // The restarted daemon still knows what it wrote: a server that never got the ack learns it from hello.
+    // The restarted daemon still knows what it wrote to the interrupted session: a server that never got the ack learns it from hello.
     expect(after.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: false, delivered: ['m1'] }]);
     await after.sup.handle(resume('a1', vendorId));
     expect(after.sent).toContainEqual({ type: 'resume-result', attemptId: 'a1', sessionId: 's1', ok: true, vendorResumeId: vendorId });

@@ -2,28 +2,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DriverEnv } from '../../src/machine/providers/backend.ts';
 import { createGeminiAcpDriver } from '../../src/machine/providers/gemini-acp/index.ts';
-import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
-import { EventLog, describeBackendContract, turn, type BackendFixture } from './backend-contract.ts';
+import { EventLog, describeBackendContract, fakeFixture, turn } from './backend-contract.ts';
 
 const SLOW_MS = 400;
 
-async function fixture(extraEnv: Record<string, string> = {}): Promise<BackendFixture & { sandbox: FakeEnv }> {
-  const sandbox = await createFakeEnv({ slowMs: SLOW_MS, extraEnv });
-  const base: DriverEnv = { command: 'gemini', env: sandbox.env, timeoutMs: 10_000 };
-  const makeDriver = (overrides: Partial<DriverEnv> = {}) => createGeminiAcpDriver({ ...base, ...overrides });
-  return {
-    sandbox,
-    driver: makeDriver(),
-    makeDriver,
-    cwd: sandbox.cwd,
-    record: () => sandbox.record('gemini'),
-    setFaults: (f) => sandbox.setFaults(f),
-    livePids: () => sandbox.livePids(),
-    cleanup: () => sandbox.cleanup(),
-  };
-}
+const fixture = (extraEnv: Record<string, string> = {}) =>
+  fakeFixture('gemini', createGeminiAcpDriver, { slowMs: SLOW_MS, timeoutMs: 10_000, extraEnv });
 
 describeBackendContract('gemini-acp', () => fixture(), { resumable: true, mismatchDetectedAt: 'resume', slowMs: SLOW_MS });
 
@@ -128,7 +113,7 @@ describe('gemini-acp specifics', () => {
 
   it('listDirect reads the JSON-lines chat files of newer releases, with the project path from .project_root', async () => {
     fx = await fixture();
-    const project = join(fx.sandbox.home, '.gemini', 'tmp', 'my-project');
+    const project = join(fx.fake.home, '.gemini', 'tmp', 'my-project');
     await mkdir(join(project, 'chats'), { recursive: true });
     await writeFile(join(project, '.project_root'), fx.cwd);
     const id = '0a1b2c3d-1111-2222-3333-444455556666';

@@ -4,28 +4,13 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { asVendorId } from '../../src/core/index.ts';
-import type { DriverEnv } from '../../src/machine/providers/backend.ts';
 import { createOpencodeServeDriver } from '../../src/machine/providers/opencode-serve/index.ts';
-import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
-import { EventLog, describeBackendContract, turn, type BackendFixture } from './backend-contract.ts';
+import { EventLog, describeBackendContract, fakeFixture, turn } from './backend-contract.ts';
 
 const SLOW_MS = 400;
 
-async function fixture(extraEnv: Record<string, string> = {}): Promise<BackendFixture & { sandbox: FakeEnv }> {
-  const sandbox = await createFakeEnv({ slowMs: SLOW_MS, extraEnv });
-  const base: DriverEnv = { command: 'opencode', env: sandbox.env, timeoutMs: 10_000 };
-  const makeDriver = (overrides: Partial<DriverEnv> = {}) => createOpencodeServeDriver({ ...base, ...overrides });
-  return {
-    sandbox,
-    driver: makeDriver(),
-    makeDriver,
-    cwd: sandbox.cwd,
-    record: () => sandbox.record('opencode'),
-    setFaults: (f) => sandbox.setFaults(f),
-    livePids: () => sandbox.livePids(),
-    cleanup: () => sandbox.cleanup(),
-  };
-}
+const fixture = (extraEnv: Record<string, string> = {}) =>
+  fakeFixture('opencode', createOpencodeServeDriver, { slowMs: SLOW_MS, timeoutMs: 10_000, extraEnv });
 
 // OpenCode writes a session to its store when it creates it, so even an unused id resumes.
 describeBackendContract('opencode-serve', () => fixture(), { resumable: true, mismatchDetectedAt: 'resume', slowMs: SLOW_MS, persistsAfterFirstTurn: false });
@@ -44,7 +29,7 @@ describe('opencode-serve specifics', () => {
     if (!started.ok) throw new Error(started.detail);
     const log = new EventLog(started.handle);
     await log.next('persisted');
-    const stored = JSON.parse(await readFile(join(fx.sandbox.env.XDG_DATA_HOME!, 'opencode', 'storage', 'session', 'global', `${started.handle.vendorId}.json`), 'utf8'));
+    const stored = JSON.parse(await readFile(join(fx.fake.env.XDG_DATA_HOME!, 'opencode', 'storage', 'session', 'global', `${started.handle.vendorId}.json`), 'utf8'));
     expect(stored).toMatchObject({ id: started.handle.vendorId, directory: fx.cwd });
     await started.handle.stop();
     const resumed = await fx.driver.resume({ vendorId: started.handle.vendorId, cwd: fx.cwd });
@@ -113,7 +98,7 @@ describe('opencode-serve specifics', () => {
 
   it('listDirect also reads the SQLite store of newer OpenCode releases, skipping subagent sessions', async () => {
     fx = await fixture();
-    const dir = join(fx.sandbox.env.XDG_DATA_HOME!, 'opencode');
+    const dir = join(fx.fake.env.XDG_DATA_HOME!, 'opencode');
     await mkdir(dir, { recursive: true });
     const db = new Database(join(dir, 'opencode.db'));
     db.exec('CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, parent_id TEXT, slug TEXT, directory TEXT, title TEXT, version TEXT, time_created INTEGER, time_updated INTEGER)');

@@ -2,7 +2,6 @@
 import { createSignal, Match, Show, Switch, type JSX } from 'solid-js';
 import type { MessageRecord } from '../../core/records.ts';
 import { failureText } from '../lib/failure-text.ts';
-import type { OutboxState } from '../lib/outbox-item.ts';
 import type { UserEntry } from '../lib/transcript-rows.ts';
 import { canDiscard, canEdit } from '../stores/outbox.ts';
 
@@ -13,15 +12,6 @@ export interface MessageActions {
   readonly startNew: (text: string) => void;
   readonly answer: (permissionId: string, decision: 'allow' | 'deny') => void;
 }
-
-const STATE_LABEL: Record<OutboxState, string> = {
-  queued: 'queued',
-  sending: 'sending',
-  resuming: 'resuming',
-  delivered: 'delivered',
-  answered: 'answered',
-  failed: 'failed',
-};
 
 export function UserMessage(props: { entry: UserEntry; actions: MessageActions | null }): JSX.Element {
   const [editing, setEditing] = createSignal(false);
@@ -50,7 +40,7 @@ export function UserMessage(props: { entry: UserEntry; actions: MessageActions |
         </form>
       </Show>
       <div class="msg-state" role="status">
-        <span class={`state state-${props.entry.state}`}>{STATE_LABEL[props.entry.state]}</span>
+        <span class={`state state-${props.entry.state}`}>{props.entry.state /* the state names are the words the phone shows */}</span>
         <Show when={props.entry.state === 'queued' && props.entry.lastError}>
           <span class="muted"> · {props.entry.lastError}</span>
         </Show>

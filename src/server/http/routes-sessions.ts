@@ -59,13 +59,11 @@ export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeServi
 
   app.post('/api/sessions/:id/messages', async (c) => {
     const a = auth(c);
-    const s = session(a.accountId, c.req.param('id'));
+    session(a.accountId, c.req.param('id'));
     const body = await readBody(c, SendMessageSchema);
     // A retry of a message already stored (same client id) is free: an outbox must always be able to learn its fate.
-    if (!ctx.stores.messages.byClientId(s.id, 'user', body.clientId)) {
-      refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment');
-    }
-    const out = sendMessage(ctx, resume, a.accountId, c.req.param('id'), body);
+    const out = sendMessage(ctx, resume, a.accountId, c.req.param('id'), body, () =>
+      refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment'));
     return c.json({ message: out.message }, out.status);
   });
 

@@ -13,13 +13,15 @@ export interface SendOutcome {
   readonly message: MessageRecord;
 }
 
-export function sendMessage(ctx: ServerContext, resume: ResumeService, accountId: string, sessionId: string, body: SendMessageRequest): SendOutcome {
+/** `admit` runs only when a new message is about to be stored (a rate limit throws there; a retry is free). */
+export function sendMessage(ctx: ServerContext, resume: ResumeService, accountId: string, sessionId: string, body: SendMessageRequest, admit: () => void = () => {}): SendOutcome {
   return ctx.change((tx) => {
     const { stores } = ctx;
     const session = stores.sessions.get(accountId, sessionId);
     if (!session) throw new BatonError('not-found', `no session ${sessionId}`);
     const existing = stores.messages.byClientId(session.id, 'user', body.clientId);
     if (existing) return { status: 200, message: toMessageRecord(existing) };
+    admit();
 
     // Availability on fresh facts, every time: the phone's view may be stale.
     const availability = availabilityOf(ctx, session);
