@@ -3,14 +3,16 @@ import { DELIVERY_STATES, deliveryTransition, type DeliveryEvent, type DeliveryS
 
 // Every (state, event) pair, with the state it must lead to or null when it must be refused.
 const table: Record<DeliveryState, Record<DeliveryEvent['type'], DeliveryState | null>> = {
-  accepted: { 'await-resume': 'awaiting-resume', 'resume-succeeded': null, acked: 'delivered', 'turn-ended': null, fail: 'failed' },
-  'awaiting-resume': { 'await-resume': null, 'resume-succeeded': 'accepted', acked: null, 'turn-ended': null, fail: 'failed' },
-  delivered: { 'await-resume': null, 'resume-succeeded': null, acked: 'delivered', 'turn-ended': 'answered', fail: null },
-  answered: { 'await-resume': null, 'resume-succeeded': null, acked: 'answered', 'turn-ended': 'answered', fail: null },
-  failed: { 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, fail: null },
+  accepted: { 'await-resume': 'awaiting-resume', 'resume-succeeded': null, acked: 'delivered', 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
+  'awaiting-resume': { 'await-resume': null, 'resume-succeeded': 'accepted', acked: null, 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
+  delivered: { 'await-resume': null, 'resume-succeeded': null, acked: 'delivered', 'turn-ended': 'answered', 'turn-failed': 'unanswered', fail: null },
+  answered: { 'await-resume': null, 'resume-succeeded': null, acked: 'answered', 'turn-ended': 'answered', 'turn-failed': null, fail: null },
+  unanswered: { 'await-resume': null, 'resume-succeeded': null, acked: 'unanswered', 'turn-ended': null, 'turn-failed': 'unanswered', fail: null },
+  failed: { 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, 'turn-failed': null, fail: null },
 };
 
-const event = (type: DeliveryEvent['type']): DeliveryEvent => (type === 'fail' ? { type, code: 'timeout' } : { type });
+const event = (type: DeliveryEvent['type']): DeliveryEvent =>
+  type === 'fail' ? { type, code: 'timeout' } : type === 'turn-failed' ? { type, code: 'auth-failed' } : { type };
 
 describe('delivery state machine', () => {
   for (const from of DELIVERY_STATES) {
@@ -28,8 +30,14 @@ describe('delivery state machine', () => {
   });
 
   it('never revives a failed message: the user resends it explicitly', () => {
-    for (const type of ['await-resume', 'resume-succeeded', 'acked', 'turn-ended'] as const) {
+    for (const type of ['await-resume', 'resume-succeeded', 'acked', 'turn-ended', 'turn-failed'] as const) {
       expect(deliveryTransition('failed', event(type)).ok).toBe(false);
     }
+  });
+
+  it('never marks answered a message whose turn ended without an answer, and never un-delivers it', () => {
+    expect(deliveryTransition('delivered', { type: 'turn-failed', code: 'interrupted' })).toEqual({ ok: true, state: 'unanswered' });
+    expect(deliveryTransition('unanswered', { type: 'turn-ended' }).ok).toBe(false);
+    expect(deliveryTransition('unanswered', { type: 'fail', code: 'timeout' }).ok).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 // The life of one user message on the server, as data: states, events, and the pure transition.
 import { assertNever } from './availability.ts';
+import { TURN_FAILURE_CODES, type TurnFailureCode } from './turn.ts';
 
 export const DeliveryState = {
   /** Stored by the server; will be written to the live agent. */
@@ -10,6 +11,8 @@ export const DeliveryState = {
   delivered: 'delivered',
   /** The agent's turn that took it has ended. */
   answered: 'answered',
+  /** Written to the agent, whose turn then ended without answering (interrupted, not logged in, gave up); `failure` says why. */
+  unanswered: 'unanswered',
   /** Not delivered and never will be by itself; `failure` says why. The text is kept. */
   failed: 'failed',
 } as const;
@@ -27,6 +30,7 @@ export const MESSAGE_FAILURE_CODES = [
   'agent-exited',
   'stopped',
   'session-in-use',
+  ...TURN_FAILURE_CODES,
 ] as const;
 export type MessageFailureCode = (typeof MESSAGE_FAILURE_CODES)[number];
 
@@ -35,6 +39,8 @@ export type DeliveryEvent =
   | { readonly type: 'resume-succeeded' }
   | { readonly type: 'acked' }
   | { readonly type: 'turn-ended' }
+  /** The turn that took it ended without an answer. */
+  | { readonly type: 'turn-failed'; readonly code: TurnFailureCode }
   | { readonly type: 'fail'; readonly code: MessageFailureCode };
 
 export type Transition<S> = { readonly ok: true; readonly state: S } | { readonly ok: false; readonly error: string };
@@ -52,9 +58,11 @@ function next(state: DeliveryState, event: DeliveryEvent): DeliveryState | null 
       return state === 'awaiting-resume' ? 'accepted' : null;
     case 'acked':
       // Acks can repeat after a reconnect; a repeat changes nothing.
-      return state === 'accepted' || state === 'delivered' ? 'delivered' : state === 'answered' ? 'answered' : null;
+      return state === 'accepted' || state === 'delivered' ? 'delivered' : state === 'answered' || state === 'unanswered' ? state : null;
     case 'turn-ended':
       return state === 'delivered' || state === 'answered' ? 'answered' : null;
+    case 'turn-failed':
+      return state === 'delivered' || state === 'unanswered' ? 'unanswered' : null;
     case 'fail':
       return state === 'accepted' || state === 'awaiting-resume' ? 'failed' : null;
     default:
@@ -63,7 +71,7 @@ function next(state: DeliveryState, event: DeliveryEvent): DeliveryState | null 
 }
 
 export function isFinalDelivery(s: DeliveryState): boolean {
-  return s === 'answered' || s === 'failed';
+  return s === 'answered' || s === 'unanswered' || s === 'failed';
 }
 
 export function isMessageFailureCode(x: unknown): x is MessageFailureCode {

@@ -3,6 +3,8 @@ export * from './ids.ts';
 export * from './providers.ts';
 export * from './availability.ts';
 export * from './delivery.ts';
+export * from './turn.ts';
+export * from './failure-text.ts';
 export * from './resume-attempt.ts';
 export * from './records.ts';
 export * from './errors.ts';

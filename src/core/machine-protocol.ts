@@ -5,6 +5,7 @@ import { LIMITS } from './limits.ts';
 import { BACKENDS, PROVIDERS } from './providers.ts';
 import { MESSAGE_FAILURE_CODES } from './delivery.ts';
 import { RESUME_FAILURE_CODES } from './resume-attempt.ts';
+import { TURN_FAILURE_CODES } from './turn.ts';
 
 const str = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const BackendSchema = v.picklist(BACKENDS);
@@ -44,7 +45,19 @@ export const DirectSessionSchema = v.strictObject({
 export const AgentEventSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('text'), text: str(LIMITS.messageTextChars) }),
   v.strictObject({ kind: v.literal('tool'), tool: str(200), input: str(LIMITS.messageTextChars) }),
-  v.strictObject({ kind: v.literal('turn-end') }),
+  /** The turn ended; `failure` when it ended without answering (the messages it took become `unanswered`). */
+  v.strictObject({
+    kind: v.literal('turn-end'),
+    failure: v.optional(v.strictObject({ code: v.picklist(TURN_FAILURE_CODES), detail: str(2000) })),
+  }),
+  /** The vendor failed a model call and will try again; the phone shows it until the agent moves on. */
+  v.strictObject({
+    kind: v.literal('retry'),
+    attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    maxAttempts: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    detail: str(1000),
+    retryInMs: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  }),
   v.strictObject({ kind: v.literal('permission-request'), permissionId: PermissionIdSchema, tool: str(200), input: str(LIMITS.messageTextChars) }),
   v.strictObject({ kind: v.literal('error'), text: str(LIMITS.messageTextChars) }),
 ]);

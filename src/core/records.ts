@@ -3,6 +3,7 @@ import type { Availability } from './availability.ts';
 import type { DeliveryState, MessageFailureCode } from './delivery.ts';
 import type { Backend, MachineCapabilities, Provider } from './providers.ts';
 import type { ResumeFailureCode, ResumeState } from './resume-attempt.ts';
+import type { RetryNotice } from './turn.ts';
 
 export interface SessionRecord {
   readonly id: string;
@@ -21,6 +22,8 @@ export interface SessionRecord {
   readonly vendorResumeId: string | null;
   /** Set while the agent waits for the user to allow or deny a tool. */
   readonly awaitingPermission: boolean;
+  /** Set while the vendor is retrying a failed model call; cleared when the agent moves on or stops. */
+  readonly agentRetry: RetryNotice | null;
   readonly createdAt: number;
   readonly lastActivityAt: number;
   /** Evaluated by the server on fresh facts when this record was sent. */

@@ -134,6 +134,7 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
       case 'text':
       case 'tool':
       case 'turn-end':
+      case 'retry':
       case 'permission-request':
       case 'error':
         send({ type: 'agent-event', sessionId: sessionId as never, eventId: `ev-${randomUUID()}`, event: e });

@@ -3,7 +3,7 @@ import { evaluateAvailability, type Availability, type SessionRecord } from '../
 import type { ServerContext } from './context.ts';
 import { toAttemptRecord } from './store/resume-attempts.ts';
 import type { SessionRow } from './store/sessions.ts';
-import type { MachineCapabilities } from '../core/index.ts';
+import type { MachineCapabilities, RetryNotice } from '../core/index.ts';
 
 export function availabilityOf(ctx: ServerContext, row: SessionRow): Availability {
   const { stores } = ctx;
@@ -43,6 +43,7 @@ export function sessionView(ctx: ServerContext, row: SessionRow): SessionRecord 
     vendorId: row.vendor_id,
     vendorResumeId: row.vendor_resume_id,
     awaitingPermission: row.awaiting_permission === 1,
+    agentRetry: row.agent_retry === null ? null : (JSON.parse(row.agent_retry) as RetryNotice),
     createdAt: row.created_at,
     lastActivityAt: row.last_activity_at,
     availability: availabilityOf(ctx, row),

@@ -151,6 +151,17 @@ describe('outbox', () => {
     expect(await db.get('outbox', item.clientId)).toBeUndefined();
   });
 
+  it('keeps a delivered message whose turn ended unanswered, with the reason, and retries it under a new client id', async () => {
+    const { db, api } = await phone();
+    const item = await enqueueMessage(db, 'S1', 'go');
+    await flushOutbox(db, api);
+    await applyServerMessage(db, { ...userMessage('S1', item.clientId, 'go', 1, 'unanswered'), failure: { code: 'auth-failed', detail: 'Not logged in' } });
+    expect(await db.get('outbox', item.clientId)).toMatchObject({ state: 'unanswered', failure: { code: 'auth-failed' } });
+    const again = await retryMessage(db, item.clientId);
+    expect(again).toMatchObject({ state: 'queued', text: 'go' });
+    expect(again?.clientId).not.toBe(item.clientId);
+  });
+
   it('ignores a server message with the same client id from another session', async () => {
     const { db } = await phone();
     const item = await enqueueMessage(db, 'S1', 'mine');

@@ -55,7 +55,7 @@ export function outOfBounds(frame: MachineUp | null, change: RowChange, ctx: { s
   if (change.table === 'accounts') return change.key === ctx.account && only(['cursor']) ? null : 'another account (or more than its cursor) changed';
   if (change.table === 'sessions' && change.before && change.after) {
     if (change.before.vendor_resume_id !== null && change.before.vendor_resume_id !== change.after.vendor_resume_id) return 'a vendor resume id changed after it was set';
-    if (!only(['status', 'vendor_id', 'vendor_resume_id', 'awaiting_permission', 'start_request_id', 'last_activity_at', 'title', 'cursor'])) return 'a machine frame changed archived/managed or where a session lives';
+    if (!only(['status', 'vendor_id', 'vendor_resume_id', 'awaiting_permission', 'agent_retry', 'start_request_id', 'last_activity_at', 'title', 'cursor'])) return 'a machine frame changed archived/managed or where a session lives';
   }
   switch (frame.type) {
     case 'heartbeat':

@@ -3,6 +3,7 @@ import { createSignal, Match, Show, Switch, type JSX } from 'solid-js';
 import type { MessageRecord } from '../../core/records.ts';
 import { failureText } from '../lib/failure-text.ts';
 import type { UserEntry } from '../lib/transcript-rows.ts';
+import { endedUnanswered } from '../lib/outbox-item.ts';
 import { canDiscard, canEdit } from '../stores/outbox.ts';
 
 export interface MessageActions {
@@ -45,12 +46,12 @@ export function UserMessage(props: { entry: UserEntry; actions: MessageActions |
           <span class="muted"> · {props.entry.lastError}</span>
         </Show>
       </div>
-      <Show when={props.entry.state === 'failed'}>
+      <Show when={endedUnanswered(props.entry.state)}>
         <p class="failure">{failureText(props.entry.failure)}</p>
       </Show>
       <Show when={props.actions && item() && !editing()}>
         <div class="actions">
-          <Show when={item()!.state === 'failed'}>
+          <Show when={endedUnanswered(item()!.state)}>
             <button type="button" class="btn small" onClick={() => props.actions!.retry(item()!.clientId)}>Retry</button>
           </Show>
           <Show when={canEdit(item()!)}>
@@ -68,7 +69,7 @@ export function UserMessage(props: { entry: UserEntry; actions: MessageActions |
           <Show when={canDiscard(item()!)}>
             <button type="button" class="btn small" onClick={() => props.actions!.discard(item()!.clientId)}>Discard</button>
           </Show>
-          <Show when={item()!.state === 'failed'}>
+          <Show when={endedUnanswered(item()!.state)}>
             <button type="button" class="btn small" onClick={() => props.actions!.startNew(item()!.text)}>New session with it…</button>
           </Show>
         </div>

@@ -17,6 +17,8 @@ export const OutboxState = {
   delivered: 'delivered',
   /** The agent's turn that took it has ended. */
   answered: 'answered',
+  /** Written to the agent, whose turn ended without answering; `failure` says why. Same actions as failed. */
+  unanswered: 'unanswered',
   /** Not delivered; `failure` says why. The text is kept for retry, edit, or a new session. */
   failed: 'failed',
 } as const;
@@ -52,6 +54,8 @@ export function stateFromDelivery(state: DeliveryState): OutboxState {
       return 'delivered';
     case 'answered':
       return 'answered';
+    case 'unanswered':
+      return 'unanswered';
     case 'failed':
       return 'failed';
   }
@@ -62,5 +66,10 @@ export function applyMessage(item: OutboxItem, message: MessageRecord, now: numb
   if (message.state === null) return item;
   const state = stateFromDelivery(message.state);
   const failure = message.failure ? { code: message.failure.code, detail: message.failure.detail } : null;
-  return { ...item, state, failure: state === 'failed' ? failure : null, lastError: null, updatedAt: now };
+  return { ...item, state, failure: endedUnanswered(state) ? failure : null, lastError: null, updatedAt: now };
+}
+
+/** Final without an answer: the text is kept and the user chooses (retry, edit, discard, new session). */
+export function endedUnanswered(state: OutboxState): boolean {
+  return state === 'failed' || state === 'unanswered';
 }

@@ -7,6 +7,7 @@ import { Composer } from '../components/composer.tsx';
 import { FreshnessLine } from '../components/freshness-line.tsx';
 import type { MessageActions } from '../components/message-item.tsx';
 import { NewSessionBox } from '../components/new-session-box.tsx';
+import { RetryNotice } from '../components/retry-notice.tsx';
 import { ShareSheet } from '../components/share-sheet.tsx';
 import { StatusChip } from '../components/status-chip.tsx';
 import { TranscriptView } from '../components/transcript-view.tsx';
@@ -155,6 +156,7 @@ export default function SessionView(): JSX.Element {
               return r ? loadOlder(r.db, id(), connection() === 'live' ? r.api : null).catch(() => {}) : undefined;
             }}
           />
+          <RetryNotice notice={session()!.agentRetry ?? null} active={session()!.status === 'active'} now={now()} />
           <Show when={status()?.block || newWith() !== null}>
             <NewSessionBox session={session()!} initialText={newWith() ?? ''} open={newWith() !== null} onClose={newWith() !== null ? () => setNewWith(null) : undefined} />
           </Show>

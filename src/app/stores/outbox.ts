@@ -4,7 +4,7 @@ import type { MessageRecord } from '../../core/records.ts';
 import { ApiError, NetworkError, type ApiClient } from '../lib/api-client.ts';
 import type { CacheDb } from '../lib/cache-db.ts';
 import { newClientId } from '../lib/client-id.ts';
-import { applyMessage, type OutboxItem } from '../lib/outbox-item.ts';
+import { applyMessage, endedUnanswered, type OutboxItem } from '../lib/outbox-item.ts';
 
 export type Clock = () => number;
 
@@ -145,18 +145,18 @@ export async function applyServerMessage(db: CacheDb, message: MessageRecord, no
 export async function retryMessage(db: CacheDb, clientId: string, now: Clock = Date.now): Promise<OutboxItem | null> {
   const item = await db.get('outbox', clientId);
   if (!item) return null;
-  if (item.state !== 'failed') return item;
+  if (!endedUnanswered(item.state)) return item;
   return requeueFresh(db, item, item.text, now);
 }
 
 /** Whether editing is safe: never sent, or failed for good. Editing a maybe-received text could deliver both. */
-export const canEdit = (i: OutboxItem) => (i.state === 'queued' && i.attempts === 0) || i.state === 'failed';
-export const canDiscard = (i: OutboxItem) => i.state === 'queued' || i.state === 'failed';
+export const canEdit = (i: OutboxItem) => (i.state === 'queued' && i.attempts === 0) || endedUnanswered(i.state);
+export const canDiscard = (i: OutboxItem) => i.state === 'queued' || endedUnanswered(i.state);
 
 export async function editMessage(db: CacheDb, clientId: string, text: string, now: Clock = Date.now): Promise<OutboxItem | null> {
   const item = await db.get('outbox', clientId);
   if (!item || !canEdit(item)) return null;
-  if (item.state === 'failed') return requeueFresh(db, item, text, now);
+  if (endedUnanswered(item.state)) return requeueFresh(db, item, text, now);
   const next = { ...item, text, updatedAt: now() };
   await put(db, next);
   return next;

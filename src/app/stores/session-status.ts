@@ -36,6 +36,7 @@ export function sessionStatus(session: SessionRecord, machine: MachineRecord | u
   if (!fresh && availability.state === 'live') return { ...status, chip: 'was live' };
   // The agent stopped mid-turn for the user's Allow/Deny: that is what the user needs to see first.
   if (availability.state === 'live' && session.awaitingPermission) return { ...status, chip: 'waiting for approval', tone: 'busy' };
+  if (availability.state === 'live' && session.agentRetry) return { ...status, chip: 'retrying', tone: 'busy' };
   return status;
 }
 

@@ -24,6 +24,9 @@ export async function run(args: string[]): Promise<number> {
   if (m.state === 'failed') {
     throw new CliError(`not delivered: ${m.failure ? describeFailure(m.failure) : 'unknown reason'}`);
   }
+  if (m.state === 'unanswered' && wait === 'answered') {
+    throw new CliError(`delivered, not answered: ${m.failure ? describeFailure(m.failure) : 'unknown reason'}`);
+  }
   if (!values.json) process.stdout.write(`${m.state} (message ${m.id})\n`);
   return 0;
 }

@@ -35,8 +35,8 @@ export async function attachSession(api: ApiClient, sessionId: string, o: Attach
     // A user message is printed once, then only when it fails (its later states are implied by the answer).
     const firstTime = prev === undefined;
     shown.set(m.id, key);
-    if (firstTime || m.state === 'failed' || (m.role === 'permission' && m.permission?.decision)) print(formatMessage(m));
-    if (m.state === 'answered' || m.state === 'failed') open.delete(m.id);
+    if (firstTime || m.state === 'failed' || m.state === 'unanswered' || (m.role === 'permission' && m.permission?.decision)) print(formatMessage(m));
+    if (m.state === 'answered' || m.state === 'unanswered' || m.state === 'failed') open.delete(m.id);
     maybeDone();
   };
   const maybeDone = () => {

@@ -1,20 +1,15 @@
 // How messages look in a terminal, and the words for each failure code.
-import { RESUME_FAILURE_TEXT, type MessageFailureCode, type MessageRecord } from '../../core/index.ts';
+import { MESSAGE_FAILURE_TEXT, type MessageRecord } from '../../core/index.ts';
 import type { ApiClient } from './api-client.ts';
 
-export const FAILURE_TEXT: Readonly<Record<MessageFailureCode, string>> = {
-  ...RESUME_FAILURE_TEXT,
-  'agent-exited': 'The agent exited before the message was written to it.',
-  stopped: 'The session was stopped before the message was written to it.',
-};
-
 export function describeFailure(failure: NonNullable<MessageRecord['failure']>): string {
-  return `${failure.code}: ${FAILURE_TEXT[failure.code] ?? failure.detail}${failure.detail ? ` (${failure.detail})` : ''}`;
+  return `${failure.code}: ${MESSAGE_FAILURE_TEXT[failure.code] ?? failure.detail}${failure.detail ? ` (${failure.detail})` : ''}`;
 }
 
 export function formatMessage(m: MessageRecord): string {
   switch (m.role) {
     case 'user':
+      if (m.state === 'unanswered' && m.failure) return `you> ${m.text}\n  ! delivered, not answered: ${describeFailure(m.failure)}`;
       return `you> ${m.text}${m.state === 'failed' && m.failure ? `\n  ! not delivered: ${describeFailure(m.failure)}` : ''}`;
     case 'agent':
       return `agent> ${m.text}`;

@@ -134,4 +134,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN turn_lost INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    id: 3,
+    name: 'agent-retry',
+    sql: `
+      -- JSON of the vendor's latest retry notice (core RetryNotice) while it retries a model call; NULL otherwise.
+      ALTER TABLE sessions ADD COLUMN agent_retry TEXT;
+    `,
+  },
 ];

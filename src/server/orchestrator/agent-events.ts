@@ -1,5 +1,5 @@
 // Agent output becomes transcript messages, each stored once per event id (daemons re-send after reconnects).
-import type { AgentEvent } from '../../core/index.ts';
+import type { AgentEvent, RetryNotice } from '../../core/index.ts';
 import type { ServerContext, Tx } from '../context.ts';
 import type { SessionRow } from '../store/sessions.ts';
 import { newId } from '../tokens.ts';
@@ -10,13 +10,25 @@ export function applyAgentEvent(ctx: ServerContext, tx: Tx, session: SessionRow,
   const fresh = db.prepare('INSERT OR IGNORE INTO seen_events (session_id, event_id) VALUES (?, ?)').run(session.id, eventId).changes > 0;
   if (!fresh) return;
   const now = ctx.now();
+  // The vendor moved on (or ended the turn): its retry notice no longer holds.
+  const retryCleared = session.agent_retry !== null && event.kind !== 'retry' ? { agent_retry: null } : {};
   const base = { session_id: session.id, origin: 'agent' as const, client_id: eventId, state: null, attempt_id: null, created_at: now, tool: null, permission: null };
   switch (event.kind) {
-    case 'turn-end':
+    case 'turn-end': {
       // Only what this agent took: a message whose agent went away before answering stays delivered.
-      for (const m of stores.messages.inTurn(session.id)) moveMessage(ctx, tx, session.account_id, m, { type: 'turn-ended' });
-      touchSession(ctx, tx, session.account_id, session.id, { last_activity_at: now });
+      const failure = event.failure;
+      for (const m of stores.messages.inTurn(session.id)) {
+        if (failure) moveMessage(ctx, tx, session.account_id, m, { type: 'turn-failed', code: failure.code }, failure.detail);
+        else moveMessage(ctx, tx, session.account_id, m, { type: 'turn-ended' });
+      }
+      touchSession(ctx, tx, session.account_id, session.id, { last_activity_at: now, ...retryCleared });
       return;
+    }
+    case 'retry': {
+      const notice: RetryNotice = { attempt: event.attempt, maxAttempts: event.maxAttempts, detail: event.detail, retryInMs: event.retryInMs, at: now };
+      touchSession(ctx, tx, session.account_id, session.id, { agent_retry: JSON.stringify(notice) });
+      return;
+    }
     case 'text':
       return append({ ...base, id: newId('msg'), role: 'agent', text: event.text });
     case 'tool':
@@ -26,7 +38,7 @@ export function applyAgentEvent(ctx: ServerContext, tx: Tx, session: SessionRow,
     case 'permission-request': {
       const permission = JSON.stringify({ permissionId: event.permissionId, tool: event.tool, input: event.input, decision: null });
       append({ ...base, id: newId('msg'), role: 'permission', text: `${event.tool}: ${event.input}`, tool: event.tool, permission });
-      touchSession(ctx, tx, session.account_id, session.id, { awaiting_permission: 1 });
+      touchSession(ctx, tx, session.account_id, session.id, { awaiting_permission: 1, ...retryCleared });
       return;
     }
     default: {
@@ -37,7 +49,7 @@ export function applyAgentEvent(ctx: ServerContext, tx: Tx, session: SessionRow,
 
   function append(m: Parameters<typeof stores.messages.insert>[0]): void {
     const row = stores.messages.insert(m);
-    touchSession(ctx, tx, session.account_id, session.id, { last_activity_at: now });
+    touchSession(ctx, tx, session.account_id, session.id, { last_activity_at: now, ...retryCleared });
     tx.messageChanged(session.account_id, row);
   }
 }

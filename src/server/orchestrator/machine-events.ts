@@ -57,7 +57,7 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
           // Invariant 5: an archived session's agent does not keep running (e.g. a resume that finished while we were apart).
           if (running && session.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: session.id as never });
           if (!running && session.status === 'active') {
-            touchSession(ctx, tx, session.account_id, session.id, { status: 'inactive', awaiting_permission: 0 });
+            touchSession(ctx, tx, session.account_id, session.id, { status: 'inactive', awaiting_permission: 0, agent_retry: null });
             // Written to the agent before the daemon went down, its ack still in the daemon's outbox: delivered, not failed.
             const written = new Set<string>(report?.delivered ?? []);
             for (const m of stores.messages.inState(session.id, 'accepted')) {
@@ -168,7 +168,7 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
           case 'stopped': {
             const s = own(machineId, msg.sessionId);
             if (!s) return;
-            touchSession(ctx, tx, s.account_id, s.id, { status: 'inactive', awaiting_permission: 0 });
+            touchSession(ctx, tx, s.account_id, s.id, { status: 'inactive', awaiting_permission: 0, agent_retry: null });
             // Its agent is gone: a later agent's turn-end must not mark what this one never answered.
             stores.messages.loseTurn(s.id);
             const code = msg.reason === 'requested' ? 'stopped' : 'agent-exited';

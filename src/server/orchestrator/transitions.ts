@@ -13,7 +13,7 @@ export function moveMessage(ctx: ServerContext, tx: Tx, accountId: string, row: 
     return null;
   }
   if (t.state === row.state) return row;
-  const failure: { code: MessageFailureCode; detail: string } | null = event.type === 'fail' ? { code: event.code, detail } : null;
+  const failure: { code: MessageFailureCode; detail: string } | null = event.type === 'fail' || event.type === 'turn-failed' ? { code: event.code, detail } : null;
   const updated = ctx.stores.messages.setState(row.id, t.state, ctx.now(), failure);
   touchSession(ctx, tx, accountId, row.session_id);
   tx.messageChanged(accountId, updated);

@@ -16,17 +16,19 @@ export interface SessionRow {
   vendor_id: string | null;
   vendor_resume_id: string | null;
   awaiting_permission: number;
+  /** JSON RetryNotice while the vendor retries a model call (migration 3). */
+  agent_retry: string | null;
   start_request_id: string | null;
   created_at: number;
   last_activity_at: number;
   cursor: number;
 }
 
-export type NewSession = Omit<SessionRow, 'archived' | 'awaiting_permission'>;
+export type NewSession = Omit<SessionRow, 'archived' | 'awaiting_permission' | 'agent_retry'>;
 
 /** Columns a change may set; `cursor` is always set by the caller. */
-type Patch = Partial<Pick<SessionRow, 'title' | 'managed' | 'status' | 'archived' | 'vendor_id' | 'vendor_resume_id' | 'awaiting_permission' | 'start_request_id' | 'last_activity_at'>>;
-const PATCHABLE = new Set(['title', 'managed', 'status', 'archived', 'vendor_id', 'vendor_resume_id', 'awaiting_permission', 'start_request_id', 'last_activity_at']);
+type Patch = Partial<Pick<SessionRow, 'title' | 'managed' | 'status' | 'archived' | 'vendor_id' | 'vendor_resume_id' | 'awaiting_permission' | 'agent_retry' | 'start_request_id' | 'last_activity_at'>>;
+const PATCHABLE = new Set(['title', 'managed', 'status', 'archived', 'vendor_id', 'vendor_resume_id', 'awaiting_permission', 'agent_retry', 'start_request_id', 'last_activity_at']);
 
 export function createSessionStore(db: Db) {
   const s = {
