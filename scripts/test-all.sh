@@ -8,6 +8,14 @@ bash scripts/ensure-chromium.sh || { echo "could not install chromium"; echo "0 
 mkdir -p .tmp
 passed=0; failed=0; skipped=0; status=0
 
+# The app (dist/) and the compiled server, daemon and CLI (lib/): the e2e specs and the package test use them.
+npm run build --silent || { status=1; failed=$((failed+1)); echo "FAILED: npm run build"; }
+
+# Types and layers: one tsc project per layer (core without DOM or Node, the worker WebWorker) and the import-boundary check.
+for check in "npx tsc -b" "node scripts/check-layers.mjs"; do
+  if $check; then passed=$((passed+1)); else failed=$((failed+1)); status=1; echo "FAILED: $check"; fi
+done
+
 # vitest: unit and integration
 npx vitest run --reporter=default --reporter=json --outputFile=.tmp/vitest.json
 rc=$?; [ $rc -ne 0 ] && status=1
@@ -17,9 +25,8 @@ if [ -f .tmp/vitest.json ]; then
 else failed=$((failed+1)); fi
 [ $rc -ne 0 ] && [ "${f:-0}" = 0 ] && failed=$((failed+1))
 
-# Playwright: the PWA on a phone profile against real processes (needs the built app)
+# Playwright: the PWA on a phone profile against real processes (the app built above)
 if ls e2e/*.spec.ts >/dev/null 2>&1; then
-  npm run build --silent || { status=1; failed=$((failed+1)); }
   PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json npx playwright test --reporter=list,json
   rc=$?; [ $rc -ne 0 ] && status=1
   if [ -f .tmp/playwright.json ]; then

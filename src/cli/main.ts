@@ -1,7 +1,7 @@
-// The `baton` command: one thin parser that lazy-imports ./commands/<name>.ts and turns any error into one line.
+// The `baton` command: one thin parser that lazy-imports each ./commands/<name>.ts and turns any error into one line.
 import { CliError, EXIT } from './lib/cli-error.ts';
 
-const COMMANDS: Readonly<Record<string, string>> = {
+const COMMANDS = {
   up: 'run the server, this machine’s daemon and the app; print a pairing link and QR code',
   server: 'run the server alone',
   daemon: 'run this machine’s daemon against a server (pairs with --code on first run)',
@@ -16,6 +16,25 @@ const COMMANDS: Readonly<Record<string, string>> = {
   unarchive: 'unarchive a session: baton unarchive <id>',
   takeover: 'manage a direct (vendor-started) session from now on: baton takeover <id>',
   doctor: 'check installed agent CLIs, which backends can resume, the local daemon and the server',
+} as const;
+
+type Command = { run(args: string[]): Promise<number> };
+/** Each command is loaded only when it runs (static paths, so the compiled CLI finds them too). */
+const LOADERS: Readonly<Record<keyof typeof COMMANDS, () => Promise<Command>>> = {
+  up: () => import('./commands/up.ts'),
+  server: () => import('./commands/server.ts'),
+  daemon: () => import('./commands/daemon.ts'),
+  pair: () => import('./commands/pair.ts'),
+  run: () => import('./commands/run.ts'),
+  sessions: () => import('./commands/sessions.ts'),
+  attach: () => import('./commands/attach.ts'),
+  resume: () => import('./commands/resume.ts'),
+  send: () => import('./commands/send.ts'),
+  stop: () => import('./commands/stop.ts'),
+  archive: () => import('./commands/archive.ts'),
+  unarchive: () => import('./commands/unarchive.ts'),
+  takeover: () => import('./commands/takeover.ts'),
+  doctor: () => import('./commands/doctor.ts'),
 };
 
 function help(): string {
@@ -43,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!Object.hasOwn(COMMANDS, name)) throw new CliError(`unknown command "${name}" (see baton --help)`, EXIT.usage);
-  const mod = (await import(`./commands/${name}.ts`)) as { run(args: string[]): Promise<number> };
+  const mod = await LOADERS[name as keyof typeof COMMANDS]();
   return mod.run(rest);
 }
 

@@ -3,8 +3,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usage } from './cli-error.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type Config<O extends Options> = { args: string[]; options: O & { help: { type: 'boolean'; short: 'h' } }; allowPositionals: true; strict: true };
 
-export function parseFlags<O extends Options>(args: string[], options: O, usageLine: string) {
+export function parseFlags<O extends Options>(args: string[], options: O, usageLine: string): ReturnType<typeof parseArgs<Config<O>>> {
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {
