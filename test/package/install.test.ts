@@ -28,7 +28,7 @@ it('installs from `npm pack` into a fresh prefix and `baton up` answers', async 
   expect(existsSync(join(installed, 'src')), 'sources are not shipped').toBe(false);
   expect(existsSync(join(installed, 'node_modules/tsx')), 'no TypeScript loader at run time').toBe(false);
 
-  const env = { ...process.env, PATH: `${join(prefix, 'bin')}:/usr/bin:/bin` };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(prefix, 'bin')}:/usr/bin:/bin` };
   delete env.BATON_HOME;
   up = spawn(join(prefix, 'bin/baton'), ['up', '--port', '0', '--home', join(tmp, 'home'), '--no-qr', '--name', 'packed'], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
