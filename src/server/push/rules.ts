@@ -61,6 +61,8 @@ export function noticesOf(changes: CommittedChanges, facts: RuleFacts): Notice[]
       continue;
     }
     if (row.role !== 'user') continue;
+    // The user's own doing (stopped, archived, interrupted) is no news to them.
+    if (row.failure_code === 'stopped' || row.failure_code === 'interrupted') continue;
     if (row.state === 'failed' && row.attempt_id !== null && isResumeFailure(row, facts)) {
       const n = resumeFailedNotice(accountId, row, facts);
       if (n && !notices.some((x) => x.eventId === n.eventId)) notices.push(n);
@@ -68,8 +70,6 @@ export function noticesOf(changes: CommittedChanges, facts: RuleFacts): Notice[]
     }
     const kind = row.state === 'answered' ? 'answered' : row.state === 'unanswered' ? 'unanswered' : row.state === 'failed' ? 'failed' : null;
     if (!kind) continue;
-    // The user's own doing (stopped, archived, interrupted) is no news to them.
-    if (row.failure_code === 'stopped' || row.failure_code === 'interrupted') continue;
     const key = `${row.session_id}\n${kind}`;
     const prev = grouped.get(key);
     if (!prev || prev.row.seq < row.seq) grouped.set(key, { accountId, row, kind });
