@@ -1,5 +1,5 @@
 // The server's VAPID key pair (RFC 8292): made at first start, kept in `<home>/vapid.json` (0600), reused after.
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import webpush from 'web-push';
 
@@ -33,6 +33,7 @@ export function loadOrCreateVapidKeys(home: string, log: (line: string) => void)
       log(`push: ${path} could not be used (${(err as Error).message}); moved to ${aside}, new keys made`);
     }
   }
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   const keys = webpush.generateVAPIDKeys();
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, `${JSON.stringify({ publicKey: keys.publicKey, privateKey: keys.privateKey, createdAt: new Date().toISOString() })}\n`, { mode: 0o600 });
