@@ -3,8 +3,7 @@
 import { createECDH, createPublicKey, hkdfSync, randomBytes, verify, createDecipheriv, type ECDH } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PushPayload } from '../../src/core/index.ts';
-import { waitFor } from './server-harness.ts';
+import type { PushPayload } from '../../src/core/push.ts';
 
 export interface ReceivedPush {
   readonly name: string;
@@ -147,4 +146,15 @@ function checkVapid(header: string, origin: string): ReceivedPush['vapid'] {
   if (claims.aud !== origin) throw new Error(`VAPID aud ${claims.aud}, expected ${origin}`);
   if (claims.exp * 1000 < Date.now()) throw new Error('VAPID JWT expired');
   return { ...claims, k: m[2]! };
+}
+
+/** Polls `check` every 10 ms until it returns a value (self-contained: the e2e specs use this helper too). */
+async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -35,8 +35,8 @@ export function NotificationsCard(props: { online: boolean }): JSX.Element {
           </button>
         </Show>
         <Show when={state() === 'on'}>
-          <button type="button" class="btn" disabled={!props.online} onClick={() => void sendTestPush()}>Send a test notification</button>
-          <button type="button" class="btn" disabled={!props.online || push().busy} onClick={() => void disablePush()}>Turn off</button>
+          <button type="button" class="btn small" disabled={!props.online} onClick={() => void sendTestPush()}>Send a test notification</button>
+          <button type="button" class="btn small" disabled={!props.online || push().busy} onClick={() => void disablePush()}>Turn off</button>
         </Show>
       </div>
       <Show when={push().testSent}>
