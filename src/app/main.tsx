@@ -4,6 +4,7 @@ import './lib/boot.ts';
 import { render } from 'solid-js/web';
 import { App } from './app.tsx';
 import { afterNextPaint } from './lib/after-paint.ts';
+import { onWorkerOpen } from './lib/worker-open.ts';
 import { $activeProfileId, $profilesLoaded, loadProfiles } from './stores/profiles.ts';
 import { registerServiceWorker } from './stores/sw-update.ts';
 import { $painted } from './stores/sync.ts';
@@ -39,5 +40,6 @@ function afterFirstScreen(fn: () => void, latestMs: number): void {
 applyTheme($theme.get());
 void loadProfiles();
 render(() => <App />, document.getElementById('root')!);
+onWorkerOpen();
 // Registering loads workbox-window and talks to the browser: not on the way to the first screen.
 if (import.meta.env.PROD) afterFirstScreen(() => void registerServiceWorker(), 1_000);

@@ -1,8 +1,10 @@
-// The service worker: precaches the app shell, serves navigations offline, never touches /api, relays Background Sync.
+// The service worker: precaches the app shell, serves navigations offline, never touches /api, relays Background
+// Sync, and shows push notifications (worker/push-handlers.ts).
 /// <reference lib="webworker" />
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { registerPushHandlers } from './worker/push-handlers.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null } | string> };
 
@@ -33,3 +35,5 @@ self.addEventListener('sync', ((event: SyncEvent) => {
     }),
   );
 }) as EventListener);
+
+registerPushHandlers(self);

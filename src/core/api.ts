@@ -38,6 +38,8 @@ export type StartSessionRequest = v.InferOutput<typeof StartSessionSchema>;
 
 export const PermissionAnswerSchema = v.strictObject({
   decision: v.picklist(['allow', 'deny']),
+  /** `permissionInputHash(input)` of the request being answered: a mismatch is refused (409), nothing answered. */
+  inputHash: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'must be the request input’s SHA-256 in lower-case hex'))),
 });
 
 export const SettingsSchema = v.strictObject({

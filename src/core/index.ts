@@ -14,3 +14,5 @@ export * from './machine-protocol.ts';
 export * from './phone-protocol.ts';
 export * from './protocol-version.ts';
 export * from './sync.ts';
+export * from './sha256.ts';
+export * from './push.ts';

@@ -29,6 +29,16 @@ export interface Tx {
   afterCommit(fn: () => void): void;
 }
 
+/** What one committed transaction changed, handed to commit observers (push notifications) after it committed. */
+export interface CommittedChanges {
+  /** Each account the transaction changed, with its new cursor: rows stamped with that cursor changed in it. */
+  readonly cursors: ReadonlyMap<string, number>;
+  /** Messages added or changed (state, permission decision), as committed, in the order they changed. */
+  readonly messages: readonly { readonly accountId: string; readonly row: MessageRow }[];
+}
+
+export type CommitObserver = (changes: CommittedChanges) => void;
+
 export interface ServerContext {
   readonly db: Db;
   readonly stores: Stores;
@@ -41,12 +51,18 @@ export interface ServerContext {
   machines: MachineLink;
   phones: PhoneLink;
   change<T>(fn: (tx: Tx) => T): T;
+  /**
+   * Calls `observer` after every committed `change()` that changed something, after the socket effects.
+   * It runs on the request path: it must not wait on the network. Returns a disposer.
+   */
+  observeCommits(observer: CommitObserver): () => void;
 }
 
-export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 'phones'>): ServerContext {
+export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 'phones' | 'observeCommits'>): ServerContext {
   const unbound = () => {
     throw new Error('socket hubs are not attached yet');
   };
+  const observers = new Set<CommitObserver>();
   const ctx: ServerContext = {
     ...init,
     machines: { send: unbound, isConnected: () => false, disconnectDevice: () => {} },
@@ -54,6 +70,7 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
     change<T>(fn: (tx: Tx) => T): T {
       const cursors = new Map<string, number>();
       const effects: (() => void)[] = [];
+      const messages: { accountId: string; row: MessageRow }[] = [];
       const tx: Tx = {
         cursor(accountId) {
           let c = cursors.get(accountId);
@@ -66,12 +83,17 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
         toMachine: (machineId, message) => void effects.push(() => void ctx.machines.send(machineId, message)),
         messageChanged: (accountId, row) => {
           const record = toMessageRecord(row);
+          messages.push({ accountId, row });
           effects.push(() => ctx.phones.message(accountId, record));
         },
         afterCommit: (f) => void effects.push(f),
       };
       const result = init.db.transaction(() => fn(tx)).immediate();
       for (const [accountId, cursor] of cursors) effects.push(() => ctx.phones.changed(accountId, cursor));
+      if (observers.size > 0 && (cursors.size > 0 || messages.length > 0)) {
+        const changes: CommittedChanges = { cursors, messages };
+        for (const observer of observers) effects.push(() => observer(changes));
+      }
       for (const effect of effects) {
         try {
           effect();
@@ -80,6 +102,10 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
         }
       }
       return result;
+    },
+    observeCommits(observer) {
+      observers.add(observer);
+      return () => void observers.delete(observer);
     },
   };
   return ctx;

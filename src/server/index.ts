@@ -17,6 +17,7 @@ import { createPhoneHub } from './hub/phone-hub.ts';
 import { createMachineEvents } from './orchestrator/machine-events.ts';
 import { createResumeService } from './orchestrator/resume.ts';
 import * as pairing from './pairing.ts';
+import { createPushService, type PushOptions, type PushService } from './push/push-service.ts';
 import { createStores } from './store/index.ts';
 
 export { DEFAULT_PORT, serverInfoPath } from './paths.ts';
@@ -44,6 +45,8 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Overrides of the default rate limits (docs/security.md). */
   rateLimits?: Partial<RateLimits>;
+  /** Web Push: the VAPID contact, retry timings, the machine-offline grace (docs/api.md). */
+  push?: PushOptions;
   /** Injected clock (tests). */
   now?: () => number;
 }
@@ -60,6 +63,8 @@ export interface RunningServer {
   url: string;
   port: number;
   admin: ServerAdmin;
+  /** The push service (tests wait on its sender). */
+  push: PushService;
   stop(): Promise<void>;
 }
 
@@ -76,6 +81,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     publicUrl: () => options.publicUrl ?? url,
   });
 
+  const resume = createResumeService(ctx);
+  const machineHub = createMachineHub(ctx, createMachineEvents(ctx, resume));
+  const phoneHub = createPhoneHub(ctx);
+  ctx.machines = machineHub;
+  ctx.phones = phoneHub;
+  // Notifications follow committed changes from here on, the start-up ones below included.
+  const push = createPushService(ctx, options.home, phoneHub, options.push);
+
   // No daemon is connected to a process that just started: whatever the database says, they are offline.
   ctx.change((tx) => {
     for (const m of stores.machines.staleOnline()) {
@@ -84,15 +97,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stores.sessions.touchMachine(m.id, cursor);
     }
   });
-
-  const resume = createResumeService(ctx);
-  const machineHub = createMachineHub(ctx, createMachineEvents(ctx, resume));
-  const phoneHub = createPhoneHub(ctx);
-  ctx.machines = machineHub;
-  ctx.phones = phoneHub;
   resume.restore();
 
-  const app = createApp({ ctx, resume, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits });
+  const app = createApp({ ctx, resume, push, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
@@ -142,9 +149,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     port,
     admin,
+    push,
     stop() {
       stopped ??= (async () => {
         resume.stop();
+        push.stop();
         machineHub.close();
         phoneHub.close();
         wss.close();

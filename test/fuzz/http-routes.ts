@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import type * as v from 'valibot';
 import {
   CreatePairingCodeSchema, CreateShareSchema, MessagesQuerySchema, PairRequestSchema, PermissionAnswerSchema,
-  RenameSessionSchema, SendMessageSchema, SettingsPatchSchema, StartSessionSchema, SyncQuerySchema,
+  PushSettingsPatchSchema, PushSubscriptionSchema, RenameSessionSchema, SendMessageSchema, SettingsPatchSchema, StartSessionSchema,
+  SyncQuerySchema,
 } from '../../src/core/index.ts';
 import type { Overrides } from './schema-arb.ts';
 import type { Account, Owner, World } from './world.ts';
@@ -59,6 +60,9 @@ const worldFields = (w: World): Overrides => ({
   clientId: fc.oneof(fc.constantFrom('A-c1', 'B-c1', 'A-c2'), fc.stringMatching(/^[a-z0-9-]{1,20}$/)),
   code: fc.oneof(fc.constantFrom('$phoneCode', '$machineCode', '$usedCode'), fc.stringMatching(/^[A-Z0-9-]{6,32}$/)),
 });
+
+/** A P-256 public key as a browser gives it (uncompressed point, base64url). */
+const SAMPLE_P256DH = 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM';
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/health', auth: 'none', ok: [200], scoped: false },
@@ -122,6 +126,27 @@ export const ROUTES: readonly RouteSpec[] = [
         return { value: res.body.id as string, owner: x.tag };
       };
       return { shareA: await make(w.a), shareB: await make(w.b) };
+    },
+  },
+  { method: 'GET', path: '/api/push', auth: 'person', ok: [200], scoped: true },
+  {
+    method: 'POST', path: '/api/push/subscription', auth: 'person', body: PushSubscriptionSchema, ok: [201], scoped: true,
+    // Endpoints a push service could have (https, or this machine's loopback) and real P-256 keys, so valid bodies pass.
+    overrides: () => ({
+      endpoint: fc.oneof(fc.constantFrom('https://push.example/send/abc', 'http://127.0.0.1:9/push/x'), fc.webUrl()),
+      p256dh: fc.constantFrom(SAMPLE_P256DH, `${SAMPLE_P256DH}=`),
+      auth: fc.constantFrom('AAAAAAAAAAAAAAAAAAAAAA', 'q83vEjRWeJA_BBBBBBBBBB'),
+    }),
+  },
+  { method: 'DELETE', path: '/api/push/subscription', auth: 'person', ok: [204], scoped: true },
+  { method: 'PUT', path: '/api/push/settings', auth: 'person', body: PushSettingsPatchSchema, ok: [200], scoped: true },
+  {
+    method: 'POST', path: '/api/push/test', auth: 'person', ok: [202], scoped: true,
+    // Each phone subscribed (a case may have just unsubscribed it), so a test notification can be queued.
+    async prepare(w) {
+      const body = { endpoint: 'https://push.example/send/fuzz', keys: { p256dh: SAMPLE_P256DH, auth: 'AAAAAAAAAAAAAAAAAAAAAA' } };
+      for (const x of [w.a, w.b]) await x.phone.post('/api/push/subscription', body);
+      return {};
     },
   },
   {

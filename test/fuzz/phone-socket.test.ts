@@ -3,6 +3,7 @@
 // and random JSON, text, binary, oversized and non-UTF-8 frames. Each frame gets one answer (welcome, pong or
 // an error) or a 44xx close; the server stays up; and the events socket never changes the database.
 import fc from 'fast-check';
+import * as v from 'valibot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LIMITS, PROTOCOL_VERSION, PhoneUpSchema } from '../../src/core/index.ts';
 import { describeChanges, diffSnapshots } from './db-snapshot.ts';
@@ -44,6 +45,17 @@ it('every frame gets one answer or a 44xx close, and nothing in the database cha
       if (!sock.open) break;
       const seen = sock.received.length;
       sock.send(wire(out), LIMITS.wsFrameBytes);
+      // A valid `foreground` after welcome is the one frame with no answer: a ping behind it must get exactly its pong.
+      const welcomed = sock.received.some((f) => f.type === 'welcome');
+      if (welcomed && v.safeParse(PhoneUpSchema, payloadOf(out)).success && (payloadOf(out) as { type: string }).type === 'foreground') {
+        sock.send({ kind: 'json', value: { type: 'ping' } }, LIMITS.wsFrameBytes);
+        // Frames are answered in order: once the pong is in, any answer to the foreground frame would be too.
+        await sock.until(() => sock.received.slice(seen).some((f) => f.type === 'pong'));
+        const got = sock.received.slice(seen).map((f) => f.type);
+        if (got.join() !== 'pong') throw new Error(`a foreground frame was answered: ${JSON.stringify(got)}`);
+        outcomes.add('foreground');
+        continue;
+      }
       const answered = await sock.until(() => sock.received.length > seen);
       if (!answered && sock.closeCode === null) throw new Error(`no answer to ${JSON.stringify(payloadOf(out))?.slice(0, 200)}`);
       for (const f of sock.received.slice(seen)) {
@@ -69,6 +81,6 @@ it('every frame gets one answer or a 44xx close, and nothing in the database cha
   });
   expect((await w.a.phone.get('/api/health')).status).toBe(200);
   // Not vacuous: devices and share viewers got in, pings were answered, bad hellos and bad tokens were shut out.
-  expect([...outcomes]).toEqual(expect.arrayContaining(['welcome:device', 'welcome:share', 'pong', 'error', '4400', '4401']));
+  expect([...outcomes]).toEqual(expect.arrayContaining(['welcome:device', 'welcome:share', 'pong', 'error', 'foreground', '4400', '4401']));
   expect(w.logs.filter((l) => l.includes('internal error'))).toEqual([]);
 }, timeLimit(30_000));

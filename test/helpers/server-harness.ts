@@ -195,6 +195,8 @@ export async function openPhoneSocket(baseUrl: string, hello: { token?: string; 
     next: rec.next.bind(rec),
     all: rec.all.bind(rec),
     closed,
+    /** Any frame (a `foreground` frame, say); `ping` after it and await the pong to know it was applied. */
+    send: (frame: Record<string, unknown>) => ws.send(JSON.stringify(frame)),
     close: () => ws.close(),
   };
 }

@@ -1,5 +1,5 @@
 // The events socket (`/api/events`): hello first, then hints and live messages; reconnects with capped backoff.
-import type { PhoneDown } from '../../core/phone-protocol.ts';
+import type { PhoneDown, PhoneUp } from '../../core/phone-protocol.ts';
 import { PROTOCOL_VERSION } from '../../core/protocol-version.ts';
 
 export interface EventsSocketOptions {
@@ -19,6 +19,8 @@ export interface EventsSocket {
    * without noticing; treating it as up would keep the screen saying "live". Reconnects with backoff.
    */
   readonly drop: () => void;
+  /** A frame on the open socket (after welcome); false when there is none right now. */
+  readonly send: (frame: PhoneUp) => boolean;
   readonly stop: () => void;
 }
 
@@ -100,6 +102,11 @@ export function connectEvents(opts: EventsSocketOptions): EventsSocket {
       ping = null;
       opts.onState('closed');
       schedule();
+    },
+    send: (frame) => {
+      if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+      ws.send(JSON.stringify(frame));
+      return true;
     },
     stop: () => {
       stopped = true;

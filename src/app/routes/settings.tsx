@@ -1,10 +1,11 @@
-// Settings: which backends may be used, the Codex backend, the theme, paired devices, and the servers this phone knows.
+// Settings: notifications, which backends may be used, the Codex backend, the theme, paired devices, and the servers this phone knows.
 import { A } from '@solidjs/router';
 import { useStore } from '@nanostores/solid';
 import { createSignal, For, Show, type JSX } from 'solid-js';
 import { BACKEND_INFO, BACKENDS, type Backend } from '../../core/providers.ts';
 import { DevicesCard } from '../components/devices-card.tsx';
 import { FreshnessLine } from '../components/freshness-line.tsx';
+import { NotificationsCard } from '../components/notifications-card.tsx';
 import { errorText } from '../lib/api-client.ts';
 import { $activeProfile } from '../stores/profiles.ts';
 import { updateSettings } from '../stores/session-actions.ts';
@@ -45,6 +46,7 @@ export default function Settings(): JSX.Element {
         <FreshnessLine />
       </header>
       <main class="page" id="main">
+        <NotificationsCard online={!offline()} />
         <section class="card">
           <h2>Theme</h2>
           <div class="segmented" role="group" aria-label="Theme">

@@ -92,9 +92,19 @@ export function startProfile(profile: ServerProfile): () => void {
       if (report.stoppedBy) void requestBackgroundFlush();
     };
 
+    // What this phone shows, for the server's push rule: no notification about the session its user is looking at.
+    let told: string | null | undefined;
+    const tellForeground = (force = false) => {
+      const shown = document.visibilityState === 'visible' ? $transcript.get().sessionId : null;
+      if (!force && shown === told) return;
+      if (socket?.send({ type: 'foreground', sessionId: shown as never })) told = shown;
+    };
+    let socket: ReturnType<typeof connectEvents> | null = null;
+
     const onFrame = (frame: PhoneDown) => {
       switch (frame.type) {
         case 'welcome':
+          tellForeground(true);
           // Catch up before trusting the socket; then send what waited.
           void refresh().then(flush);
           break;
@@ -127,7 +137,7 @@ export function startProfile(profile: ServerProfile): () => void {
       return;
     }
 
-    const socket = connectEvents({
+    socket = connectEvents({
       server: profile.server,
       auth: { token: profile.token },
       onFrame,
@@ -137,19 +147,22 @@ export function startProfile(profile: ServerProfile): () => void {
         if (s === 'closed') setConnection('offline');
       },
     });
-    disposers.push(socket.stop);
+    const live = socket;
+    disposers.push(live.stop);
+    disposers.push($transcript.listen(() => tellForeground()));
 
     const onOnline = () => {
-      socket.kick();
+      live.kick();
       void flush();
     };
     const onOffline = () => {
       setConnection('offline');
-      socket.drop();
+      live.drop();
     };
     const onVisible = () => {
+      tellForeground();
       if (document.visibilityState !== 'visible') return;
-      socket.kick();
+      live.kick();
       void refresh().then(flush);
     };
     window.addEventListener('online', onOnline);

@@ -142,4 +142,47 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN agent_retry TEXT;
     `,
   },
+  // Numbered 10+ so migrations added meanwhile on other branches (3, 4…) keep their numbers; ids only need to be unique and ordered.
+  {
+    id: 10,
+    name: 'web-push',
+    sql: `
+      -- A phone's Web Push subscription (one per device: the browser's latest), bound to the VAPID key it was made for.
+      CREATE TABLE push_subscriptions (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id),
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        endpoint TEXT NOT NULL,
+        p256dh TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        vapid_public_key TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX push_subscriptions_account ON push_subscriptions(account_id);
+      -- Which kinds notify this device, and whether they show previews (JSON PushSettings); no row: the defaults.
+      CREATE TABLE push_settings (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id),
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        settings TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- One row per event per device: the record that it was notified (or suppressed), and the send queue.
+      CREATE TABLE push_events (
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        event_id TEXT NOT NULL,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'suppressed', 'dropped', 'failed')),
+        -- JSON PushPayload as it will be sent (built once, so a retry or a restart sends the same thing).
+        payload TEXT NOT NULL,
+        urgency TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (device_id, event_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX push_events_due ON push_events(next_at) WHERE state = 'pending';
+      CREATE INDEX push_events_age ON push_events(created_at);
+    `,
+  },
 ];

@@ -4,8 +4,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { BatonError, ERROR_KINDS, LIMITS, type ApiErrorBody } from '../../core/index.ts';
 import type { ResumeService } from '../orchestrator/resume.ts';
+import type { PushService } from '../push/push-service.ts';
 import { RateLimitedError } from './rate-limit.ts';
 import { accountRoutes, createLimiters, type Limiters, type RateLimits, type RouteDeps } from './routes-account.ts';
+import { pushRoutes } from './routes-push.ts';
 import { sessionRoutes } from './routes-sessions.ts';
 import { shareRoutes } from './routes-shares.ts';
 import { appPolicy, securityHeaders } from './security-headers.ts';
@@ -13,6 +15,7 @@ import { createStaticHandler } from './static.ts';
 
 export interface AppOptions extends RouteDeps {
   readonly resume: ResumeService;
+  readonly push: PushService;
   readonly staticDir: string | null;
   readonly appOrigins: readonly string[];
   /** This process terminates TLS itself (HSTS on every response). */
@@ -44,9 +47,10 @@ export function createApp(opts: AppOptions): Hono {
   }));
 
   const limiters = opts.limiters ?? createLimiters(ctx.now, opts.rateLimits);
-  accountRoutes(app, opts, limiters);
+  accountRoutes(app, opts, limiters, (deviceId) => opts.push.forgetDevice(deviceId));
   sessionRoutes(app, opts, opts.resume, limiters);
   shareRoutes(app, opts, limiters);
+  pushRoutes(app, opts, opts.push);
 
   app.all('/api/*', () => {
     throw new BatonError('not-found', 'no such API route');

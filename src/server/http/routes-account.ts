@@ -68,7 +68,8 @@ function requirePerson(a: DeviceAuth): void {
   if (a.kind === 'machine') throw new BatonError('forbidden', 'a machine token cannot manage devices or pairing');
 }
 
-export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps, limiters: Limiters): void {
+/** `onRevoke` runs inside the revocation's transaction (the device's push subscription goes with it). */
+export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps, limiters: Limiters, onRevoke: (deviceId: string) => void = () => {}): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
   // 10 wrong codes per address and 100 overall per 10 minutes: 50-bit codes stay out of reach (docs/security.md).
   const { pairPerClient: perClient, pairOverall: overall } = limiters;
@@ -110,6 +111,7 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps
     if (!device) throw new BatonError('not-found', `no device ${c.req.param('id')}`);
     ctx.change((tx) => {
       ctx.stores.accounts.revokeDevice(device.id, ctx.now());
+      onRevoke(device.id);
       tx.cursor(a.accountId);
     });
     ctx.machines.disconnectDevice(device.id);

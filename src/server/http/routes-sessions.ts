@@ -1,7 +1,7 @@
 // Routes on sessions: start, read, rename, page and send messages, archive, stop, interrupt, take over, permissions.
 import type { Context, Hono } from 'hono';
 import {
-  BatonError, LIMITS, MessagesQuerySchema, PermissionAnswerSchema, RenameSessionSchema, SendMessageSchema, StartSessionSchema,
+  BatonError, LIMITS, MessagesQuerySchema, permissionInputHash, type PermissionInfo, PermissionAnswerSchema, RenameSessionSchema, SendMessageSchema, StartSessionSchema,
 } from '../../core/index.ts';
 import { authenticate } from '../auth.ts';
 import type { ResumeService } from '../orchestrator/resume.ts';
@@ -81,8 +81,20 @@ export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeServi
     const a = auth(c);
     session(a.accountId, c.req.param('id'));
     const body = await readBody(c, PermissionAnswerSchema);
+    // No await between this check and the answer: nothing can change the request in between.
+    if (body.inputHash !== undefined) requireInputHash(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.inputHash);
     return c.json({ message: answerPermission(ctx, a.accountId, c.req.param('id'), c.req.param('permissionId'), body.decision) });
   });
+
+  /** An answer bound to what it was shown (a notification's Allow): refused unless the request's input is that one. */
+  function requireInputHash(accountId: string, sessionId: string, permissionId: string, inputHash: string): void {
+    const m = ctx.stores.messages.permission(session(accountId, sessionId).id, permissionId);
+    if (!m?.permission) return; // answerPermission says "no permission request"
+    const info = JSON.parse(m.permission) as PermissionInfo;
+    if (permissionInputHash(info.input) !== inputHash) {
+      throw new BatonError('conflict', 'this answer was for a different request than the one the agent is asking now; open the session to see it');
+    }
+  }
 
   app.get('/api/sessions/:id/resume-attempts', (c) => {
     const a = auth(c);

@@ -16,6 +16,8 @@ interface Conn {
   shareId: string | null;
   shareExpiresAt: number;
   timer: NodeJS.Timeout | null;
+  /** The session this socket's app shows in the foreground (its `foreground` frame), or null. */
+  foreground: string | null;
 }
 
 /** setTimeout's longest delay; a 30-day share re-arms instead of firing at once. */
@@ -23,6 +25,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface PhoneHub extends PhoneLink {
   accept(ws: WebSocket): void;
+  /** Whether an open socket of this device says its app shows this session in the foreground now. */
+  showing(deviceId: string, sessionId: string): boolean;
   close(): void;
 }
 
@@ -52,6 +56,12 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
     }
     const msg = parsed.value;
     if (msg.type === 'ping') return send(conn, { type: 'pong' });
+    if (msg.type === 'foreground') {
+      if (conn.accountId === null && conn.sharedSessionId === null) return refuse(conn, 4400, 'hello-expected', 'send hello first');
+      // A share viewer's screen suppresses nothing: share links never get notifications.
+      if (conn.deviceId !== null) conn.foreground = msg.sessionId;
+      return;
+    }
     if (conn.accountId !== null || conn.sharedSessionId !== null) return send(conn, { type: 'error', code: 'bad-frame', message: 'hello was already received' });
     if (msg.protocol !== PROTOCOL_VERSION) return refuse(conn, 4400, 'protocol', `this server speaks protocol ${PROTOCOL_VERSION}, the client sent ${msg.protocol}`);
     const token = msg.token ?? msg.shareToken;
@@ -90,7 +100,7 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
 
   return {
     accept(ws) {
-      const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, shareId: null, shareExpiresAt: 0, timer: null };
+      const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, shareId: null, shareExpiresAt: 0, timer: null, foreground: null };
       all.add(conn);
       conn.timer = setTimeout(() => refuse(conn, 4400, 'hello-expected', 'send hello first'), HELLO_TIMEOUT_MS);
       conn.timer.unref();
@@ -100,6 +110,10 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
         all.delete(conn);
       });
       ws.on('error', (err) => ctx.log(`events socket error: ${err.message}`));
+    },
+    showing(deviceId, sessionId) {
+      for (const conn of all) if (conn.deviceId === deviceId && conn.foreground === sessionId && conn.ws.readyState === conn.ws.OPEN) return true;
+      return false;
     },
     changed(accountId, cursor) {
       for (const conn of all) if (conn.accountId === accountId) send(conn, { type: 'changed', cursor });
