@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildApp } from './lib/build.ts';
 import { BenchMachine, createSessions, http, until } from './lib/clients.ts';
 import { atMost, info, REPO, runBench, type Figure } from './lib/report.ts';
-import { startServerProcess } from './lib/server-process.ts';
+import { benchServerConfig, startServerProcess } from './lib/server-process.ts';
 import { median } from './lib/stats.ts';
 
 const RUNS = Number(process.env.BATON_BENCH_PAINT_RUNS ?? 5);
@@ -92,7 +92,7 @@ const show = (xs: number[]) => `${median(xs).toFixed(0)} ms (min ${Math.min(...x
 export async function pwaPaint() {
   if (!existsSync(LAUNCH.executablePath)) execFileSync('bash', [join(REPO, 'scripts/ensure-chromium.sh')], { stdio: 'inherit' });
   const build = buildApp();
-  const srv = await startServerProcess({ staticDir: build.dir });
+  const srv = await startServerProcess(benchServerConfig({ staticDir: build.dir }));
   let machine: BenchMachine | null = null;
   let browser: Browser | null = null;
   try {

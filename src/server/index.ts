@@ -44,6 +44,13 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Overrides of the default rate limits (docs/security.md). */
   rateLimits?: Partial<RateLimits>;
+  /** Compress HTTP responses (br/gzip above 1 kB); turn off when a reverse proxy compresses. Default true. */
+  compression?: boolean;
+  /**
+   * permessage-deflate on both sockets. Default false: measured in bench/socket-deflate.ts, it costs more CPU
+   * and memory per socket than the bytes it saves are worth for these small frames (docs/performance.md).
+   */
+  socketCompression?: boolean;
   /** Injected clock (tests). */
   now?: () => number;
 }
@@ -81,7 +88,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const m of stores.machines.staleOnline()) {
       const cursor = tx.cursor(m.account_id);
       stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
-      stores.sessions.touchMachine(m.id, cursor);
     }
   });
 
@@ -92,12 +98,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ctx.phones = phoneHub;
   resume.restore();
 
-  const app = createApp({ ctx, resume, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits });
+  const app = createApp({ ctx, resume, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes });
+  const wss = new WebSocketServer({
+    noServer: true, maxPayload: LIMITS.wsFrameBytes,
+    // No context takeover: without it each socket keeps a deflate window (tens of kB) for its whole life.
+    perMessageDeflate: options.socketCompression === true ? { threshold: 256, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
+  });
   const originRule = { appOrigins: options.appOrigins ?? [], publicUrl: () => ctx.publicUrl(), trustProxy: options.trustProxy ?? false };
   server.on('upgrade', (req, socket, head) => {
     const path = upgradePath(req.url);

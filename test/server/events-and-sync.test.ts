@@ -34,14 +34,16 @@ describe('sync', () => {
     expect(nothing.sessions).toEqual([]);
   });
 
-  it('resends sessions whose availability changed because their machine went away', async () => {
+  it('sends only the machine when it goes away; its sessions are not resent (clients derive their availability)', async () => {
     const s = await inactiveSession(ts, laptop);
     const before = (await ts.phone.get('/api/sync?since=0')).body.cursor;
     await laptop.disconnect();
     await waitForSession(ts, s.id, (x) => x.availability.state === 'blocked');
     const delta = (await ts.phone.get(`/api/sync?since=${before}`)).body;
-    expect(delta.sessions[0]).toMatchObject({ id: s.id, availability: { state: 'blocked', reason: 'machine-offline' } });
+    expect(delta.sessions).toEqual([]);
     expect(delta.machines[0]).toMatchObject({ online: false });
+    // A full sync still evaluates every session on fresh facts.
+    expect((await ts.phone.get('/api/sync?since=0')).body.sessions[0]).toMatchObject({ id: s.id, availability: { state: 'blocked', reason: 'machine-offline' } });
   });
 });
 

@@ -5,8 +5,8 @@ import { helpText } from '../lib/help.ts';
 import { batonHome } from '../lib/config.ts';
 import { usage } from '../lib/cli-error.ts';
 
-const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N]';
-const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"]]);
+const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--no-compression]';
+const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -21,6 +21,7 @@ export async function run(args: string[]): Promise<number> {
     'app-origin': { type: 'string', multiple: true },
     'resume-timeout-ms': { type: 'string' },
     'send-rate': { type: 'string' },
+    'no-compression': { type: 'boolean' },
   }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
@@ -47,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
     appOrigins: values['app-origin'] ?? [],
     resumeTimeoutMs,
     rateLimits: sendRate === undefined ? undefined : { sendPerSecond: sendRate / 60, sendBurst: Math.max(30, Math.ceil(sendRate)) },
+    compression: !values['no-compression'],
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`Baton server listening on ${server.url}\n`);

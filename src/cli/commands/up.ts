@@ -11,14 +11,15 @@ import { CliError, usage } from '../lib/cli-error.ts';
 import { batonHome, readCliConfig, readDaemonConfig, writeCliConfig, writeDaemonConfig } from '../lib/config.ts';
 import { startDaemon, untilSignal } from '../lib/daemon-runtime.ts';
 
-const USAGE = 'baton up [--port N] [--host H] [--home DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--name NAME] [--no-qr]';
-const HELP = helpText(USAGE, "Runs the Baton server, this machine's daemon and the built app in one process, and prints the URL a\nphone opens, a one-time pairing link and its QR code. Ctrl-C stops everything. `npm start` runs it.", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1; 0.0.0.0 for your network)"], ["--public-url URL", "the URL phones use, for links (e.g. behind a TLS proxy)"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN to call this server (repeatable)"], ["--name NAME", "this machine's name (default the host name)"], ["--no-qr", "do not print the QR code"]]);
+const USAGE = 'baton up [--port N] [--host H] [--home DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--name NAME] [--no-qr] [--no-compression]';
+const HELP = helpText(USAGE, "Runs the Baton server, this machine's daemon and the built app in one process, and prints the URL a\nphone opens, a one-time pairing link and its QR code. Ctrl-C stops everything. `npm start` runs it.", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1; 0.0.0.0 for your network)"], ["--public-url URL", "the URL phones use, for links (e.g. behind a TLS proxy)"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN to call this server (repeatable)"], ["--name NAME", "this machine's name (default the host name)"], ["--no-qr", "do not print the QR code"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     port: { type: 'string' }, host: { type: 'string' }, home: { type: 'string' }, 'public-url': { type: 'string' },
     'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
     'app-origin': { type: 'string', multiple: true }, 'no-qr': { type: 'boolean' }, name: { type: 'string' },
+    'no-compression': { type: 'boolean' },
   }, USAGE);
   if (values.help) return void process.stdout.write(HELP), 0;
   const port = values.port === undefined ? undefined : Number(values.port);
@@ -35,6 +36,7 @@ export async function run(args: string[]): Promise<number> {
     ...(values['tls-cert'] && values['tls-key'] ? { tls: { cert: values['tls-cert'], key: values['tls-key'] } } : {}),
     ...(values['trust-proxy'] ? { trustProxy: true } : {}),
     ...(values['app-origin'] ? { appOrigins: values['app-origin'] } : {}),
+    ...(values['no-compression'] ? { compression: false } : {}),
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') throw new CliError(`${host}:${port ?? DEFAULT_PORT} is already in use (is Baton already up?); pick another port with --port`);
     throw e;

@@ -134,4 +134,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN turn_lost INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    id: 3,
+    name: 'sync-pages',
+    sql: `
+      -- GET /api/sync pages through an account's sessions in (cursor, id) order; this index serves both the
+      -- first page (cursor > since) and every later one ((cursor, id) > the last one sent), and replaces the old one.
+      CREATE INDEX sessions_account_cursor_id ON sessions(account_id, cursor, id);
+      DROP INDEX sessions_account;
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { BatonError, ERROR_KINDS, LIMITS, type ApiErrorBody } from '../../core/index.ts';
 import type { ResumeService } from '../orchestrator/resume.ts';
+import { compression } from './compression.ts';
 import { RateLimitedError } from './rate-limit.ts';
 import { accountRoutes, createLimiters, type Limiters, type RateLimits, type RouteDeps } from './routes-account.ts';
 import { sessionRoutes } from './routes-sessions.ts';
@@ -21,6 +22,8 @@ export interface AppOptions extends RouteDeps {
   readonly limiters?: Limiters;
   /** Overrides of the defaults in RATE_LIMITS (e.g. a soak test that sends far faster than a person). */
   readonly rateLimits?: Partial<RateLimits>;
+  /** Compress responses (br/gzip); off when a reverse proxy does it. Default on. */
+  readonly compression?: boolean;
 }
 
 export function createApp(opts: AppOptions): Hono {
@@ -28,6 +31,7 @@ export function createApp(opts: AppOptions): Hono {
   const { ctx } = opts;
 
   app.use('*', securityHeaders({ appOrigins: opts.appOrigins, tls: opts.tls, trustProxy: opts.trustProxy }));
+  if (opts.compression !== false) app.use('*', compression());
   if (opts.appOrigins.length > 0) {
     app.use('/api/*', cors({
       origin: [...opts.appOrigins],
