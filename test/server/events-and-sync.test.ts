@@ -62,6 +62,23 @@ describe('the events socket', () => {
     phone.close();
   });
 
+  it('sends every message frame of a burst in order, and its `changed` hints coalesced: the first at once, the latest cursor last', async () => {
+    const s = await liveSession(ts, laptop);
+    const phone = await openPhoneSocket(ts.url, { token: ts.phoneToken });
+    const welcome = await phone.next('welcome');
+    for (let i = 1; i <= 40; i++) laptop.event(s.id, `burst-${i}`, { kind: 'text', text: `line ${i}` });
+    await phone.next('message', (m) => m.message.text === 'line 40');
+    expect(phone.all('message').map((m) => m.message.text)).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i + 1}`));
+    const final = (await ts.phone.get(`/api/sync?since=${welcome.cursor}`)).body.cursor as number;
+    await phone.next('changed', (c) => c.cursor === final);
+    const hints = phone.all('changed').map((c) => c.cursor);
+    // One per 100 ms window at most (the burst takes a few): far fewer than the 40 changes.
+    expect(hints.length).toBeLessThan(10);
+    expect(hints).toEqual([...hints].sort((a, b) => a - b));
+    expect(hints.at(-1)).toBe(final);
+    phone.close();
+  });
+
   it('gives a share viewer only its session’s messages', async () => {
     const shared = await liveSession(ts, laptop, 'v-1');
     const other = await liveSession(ts, laptop, 'v-2');
