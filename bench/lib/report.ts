@@ -126,7 +126,7 @@ export function saveResult(name: string, result: BenchResult, startedAt: number)
     }
   }
   const benchmarks = { ...(all.benchmarks ?? {}) };
-  benchmarks[name] = { ...result, short: SHORT, ranAt: new Date(startedAt).toISOString(), seconds: Math.round((Date.now() - startedAt) / 100) / 10 };
+  benchmarks[name] = { ...result, short: SHORT, runId: process.env.BATON_BENCH_RUN_ID ?? null, ranAt: new Date(startedAt).toISOString(), seconds: Math.round((Date.now() - startedAt) / 100) / 10 };
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryMb: Math.round(totalmem() / 2 ** 20), platform: process.platform };
   const tmp = `${RESULTS}.tmp`;
   writeFileSync(tmp, `${JSON.stringify({ machine, benchmarks }, null, 2)}\n`);

@@ -47,10 +47,11 @@ export interface ServerOptions {
   /** Compress HTTP responses (br/gzip above 1 kB); turn off when a reverse proxy compresses. Default true. */
   compression?: boolean;
   /**
-   * permessage-deflate on both sockets. Default false: measured in bench/socket-deflate.ts, it costs more CPU
-   * and memory per socket than the bytes it saves are worth for these small frames (docs/performance.md).
+   * permessage-deflate on both sockets (default false). Measured in bench/socket-deflate.ts: for these small frames it
+   * costs more server CPU (and, keeping its context, memory per socket) than the bytes it saves are worth
+   * (docs/performance.md). 'no-context-takeover' compresses each frame alone; 'context-takeover' keeps a window per socket.
    */
-  socketCompression?: boolean;
+  socketCompression?: false | 'no-context-takeover' | 'context-takeover';
   /** Injected clock (tests). */
   now?: () => number;
 }
@@ -105,8 +106,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const wss = new WebSocketServer({
     noServer: true, maxPayload: LIMITS.wsFrameBytes,
-    // No context takeover: without it each socket keeps a deflate window (tens of kB) for its whole life.
-    perMessageDeflate: options.socketCompression === true ? { threshold: 256, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
+    perMessageDeflate: options.socketCompression
+      ? { threshold: 256, serverNoContextTakeover: options.socketCompression === 'no-context-takeover', clientNoContextTakeover: options.socketCompression === 'no-context-takeover' }
+      : false,
   });
   const originRule = { appOrigins: options.appOrigins ?? [], publicUrl: () => ctx.publicUrl(), trustProxy: options.trustProxy ?? false };
   server.on('upgrade', (req, socket, head) => {

@@ -43,6 +43,7 @@ export function createSessionStore(db: Db) {
     touchAccount: db.prepare('UPDATE sessions SET cursor = ? WHERE account_id = ?'),
     byVendor: db.prepare<[string, string, string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND (vendor_resume_id = ? OR vendor_id = ?) ORDER BY managed DESC LIMIT 1'),
   };
+  const updates = new Map<string, ReturnType<Db['prepare']>>();
   return {
     insert(row: NewSession): void {
       s.insert.run(row);
@@ -58,7 +59,10 @@ export function createSessionStore(db: Db) {
     update(id: string, cursor: number, patch: Patch): void {
       const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k));
       const sets = [...keys.map((k) => `${k} = @${k}`), 'cursor = @cursor'].join(', ');
-      db.prepare(`UPDATE sessions SET ${sets} WHERE id = @id`).run({ ...patch, id, cursor });
+      // One statement per set of columns (a handful exist), prepared once: every agent event updates its session.
+      let stmt = updates.get(sets);
+      if (!stmt) updates.set(sets, (stmt = db.prepare(`UPDATE sessions SET ${sets} WHERE id = @id`)));
+      stmt.run({ ...patch, id, cursor });
     },
     /**
      * Settings changed what every session's availability is: stamp them so sync resends them. (A machine's
