@@ -1,6 +1,6 @@
 // Prints a benchmark's figures as a table with the budget beside each, and merges them into bench/results/latest.json.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { SHORT } from './mode.ts';
 
@@ -115,6 +115,9 @@ export interface BenchResult {
 }
 
 /** Read-modify-write of latest.json: each benchmark replaces only its own entry (benchmarks run one at a time). */
+/** The 1-minute load average when the benchmark started: the machine is shared, and this says how much. */
+const loadAtStart = loadavg()[0]!;
+
 export function saveResult(name: string, result: BenchResult, startedAt: number): void {
   mkdirSync(dirname(RESULTS), { recursive: true });
   let all: { machine?: unknown; benchmarks?: Record<string, unknown> } = {};
@@ -126,7 +129,7 @@ export function saveResult(name: string, result: BenchResult, startedAt: number)
     }
   }
   const benchmarks = { ...(all.benchmarks ?? {}) };
-  benchmarks[name] = { ...result, short: SHORT, runId: process.env.BATON_BENCH_RUN_ID ?? null, ranAt: new Date(startedAt).toISOString(), seconds: Math.round((Date.now() - startedAt) / 100) / 10 };
+  benchmarks[name] = { ...result, short: SHORT, runId: process.env.BATON_BENCH_RUN_ID ?? null, loadAverage: { start: loadAtStart, end: loadavg()[0] }, ranAt: new Date(startedAt).toISOString(), seconds: Math.round((Date.now() - startedAt) / 100) / 10 };
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryMb: Math.round(totalmem() / 2 ** 20), platform: process.platform };
   const tmp = `${RESULTS}.tmp`;
   writeFileSync(tmp, `${JSON.stringify({ machine, benchmarks }, null, 2)}\n`);
@@ -143,7 +146,7 @@ export async function runBench(name: string, body: () => Promise<BenchResult>): 
     const result = await body();
     printTable(result.title, result.figures);
     saveResult(name, result, startedAt);
-    process.stdout.write(`(${name}: ${((Date.now() - startedAt) / 1000).toFixed(1)} s)\n`);
+    process.stdout.write(`(${name}: ${((Date.now() - startedAt) / 1000).toFixed(1)} s; load average ${loadAtStart.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)\n`);
   } catch (err) {
     process.stderr.write(`${name} failed: ${(err as Error).stack ?? err}\n`);
     saveResult(name, { title: name, figures: [info('error', 'benchmark failed', String((err as Error).message ?? err))] }, startedAt);

@@ -42,8 +42,8 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
   const bySession = new Map<string, Set<Conn>>();
   const changedWindows = new Map<string, { timer: NodeJS.Timeout; cursor: number | null }>();
   /**
-   * Frames broadcast in this turn of the event loop, per socket, written when it ends: the frames of one burst
-   * (a daemon's frames arrive several to a read) leave in one write per socket, not one per frame.
+   * Frames broadcast in this turn of the event loop, per socket, written once its I/O is handled (setImmediate):
+   * everything a busy server read in one turn leaves in one write per socket, not one write per frame.
    */
   let pending = new Map<Conn, Buffer[]>();
 
@@ -52,7 +52,7 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
   }
 
   function enqueue(conn: Conn, frame: Buffer): void {
-    if (pending.size === 0) queueMicrotask(flush);
+    if (pending.size === 0) setImmediate(flush);
     const list = pending.get(conn);
     if (list) list.push(frame);
     else pending.set(conn, [frame]);
