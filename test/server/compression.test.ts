@@ -19,6 +19,20 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
   });
 }
 
+function rawPost(url: string, body: unknown, token?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'accept-encoding': 'br, gzip' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 const decode = (r: { headers: Record<string, unknown>; body: Buffer }) =>
   r.headers['content-encoding'] === 'br' ? brotliDecompressSync(r.body) : r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body;
 
@@ -68,6 +82,19 @@ describe('HTTP compression', () => {
     const res = await rawGet(`${ts.url}/api/health`, { 'accept-encoding': 'br, gzip' });
     expect(res.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(res.body.toString())).toMatchObject({ ok: true });
+  });
+
+  it('never compresses an answer that carries a token (pairing, share links): each is far below the threshold', async () => {
+    const { code } = ts.admin.createPairingCode(ts.accountId as never, 'phone');
+    const paired = await rawPost(`${ts.url}/api/pair`, { code, name: 'tablet', kind: 'phone' });
+    expect(paired.status).toBe(201);
+    expect(paired.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(paired.body.toString()).token).toMatch(/^bt_/);
+    const [sessionId] = (await ts.phone.get('/api/sync?since=0')).body.sessions.map((x: { id: string }) => x.id);
+    const share = await rawPost(`${ts.url}/api/sessions/${sessionId}/shares`, { expiresInSeconds: 600 }, ts.phoneToken);
+    expect(share.status).toBe(201);
+    expect(share.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(share.body.toString()).token).toMatch(/^bs_/);
   });
 
   it('compresses the app’s files, the same bytes every time for an immutable asset', async () => {
