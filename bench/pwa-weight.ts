@@ -2,14 +2,17 @@
 // requests needed before the first render, and the service worker's precache.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { buildApp } from './lib/build.ts';
 import { atMost, info, runBench, type Figure } from './lib/report.ts';
 
-const BUDGET_JS_KB = 60;
+/** DESIGN.md: PWA initial JavaScript ≤ 40 kB gzip (bytes do not depend on the machine's speed: judged as they are). */
+const BUDGET_JS_KB = 40;
 const kb = (n: number) => n / 1024;
 /** gzip at the default level 6, what nginx, Caddy and most proxies use. */
 const gz = (b: Buffer) => gzipSync(b, { level: 6 }).length;
+/** br at quality 11: what the server itself sends for immutable build assets (src/server/http/compression.ts). */
+const br = (b: Buffer) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }).length;
 
 /** Static imports and re-exports of a built module (dynamic `import(…)` is a later, lazy route: not initial). */
 function staticImports(code: string): string[] {
@@ -40,12 +43,14 @@ export function analyse(dist: string) {
   const size = (paths: Iterable<string>) => {
     let raw = 0;
     let gzip = 0;
+    let brotli = 0;
     for (const p of paths) {
       const b = readFileSync(join(dist, p));
       raw += b.length;
       gzip += gz(b);
+      brotli += br(b);
     }
-    return { raw, gzip };
+    return { raw, gzip, brotli };
   };
 
   // The precache list injected into sw.js (injectManifest): `{"revision":…,"url":"…"}` entries.
@@ -69,6 +74,7 @@ export async function pwaWeight() {
     const a = analyse(build.dir);
     const figures: Figure[] = [
       atMost('initial-js-gzip', 'initial route JS, gzip', kb(a.jsSize.gzip), 'kB', BUDGET_JS_KB, `≤ ${BUDGET_JS_KB} kB gzip`, `${a.js.length} files: ${a.js.map((p) => p.replace('/assets/', '')).join(', ')}; gzip level 6`),
+      info('initial-js-br', 'initial route JS, as Baton’s server sends it (br 11)', kb(a.jsSize.brotli), 'kB', 'browsers that accept br get this; gzip clients get gzip 9 (a little under the gzip 6 figure)'),
       info('initial-js-raw', 'initial route JS, raw', kb(a.jsSize.raw), 'kB'),
       info('initial-css-gzip', 'initial route CSS, gzip', kb(a.cssSize.gzip), 'kB'),
       info('initial-css-raw', 'initial route CSS, raw', kb(a.cssSize.raw), 'kB'),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test runner (vitest, then Playwright) and ends with one line: "N passed, N failed[, N skipped]".
+# Runs every test runner (vitest, then Playwright, then the benchmarks in a short run) and ends with one line:
+# "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +36,18 @@ if ls e2e/*.spec.ts >/dev/null 2>&1; then
     [ $rc -ne 0 ] && [ "$f" = 0 ] && failed=$((failed+1))
   else failed=$((failed+1)); fi
 fi
+
+# The benchmarks, short (fewer iterations, no budget judged): each benchmark that runs to the end counts as one
+# test passed, one that fails to run as one failed. They reuse the app Playwright just built.
+rm -f .tmp/bench.json
+if [ -f dist/index.html ]; then dist_env=(env "BATON_BENCH_DIST=$PWD/dist"); else dist_env=(env); fi
+"${dist_env[@]}" node bin/run-ts.mjs bench/run.ts --short --summary .tmp/bench.json
+rc=$?; [ $rc -ne 0 ] && status=1
+if [ -f .tmp/bench.json ]; then
+  read -r p f < <(node -e 'const s=require("./.tmp/bench.json");console.log(s.ran,s.failed.length)')
+  passed=$((passed+p)); failed=$((failed+f))
+  [ $rc -ne 0 ] && [ "$f" = 0 ] && failed=$((failed+1))
+else failed=$((failed+1)); fi
 
 if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 exit $status

@@ -1,13 +1,16 @@
 // Light clients for benchmarks: a phone events socket, a scripted machine that answers on its own, and an HTTP helper.
 // (The test harness records every frame for assertions; at 1,000 sockets and thousands of frames that costs too much.)
+import { request as httpRequest } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type MachineDown, type PhoneDown } from '../../src/core/index.ts';
 
 export const now = (): number => performance.now();
 
-function open(url: string): Promise<WebSocket> {
+function open(url: string, deflate = false): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    // A browser always offers permessage-deflate; the server decides (bench/socket-deflate.ts offers it too).
+    const ws = new WebSocket(url, { perMessageDeflate: deflate });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -20,8 +23,8 @@ export interface Phone {
 }
 
 /** Opens /api/events, says hello with a device token, resolves at `welcome`; `onFrame` sees every later frame. */
-export async function connectPhone(baseUrl: string, token: string, onFrame?: (frame: PhoneDown, at: number) => void): Promise<Phone> {
-  const ws = await open(`${baseUrl.replace(/^http/, 'ws')}/api/events`);
+export async function connectPhone(baseUrl: string, token: string, onFrame?: (frame: PhoneDown, at: number) => void, opts: { deflate?: boolean } = {}): Promise<Phone> {
+  const ws = await open(`${baseUrl.replace(/^http/, 'ws')}/api/events`, opts.deflate);
   const cursor = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no welcome within 10 s')), 10_000);
     ws.on('message', (data) => {
@@ -166,4 +169,41 @@ export async function createSessions(api: Http, machine: BenchMachine, n: number
   // Wait until the server applied the machine's last answer (FIFO socket: then it applied all of them).
   await until(async () => machine.started >= n && (await api.get<{ session: { vendorResumeId: string | null } }>(`/api/sessions/${machine.lastStarted}`)).body.session.vendorResumeId, 'the machine to answer every start', 120_000, 20);
   return ids;
+}
+
+export interface WireResponse<T = any> {
+  readonly status: number;
+  /** Everything read from the socket for this response: status line, headers and the (compressed) body. */
+  readonly wireBytes: number;
+  /** The body as sent (compressed when the server compressed it). */
+  readonly bodyBytes: number;
+  /** The body once decoded. */
+  readonly rawBytes: number;
+  readonly encoding: string | null;
+  readonly ms: number;
+  readonly body: T;
+}
+
+/**
+ * GET on a socket of its own, accepting br and gzip as a browser does, counting what crossed the wire.
+ * (fetch would hide the compressed size and share sockets.)
+ */
+export function wireGet<T = any>(baseUrl: string, token: string, path: string, acceptEncoding = 'gzip, deflate, br'): Promise<WireResponse<T>> {
+  const t0 = now();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${baseUrl}${path}`, { agent: false, headers: { authorization: `Bearer ${token}`, 'accept-encoding': acceptEncoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const encoding = (res.headers['content-encoding'] as string | undefined) ?? null;
+        const raw = encoding === 'br' ? brotliDecompressSync(body) : encoding === 'gzip' ? gunzipSync(body) : body;
+        const text = raw.toString('utf8');
+        if ((res.statusCode ?? 0) >= 400) return reject(new Error(`GET ${path} → ${res.statusCode} ${text.slice(0, 300)}`));
+        resolve({ status: res.statusCode!, wireBytes: res.socket.bytesRead, bodyBytes: body.length, rawBytes: raw.length, encoding, ms: now() - t0, body: JSON.parse(text) as T });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

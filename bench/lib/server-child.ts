@@ -1,6 +1,7 @@
 // The server under test in its own process (so its memory and CPU are its own), driven over IPC by a benchmark.
-// Usage (via fork): run-ts bench/lib/server-child.ts <home> [staticDir]; needs --expose-gc for memory figures.
+// Usage (via fork): run-ts bench/lib/server-child.ts <home> <config JSON>; needs --expose-gc for memory figures.
 import { startServer } from '../../src/server/index.ts';
+import type { BenchServerConfig } from './server-process.ts';
 import type { AccountId } from '../../src/core/index.ts';
 
 export type ChildRequest =
@@ -8,17 +9,15 @@ export type ChildRequest =
   | { id: number; cmd: 'machine-token'; accountId: string; name: string }
   | { id: number; cmd: 'pairing-code'; accountId: string; kind: 'phone' | 'machine' }
   | { id: number; cmd: 'memory' }
+  | { id: number; cmd: 'cpu' }
   | { id: number; cmd: 'stop' };
 
-const [home, staticDir] = process.argv.slice(2);
-if (!home || !process.send) throw new Error('server-child must be forked with a home directory');
+const [home, configJson] = process.argv.slice(2);
+if (!home || !configJson || !process.send) throw new Error('server-child must be forked with a home directory and a config');
+const config = JSON.parse(configJson) as BenchServerConfig;
 
-const server = await startServer({
-  home, port: 0, staticDir: staticDir || null,
-  // Benchmarks pause between phases; a quiet scripted machine must not be marked offline meanwhile.
-  heartbeatTimeoutMs: 120_000, resumeTimeoutMs: 30_000,
-  log: (line) => process.stderr.write(`[server] ${line}\n`),
-});
+// Every option comes from the benchmark (bench/lib/server-process.ts): nothing depends on the defaults of the day.
+const server = await startServer({ ...config, home, port: 0, log: (line) => process.stderr.write(`[server] ${line}\n`) });
 const defaultAccount = server.admin.defaultAccount();
 
 function memory() {
@@ -52,6 +51,11 @@ process.on('message', async (req: ChildRequest) => {
         return reply(server.admin.createPairingCode((req.accountId || defaultAccount) as AccountId, req.kind));
       case 'memory':
         return reply(memory());
+      case 'cpu': {
+        // User + system CPU time of the server process so far, in ms (the caller takes differences).
+        const u = process.cpuUsage();
+        return reply({ ms: (u.user + u.system) / 1000 });
+      }
       case 'stop':
         await server.stop();
         reply({ stopped: true });

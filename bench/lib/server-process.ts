@@ -3,7 +3,27 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ServerOptions } from '../../src/server/index.ts';
 import { REPO } from './report.ts';
+
+/** The server options a benchmark sets: all of them, limits included, so a hardening change elsewhere cannot break a benchmark. */
+export type BenchServerConfig = Required<Pick<ServerOptions, 'heartbeatTimeoutMs' | 'resumeTimeoutMs' | 'rateLimits' | 'staticDir' | 'compression' | 'socketCompression'>>;
+
+/**
+ * What every benchmark starts from: a scripted machine that pauses between phases is not marked offline, and
+ * no rate limit a person would hit applies (each benchmark says what it sends; none is a flood test).
+ */
+export function benchServerConfig(overrides: Partial<BenchServerConfig> = {}): BenchServerConfig {
+  return {
+    heartbeatTimeoutMs: 120_000,
+    resumeTimeoutMs: 30_000,
+    rateLimits: { sendBurst: 100_000, sendPerSecond: 10_000, shareReadBurst: 100_000, shareReadPerSecond: 10_000 },
+    staticDir: null,
+    compression: true,
+    socketCompression: false,
+    ...overrides,
+  };
+}
 
 export interface MemorySample {
   readonly rss: number;
@@ -23,13 +43,17 @@ export interface ServerProcess {
   machineToken(name: string, accountId?: string): Promise<{ token: string; machineId: string }>;
   pairingCode(kind: 'phone' | 'machine', accountId?: string): Promise<{ code: string; link: string }>;
   memory(): Promise<MemorySample>;
+  /** CPU time the server process has used so far (user + system), ms. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(opts: { staticDir?: string } = {}): Promise<ServerProcess> {
+export async function startServerProcess(config: BenchServerConfig = benchServerConfig()): Promise<ServerProcess> {
   const home = mkdtempSync(join(tmpdir(), 'baton-bench-server-'));
-  const child = fork(join(REPO, 'bin/run-ts.mjs'), [join(REPO, 'bench/lib/server-child.ts'), home, opts.staticDir ?? ''], {
-    cwd: REPO, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  // BATON_BENCH_PROFILE=<dir>: a V8 CPU profile of each server child, written there when it stops (how the fan-out was profiled).
+  const profile = process.env.BATON_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BATON_BENCH_PROFILE}`] : [];
+  const child = fork(join(REPO, 'bin/run-ts.mjs'), [join(REPO, 'bench/lib/server-child.ts'), home, JSON.stringify(config)], {
+    cwd: REPO, execArgv: ['--expose-gc', ...profile], stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr!.on('data', (d) => {
@@ -67,6 +91,7 @@ export async function startServerProcess(opts: { staticDir?: string } = {}): Pro
     machineToken: (name, accountId = '') => call({ cmd: 'machine-token', name, accountId }),
     pairingCode: (kind, accountId = '') => call({ cmd: 'pairing-code', kind, accountId }),
     memory: () => call({ cmd: 'memory' }),
+    cpuMs: async () => (await call<{ ms: number }>({ cmd: 'cpu' })).ms,
     stop() {
       stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {

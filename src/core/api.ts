@@ -55,7 +55,13 @@ export const CreateShareSchema = v.strictObject({
 export const RenameSessionSchema = v.strictObject({ title: text(LIMITS.titleChars) });
 
 const cursor = v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a whole number'), v.transform(Number));
-export const SyncQuerySchema = v.strictObject({ since: v.optional(cursor) });
+/** Where a paged sync goes on: the `next` of the page before, handed back unchanged (`<cursor>.<session id>`). */
+const syncAfter = v.pipe(v.string(), v.maxLength(160), v.regex(/^\d{1,15}\.[A-Za-z0-9_.:-]{1,128}$/, 'must be the `next` of the previous page'));
+export const SyncQuerySchema = v.strictObject({
+  since: v.optional(cursor),
+  after: v.optional(syncAfter),
+  limit: v.optional(v.pipe(cursor, v.minValue(1), v.maxValue(LIMITS.syncPageSessions))),
+});
 export const MessagesQuerySchema = v.strictObject({
   after: v.optional(cursor),
   before: v.optional(cursor),

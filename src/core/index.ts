@@ -16,3 +16,4 @@ export * from './protocol-version.ts';
 export * from './sync.ts';
 export * from './sha256.ts';
 export * from './push.ts';
+export * from './derived-availability.ts';

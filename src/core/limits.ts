@@ -7,6 +7,10 @@ export const LIMITS = {
   httpBodyBytes: 256 * 1024,
   wsFrameBytes: 1024 * 1024,
   pageSize: 200,
+  /** Sessions in one page of GET /api/sync (the most `limit` may ask for, and the default). */
+  syncPageSessions: 1_000,
+  /** A sync page stops before its sessions pass this many bytes of JSON, so a page stays under 256 kB even uncompressed. */
+  syncPageBytes: 192 * 1024,
   shareMaxSeconds: 30 * 24 * 3600,
   pairingCodeSeconds: 10 * 60,
 } as const;

@@ -47,6 +47,14 @@ export interface ServerOptions {
   rateLimits?: Partial<RateLimits>;
   /** Web Push: the VAPID contact, retry timings, the machine-offline grace (docs/api.md). */
   push?: PushOptions;
+  /** Compress HTTP responses (br/gzip above 1 kB); turn off when a reverse proxy compresses. Default true. */
+  compression?: boolean;
+  /**
+   * permessage-deflate on both sockets (default false). Measured in bench/socket-deflate.ts: for these small frames it
+   * costs more server CPU (and, keeping its context, memory per socket) than the bytes it saves are worth
+   * (docs/performance.md). 'no-context-takeover' compresses each frame alone; 'context-takeover' keeps a window per socket.
+   */
+  socketCompression?: false | 'no-context-takeover' | 'context-takeover';
   /** Injected clock (tests). */
   now?: () => number;
 }
@@ -94,17 +102,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const m of stores.machines.staleOnline()) {
       const cursor = tx.cursor(m.account_id);
       stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
-      stores.sessions.touchMachine(m.id, cursor);
     }
   });
   resume.restore();
 
-  const app = createApp({ ctx, resume, push, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits });
+  const app = createApp({ ctx, resume, push, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes });
+  const wss = new WebSocketServer({
+    noServer: true, maxPayload: LIMITS.wsFrameBytes,
+    perMessageDeflate: options.socketCompression
+      ? { threshold: 256, serverNoContextTakeover: options.socketCompression === 'no-context-takeover', clientNoContextTakeover: options.socketCompression === 'no-context-takeover' }
+      : false,
+  });
   const originRule = { appOrigins: options.appOrigins ?? [], publicUrl: () => ctx.publicUrl(), trustProxy: options.trustProxy ?? false };
   server.on('upgrade', (req, socket, head) => {
     const path = upgradePath(req.url);

@@ -12,7 +12,7 @@ import { createFakeApi } from './fake-api.ts';
 import { machine, session } from './records.ts';
 
 const settings = { disabledBackends: [], codexBackend: 'codex-app-server' as const };
-const sync = (over: Partial<SyncResponse>): SyncResponse => ({ cursor: 1, serverTime: 5, sessions: [], machines: [], settings, removedSessionIds: [], ...over });
+const sync = (over: Partial<SyncResponse>): SyncResponse => ({ cursor: 1, next: null, serverTime: 5, sessions: [], machines: [], settings, removedSessionIds: [], ...over });
 
 describe('sync store', () => {
   it('paints the last synced sessions from IndexedDB with no network, with the time they are "as of"', async () => {
@@ -34,6 +34,38 @@ describe('sync store', () => {
     expect(fake.calls[0]!.url).toBe('http://laptop.test/api/sync?since=10');
     expect($sessions.get().S1?.title).toBe('new');
     expect($syncMeta.get()?.cursor).toBe(11);
+  });
+  it('follows `next` page after page with the same `since`, keeping each page and the last page’s cursor', async () => {
+    const db = await openCache('sync-pages');
+    await applySync(db, sync({ cursor: 3 }), 1);
+    const fake = createFakeApi();
+    const pages: Record<string, SyncResponse> = {
+      '': sync({ cursor: 4, next: '5.S2', sessions: [session({ id: 'S1', cursor: 5 }), session({ id: 'S2', cursor: 5 })], machines: [machine()] }),
+      '5.S2': sync({ cursor: 5, next: '6.S3', sessions: [session({ id: 'S3', cursor: 6 })], machines: [machine()] }),
+      '6.S3': sync({ cursor: 9, next: null, sessions: [session({ id: 'S1', cursor: 8, title: 'changed mid-walk' })], machines: [machine()] }),
+    };
+    fake.handle((req) => ({ status: 200, body: pages[new URL(req.url).searchParams.get('after') ?? '']! }));
+    const last = await syncNow(db, createApiClient({ server: 'http://laptop.test', token: 't', fetch: fake.fetch }), () => 2);
+    expect(fake.calls.map((c) => c.url)).toEqual([
+      'http://laptop.test/api/sync?since=3',
+      'http://laptop.test/api/sync?since=3&after=5.S2',
+      'http://laptop.test/api/sync?since=3&after=6.S3',
+    ]);
+    expect(last.next).toBeNull();
+    expect(Object.keys($sessions.get()).sort()).toEqual(['S1', 'S2', 'S3']);
+    expect($sessions.get().S1?.title).toBe('changed mid-walk');
+    expect($syncMeta.get()?.cursor).toBe(9);
+  });
+
+  it('keeps an interrupted walk’s progress: the next sync starts from the last page it stored', async () => {
+    const db = await openCache('sync-pages-cut');
+    const fake = createFakeApi();
+    fake.handle((req) => (new URL(req.url).searchParams.has('after') ? 'network-down' : { status: 200, body: sync({ cursor: 4, next: '5.S2', sessions: [session({ id: 'S2', cursor: 5 })] }) }));
+    await expect(syncNow(db, createApiClient({ server: 'http://laptop.test', token: 't', fetch: fake.fetch }))).rejects.toThrow();
+    expect($sessions.get().S2).toBeDefined();
+    fake.handle(() => ({ status: 200, body: sync({ cursor: 9 }) }));
+    await syncNow(db, createApiClient({ server: 'http://laptop.test', token: 't', fetch: fake.fetch }));
+    expect(fake.calls.at(-1)!.url).toBe('http://laptop.test/api/sync?since=4');
   });
 });
 
@@ -76,6 +108,21 @@ describe('session status', () => {
     expect(ids('inactive')).toEqual([['laptop', ['d']], ['dev', ['a']]]);
     expect(ids('archived')).toEqual([['laptop', ['c']]]);
     expect(ids('all', 'dev box')).toEqual([['dev', ['a']]]);
+  });
+});
+
+describe('session status when only the machine was resent', () => {
+  it('re-evaluates a live sync’s session when its machine record is newer (the server sends the machine, not its sessions)', () => {
+    const now = 60 * 60_000;
+    const s = session({ cursor: 5, availability: { state: 'resumable' } });
+    const gone = sessionStatus(s, machine({ online: false, lastSeenAt: now - 60_000, cursor: 9 }), settings, true, now);
+    expect([gone.chip, gone.canCompose]).toEqual(['machine offline since 1 min ago', false]);
+    // A machine record no newer than the session: the server's answer, evaluated after it, holds.
+    const older = sessionStatus(session({ cursor: 9, availability: { state: 'blocked', reason: 'machine-offline', detail: 'laptop' } }), machine({ online: true, cursor: 5 }), settings, true, now);
+    expect(older.availability).toEqual({ state: 'blocked', reason: 'machine-offline', detail: 'laptop' });
+    // Back online (newer machine record): resumable again.
+    const back = sessionStatus(session({ cursor: 5, availability: { state: 'blocked', reason: 'machine-offline', detail: 'laptop' } }), machine({ online: true, cursor: 12 }), settings, true, now);
+    expect(back.availability).toEqual({ state: 'resumable' });
   });
 });
 

@@ -34,14 +34,16 @@ describe('sync', () => {
     expect(nothing.sessions).toEqual([]);
   });
 
-  it('resends sessions whose availability changed because their machine went away', async () => {
+  it('sends only the machine when it goes away; its sessions are not resent (clients derive their availability)', async () => {
     const s = await inactiveSession(ts, laptop);
     const before = (await ts.phone.get('/api/sync?since=0')).body.cursor;
     await laptop.disconnect();
     await waitForSession(ts, s.id, (x) => x.availability.state === 'blocked');
     const delta = (await ts.phone.get(`/api/sync?since=${before}`)).body;
-    expect(delta.sessions[0]).toMatchObject({ id: s.id, availability: { state: 'blocked', reason: 'machine-offline' } });
+    expect(delta.sessions).toEqual([]);
     expect(delta.machines[0]).toMatchObject({ online: false });
+    // A full sync still evaluates every session on fresh facts.
+    expect((await ts.phone.get('/api/sync?since=0')).body.sessions[0]).toMatchObject({ id: s.id, availability: { state: 'blocked', reason: 'machine-offline' } });
   });
 });
 
@@ -57,6 +59,23 @@ describe('the events socket', () => {
     expect((await phone.next('message', (m) => m.message.id === sent.body.message.id)).message.state).toBe('delivered');
     laptop.event(s.id, 'e1', { kind: 'text', text: 'echo: hi' });
     expect((await phone.next('message', (m) => m.message.role === 'agent')).message.text).toBe('echo: hi');
+    phone.close();
+  });
+
+  it('sends every message frame of a burst in order, and its `changed` hints coalesced: the first at once, the latest cursor last', async () => {
+    const s = await liveSession(ts, laptop);
+    const phone = await openPhoneSocket(ts.url, { token: ts.phoneToken });
+    const welcome = await phone.next('welcome');
+    for (let i = 1; i <= 40; i++) laptop.event(s.id, `burst-${i}`, { kind: 'text', text: `line ${i}` });
+    await phone.next('message', (m) => m.message.text === 'line 40');
+    expect(phone.all('message').map((m) => m.message.text)).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i + 1}`));
+    const final = (await ts.phone.get(`/api/sync?since=${welcome.cursor}`)).body.cursor as number;
+    await phone.next('changed', (c) => c.cursor === final);
+    const hints = phone.all('changed').map((c) => c.cursor);
+    // One per 100 ms window at most (the burst takes a few): far fewer than the 40 changes.
+    expect(hints.length).toBeLessThan(10);
+    expect(hints).toEqual([...hints].sort((a, b) => a - b));
+    expect(hints.at(-1)).toBe(final);
     phone.close();
   });
 

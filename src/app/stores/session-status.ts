@@ -1,5 +1,6 @@
 // What the phone says about a session: availability (server's when live, re-evaluated on cached facts when not) and its chip.
-import { canCompose, describeBlock, evaluateAvailability, type Availability, type BlockReason } from '../../core/availability.ts';
+import { canCompose, describeBlock, type Availability, type BlockReason } from '../../core/availability.ts';
+import { availabilityOnRecords, currentAvailability } from '../../core/derived-availability.ts';
 import type { MachineRecord, SessionRecord, SettingsRecord } from '../../core/records.ts';
 import { formatTime } from '../lib/time.ts';
 
@@ -26,11 +27,12 @@ export const REASON_LABEL: Readonly<Record<BlockReason, string>> = {
 };
 
 /**
- * `fresh`: the records come from a sync over a live connection, so the server's availability holds.
+ * `fresh`: the records come from a sync over a live connection, so the server's availability holds (re-evaluated
+ * only where the machine record is newer than the session's: the server sends one machine change, not its sessions).
  * Otherwise the same rule runs on what the phone last knew (and the screen says "as of").
  */
 export function sessionStatus(session: SessionRecord, machine: MachineRecord | undefined, settings: SettingsRecord | null, fresh: boolean, now: number): SessionStatus {
-  const availability = fresh ? session.availability : cachedAvailability(session, machine, settings);
+  const availability = fresh ? currentAvailability(session, machine, settings) : cachedAvailability(session, machine, settings);
   const status = describe(availability, machine, now);
   // Offline, "live" is only what was last known: say so on the chip (the composer still queues for it).
   if (!fresh && availability.state === 'live') return { ...status, chip: 'was live' };
@@ -41,16 +43,7 @@ export function sessionStatus(session: SessionRecord, machine: MachineRecord | u
 }
 
 export function cachedAvailability(session: SessionRecord, machine: MachineRecord | undefined, settings: SettingsRecord | null): Availability {
-  return evaluateAvailability({
-    managed: session.managed,
-    archived: session.archived,
-    status: session.status,
-    backend: session.backend,
-    vendorResumeId: session.vendorResumeId,
-    resumeInFlight: session.availability.state === 'resuming' || session.lastResume?.state === 'pending',
-    disabledBackends: settings?.disabledBackends ?? [],
-    machine: machine ? { name: machine.name, online: machine.online, lastSeenAt: machine.lastSeenAt, capabilities: machine.capabilities } : null,
-  });
+  return availabilityOnRecords(session, machine, settings);
 }
 
 function describe(a: Availability, machine: MachineRecord | undefined, now: number): SessionStatus {

@@ -34,8 +34,8 @@ export async function paintFromCache(db: CacheDb, snapshot?: CacheSnapshot): Pro
   $painted.set(true);
 }
 
-/** Store a sync answer in the cache, then in the stores. Records only move forward by cursor. */
-export async function applySync(db: CacheDb, res: SyncResponse, now: number): Promise<void> {
+/** Store one sync page in the cache. Records only move forward by cursor. */
+async function storeSyncPage(db: CacheDb, res: SyncResponse, now: number): Promise<void> {
   const tx = db.transaction(['sessions', 'machines', 'meta'], 'readwrite');
   const sessions = tx.objectStore('sessions');
   const machines = tx.objectStore('machines');
@@ -48,17 +48,35 @@ export async function applySync(db: CacheDb, res: SyncResponse, now: number): Pr
     if (!old || old.cursor <= m.cursor) await machines.put(m);
   }
   for (const id of res.removedSessionIds) await sessions.delete(id);
+  // A page's cursor is safe to keep even if the walk stops here: everything up to it is stored.
   const meta: SyncMeta = { cursor: res.cursor, syncedAt: now, serverTime: res.serverTime, settings: res.settings };
   await tx.objectStore('meta').put(meta, 'sync');
   await tx.done;
+}
+
+/** Store a sync answer in the cache, then in the stores. */
+export async function applySync(db: CacheDb, res: SyncResponse, now: number): Promise<void> {
+  await storeSyncPage(db, res, now);
   await paintFromCache(db);
 }
 
-/** `GET /api/sync?since=<cursor>`; the socket is only a hint, this is the truth. */
+/** Pages one walk may take; far more than any account has (10,000 sessions are about 25). */
+const MAX_PAGES = 10_000;
+
+/**
+ * `GET /api/sync?since=<cursor>`, page after page (`after=<next>`) until the last; the socket is only a
+ * hint, this is the truth. Paints after the first page (a new phone shows sessions at once) and the last.
+ */
 export async function syncNow(db: CacheDb, api: ApiClient, now: () => number = Date.now): Promise<SyncResponse> {
   const meta = await readSyncMeta(db);
-  const res = await api.get<SyncResponse>(`/api/sync?since=${meta?.cursor ?? 0}`);
+  const since = meta?.cursor ?? 0;
+  let res = await api.get<SyncResponse>(`/api/sync?since=${since}`);
   await applySync(db, res, now());
+  for (let page = 1; res.next && page < MAX_PAGES; page++) {
+    res = await api.get<SyncResponse>(`/api/sync?since=${since}&after=${encodeURIComponent(res.next)}`);
+    await storeSyncPage(db, res, now());
+    if (!res.next) await paintFromCache(db);
+  }
   return res;
 }
 

@@ -6,8 +6,8 @@ import { batonHome } from '../lib/config.ts';
 import { usage } from '../lib/cli-error.ts';
 import { pushContact } from '../lib/push-contact.ts';
 
-const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--push-contact URL]';
-const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"]]);
+const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--push-contact URL] [--no-compression]';
+const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -23,6 +23,7 @@ export async function run(args: string[]): Promise<number> {
     'resume-timeout-ms': { type: 'string' },
     'send-rate': { type: 'string' },
     'push-contact': { type: 'string' },
+    'no-compression': { type: 'boolean' },
   }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
@@ -50,6 +51,7 @@ export async function run(args: string[]): Promise<number> {
     resumeTimeoutMs,
     push: values['push-contact'] ? { contact: pushContact(values['push-contact']) } : undefined,
     rateLimits: sendRate === undefined ? undefined : { sendPerSecond: sendRate / 60, sendBurst: Math.max(30, Math.ceil(sendRate)) },
+    compression: !values['no-compression'],
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`Baton server listening on ${server.url}\n`);

@@ -1,8 +1,8 @@
 // `baton sessions [--json]`: every session with where it runs and what can be done with it now.
-import type { SyncResponse } from '../../core/index.ts';
 import { parseFlags } from '../lib/args.ts';
 import { helpText } from '../lib/help.ts';
 import { apiFor } from '../lib/config.ts';
+import { syncAll } from '../lib/sync-all.ts';
 
 const USAGE = 'baton sessions [--json] [--home DIR]';
 const HELP = helpText(USAGE, "Lists every session: where it runs, its status, and what can be done with it now (live, resumable, or\nblocked with a reason).", [["--json", "an array of {id, machine, provider, backend, cwd, title, status, archived, vendorResumeId, availability}"]]);
@@ -11,7 +11,7 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { json: { type: 'boolean' }, home: { type: 'string' } }, USAGE);
   if (values.help) return void process.stdout.write(HELP), 0;
   const api = await apiFor(values.home);
-  const sync = await api.get<SyncResponse>('/api/sync?since=0');
+  const sync = await syncAll(api);
   const machineName = new Map(sync.machines.map((m) => [m.id, m.name]));
   const rows = sync.sessions
     .slice()

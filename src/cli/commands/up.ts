@@ -12,8 +12,8 @@ import { batonHome, readCliConfig, readDaemonConfig, writeCliConfig, writeDaemon
 import { startDaemon, untilSignal } from '../lib/daemon-runtime.ts';
 import { pushContact } from '../lib/push-contact.ts';
 
-const USAGE = 'baton up [--port N] [--host H] [--home DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--push-contact URL] [--name NAME] [--no-qr]';
-const HELP = helpText(USAGE, "Runs the Baton server, this machine's daemon and the built app in one process, and prints the URL a\nphone opens, a one-time pairing link and its QR code. Ctrl-C stops everything. `npm start` runs it.", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1; 0.0.0.0 for your network)"], ["--public-url URL", "the URL phones use, for links (e.g. behind a TLS proxy)"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN to call this server (repeatable)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--name NAME", "this machine's name (default the host name)"], ["--no-qr", "do not print the QR code"]]);
+const USAGE = 'baton up [--port N] [--host H] [--home DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--push-contact URL] [--name NAME] [--no-qr] [--no-compression]';
+const HELP = helpText(USAGE, "Runs the Baton server, this machine's daemon and the built app in one process, and prints the URL a\nphone opens, a one-time pairing link and its QR code. Ctrl-C stops everything. `npm start` runs it.", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1; 0.0.0.0 for your network)"], ["--public-url URL", "the URL phones use, for links (e.g. behind a TLS proxy)"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN to call this server (repeatable)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--name NAME", "this machine's name (default the host name)"], ["--no-qr", "do not print the QR code"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -21,6 +21,7 @@ export async function run(args: string[]): Promise<number> {
     'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
     'app-origin': { type: 'string', multiple: true }, 'no-qr': { type: 'boolean' }, name: { type: 'string' },
     'push-contact': { type: 'string' },
+    'no-compression': { type: 'boolean' },
   }, USAGE);
   if (values.help) return void process.stdout.write(HELP), 0;
   const port = values.port === undefined ? undefined : Number(values.port);
@@ -38,6 +39,7 @@ export async function run(args: string[]): Promise<number> {
     ...(values['trust-proxy'] ? { trustProxy: true } : {}),
     ...(values['app-origin'] ? { appOrigins: values['app-origin'] } : {}),
     ...(values['push-contact'] ? { push: { contact: pushContact(values['push-contact']) } } : {}),
+    ...(values['no-compression'] ? { compression: false } : {}),
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') throw new CliError(`${host}:${port ?? DEFAULT_PORT} is already in use (is Baton already up?); pick another port with --port`);
     throw e;

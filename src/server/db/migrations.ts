@@ -142,6 +142,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN agent_retry TEXT;
     `,
   },
+  {
+    id: 4,
+    name: 'sync-pages',
+    sql: `
+      -- GET /api/sync pages through an account's sessions in (cursor, id) order; this index serves both the
+      -- first page (cursor > since) and every later one ((cursor, id) > the last one sent), and replaces the old one.
+      CREATE INDEX sessions_account_cursor_id ON sessions(account_id, cursor, id);
+      DROP INDEX sessions_account;
+    `,
+  },
   // Numbered 10+ so migrations added meanwhile on other branches (3, 4…) keep their numbers; ids only need to be unique and ordered.
   {
     id: 10,

@@ -5,6 +5,7 @@ import { cors } from 'hono/cors';
 import { BatonError, ERROR_KINDS, LIMITS, type ApiErrorBody } from '../../core/index.ts';
 import type { ResumeService } from '../orchestrator/resume.ts';
 import type { PushService } from '../push/push-service.ts';
+import { compression } from './compression.ts';
 import { RateLimitedError } from './rate-limit.ts';
 import { accountRoutes, createLimiters, type Limiters, type RateLimits, type RouteDeps } from './routes-account.ts';
 import { pushRoutes } from './routes-push.ts';
@@ -24,6 +25,8 @@ export interface AppOptions extends RouteDeps {
   readonly limiters?: Limiters;
   /** Overrides of the defaults in RATE_LIMITS (e.g. a soak test that sends far faster than a person). */
   readonly rateLimits?: Partial<RateLimits>;
+  /** Compress responses (br/gzip); off when a reverse proxy does it. Default on. */
+  readonly compression?: boolean;
 }
 
 export function createApp(opts: AppOptions): Hono {
@@ -31,6 +34,7 @@ export function createApp(opts: AppOptions): Hono {
   const { ctx } = opts;
 
   app.use('*', securityHeaders({ appOrigins: opts.appOrigins, tls: opts.tls, trustProxy: opts.trustProxy }));
+  if (opts.compression !== false) app.use('*', compression());
   if (opts.appOrigins.length > 0) {
     app.use('/api/*', cors({
       origin: [...opts.appOrigins],

@@ -2,14 +2,14 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import {
-  BatonError, CreatePairingCodeSchema, PairRequestSchema, SettingsPatchSchema, SyncQuerySchema, type SyncResponse,
+  BatonError, CreatePairingCodeSchema, PairRequestSchema, SettingsPatchSchema, SyncQuerySchema,
 } from '../../core/index.ts';
 import { authenticate, type DeviceAuth } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { createPairingCode, redeemPairingCode } from '../pairing.ts';
 import { toDeviceRecord } from '../store/accounts.ts';
 import { toMachineRecord } from '../store/machines.ts';
-import { sessionView } from '../views.ts';
+import { readSyncPage } from '../sync-page.ts';
 import { readBody, readQuery } from './input.ts';
 import { createFailureLimiter, createTokenBucket, refuseIfLimited, type FailureLimiter, type TokenBucket } from './rate-limit.ts';
 
@@ -121,20 +121,8 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps
 
   app.get('/api/sync', (c) => {
     const a = auth(c);
-    const { since = 0 } = readQuery(c, SyncQuerySchema);
-    // One read transaction: the cursor and the rows agree.
-    const body = ctx.db.transaction((): SyncResponse => {
-      const settings = ctx.stores.settings.get(a.accountId);
-      return {
-        cursor: ctx.stores.cursor.current(a.accountId),
-        serverTime: ctx.now(),
-        sessions: ctx.stores.sessions.since(a.accountId, since).map((s) => sessionView(ctx, s)),
-        machines: ctx.stores.machines.since(a.accountId, since).map(toMachineRecord),
-        settings: { disabledBackends: settings.disabledBackends, codexBackend: settings.codexBackend },
-        removedSessionIds: [],
-      };
-    })();
-    return c.json(body);
+    const { since = 0, after, limit } = readQuery(c, SyncQuerySchema);
+    return c.body(readSyncPage(ctx, a.accountId, { since, after, limit }), 200, { 'content-type': 'application/json' });
   });
 
   app.get('/api/machines', (c) => {

@@ -5,6 +5,11 @@ import { lookupToken } from '../auth.ts';
 import type { PhoneLink, ServerContext } from '../context.ts';
 
 const HELLO_TIMEOUT_MS = 5_000;
+/**
+ * At most one `changed` per account in this window (the first at once, the latest cursor at its end): a busy agent
+ * makes a change per event, and every `changed` sends every phone of the account to GET /api/sync.
+ */
+export const CHANGED_WINDOW_MS = 100;
 
 interface Conn {
   readonly ws: WebSocket;
@@ -30,11 +35,66 @@ export interface PhoneHub extends PhoneLink {
   close(): void;
 }
 
+/** The underlying socket, to cork it while a batch of frames is written (ws keeps it in `_socket`). */
+type Corkable = { _socket?: { cork(): void; uncork(): void } | null };
+
 export function createPhoneHub(ctx: ServerContext): PhoneHub {
   const all = new Set<Conn>();
+  /** Device sockets by account: a fan-out visits only the account's sockets, not every one. */
+  const byAccount = new Map<string, Set<Conn>>();
+  /** Share viewers by session. */
+  const bySession = new Map<string, Set<Conn>>();
+  const changedWindows = new Map<string, { timer: NodeJS.Timeout; cursor: number | null }>();
+  /**
+   * Frames broadcast in this turn of the event loop, per socket, written once its I/O is handled (setImmediate):
+   * everything a busy server read in one turn leaves in one write per socket, not one write per frame.
+   */
+  let pending = new Map<Conn, Buffer[]>();
 
   function send(conn: Conn, msg: PhoneDown): void {
     if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(msg));
+  }
+
+  function enqueue(conn: Conn, frame: Buffer): void {
+    if (pending.size === 0) setImmediate(flush);
+    const list = pending.get(conn);
+    if (list) list.push(frame);
+    else pending.set(conn, [frame]);
+  }
+
+  function flush(): void {
+    const batch = pending;
+    pending = new Map();
+    for (const [conn, frames] of batch) {
+      if (conn.ws.readyState !== conn.ws.OPEN) continue;
+      const socket = (conn.ws as unknown as Corkable)._socket;
+      socket?.cork();
+      // Serialized once for every recipient; sent as text frames.
+      for (const frame of frames) conn.ws.send(frame, { binary: false });
+      socket?.uncork();
+    }
+  }
+
+  const frameOf = (msg: PhoneDown): Buffer => Buffer.from(JSON.stringify(msg));
+
+  function index<K>(map: Map<K, Set<Conn>>, key: K, conn: Conn): void {
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
+    set.add(conn);
+  }
+
+  function unindex<K>(map: Map<K, Set<Conn>>, key: K | null, conn: Conn): void {
+    if (key === null) return;
+    const set = map.get(key);
+    set?.delete(conn);
+    if (set?.size === 0) map.delete(key);
+  }
+
+  function broadcastChanged(accountId: string, cursor: number): void {
+    const conns = byAccount.get(accountId);
+    if (!conns) return;
+    const frame = frameOf({ type: 'changed', cursor });
+    for (const conn of conns) enqueue(conn, frame);
   }
 
   function refuse(conn: Conn, closeCode: number, code: string, message: string): void {
@@ -69,8 +129,10 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
     if (msg.token && found.type === 'device') {
       conn.accountId = found.device.account_id;
       conn.deviceId = found.device.id;
+      index(byAccount, conn.accountId, conn);
     } else if (msg.shareToken && found.type === 'share') {
       conn.sharedSessionId = found.share.session_id;
+      index(bySession, conn.sharedSessionId, conn);
       conn.shareId = found.share.id;
       conn.shareExpiresAt = found.share.expires_at;
     } else {
@@ -94,6 +156,7 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
   function endShare(conn: Conn, code: string, message: string): void {
     if (conn.timer) clearTimeout(conn.timer);
     conn.timer = null;
+    unindex(bySession, conn.sharedSessionId, conn);
     conn.sharedSessionId = null;
     refuse(conn, 4401, code, message);
   }
@@ -108,6 +171,8 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
       ws.on('close', () => {
         if (conn.timer) clearTimeout(conn.timer);
         all.delete(conn);
+        unindex(byAccount, conn.accountId, conn);
+        unindex(bySession, conn.sharedSessionId, conn);
       });
       ws.on('error', (err) => ctx.log(`events socket error: ${err.message}`));
     },
@@ -116,16 +181,27 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
       return false;
     },
     changed(accountId, cursor) {
-      for (const conn of all) if (conn.accountId === accountId) send(conn, { type: 'changed', cursor });
+      const window = changedWindows.get(accountId);
+      if (window) {
+        // Inside the window: the latest cursor goes out when it ends.
+        window.cursor = Math.max(window.cursor ?? 0, cursor);
+        return;
+      }
+      broadcastChanged(accountId, cursor);
+      const w = { cursor: null as number | null, timer: setTimeout(() => {
+        changedWindows.delete(accountId);
+        if (w.cursor !== null) broadcastChanged(accountId, w.cursor);
+      }, CHANGED_WINDOW_MS) };
+      w.timer.unref();
+      changedWindows.set(accountId, w);
     },
     message(accountId: string, message: MessageRecord) {
-      for (const conn of all) {
-        if (conn.accountId === accountId) send(conn, { type: 'message', message });
-        else if (conn.sharedSessionId === message.sessionId) {
-          // Checked again here too: the expiry timer runs on wall time, the share's deadline on the server's clock.
-          if (ctx.now() >= conn.shareExpiresAt) endShare(conn, 'share-expired', 'this share link has expired');
-          else send(conn, { type: 'message', message });
-        }
+      const frame = frameOf({ type: 'message', message });
+      for (const conn of byAccount.get(accountId) ?? []) enqueue(conn, frame);
+      for (const conn of bySession.get(message.sessionId) ?? []) {
+        // Checked again here too: the expiry timer runs on wall time, the share's deadline on the server's clock.
+        if (ctx.now() >= conn.shareExpiresAt) endShare(conn, 'share-expired', 'this share link has expired');
+        else enqueue(conn, frame);
       }
     },
     disconnectDevice(deviceId) {
@@ -135,6 +211,8 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
       for (const conn of all) if (conn.shareId === shareId && conn.sharedSessionId !== null) endShare(conn, 'share-revoked', 'this share link was revoked');
     },
     close() {
+      for (const w of changedWindows.values()) clearTimeout(w.timer);
+      changedWindows.clear();
       for (const conn of all) {
         if (conn.timer) clearTimeout(conn.timer);
         conn.ws.terminate();

@@ -46,8 +46,8 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
       ctx.change((tx) => {
         const machine = stores.machines.byId(machineId)!;
         const cursor = tx.cursor(machine.account_id);
+        // Only the machine is stamped: clients derive its sessions' availability (src/core/derived-availability.ts).
         stores.machines.markOnline(machineId, hello.name, hello.capabilities, ctx.now(), cursor);
-        stores.sessions.touchMachine(machineId, cursor);
         const reports = new Map(hello.sessions.map((r) => [r.sessionId as string, r]));
         for (const session of stores.sessions.ofMachine(machineId)) {
           const report = reports.get(session.id);
@@ -87,7 +87,6 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
         if (!machine) return;
         const cursor = tx.cursor(machine.account_id);
         stores.machines.markOffline(machineId, lastSeenAt, cursor);
-        stores.sessions.touchMachine(machineId, cursor);
         resume.failPendingOfMachine(tx, machineId);
         // A start that was never answered will not be answered by another connection: fail it closed.
         for (const session of stores.sessions.ofMachine(machineId)) {
@@ -106,7 +105,6 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
             const machine = stores.machines.byId(machineId)!;
             const cursor = tx.cursor(machine.account_id);
             stores.machines.setCapabilities(machineId, msg.capabilities, cursor);
-            stores.sessions.touchMachine(machineId, cursor);
             return;
           }
           case 'resume-result':

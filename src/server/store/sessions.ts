@@ -39,11 +39,13 @@ export function createSessionStore(db: Db) {
     get: db.prepare<[string, string], SessionRow>('SELECT * FROM sessions WHERE id = ? AND account_id = ?'),
     byId: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     since: db.prepare<[string, number], SessionRow>('SELECT * FROM sessions WHERE account_id = ? AND cursor > ? ORDER BY cursor, id'),
+    // Row values over the (account_id, cursor, id) index: each page starts where the last one stopped.
+    after: db.prepare<[string, number, string], SessionRow>('SELECT * FROM sessions WHERE account_id = ? AND (cursor, id) > (?, ?) ORDER BY cursor, id'),
     ofMachine: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? ORDER BY created_at, id'),
-    touchMachine: db.prepare('UPDATE sessions SET cursor = ? WHERE machine_id = ?'),
     touchAccount: db.prepare('UPDATE sessions SET cursor = ? WHERE account_id = ?'),
     byVendor: db.prepare<[string, string, string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND (vendor_resume_id = ? OR vendor_id = ?) ORDER BY managed DESC LIMIT 1'),
   };
+  const updates = new Map<string, ReturnType<Db['prepare']>>();
   return {
     insert(row: NewSession): void {
       s.insert.run(row);
@@ -51,15 +53,24 @@ export function createSessionStore(db: Db) {
     get: (accountId: string, id: string): SessionRow | undefined => s.get.get(id, accountId),
     byId: (id: string): SessionRow | undefined => s.byId.get(id),
     since: (accountId: string, cursor: number): SessionRow[] => s.since.all(accountId, cursor),
+    /** Sessions changed after `cursor`, or after the position (`cursor`, `id`) when `id` is given, in (cursor, id) order, read lazily. */
+    iterateFrom: (accountId: string, cursor: number, id: string | null): IterableIterator<SessionRow> =>
+      id === null ? s.since.iterate(accountId, cursor) : s.after.iterate(accountId, cursor, id),
     ofMachine: (machineId: string): SessionRow[] => s.ofMachine.all(machineId),
     byVendorId: (machineId: string, vendorId: string): SessionRow | undefined => s.byVendor.get(machineId, vendorId, vendorId),
     update(id: string, cursor: number, patch: Patch): void {
       const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k));
       const sets = [...keys.map((k) => `${k} = @${k}`), 'cursor = @cursor'].join(', ');
-      db.prepare(`UPDATE sessions SET ${sets} WHERE id = @id`).run({ ...patch, id, cursor });
+      // One statement per set of columns (a handful exist), prepared once: every agent event updates its session.
+      let stmt = updates.get(sets);
+      if (!stmt) updates.set(sets, (stmt = db.prepare(`UPDATE sessions SET ${sets} WHERE id = @id`)));
+      stmt.run({ ...patch, id, cursor });
     },
-    /** Presence or settings changed what these sessions' availability is: stamp them so sync resends them. */
-    touchMachine: (machineId: string, cursor: number): void => void s.touchMachine.run(cursor, machineId),
+    /**
+     * Settings changed what every session's availability is: stamp them so sync resends them. (A machine's
+     * presence does not stamp its sessions: clients derive their availability from the machine record,
+     * see `currentAvailability` in src/core/derived-availability.ts.)
+     */
     touchAccount: (accountId: string, cursor: number): void => void s.touchAccount.run(cursor, accountId),
   };
 }
