@@ -7,6 +7,7 @@ import { JsonRpcPeer } from '../shared/json-rpc.ts';
 import { permissionIds } from '../shared/permission-ids.ts';
 import { summarizeToolInput } from '../shared/tool-input.ts';
 import { withTimeout } from '../shared/with-timeout.ts';
+import { codexRetry, codexTurnFailure } from './turn-outcome.ts';
 
 type Json = Record<string, any>;
 type RpcId = number | string;
@@ -26,7 +27,10 @@ export class AppServerSession implements AgentHandle {
   private threadId: VendorId | null = null;
   private activeTurnId: string | null = null;
   private persistedSent = false;
+  private watchingPersisted = false;
   private stopping = false;
+  /** `error` notifications with `willRetry` in the running turn (Codex retrying its model call). */
+  private retries = 0;
 
   constructor(
     private readonly proc: AgentProcess,
@@ -38,6 +42,8 @@ export class AppServerSession implements AgentHandle {
     this.rpc.onNotification((method, params) => this.onNotification(method, params));
     this.rpc.onRequest((id, method, params) => this.onServerRequest(id, method, params));
     void proc.exited.then((exit) => {
+      // A turn that never finished (crash, stop) still left the rollout Codex wrote at its start.
+      this.checkPersisted();
       this.events.emit({ kind: 'exit', code: exit.code, signal: exit.signal, detail: this.stopping ? null : proc.describeExit(exit) });
     });
   }
@@ -62,6 +68,8 @@ export class AppServerSession implements AgentHandle {
     // `text_elements` is required by the v2 schema (0.169.0 still accepts it missing; send it anyway).
     const result = await this.rpc.request<Json>('turn/start', { threadId: this.vendorId, input: [{ type: 'text', text, text_elements: [] }] });
     if (typeof result?.turn?.id === 'string') this.activeTurnId = result.turn.id;
+    // Codex writes the rollout as the turn starts: the thread can be resumed from now on, even if this turn never ends.
+    void this.watchPersisted();
   }
 
   async answerPermission(permissionId: string, decision: 'allow' | 'deny'): Promise<void> {
@@ -103,17 +111,28 @@ export class AppServerSession implements AgentHandle {
           this.events.emit({ kind: 'text', text: params.item.text });
         }
         return;
+      case 'turn/started':
+        this.retries = 0;
+        void this.watchPersisted();
+        return;
       case 'turn/completed': {
         const turn = params.turn ?? {};
-        if (turn.status === 'failed') this.events.emit({ kind: 'error', text: String(turn.error?.message ?? 'the turn failed').slice(0, 4000) });
         if (turn.id === this.activeTurnId) this.activeTurnId = null;
-        this.events.emit({ kind: 'turn-end' });
+        const failure = codexTurnFailure(turn, this.retries);
+        this.retries = 0;
+        this.events.emit(failure ? { kind: 'turn-end', failure } : { kind: 'turn-end' });
         void this.watchPersisted();
         return;
       }
       case 'error':
-        // `willRetry: true` is a transient failure Codex is already retrying; only a final one is the user's business.
-        if (params.willRetry === true) return;
+        if (params.willRetry === true) {
+          // Codex is retrying (offline: "Reconnecting... 2/5", then "waiting for network" without end): the phone shows it.
+          this.retries++;
+          this.events.emit({ kind: 'retry', ...codexRetry(params.error ?? {}, this.retries) });
+          return;
+        }
+        // A final error of a running turn comes again with that turn's end, which reports it once, typed.
+        if (typeof params.turnId === 'string' && params.turnId === this.activeTurnId) return;
         this.events.emit({ kind: 'error', text: String(params.error?.message ?? params.message ?? 'codex reported an error').slice(0, 4000) });
         return;
       default:
@@ -141,14 +160,25 @@ export class AppServerSession implements AgentHandle {
     }
   }
 
+  private checkPersisted(): boolean {
+    if (!this.persistedSent && this.threadId !== null && this.isPersisted(this.threadId)) {
+      this.persistedSent = true;
+      this.events.emit({ kind: 'persisted' });
+    }
+    return this.persistedSent;
+  }
+
+  /** Polls for the rollout a while after a turn started or ended. */
   private async watchPersisted(): Promise<void> {
-    for (let i = 0; i < 20 && !this.persistedSent && !this.events.isEnded && this.threadId; i++) {
-      if (this.isPersisted(this.threadId)) {
-        this.persistedSent = true;
-        this.events.emit({ kind: 'persisted' });
-        return;
+    if (this.watchingPersisted) return;
+    this.watchingPersisted = true;
+    try {
+      for (let i = 0; i < 50 && !this.events.isEnded; i++) {
+        if (this.checkPersisted()) return;
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      this.watchingPersisted = false;
     }
   }
 }
