@@ -238,6 +238,8 @@ async function runAppServer() {
       case 'turn/interrupt': {
         const thread = threads.get(params.threadId);
         if (!thread) return respondError(id, -32600, `thread not found: ${params.threadId}`);
+        // Like 0.171: only a turn already announced with turn/started (and not yet completed) can be interrupted.
+        if (!thread.activeTurn || thread.activeTurn.id !== params.turnId) return respondError(id, -32600, 'no active turn to interrupt');
         if (thread.activeTurn && thread.activeTurn.id === params.turnId) {
           thread.activeTurn.interrupted = true;
           thread.activeTurn.wake?.();

@@ -54,11 +54,11 @@ export function skipClaudeOnboarding(box: Sandbox, apiKey: string): void {
   }));
 }
 
-/** Codex pointed at a loopback Responses API (no websockets, one retry: failures show quickly). */
-export function codexUsesStub(box: Sandbox, url: string): void {
+/** Codex pointed at a loopback Responses API (no websockets, one retry by default: failures show quickly). */
+export function codexUsesStub(box: Sandbox, url: string, retries = 1): void {
   writeFileSync(join(box.env.CODEX_HOME!, 'config.toml'), [
     'model_provider = "stub"', 'model = "gpt-5"', '', '[model_providers.stub]', 'name = "stub"', `base_url = "${url}/v1"`,
-    'wire_api = "responses"', 'supports_websockets = false', 'request_max_retries = 1', 'stream_max_retries = 1', '',
+    'wire_api = "responses"', 'supports_websockets = false', `request_max_retries = ${retries}`, `stream_max_retries = ${retries}`, '',
   ].join('\n'));
 }
 

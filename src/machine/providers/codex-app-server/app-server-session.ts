@@ -3,7 +3,7 @@ import type { AgentHandle, DriverEvent } from '../backend.ts';
 import { asVendorId, type VendorId } from '../../../core/index.ts';
 import type { AgentProcess } from '../shared/agent-process.ts';
 import { EventStream } from '../shared/event-stream.ts';
-import { JsonRpcPeer } from '../shared/json-rpc.ts';
+import { JsonRpcPeer, RpcError } from '../shared/json-rpc.ts';
 import { permissionIds } from '../shared/permission-ids.ts';
 import { summarizeToolInput } from '../shared/tool-input.ts';
 import { withTimeout } from '../shared/with-timeout.ts';
@@ -26,11 +26,15 @@ export class AppServerSession implements AgentHandle {
   private readonly permissionId = permissionIds('codex');
   private threadId: VendorId | null = null;
   private activeTurnId: string | null = null;
+  /** The last turn Codex announced with `turn/started`, and who waits for the next announcement. */
+  private startedTurn: string | null = null;
+  private readonly turnStartWaiters = new Set<() => void>();
   private persistedSent = false;
   private watchingPersisted = false;
   private stopping = false;
   /** `error` notifications with `willRetry` in the running turn (Codex retrying its model call). */
   private retries = 0;
+  private lastRetryAttempt = 0;
 
   constructor(
     private readonly proc: AgentProcess,
@@ -81,8 +85,17 @@ export class AppServerSession implements AgentHandle {
   }
 
   async interrupt(): Promise<void> {
-    if (this.activeTurnId === null) return;
-    await withTimeout(this.rpc.request('turn/interrupt', { threadId: this.vendorId, turnId: this.activeTurnId }), this.timeoutMs);
+    const turnId = this.activeTurnId;
+    if (turnId === null) return;
+    // Codex 0.171 answers "no active turn to interrupt" until it has announced the turn (`turn/started`).
+    if (this.startedTurn !== turnId) await withTimeout(new Promise<void>((r) => this.turnStartWaiters.add(r)), this.timeoutMs);
+    if (this.activeTurnId !== turnId) return; // it ended meanwhile
+    try {
+      await withTimeout(this.rpc.request('turn/interrupt', { threadId: this.vendorId, turnId }), this.timeoutMs);
+    } catch (e) {
+      // Ended between our check and Codex's: nothing left to interrupt.
+      if (!(e instanceof RpcError && /no active turn/i.test(e.message))) throw e;
+    }
   }
 
   async stop(): Promise<void> {
@@ -113,11 +126,15 @@ export class AppServerSession implements AgentHandle {
         return;
       case 'turn/started':
         this.retries = 0;
+        this.lastRetryAttempt = 0;
+        if (typeof params.turn?.id === 'string') this.startedTurn = params.turn.id;
+        this.wakeTurnStartWaiters();
         void this.watchPersisted();
         return;
       case 'turn/completed': {
         const turn = params.turn ?? {};
         if (turn.id === this.activeTurnId) this.activeTurnId = null;
+        this.wakeTurnStartWaiters();
         const failure = codexTurnFailure(turn, this.retries);
         this.retries = 0;
         this.events.emit(failure ? { kind: 'turn-end', failure } : { kind: 'turn-end' });
@@ -128,7 +145,9 @@ export class AppServerSession implements AgentHandle {
         if (params.willRetry === true) {
           // Codex is retrying (offline: "Reconnecting... 2/5", then "waiting for network" without end): the phone shows it.
           this.retries++;
-          this.events.emit({ kind: 'retry', ...codexRetry(params.error ?? {}, this.retries) });
+          const notice = codexRetry(params.error ?? {}, this.lastRetryAttempt);
+          this.lastRetryAttempt = notice.attempt;
+          this.events.emit({ kind: 'retry', ...notice });
           return;
         }
         // A final error of a running turn comes again with that turn's end, which reports it once, typed.
@@ -158,6 +177,11 @@ export class AppServerSession implements AgentHandle {
       default:
         void this.rpc.respondError(id, -32601, `Baton does not handle ${method}`).catch(() => {});
     }
+  }
+
+  private wakeTurnStartWaiters(): void {
+    for (const w of this.turnStartWaiters) w();
+    this.turnStartWaiters.clear();
   }
 
   private checkPersisted(): boolean {

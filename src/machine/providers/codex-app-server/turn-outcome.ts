@@ -22,17 +22,17 @@ function isAuthFailure(info: unknown): boolean {
 
 /**
  * An `error` with `willRetry: true` as the phone's retry notice. Codex says "Reconnecting... 2/5" while it counts,
- * then "Reconnecting... waiting for network" with no count (offline it never stops): then the attempt is how many
- * retries this turn has seen and there is no limit to show.
+ * then "Reconnecting... waiting for network" with no count (offline it never stops): then the attempt is the one after
+ * the previous notice's, and there is no limit to show.
  */
-export function codexRetry(error: Json, seen: number): { attempt: number; maxAttempts: number | null; detail: string; retryInMs: null } {
+export function codexRetry(error: Json, previousAttempt: number): { attempt: number; maxAttempts: number | null; detail: string; retryInMs: null } {
   const message = String(error.message ?? '');
   const counted = /(\d+)\s*\/\s*(\d+)/.exec(message);
   const what = message.replace(/^Reconnecting\.\.\.\s*/i, '').replace(/^\d+\s*\/\s*\d+$/, '').trim();
   const why = typeof error.additionalDetails === 'string' ? error.additionalDetails : '';
   const detail = [what, why].filter(Boolean).join(': ') || 'reconnecting';
   return {
-    attempt: counted ? Math.max(1, Number(counted[1])) : Math.max(1, seen),
+    attempt: counted ? Math.max(1, Number(counted[1])) : previousAttempt + 1,
     maxAttempts: counted ? Math.max(1, Number(counted[2])) : null,
     detail: detail.slice(0, 1000),
     retryInMs: null,
