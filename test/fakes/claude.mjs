@@ -162,8 +162,12 @@ function askPermission(toolName, input, toolUseId, turn) {
   });
 }
 
+/** The real CLI exits 1 at the end of its input when its last turn failed (no login, gave up, interrupted). */
+let lastTurnFailed = false;
+
 /** A result line with the real CLI's fields (usage and the like left empty). */
 function result(fields) {
+  lastTurnFailed = fields.is_error === true;
   writeJson({
     type: 'result', subtype: 'success', is_error: false, duration_ms: 1, duration_api_ms: 1, num_turns: 1, stop_reason: 'end_turn',
     session_id: sessionId, total_cost_usd: 0, usage: {}, modelUsage: {}, permission_denials: [], terminal_reason: 'completed', uuid: randomUUID(), ...fields,
@@ -318,7 +322,7 @@ function handle(msg) {
 }
 readJsonLines((msg) => (ready ? handle(msg) : queue.push(msg)), {
   onBadLine: (line) => process.stderr.write(`Error parsing streaming input line: ${line}\n`),
-  onEnd: () => turnChain.then(() => exitAfterFlush(0)),
+  onEnd: () => turnChain.then(() => exitAfterFlush(lastTurnFailed ? 1 : 0)),
 });
 await handshakeDelay();
 ready = true;
