@@ -34,6 +34,8 @@ export class AppServerSession implements AgentHandle {
   private stopping = false;
   /** `error` notifications with `willRetry` in the running turn (Codex retrying its model call). */
   private retries = 0;
+  /** Final `error`s of turns not yet completed, by turn id. */
+  private readonly heldErrors = new Map<string, string>();
   private lastRetryAttempt = 0;
 
   constructor(
@@ -48,6 +50,8 @@ export class AppServerSession implements AgentHandle {
     void proc.exited.then((exit) => {
       // A turn that never finished (crash, stop) still left the rollout Codex wrote at its start.
       this.checkPersisted();
+      for (const text of this.heldErrors.values()) this.events.emit({ kind: 'error', text });
+      this.heldErrors.clear();
       this.events.emit({ kind: 'exit', code: exit.code, signal: exit.signal, detail: this.stopping ? null : proc.describeExit(exit) });
     });
   }
@@ -137,6 +141,9 @@ export class AppServerSession implements AgentHandle {
         this.wakeTurnStartWaiters();
         const failure = codexTurnFailure(turn, this.retries);
         this.retries = 0;
+        const held = typeof turn.id === 'string' ? this.heldErrors.get(turn.id) : undefined;
+        if (typeof turn.id === 'string') this.heldErrors.delete(turn.id);
+        if (held !== undefined && failure === null) this.events.emit({ kind: 'error', text: held });
         this.events.emit(failure ? { kind: 'turn-end', failure } : { kind: 'turn-end' });
         void this.watchPersisted();
         return;
@@ -150,9 +157,13 @@ export class AppServerSession implements AgentHandle {
           this.events.emit({ kind: 'retry', ...notice });
           return;
         }
-        // A final error of a running turn comes again with that turn's end, which reports it once, typed.
-        if (typeof params.turnId === 'string' && params.turnId === this.activeTurnId) return;
-        this.events.emit({ kind: 'error', text: String(params.error?.message ?? params.message ?? 'codex reported an error').slice(0, 4000) });
+        {
+          const text = String(params.error?.message ?? params.message ?? 'codex reported an error').slice(0, 4000);
+          // A turn's final error comes again with the turn's end, which reports it once, typed: hold it until then
+          // (it can arrive before turn/start's answer told us the turn's id).
+          if (typeof params.turnId === 'string') this.heldErrors.set(params.turnId, text);
+          else this.events.emit({ kind: 'error', text });
+        }
         return;
       default:
         return;
