@@ -126,6 +126,7 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
       case 'exit': {
         entry.dispose();
         running.delete(sessionId);
+        firstTurnOf.delete(sessionId);
         store.patchSession(sessionId, { pid: null });
         if (stopping) return;
         const reason = entry.stopRequested ? 'requested' : e.code === 0 ? 'exited' : 'crashed';
