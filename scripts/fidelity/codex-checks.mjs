@@ -1,6 +1,7 @@
 // Codex handshakes, fake vs real: app-server JSON-RPC (no turn is started) and, where the real CLI still has it, mcp-server.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inventedKeys, launch, runOnce, sandbox, UUID_RE } from './harness.mjs';
 
 const INIT = { id: 0, method: 'initialize', params: { clientInfo: { name: 'baton', title: 'Baton', version: '0.1.0' } } };
@@ -102,6 +103,13 @@ export async function codexChecks(report, fakeBin, realBin) {
   report.compare('codex app-server initialize: the fake invents no result fields', inventedKeys(byId(fake.r.lines, 0)?.result, byId(real.r.lines, 0)?.result), []);
   report.compare('codex app-server thread/start: the fake invents no result fields', inventedKeys(byId(fake.r.lines, 1)?.result, byId(real.r.lines, 1)?.result), []);
 
+  // 5. A first turn offline: the rollout and the writer lock exist from the turn's start; what resume does then.
+  {
+    const f = await turnChecks(fakeBin, true);
+    const r = await turnChecks(realBin, false);
+    for (const key of Object.keys(r)) report.compare(`codex app-server offline turn: ${key}`, f[key], r[key]);
+  }
+
   // 4. mcp-server: present in 0.148.0, gone in 0.169.0 — check whichever the real CLI is, the fake emulating it.
   const realHelp = await runOnce(realBin, ['help', 'mcp-server'], sandbox());
   if (realHelp.code !== 0) {
@@ -160,4 +168,74 @@ async function mcpChecks(report, fakeBin, realBin) {
   const f = await shape(fakeBin);
   const r = await shape(realBin);
   for (const key of Object.keys(r)) report.compare(`codex mcp-server ${key}`, f[key], r[key]);
+}
+
+const walk = (d) => (existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)])) : []);
+
+/**
+ * thread/start + turn/start with no model reachable (the real one retries without end; the fake, under api-retry
+ * plus slow-turn, retries then waits), then, in new processes: resume with and without excludeTurns, a second
+ * writer, a copied rollout. Only shapes are compared.
+ */
+async function turnChecks(bin, isFake) {
+  const box = sandbox();
+  if (isFake) {
+    box.env.BATON_FAKE_FAULTS = 'api-retry,slow-turn';
+    box.env.BATON_FAKE_TURN_MS = '60000';
+  }
+  const p = launch(bin, ['app-server'], { cwd: box.cwd, env: box.env });
+  const ask = async (msg) => {
+    p.send(msg);
+    await p.waitFor((ls) => byId(ls, msg.id));
+    return byId(p.lines, msg.id);
+  };
+  await ask(INIT);
+  p.send({ method: 'initialized' });
+  const thread = (await ask({ id: 1, method: 'thread/start', params: { cwd: box.cwd } }))?.result?.thread ?? {};
+  const lock = join(box.env.CODEX_HOME, 'thread-writer-locks', `${thread.id}.lock`);
+  const lockAtStart = existsSync(lock);
+  await ask({ id: 2, method: 'turn/start', params: { threadId: thread.id, input: [{ type: 'text', text: 'hello offline', text_elements: [] }] } });
+  await p.waitFor((ls) => ls.some((m) => m.method === 'error' && m.params?.willRetry === true), 30_000);
+  const retry = p.lines.find((m) => m.method === 'error' && m.params?.willRetry === true)?.params ?? {};
+  const [rollout] = walk(join(box.env.CODEX_HOME, 'sessions'));
+  const rows = rollout ? readFileSync(rollout, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const turnEnded = p.lines.some((m) => m.method === 'turn/completed');
+  // A second process while this one still holds the thread.
+  const second = await resumeIn(bin, box, thread.id, true);
+  await p.close();
+  const lockAfterExit = existsSync(lock);
+  const hydrated = await resumeIn(bin, box, thread.id, false);
+  const light = await resumeIn(bin, box, thread.id, true);
+  const copyId = '01a23123-e909-7c05-ad68-5f84c406e2e9';
+  if (rollout) copyFileSync(rollout, rollout.replace(thread.id, copyId));
+  const copied = await resumeIn(bin, box, copyId, true);
+  return {
+    writerLockFromThreadStartToExit: { lockAtStart, lockAfterExit },
+    retryNotification: {
+      keys: Object.keys(retry).sort(),
+      counted: /^Reconnecting\.\.\. \d+\/\d+$/.test(String(retry.error?.message)),
+      details: typeof retry.error?.additionalDetails === 'string',
+      infoIsObject: typeof retry.error?.codexErrorInfo === 'object',
+    },
+    rolloutAtTurnStart: {
+      exists: Boolean(rollout) && !turnEnded,
+      firstLine: rows[0]?.type,
+      metaIdIsThread: rows[0]?.payload?.id === thread.id,
+      metaCwd: rows[0]?.payload?.cwd === box.cwd,
+      userTextAsResponseItem: rows.some((r) => r.type === 'response_item' && r.payload?.role === 'user' && r.payload.content?.some((c) => c.text === 'hello offline')),
+      harnessContextFirst: String(rows.find((r) => r.type === 'response_item' && r.payload?.role === 'user')?.payload?.content?.[0]?.text).startsWith('<environment_context>'),
+      userItemCompletedEvent: rows.some((r) => r.type === 'event_msg' && r.payload?.type === 'item_completed' && r.payload.item?.type === 'UserMessage'),
+      noUserMessageEvent: !rows.some((r) => r.type === 'event_msg' && r.payload?.type === 'user_message'),
+    },
+    secondWriter: second.error ? { code: second.error.code, message: norm(second.error.message, thread.id) } : null,
+    resumeNeverCompletedTurn: { sameId: light.result?.thread?.id === thread.id },
+    deprecationNoticeWithoutExcludeTurns: { without: hydrated.deprecation, with: light.deprecation },
+    copiedRollout: copied.error ? { code: copied.error.code, message: copied.error.message } : null,
+  };
+}
+
+async function resumeIn(bin, box, threadId, excludeTurns) {
+  const r = await appServer(bin, box, [{ id: 1, method: 'thread/resume', params: { threadId, ...(excludeTurns ? { excludeTurns: true } : {}) } }]);
+  const answer = byId(r.lines, 1) ?? {};
+  return { error: answer.error ?? null, result: answer.result ?? null, deprecation: r.lines.some((m) => m.method === 'deprecationNotice') };
 }

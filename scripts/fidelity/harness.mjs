@@ -9,13 +9,13 @@ const ROOT = mkdtempSync(join(tmpdir(), 'baton-fidelity-'));
 export const cleanupAll = () => rmSync(ROOT, { recursive: true, force: true });
 
 /**
- * A fresh HOME / CLAUDE_CONFIG_DIR / CODEX_HOME and a cwd whose path has `.`, `_` and a space
+ * A fresh HOME / CLAUDE_CONFIG_DIR / CODEX_HOME and a cwd whose path has `@ + # . _` and a space
  * (so Claude's project-folder rule is exercised). Telemetry and auto-update are off.
  */
 export function sandbox() {
   const dir = mkdtempSync(join(ROOT, 'run-'));
   const home = join(dir, 'home');
-  const cwd = join(dir, 'my_proj.v2 x');
+  const cwd = join(dir, 'my@proj+1 #x.v2_y');
   for (const d of [home, cwd, join(home, '.claude'), join(home, '.codex'), join(dir, 'state')]) mkdirSync(d, { recursive: true });
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',

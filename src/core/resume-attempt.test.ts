@@ -9,8 +9,15 @@ describe('resume attempt state machine', () => {
     }
   });
 
-  it('refuses any change to a settled attempt', () => {
+  it('a resume the vendor revealed at its first turn to be another session becomes failed vendor-id-mismatch', () => {
+    for (const state of ['resumed', 'resumed-late'] as const) {
+      expect(resumeTransition({ state, code: null }, { type: 'failed', code: 'vendor-id-mismatch' })).toEqual({ ok: true, state: { state: 'failed', code: 'vendor-id-mismatch' } });
+    }
+  });
+
+  it('refuses any other change to a settled attempt', () => {
     expect(resumeTransition({ state: 'resumed', code: null }, { type: 'failed', code: 'timeout' }).ok).toBe(false);
+    expect(resumeTransition({ state: 'failed', code: 'vendor-id-mismatch' }, { type: 'failed', code: 'vendor-id-mismatch' }).ok).toBe(false);
     expect(resumeTransition({ state: 'resumed', code: null }, { type: 'resumed' }).ok).toBe(false);
     expect(resumeTransition({ state: 'resumed-late', code: 'timeout' }, { type: 'resumed' }).ok).toBe(false);
   });

@@ -5,7 +5,7 @@ import type { Transition } from './delivery.ts';
 export const ResumeState = {
   /** Asked of the owning daemon; no answer yet. */
   pending: 'pending',
-  /** The daemon reopened the same vendor session (id verified). */
+  /** The daemon reopened the same vendor session (id verified by the vendor itself). */
   resumed: 'resumed',
   /** Did not reopen it; `code` says why. The session stayed inactive. */
   failed: 'failed',
@@ -68,7 +68,9 @@ function next(current: ResumeStatus, event: ResumeEvent): ResumeStatus | null {
         : null;
     case 'resumed':
     case 'resumed-late':
-      return null;
+      // The vendor may reveal only at its first turn that it opened another session (Claude's `system/init`):
+      // then the resume did not happen after all. Nothing else undoes a resume.
+      return event.type === 'failed' && event.code === 'vendor-id-mismatch' ? { state: 'failed', code: event.code } : null;
     default:
       return assertNever(current.state);
   }

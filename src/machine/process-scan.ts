@@ -2,7 +2,7 @@
 // session still open elsewhere (a terminal, an orphan of a killed daemon), which would fork it.
 // Linux reads /proc (argv and open files); elsewhere `ps` gives argv only.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 
 export interface ProcessInfo {
   readonly pid: number;
@@ -92,16 +92,71 @@ function runsCommand(p: ProcessInfo, command: string): boolean {
   return p.args.some((a) => a.split('/').pop() === base);
 }
 
+/** Whether a process with this pid exists (one of another user counts: it exists, we may not signal it). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat), as a string: what
+ * Claude records as `procStart`, so a reused pid is told apart. Null where unknown (not Linux, gone).
+ */
+export function processStartTicks(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // `comm` (field 2) may hold spaces and parentheses: count fields after its closing one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Pids holding a flock(2) on `path` (Linux /proc/locks, which lists every process's locks, ours to read or
+ * not). Empty when the file is missing, unlocked, or the platform has no /proc/locks.
+ */
+export function flockHolders(path: string): number[] {
+  let ino: bigint;
+  let dev: string;
+  let table: string;
+  try {
+    const st = statSync(path, { bigint: true });
+    ino = st.ino;
+    dev = deviceId(st.dev);
+    table = readFileSync('/proc/locks', 'utf8');
+  } catch {
+    return [];
+  }
+  const pids = new Set<number>();
+  for (const line of table.split('\n')) {
+    // "3: FLOCK  ADVISORY  WRITE 20671 fe:00:2255814 0 EOF"; a waiter's line has "->" and holds nothing.
+    const f = line.trim().split(/\s+/);
+    if (f[1] !== 'FLOCK' || f.length < 6) continue;
+    const [maj, min, inode] = f[5]!.split(':');
+    if (inode === undefined || BigInt(inode) !== ino || `${maj}:${min}`.toLowerCase() !== dev) continue;
+    const pid = Number(f[4]);
+    if (Number.isInteger(pid) && pid > 0) pids.add(pid);
+  }
+  return [...pids];
+}
+
+/** `st_dev` as /proc/locks prints it: hex major:minor (glibc's encoding of dev_t). */
+function deviceId(dev: bigint): string {
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  return `${major.toString(16).padStart(2, '0')}:${minor.toString(16).padStart(2, '0')}`;
+}
+
 /** SIGTERM, then SIGKILL if it has not gone after `graceMs`. */
 export async function terminate(pid: number, graceMs = 2_000): Promise<void> {
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const alive = () => isAlive(pid);
   try {
     process.kill(pid, 'SIGTERM');
   } catch {

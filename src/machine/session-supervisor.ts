@@ -5,7 +5,7 @@ import {
   isMessageFailureCode,
   BACKEND_INFO, REPORTED_DELIVERED_MAX, assertNever, type Backend, type MachineCapabilities, type MachineDown, type MachineUp, type VendorId,
 } from '../core/index.ts';
-import type { AgentHandle, BackendDriver, DriverEvent, ResumeOutcome } from './providers/backend.ts';
+import type { AgentHandle, BackendDriver, DriverEvent, ResumeOutcome, SessionHolder } from './providers/backend.ts';
 import type { AttemptResult, DaemonStore } from './daemon-store.ts';
 import type { Logger } from './logger.ts';
 import { createProcessGuard, describeProcess, type ProcessGuard } from './process-scan.ts';
@@ -60,6 +60,8 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
   const guardMs = deps.guardMs ?? 120_000;
   const running = new Map<string, Running>();
   const queues = new Map<string, Promise<void>>();
+  /** Sessions resumed whose first message is not yet written: the attempt that reopened each. */
+  const firstTurnOf = new Map<string, string>();
   let stopping = false;
 
   const processes = deps.processes ?? createProcessGuard();
@@ -124,6 +126,7 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
       case 'exit': {
         entry.dispose();
         running.delete(sessionId);
+        firstTurnOf.delete(sessionId);
         store.patchSession(sessionId, { pid: null });
         if (stopping) return;
         const reason = entry.stopRequested ? 'requested' : e.code === 0 ? 'exited' : 'crashed';
@@ -216,9 +219,18 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     const cap = deps.capabilities()[f.backend];
     if (cap && (!cap.installed || !cap.canResume)) return failed('dependency-missing', cap.detail ?? `${BACKEND_INFO[f.backend].command} cannot resume here`);
 
-    // Open elsewhere (a terminal, another tool): a second agent on it would fork the conversation.
-    const holders = processes.using(f.vendorResumeId);
-    if (holders.length > 0) return failed('session-in-use', `vendor session ${f.vendorResumeId} is open in another process on this machine (${holders.slice(0, 2).map(describeProcess).join('; ')}); close it there, then resume`);
+    // Our own record of this session names its vendor id: a resume of another id would bind it to another conversation.
+    const known = store.session(f.sessionId);
+    if (known?.vendorId && known.vendorId !== f.vendorResumeId) {
+      return failed('vendor-id-mismatch', `this machine has session ${f.sessionId} as vendor session ${known.vendorId}, not ${f.vendorResumeId}`);
+    }
+
+    // Open elsewhere (a terminal, another tool): a second agent on it would fork the conversation. Seen by argv
+    // or open files, and by the vendor's own record (a plain `claude` in a terminal names no id in its argv).
+    const holders = new Map<number, string>();
+    for (const p of processes.using(f.vendorResumeId)) holders.set(p.pid, describeProcess(p));
+    for (const h of safeHolders(driver, f.vendorResumeId)) if (!holders.has(h.pid)) holders.set(h.pid, `pid ${h.pid}: ${h.detail}`);
+    if (holders.size > 0) return failed('session-in-use', `vendor session ${f.vendorResumeId} is open in another process on this machine (${[...holders.values()].slice(0, 2).join('; ')}); close it there, then resume`);
 
     const r = await guarded<ResumeOutcome>(driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd }), stopLate);
     if (!r.done) return failed('timeout', 'the agent did not reopen the session in time');
@@ -236,6 +248,17 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     });
     attach(f.sessionId, handle);
     settle({ ok: true, sessionId: f.sessionId, vendorResumeId: f.vendorResumeId });
+    firstTurnOf.set(f.sessionId, f.attemptId);
+  }
+
+  /** A driver's holders, or none if it throws (a driver bug must not block every resume). */
+  function safeHolders(driver: BackendDriver, vendorId: VendorId): readonly SessionHolder[] {
+    try {
+      return driver.holders?.(vendorId) ?? [];
+    } catch (e) {
+      log.warn(`${driver.backend} holders: ${String(e)}`);
+      return [];
+    }
   }
 
   async function deliver(f: Extract<MachineDown, { type: 'deliver' }>): Promise<void> {
@@ -263,6 +286,15 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
       });
       const detail = `${typeof code === 'string' ? `${code}: ` : ''}${e instanceof Error ? e.message : String(e)}`;
       log.warn(`deliver ${f.messageId} to ${f.sessionId} failed: ${detail}`);
+      // The vendor named another session at the first turn after a resume we had reported: that resume did not
+      // reopen the session after all, and the attempt says so (the phone shows "last resume failed").
+      const attemptId = firstTurnOf.get(f.sessionId);
+      firstTurnOf.delete(f.sessionId);
+      if (attemptId !== undefined && code === 'vendor-id-mismatch') {
+        const r: AttemptResult = { ok: false, sessionId: f.sessionId, code, detail: (e instanceof Error ? e.message : String(e)).slice(0, 2000) };
+        store.putAttempt(attemptId, r);
+        report(attemptId, r);
+      }
       live.held = null;
       if (running.get(f.sessionId) === live) {
         live.dispose();
@@ -273,6 +305,7 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
       await live.handle.stop().catch(() => {});
       return;
     }
+    firstTurnOf.delete(f.sessionId);
     ack();
     release(f.sessionId, live);
   }

@@ -94,7 +94,11 @@ export function transcriptUserTexts(fake: FakeEnv): Map<string, Map<string, numb
   for (const file of walk(join(fake.env.CODEX_HOME!, 'sessions'))) {
     // rollout-<timestamp>-<thread id>.jsonl; the thread id is a UUID.
     open(basename(file, '.jsonl').slice(-36));
-    for (const line of lines(file)) if (line.type === 'event_msg' && line.payload?.type === 'user_message') add(line.payload.message);
+    // One `item_completed` UserMessage event per user message (0.171 writes no `user_message` event).
+    for (const line of lines(file)) {
+      const item = line.type === 'event_msg' && line.payload?.type === 'item_completed' ? line.payload.item : null;
+      if (item?.type === 'UserMessage') add(item.content.filter((c: { type?: string }) => c.type === 'text').map((c: { text: string }) => c.text).join('\n'));
+    }
   }
   return out;
 }

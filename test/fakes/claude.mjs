@@ -1,17 +1,21 @@
 // Fake Claude Code CLI: `claude -p --input-format stream-json --output-format stream-json --verbose`, strict like the real one.
-// Speaks stream-json (system/init, assistant, user, result, control_request/control_response), keeps transcripts
-// under $CLAUDE_CONFIG_DIR/projects/<cwd slug>/<id>.jsonl (written after a turn), and honours the fault switches.
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+// Speaks stream-json (system/init, api_retry, assistant, user, result, control_request/control_response), keeps
+// transcripts under $CLAUDE_CONFIG_DIR/projects/<cwd slug>/<id>.jsonl (the user line written when the turn starts),
+// registers itself in $CLAUDE_CONFIG_DIR/sessions/<pid>.json, and honours the fault switches. Without -p it stands
+// in for the terminal UI: it registers, takes `/resume <id>` lines on stdin, and idles until stdin closes.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { record } from './lib/record.mjs';
 import { faults, handshakeDelay, hangForever } from './lib/faults.mjs';
 import { readJsonLines, writeJson, exitAfterFlush } from './lib/stdio.mjs';
 import { TURN_TOOL, PERMISSION_TOOL, replyText, permissionReply } from './lib/turn.mjs';
+import { hasTranscript, registerLiveSession, transcriptOf as transcriptIn } from './lib/claude-store.mjs';
 
 // Facts checked against the real CLI 2.1.197 (docs/vendor-protocols.md; scripts/check-fakes-against-real-clis.sh).
-const VERSION = '2.1.197';
+// BATON_FAKE_CLAUDE_VERSION plays an older CLI: before 1.0.124, `--resume` continued in a new session id.
+const VERSION = process.env.BATON_FAKE_CLAUDE_VERSION || '2.1.197';
+const FORKS_ON_RESUME = compareVersion(VERSION, '1.0.124') < 0;
 const MODEL = 'claude-sonnet-4-5-20250929';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -47,9 +51,11 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Same rule as the real CLI's project folder name (the one Baton's driver uses too). */
-function projectSlug(cwd) {
-  return cwd.replace(/[/.:_ ]/g, '-');
+function compareVersion(a, b) {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
 }
 
 const opts = parseArgs(process.argv.slice(2));
@@ -57,7 +63,7 @@ if (opts.version) {
   process.stdout.write(`${VERSION} (Claude Code)\n`);
   process.exit(0);
 }
-if (!opts.print) fail('the fake claude only supports --print mode');
+if (!opts.print) await terminalUi();
 if (opts.inputFormat !== 'stream-json') fail('the fake claude only supports --input-format=stream-json');
 if (opts.outputFormat !== 'stream-json') fail('--input-format=stream-json requires output-format=stream-json.');
 if (!opts.verbose) fail('When using --print, --output-format=stream-json requires --verbose');
@@ -66,19 +72,23 @@ if (opts.sessionId !== null && opts.resume !== null && !opts.forkSession) {
 }
 if (opts.sessionId !== null && !UUID_RE.test(opts.sessionId)) fail('Invalid session ID. Must be a valid UUID.');
 
+// getcwd() is already the real path, which is what the real CLI names the project folder after.
 const cwd = process.cwd();
-const configDir = process.env.CLAUDE_CONFIG_DIR || join(homedir(), '.claude');
-const projectDir = join(configDir, 'projects', projectSlug(cwd));
-const transcriptOf = (id) => join(projectDir, `${id}.jsonl`);
+const transcriptOf = (id) => transcriptIn(cwd, id);
 
 let sessionId;
+let whenInitialized = () => {};
 const active = faults();
+// Registered at start-up, before stdin is read, like the real CLI (under a fresh id until a resume switches it).
+const registry = registerLiveSession({ sessionId: opts.sessionId ?? randomUUID(), cwd, version: VERSION, entrypoint: 'sdk-cli' });
+/** `init-other-id`: the registry names the requested id, but the first turn runs in another (a CLI whose two disagree). */
+let initId = null;
 if (opts.resume !== null) {
   if (active.has('crash-on-resume')) {
     process.stderr.write('fake claude: crashed while loading the conversation (crash-on-resume)\n');
     process.exit(1);
   }
-  if (active.has('unknown-id') || !UUID_RE.test(opts.resume) || !existsSync(transcriptOf(opts.resume))) {
+  if (active.has('unknown-id') || !UUID_RE.test(opts.resume) || !hasTranscript(cwd, opts.resume)) {
     record('claude', 'resume-refused', opts.resume, cwd);
     // Real CLI: one `result` line (no control_response, even if initialize was sent), the same text on stderr, exit 1.
     // A UUID is echoed as session_id; a non-UUID (the real CLI would try it as a session title) gets a fresh one.
@@ -95,17 +105,29 @@ if (opts.resume !== null) {
     exitAfterFlush(1);
     await hangForever();
   }
-  // `other-id`: the vendor quietly continues in a new session (what --fork-session does); a strict client must notice.
-  sessionId = active.has('other-id') ? randomUUID() : opts.resume;
-  record('claude', 'resumed', sessionId, cwd, sessionId === opts.resume ? {} : { requested: opts.resume });
+  // `other-id`: the vendor quietly continues in a new session (what --fork-session does, and what --resume did
+  // before 1.0.124); its registry entry names the fork from the start. A strict client must notice.
+  const forks = active.has('other-id') || opts.forkSession || FORKS_ON_RESUME;
+  sessionId = forks ? opts.sessionId ?? randomUUID() : opts.resume;
+  if (active.has('registry-lag')) {
+    // The entry names the resumed id only a moment after `initialize` was answered.
+    whenInitialized = () => setTimeout(() => registry.setSessionId(sessionId), 300);
+  } else registry.setSessionId(sessionId);
+  if (active.has('init-other-id')) initId = randomUUID();
+  const actual = initId ?? sessionId;
+  record('claude', 'resumed', actual, cwd, actual === opts.resume ? {} : { requested: opts.resume });
 } else {
   sessionId = opts.sessionId ?? randomUUID();
-  if (existsSync(transcriptOf(sessionId))) fail(`Session ID ${sessionId} is already in use.`);
+  registry.setSessionId(sessionId);
+  if (hasTranscript(cwd, sessionId)) fail(`Session ID ${sessionId} is already in use.`);
   record('claude', 'created', sessionId, cwd);
 }
+if (initId !== null) sessionId = initId;
 
 let initSent = false;
 let lastUuid = null;
+/** The turn running now: an interrupt (or a stdin close) aborts it at its next wait. */
+let current = null;
 let turnChain = Promise.resolve();
 const pendingControl = new Map(); // request_id → resolve(response)
 
@@ -128,11 +150,42 @@ function toolResult(toolUseId, content, isError = false) {
   return message;
 }
 
-function askPermission(toolName, input, toolUseId) {
+function askPermission(toolName, input, toolUseId, turn) {
   const requestId = randomUUID();
   return new Promise((resolve) => {
     pendingControl.set(requestId, resolve);
+    turn.abort = () => {
+      pendingControl.delete(requestId);
+      resolve(null);
+    };
     writeJson({ type: 'control_request', request_id: requestId, request: { subtype: 'can_use_tool', tool_name: toolName, display_name: toolName, input, description: input.description ?? toolName, permission_suggestions: [], tool_use_id: toolUseId } });
+  });
+}
+
+/** The real CLI exits 1 at the end of its input when its last turn failed (no login, gave up, interrupted). */
+let lastTurnFailed = false;
+
+/** A result line with the real CLI's fields (usage and the like left empty). */
+function result(fields) {
+  lastTurnFailed = fields.is_error === true;
+  writeJson({
+    type: 'result', subtype: 'success', is_error: false, duration_ms: 1, duration_api_ms: 1, num_turns: 1, stop_reason: 'end_turn',
+    session_id: sessionId, total_cost_usd: 0, usage: {}, modelUsage: {}, permission_denials: [], terminal_reason: 'completed', uuid: randomUUID(), ...fields,
+  });
+}
+
+/** The CLI's stand-in for a model answer when the call failed (`error`: authentication_failed, server_error, …). */
+function syntheticAnswer(text, error) {
+  const message = { id: randomUUID(), type: 'message', role: 'assistant', model: '<synthetic>', content: [{ type: 'text', text }], stop_reason: 'stop_sequence', usage: { input_tokens: 0, output_tokens: 0 } };
+  writeJson({ type: 'assistant', message, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID(), error });
+  return message;
+}
+
+/** Resolves after `ms`, or early when the turn is aborted (then with false). */
+function wait(turn, ms) {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(true), ms);
+    turn.abort = () => (clearTimeout(t), resolve(false));
   });
 }
 
@@ -153,13 +206,55 @@ async function runTurn(userMessage) {
       output_style: 'default', agents: [], skills: [], plugins: [], analytics_disabled: true, uuid: randomUUID(),
     });
   }
-  // The real transcript opens with queue bookkeeping lines (no cwd), then stores the user message as it was sent.
-  const lines = [];
-  if (!existsSync(transcriptOf(sessionId))) {
+  const turn = { aborted: false, abort: () => {} };
+  current = turn;
+  // The real CLI writes the user message when the turn starts (queue bookkeeping lines first in a new file), so a
+  // turn that never ends still leaves a resumable transcript; the rest follows as the turn goes on.
+  const file = transcriptOf(sessionId);
+  const write = (rows) => {
+    mkdirSync(dirname(file), { recursive: true });
+    appendFileSync(file, rows.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  };
+  const head = [];
+  if (!hasTranscript(cwd, sessionId)) {
     const at = new Date().toISOString();
-    lines.push({ type: 'queue-operation', operation: 'enqueue', timestamp: at, sessionId }, { type: 'queue-operation', operation: 'dequeue', timestamp: at, sessionId });
+    head.push({ type: 'queue-operation', operation: 'enqueue', timestamp: at, sessionId }, { type: 'queue-operation', operation: 'dequeue', timestamp: at, sessionId });
   }
-  lines.push(transcriptLine('user', { role: 'user', content: userMessage.content }));
+  head.push(transcriptLine('user', { role: 'user', content: userMessage.content }));
+  write(head);
+  const lines = [];
+  const finish = (fields) => {
+    if (lines.length > 0) write(lines);
+    if (current === turn) current = null;
+    result(fields);
+  };
+  const aborted = () => {
+    // What the real CLI prints after an interrupt: a user line, then an error result with an internal diagnostic.
+    const message = { role: 'user', content: [{ type: 'text', text: '[Request interrupted by user]' }] };
+    lines.push(transcriptLine('user', message));
+    writeJson({ type: 'user', message, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID(), timestamp: new Date().toISOString() });
+    finish({ subtype: 'error_during_execution', is_error: true, num_turns: 2, stop_reason: null, terminal_reason: 'aborted_streaming', errors: ['[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=null'] });
+  };
+
+  if (f.has('auth-failed')) {
+    // No login (no key, no OAuth): the CLI answers for the model at once; the transcript keeps the turn.
+    const msg = 'Not logged in · Please run /login';
+    lines.push(transcriptLine('assistant', syntheticAnswer(msg, 'authentication_failed')));
+    return finish({ is_error: true, result: msg, stop_reason: 'stop_sequence' });
+  }
+  const retries = f.has('vendor-gave-up') ? Number(process.env.BATON_FAKE_RETRIES ?? 2) : f.has('api-retry') ? 2 : 0;
+  for (let attempt = 1; attempt <= retries; attempt++) {
+    const delay = 20 * attempt;
+    writeJson({ type: 'system', subtype: 'api_retry', attempt, max_retries: f.has('vendor-gave-up') ? retries : 10, retry_delay_ms: delay + 0.5, error_status: null, error: 'unknown', session_id: sessionId, uuid: randomUUID() });
+    if (!(await wait(turn, delay))) return aborted();
+  }
+  if (f.has('vendor-gave-up')) {
+    const msg = 'API Error: Unable to connect to API (ConnectionRefused)';
+    lines.push(transcriptLine('assistant', syntheticAnswer(msg, 'server_error')));
+    return finish({ is_error: true, result: msg, stop_reason: 'stop_sequence' });
+  }
+  if (f.has('slow-turn') && !(await wait(turn, Number(process.env.BATON_FAKE_TURN_MS ?? 3000)))) return aborted();
+
   const denials = [];
   if (f.has('permission')) {
     const id = `toolu_${randomUUID().slice(0, 12)}`;
@@ -168,7 +263,8 @@ async function runTurn(userMessage) {
     let allowed = false;
     let denial = `Claude requested permissions to use ${PERMISSION_TOOL.tool}, but you haven't granted it yet.`;
     if (opts.permissionPromptTool === 'stdio') {
-      const answer = await askPermission(PERMISSION_TOOL.tool, input, id);
+      const answer = await askPermission(PERMISSION_TOOL.tool, input, id, turn);
+      if (turn.aborted) return aborted();
       allowed = answer?.behavior === 'allow';
       // The real CLI hands the deny `message` to the model verbatim as the tool result.
       if (!allowed && typeof answer?.message === 'string') denial = answer.message;
@@ -186,26 +282,23 @@ async function runTurn(userMessage) {
   const answer = replyText(text);
   lines.push(transcriptLine('assistant', assistant([{ type: 'text', text: answer }])));
   // The real CLI has flushed the transcript by the time it reports the result.
-  mkdirSync(projectDir, { recursive: true });
-  appendFileSync(transcriptOf(sessionId), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-  writeJson({
-    type: 'result', subtype: 'success', is_error: false, duration_ms: 1, duration_api_ms: 1, num_turns: 1, result: answer, stop_reason: 'end_turn',
-    session_id: sessionId, total_cost_usd: 0, usage: {}, modelUsage: {}, permission_denials: denials, terminal_reason: 'completed', uuid: randomUUID(),
-  });
+  finish({ result: answer, permission_denials: denials });
 }
 
 function onControlRequest(msg) {
   const subtype = msg.request?.subtype;
-  const ok = (response = {}) => writeJson({ type: 'control_response', response: { subtype: 'success', request_id: msg.request_id, response } });
+  const ok = (response) => writeJson({ type: 'control_response', response: { subtype: 'success', request_id: msg.request_id, ...(response ? { response } : {}) } });
   if (subtype === 'initialize') {
     ok({ commands: [], agents: [], output_style: 'default', available_output_styles: ['default'], models: [], account: { tokenSource: 'none', apiProvider: 'firstParty' }, pid: process.pid });
+    whenInitialized();
   } else if (subtype === 'interrupt') {
-    for (const [id, resolve] of pendingControl) {
-      pendingControl.delete(id);
-      resolve({ behavior: 'deny', message: 'interrupted' });
-    }
+    // Answered at once (no payload, like the real CLI); a running turn then ends as aborted.
     ok();
-  } else if (subtype === 'set_permission_mode' || subtype === 'set_model') ok();
+    if (current && !current.aborted) {
+      current.aborted = true;
+      current.abort();
+    }
+  } else if (subtype === 'set_permission_mode' || subtype === 'set_model') ok({});
   else writeJson({ type: 'control_response', response: { subtype: 'error', request_id: msg.request_id, error: `Unsupported control request subtype: ${subtype}` } });
 }
 
@@ -229,8 +322,22 @@ function handle(msg) {
 }
 readJsonLines((msg) => (ready ? handle(msg) : queue.push(msg)), {
   onBadLine: (line) => process.stderr.write(`Error parsing streaming input line: ${line}\n`),
-  onEnd: () => turnChain.then(() => exitAfterFlush(0)),
+  onEnd: () => turnChain.then(() => exitAfterFlush(lastTurnFailed ? 1 : 0)),
 });
 await handshakeDelay();
 ready = true;
 for (const msg of queue.splice(0)) handle(msg);
+
+/**
+ * `claude` in a terminal, as far as other programs can see it: a registry entry (entrypoint `cli`) and no session
+ * id in argv. `/resume <id>` on stdin switches the session, like the picker; it idles until stdin closes.
+ */
+async function terminalUi() {
+  const reg = registerLiveSession({ sessionId: opts.resume ?? opts.sessionId ?? randomUUID(), cwd: process.cwd(), version: VERSION, entrypoint: 'cli' });
+  process.stdin.on('data', (chunk) => {
+    const m = /\/resume\s+(\S+)/.exec(String(chunk));
+    if (m) reg.setSessionId(m[1]);
+  });
+  process.stdin.on('end', () => process.exit(0));
+  await hangForever();
+}

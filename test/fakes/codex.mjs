@@ -1,12 +1,13 @@
 // Fake Codex CLI: `codex --version`, `codex app-server` (JSON-RPC v2 over stdio, no "jsonrpc" field) and
-// `codex mcp-server` (MCP tools `codex` / `codex-reply`). Rollouts are written after a turn, like the real one.
-// Shapes checked against the real 0.169.0 app-server and 0.148.0 mcp-server (docs/vendor-protocols.md).
+// `codex mcp-server` (MCP tools `codex` / `codex-reply`). Rollouts are written as a turn starts and ends, and a
+// thread's writer lock is held while it is open, like the real one. Shapes checked against the real 0.171.0
+// app-server and 0.148.0 mcp-server (docs/vendor-protocols.md).
 import { randomUUID } from 'node:crypto';
 import { record } from './lib/record.mjs';
 import { faults, handshakeDelay } from './lib/faults.mjs';
 import { readJsonLines, writeJson, exitAfterFlush } from './lib/stdio.mjs';
 import { TURN_TOOL, PERMISSION_TOOL, replyText, permissionReply } from './lib/turn.mjs';
-import { CODEX_VERSION, appendTurn, codexHome, findRollout, newThreadId, plannedRolloutPath } from './lib/codex-store.mjs';
+import { CODEX_VERSION, beginTurn, codexHome, endTurn, findRollout, newThreadId, plannedRolloutPath, rolloutThreadId, takeWriterLock } from './lib/codex-store.mjs';
 import { runMcpServer } from './lib/codex-mcp-server.mjs';
 
 const args = process.argv.slice(2);
@@ -32,6 +33,8 @@ if (args[0] === 'mcp-server' && NO_MCP_SERVER) {
     : 'Error: stdin is not a terminal\n');
   process.exit(1);
 }
+// The real one exits cleanly on these (removing its writer locks); node would die without running exit handlers.
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => process.exit(sig === 'SIGTERM' ? 143 : 130));
 if (args[0] === 'mcp-server') {
   await runMcpServer();
 } else if (args[0] === 'app-server') {
@@ -82,8 +85,18 @@ async function runAppServer() {
     durationMs: completedAt === null ? null : (completedAt - startedAt) * 1000,
   });
 
+  /** Resolves after `ms`, or false as soon as the turn is interrupted. */
+  const wait = (turn, ms) => new Promise((resolve) => {
+    const t = setTimeout(() => resolve(true), ms);
+    turn.wake = () => (clearTimeout(t), resolve(false));
+  });
+  const retrying = (threadId, turnId, message, additionalDetails, httpStatusCode = null) => notify('error', {
+    error: { message, codexErrorInfo: { responseStreamDisconnected: { httpStatusCode } }, additionalDetails, misalignment: null }, willRetry: true, threadId, turnId,
+  });
+
   async function runTurn(threadId, turnId, text) {
     const thread = threads.get(threadId);
+    const turn = thread.activeTurn;
     const items = [];
     const started = (item) => notify('item/started', { item, threadId, turnId, startedAtMs: Date.now() });
     const completed = (item) => notify('item/completed', { item, threadId, turnId, completedAtMs: Date.now() });
@@ -94,11 +107,33 @@ async function runAppServer() {
       completed({ ...item, text: message });
       items.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: message }] });
     };
-    notify('turn/started', { threadId, turn: turnObject(turnId, 'inProgress', thread.activeTurn.startedAt) });
+    // The rollout gets the turn's start (and the user's message) before anything else happens.
+    beginTurn(threadId, thread.cwd, text, turnId, thread.path);
+    notify('thread/status/changed', { threadId, status: { type: 'active', activeFlags: [] } });
+    notify('turn/started', { threadId, turn: turnObject(turnId, 'inProgress', turn.startedAt) });
     const user = { type: 'userMessage', id: `user_${randomUUID().slice(0, 8)}`, clientId: null, content: [{ type: 'text', text, text_elements: [] }] };
     started(user);
     completed(user);
-    if (faults().has('permission')) {
+    const f = faults();
+    const fail = (message, codexErrorInfo) => {
+      const error = { message, codexErrorInfo, additionalDetails: null, misalignment: null };
+      notify('error', { error, willRetry: false, threadId, turnId });
+      return finishTurn(threadId, turnId, 'failed', items, error);
+    };
+    if (f.has('auth-failed')) {
+      // What a rejected key looks like (0.171 with a 401 from the Responses API): one retry, then a failed turn.
+      const why = 'unexpected status 401 Unauthorized: Incorrect API key provided, url: https://api.openai.com/v1/responses';
+      retrying(threadId, turnId, 'Reconnecting... 1/1', why, 401);
+      return fail(why, { httpConnectionFailed: { httpStatusCode: 401 } });
+    }
+    const retries = f.has('vendor-gave-up') ? 5 : f.has('api-retry') ? 2 : 0;
+    for (let n = 1; n <= retries; n++) {
+      retrying(threadId, turnId, `Reconnecting... ${n}/5`, 'stream disconnected before completion: failed to lookup address information: Name does not resolve');
+      if (!(await wait(turn, 20))) return finishTurn(threadId, turnId, 'interrupted', items);
+    }
+    if (f.has('vendor-gave-up')) return fail('We’re currently experiencing high demand, which may cause temporary errors.', 'internalServerError');
+    if (f.has('slow-turn') && !(await wait(turn, Number(process.env.BATON_FAKE_TURN_MS ?? 3000)))) return finishTurn(threadId, turnId, 'interrupted', items);
+    if (f.has('permission')) {
       const cmd = { type: 'commandExecution', id: `call_${randomUUID().slice(0, 8)}`, command: PERMISSION_TOOL.input, cwd: thread.cwd, processId: null, source: 'agent', status: 'inProgress', commandActions: [], aggregatedOutput: null, exitCode: null, durationMs: null };
       started(cmd);
       const answer = await serverRequest('item/commandExecution/requestApproval', {
@@ -109,21 +144,22 @@ async function runAppServer() {
       completed(allowed ? { ...cmd, status: 'completed', aggregatedOutput: 'README.md\n', exitCode: 0, durationMs: 1 } : { ...cmd, status: 'declined' });
       say(permissionReply(allowed));
     }
-    if (thread.activeTurn?.interrupted) return finishTurn(threadId, turnId, 'interrupted', text, items);
+    if (turn.interrupted) return finishTurn(threadId, turnId, 'interrupted', items);
     const tool = { type: 'mcpToolCall', id: `call_${randomUUID().slice(0, 8)}`, server: 'fake', tool: TURN_TOOL.tool, status: 'inProgress', arguments: { path: TURN_TOOL.input }, result: null, error: null, durationMs: null };
     started(tool);
     completed({ ...tool, status: 'completed', result: { content: [{ type: 'text', text: '# fake README\n' }] }, durationMs: 1 });
     say(replyText(text));
-    finishTurn(threadId, turnId, 'completed', text, items);
+    finishTurn(threadId, turnId, 'completed', items);
   }
 
-  function finishTurn(threadId, turnId, status, text, items) {
+  function finishTurn(threadId, turnId, status, items, error = null) {
     const thread = threads.get(threadId);
     // The rollout is flushed before the turn is reported complete.
-    appendTurn(threadId, thread.cwd, text, items, thread.path);
+    endTurn(threadId, turnId, items);
     const startedAt = thread.activeTurn?.startedAt ?? Math.floor(Date.now() / 1000);
     thread.activeTurn = null;
-    notify('turn/completed', { threadId, turn: turnObject(turnId, status, startedAt, Math.floor(Date.now() / 1000)) });
+    notify('thread/status/changed', { threadId, status: { type: 'idle' } });
+    notify('turn/completed', { threadId, turn: { ...turnObject(turnId, status, startedAt, Math.floor(Date.now() / 1000)), error } });
   }
 
   async function onRequest(msg) {
@@ -143,6 +179,7 @@ async function runAppServer() {
         // The path is announced now; the file itself only appears with the first turn.
         const path = plannedRolloutPath(threadId);
         threads.set(threadId, { cwd, path, activeTurn: null });
+        takeWriterLock(threadId);
         record('codex', 'created', threadId, cwd);
         const result = threadResponse(threadId, cwd, path);
         respond(id, result);
@@ -164,10 +201,21 @@ async function runAppServer() {
           record('codex', 'resume-refused', String(requested), params.cwd ?? process.cwd());
           return respondError(id, -32600, `no rollout found for thread id ${requested}`);
         }
+        if (rolloutThreadId(rollout) !== requested) {
+          // A rollout copied under another thread's name: the real 0.171 refuses it.
+          record('codex', 'resume-refused', requested, params.cwd ?? process.cwd());
+          return respondError(id, -32600, 'thread source changed during resume; retry with the current thread ID or path');
+        }
+        if (!threads.has(requested) && !takeWriterLock(requested)) {
+          record('codex', 'resume-refused', requested, params.cwd ?? process.cwd());
+          return respondError(id, -32600, `thread ${requested} already has an active writer`);
+        }
         const threadId = f.has('other-id') ? newThreadId() : requested;
         const cwd = typeof params.cwd === 'string' ? params.cwd : process.cwd();
         threads.set(threadId, { cwd, path: rollout, activeTurn: null });
-        record('codex', 'resumed', threadId, cwd, threadId === requested ? {} : { requested });
+        // Without `excludeTurns: true` the real one warns on every resume (full-history hydration is deprecated).
+        if (params.excludeTurns !== true) notify('deprecationNotice', { summary: 'Full-history hydration is deprecated for paginated threads; use `excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`.', details: null });
+        record('codex', 'resumed', threadId, cwd, { ...(threadId === requested ? {} : { requested }), ...(params.excludeTurns === true ? {} : { hydrated: true }) });
         return respond(id, threadResponse(threadId, cwd, rollout));
       }
       case 'turn/start': {
@@ -190,8 +238,11 @@ async function runAppServer() {
       case 'turn/interrupt': {
         const thread = threads.get(params.threadId);
         if (!thread) return respondError(id, -32600, `thread not found: ${params.threadId}`);
+        // Like 0.171: only a turn already announced with turn/started (and not yet completed) can be interrupted.
+        if (!thread.activeTurn || thread.activeTurn.id !== params.turnId) return respondError(id, -32600, 'no active turn to interrupt');
         if (thread.activeTurn && thread.activeTurn.id === params.turnId) {
           thread.activeTurn.interrupted = true;
+          thread.activeTurn.wake?.();
           for (const [rid, resolve] of pendingServerRequests) {
             pendingServerRequests.delete(rid);
             resolve({ decision: 'cancel' });

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 export const FAKES_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../fakes/bin');
 
 export type FakeProvider = 'claude' | 'codex' | 'opencode' | 'gemini';
-export type FakeFault = 'unknown-id' | 'other-id' | 'crash-on-resume' | 'hang' | 'slow-start' | 'permission' | 'crash-on-turn' | 'no-load-session';
+export type FakeFault =
+  | 'unknown-id' | 'other-id' | 'crash-on-resume' | 'hang' | 'slow-start' | 'permission' | 'crash-on-turn' | 'no-load-session'
+  | 'auth-failed' | 'api-retry' | 'vendor-gave-up' | 'slow-turn' | 'init-other-id' | 'registry-lag';
 
 /** One line of `<provider>-record.jsonl`, written by a fake whenever it creates, resumes or refuses a vendor session. */
 export interface RecordLine {

@@ -56,15 +56,10 @@ describe.each(RESUMABLE)('%s', (backend) => {
     try {
       const m = await phone.send(s.id, `with ${fault}`);
       const failed = await phone.waitMessage(s.id, m.id, (x) => x.state === 'failed', `the message to fail with ${code}`);
-      if (backend === 'claude-stream' && fault === 'other-id') {
-        // Claude in stream-json mode names its session only at the first turn after --resume, so the
-        // resume itself succeeded and the mismatch surfaces when the message is written: the agent is
-        // stopped and the message fails with the typed code (deliver-failed), never forked into.
-        expect(failed.failure?.code).toBe('vendor-id-mismatch');
-      } else {
-        expect(failed.failure?.code).toBe(code);
-        expect((await phone.session(s.id)).lastResume).toMatchObject({ state: 'failed', code });
-      }
+      // Regression: Claude's fork used to surface only when the message was written, leaving the attempt `resumed`;
+      // its own registry now names the session before anything is written, so the attempt itself fails.
+      expect(failed.failure?.code).toBe(code);
+      expect((await phone.session(s.id)).lastResume).toMatchObject({ state: 'failed', code });
       expect(failed.text).toBe(`with ${fault}`);
       const after = await phone.session(s.id);
       expect(after.status).toBe('inactive');

@@ -8,7 +8,7 @@ const SLOW_MS = 600;
 
 const claudeFixture = () => fakeFixture('claude', createClaudeStreamDriver, { slowMs: SLOW_MS });
 
-describeBackendContract('claude-stream', claudeFixture, { resumable: true, mismatchDetectedAt: 'first-send', slowMs: SLOW_MS });
+describeBackendContract('claude-stream', claudeFixture, { resumable: true, mismatchDetectedAt: 'resume', slowMs: SLOW_MS });
 
 describe('claude-stream specifics', () => {
   it('resume without a transcript is vendor-not-found and spawns nothing', async () => {

@@ -120,6 +120,38 @@ describe('session supervisor', () => {
     expect(l.sup.reports()[0]?.running).toBe(false);
   });
 
+  // Regression: only `adopt` checked the daemon's own record; a resume of another id would have reopened another conversation.
+  it('refuses a resume whose vendor id is not the one this daemon has for the session, without asking the driver', async () => {
+    const before = laptop();
+    const vendorId = await startedSession(before);
+    await before.sup.stop();
+    const other = await (async () => {
+      const l = laptop();
+      await l.sup.handle(start('s2'));
+      return (l.sent.find((f) => f.type === 'started') as Extract<MachineUp, { type: 'started' }>).vendorId;
+    })();
+    const l = laptop();
+    await l.sup.handle(resume('a1', other));
+    expect(l.sent).toEqual([expect.objectContaining({ type: 'resume-result', ok: false, code: 'vendor-id-mismatch' })]);
+    expect(vendor.record.filter((r) => r.event === 'resumed')).toEqual([]);
+    expect(l.store.session('s1')?.vendorId).toBe(vendorId);
+  });
+
+  it('refuses a resume of a session another process holds by the vendor\'s own record (driver holders), naming it', async () => {
+    const before = laptop();
+    const vendorId = await startedSession(before);
+    await before.sup.stop();
+    const sent: MachineUp[] = [];
+    const driver = { ...createMemoryDriver('claude-stream', vendor), holders: () => [{ pid: 4242, detail: 'claude in a terminal (cwd /work)' }] };
+    const sup = createSessionSupervisor({
+      store: openDaemonStore(join(home, 'daemon')), drivers: new Map<Backend, BackendDriver>([['claude-stream', driver]]), send: (f) => sent.push(f),
+      capabilities: () => ({ 'claude-stream': { installed: true, version: '1', canResume: true, detail: null } }), log: silentLogger,
+    });
+    await sup.handle(resume('a1', vendorId));
+    expect(sent).toEqual([expect.objectContaining({ type: 'resume-result', ok: false, code: 'session-in-use', detail: expect.stringContaining('pid 4242: claude in a terminal (cwd /work)') })]);
+    expect(vendor.record.filter((r) => r.event === 'resumed')).toEqual([]);
+  });
+
   it('reports dependency-missing for a resume when the CLI is not installed, without asking the driver', async () => {
     const l = laptop({ 'claude-stream': { installed: false, version: null, canResume: false, detail: 'claude is not installed' } });
     await l.sup.handle(resume('a1', 'v-gone'));

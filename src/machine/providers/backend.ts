@@ -56,6 +56,19 @@ export interface BackendDriver {
   resume(options: { readonly vendorId: VendorId; readonly cwd: string }): Promise<ResumeOutcome>;
   /** Provider-native sessions on this machine (empty if the backend has no store to read). */
   listDirect(): Promise<DirectSessionInfo[]>;
+  /**
+   * Processes that have this vendor session open by the vendor's own record (Claude's live-session registry,
+   * Codex's thread writer lock), also when their command line does not name it (a plain `claude` in a
+   * terminal). The supervisor refuses to reopen a session someone holds. Never throws.
+   */
+  holders?(vendorId: VendorId): readonly SessionHolder[];
+}
+
+/** Another process that has a vendor session open. */
+export interface SessionHolder {
+  readonly pid: number;
+  /** A few words for the failure sentence, e.g. "claude in a terminal (cwd /home/dev/app)". */
+  readonly detail: string;
 }
 
 /** Where a driver finds its executable and what environment it runs with. */

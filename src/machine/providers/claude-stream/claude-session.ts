@@ -7,12 +7,22 @@ import { EventStream } from '../shared/event-stream.ts';
 import { DriverError } from '../shared/driver-error.ts';
 import { summarizeToolInput } from '../shared/tool-input.ts';
 import { TIMED_OUT, withTimeout } from '../shared/with-timeout.ts';
+import { freshNotes, retryNotice, turnFailure, type TurnNotes } from './turn-outcome.ts';
 
 type Json = Record<string, any>;
 const PERMISSION_ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-/** How the handshake ended: loaded, or a typed failure. */
-export type HandshakeResult = { ok: true } | { ok: false; code: 'vendor-not-found' | 'vendor-error' | 'vendor-id-mismatch' | 'timeout' | 'dependency-missing'; detail: string };
+/** How the handshake ended: loaded (with the pid the CLI says it runs as), or a typed failure. */
+export type HandshakeResult = { ok: true; pid: number | null } | { ok: false; code: 'vendor-not-found' | 'vendor-error' | 'vendor-id-mismatch' | 'timeout' | 'dependency-missing'; detail: string };
+
+export interface ClaudeSessionOptions {
+  readonly timeoutMs: number;
+  /** Tells whether the vendor has saved the transcript (checked from the first turn's start until true). */
+  readonly isPersisted: () => boolean;
+  readonly alreadyPersisted: boolean;
+  /** Claude came back under another id at its first turn: clear away that fork's transcript (after it exited). */
+  readonly onFork?: (forkId: string) => void;
+}
 
 export class ClaudeSession implements AgentHandle {
   readonly pid: number | null;
@@ -25,19 +35,20 @@ export class ClaudeSession implements AgentHandle {
   private failure: DriverError | null = null;
   private stopping = false;
   private persistedSent = false;
+  private watchingPersisted = false;
   private earlyResult: Json | null = null;
   private readonly earlyResultWaiters = new Set<(r: Json) => void>();
+  private notes: TurnNotes = freshNotes();
+  private readonly timeoutMs: number;
 
   constructor(
     readonly vendorId: VendorId,
     private readonly proc: AgentProcess,
-    private readonly timeoutMs: number,
-    /** Tells whether the vendor has saved the transcript (checked after each turn until true). */
-    private readonly isPersisted: () => boolean,
-    alreadyPersisted: boolean,
+    private readonly o: ClaudeSessionOptions,
   ) {
     this.pid = proc.pid;
-    this.persistedSent = alreadyPersisted;
+    this.timeoutMs = o.timeoutMs;
+    this.persistedSent = o.alreadyPersisted;
     let resolve!: () => void;
     let reject!: (e: DriverError) => void;
     const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
@@ -49,6 +60,8 @@ export class ClaudeSession implements AgentHandle {
       this.initCheck.reject(this.failure ?? new DriverError('vendor-error', detail ?? 'the agent exited'));
       for (const resolveControl of this.pendingControl.values()) resolveControl({ subtype: 'error', error: 'the agent exited' });
       this.pendingControl.clear();
+      // A turn that never finished (crash, stop) still left the transcript Claude wrote at its start.
+      if (this.initVerified && !this.failure) this.checkPersisted();
       this.events.emit({ kind: 'exit', code: exit.code, signal: exit.signal, detail });
     });
   }
@@ -81,7 +94,8 @@ export class ClaudeSession implements AgentHandle {
     }
     if (outcome.control.subtype !== 'success') return { ok: false, code: 'vendor-error', detail: `initialize failed: ${String(outcome.control.error ?? 'unknown error')}` };
     if (this.failure) return { ok: false, code: this.failure.code as 'vendor-id-mismatch', detail: this.failure.message };
-    return { ok: true };
+    const pid = outcome.control.response?.pid;
+    return { ok: true, pid: Number.isInteger(pid) && pid > 0 ? pid : this.proc.pid };
   }
 
   async send(text: string): Promise<void> {
@@ -107,6 +121,7 @@ export class ClaudeSession implements AgentHandle {
   }
 
   async interrupt(): Promise<void> {
+    this.notes.interruptRequested = true;
     const requestId = randomUUID();
     const answered = new Promise<Json>((resolve) => this.pendingControl.set(requestId, resolve));
     await this.proc.write({ type: 'control_request', request_id: requestId, request: { subtype: 'interrupt' } });
@@ -136,8 +151,19 @@ export class ClaudeSession implements AgentHandle {
     switch (msg.type) {
       case 'system':
         if (msg.subtype === 'init') this.onInit(String(msg.session_id ?? ''));
+        else if (msg.subtype === 'api_retry') {
+          this.notes.retries++;
+          this.events.emit({ kind: 'retry', ...retryNotice(msg) });
+        }
         return;
       case 'assistant':
+        if (typeof msg.error === 'string') {
+          // The CLI's own stand-in for an answer ("Not logged in · Please run /login", "API Error: …"): it says
+          // why the turn failed, which the turn's end reports once, typed; it is not the agent speaking.
+          const text = (Array.isArray(msg.message?.content) ? msg.message.content : []).filter((b: Json) => b?.type === 'text').map((b: Json) => String(b.text ?? '')).join(' ');
+          this.notes.synthetic = { error: msg.error, text };
+          return;
+        }
         for (const block of Array.isArray(msg.message?.content) ? msg.message.content : []) {
           if (block?.type === 'text' && typeof block.text === 'string' && block.text.length > 0) this.events.emit({ kind: 'text', text: block.text });
           else if (block?.type === 'tool_use') this.events.emit({ kind: 'tool', tool: String(block.name ?? 'tool').slice(0, 200), input: summarizeToolInput(block.input) });
@@ -164,10 +190,15 @@ export class ClaudeSession implements AgentHandle {
   private onInit(sessionId: string): void {
     if (sessionId !== this.vendorId) {
       this.fail(new DriverError('vendor-id-mismatch', `claude answered as session ${sessionId}, not ${this.vendorId}; that would be a different session id, so Baton stopped it`));
+      const onFork = this.o.onFork;
+      if (onFork && sessionId) void this.proc.exited.then(() => onFork(sessionId));
       return;
     }
     this.initVerified = true;
     this.initCheck.resolve();
+    // Claude writes the transcript when the turn starts: from now on the session can be resumed, even if
+    // this turn never ends (offline retries, a crash, a stop).
+    void this.watchPersisted();
   }
 
   private onResult(msg: Json): void {
@@ -178,23 +209,31 @@ export class ClaudeSession implements AgentHandle {
       this.earlyResultWaiters.clear();
       return;
     }
-    if (msg.is_error === true || (typeof msg.subtype === 'string' && msg.subtype !== 'success')) {
-      const errors = Array.isArray(msg.errors) ? msg.errors.join('; ') : String(msg.result ?? msg.subtype ?? 'error');
-      this.events.emit({ kind: 'error', text: errors.slice(0, 4000) || 'the turn failed' });
-    }
-    this.events.emit({ kind: 'turn-end' });
+    const failure = turnFailure(msg, this.notes);
+    this.notes = freshNotes();
+    this.events.emit(failure ? { kind: 'turn-end', failure } : { kind: 'turn-end' });
     void this.watchPersisted();
   }
 
-  /** The transcript normally exists by the result line; allow the CLI a moment to flush it otherwise. */
+  private checkPersisted(): boolean {
+    if (!this.persistedSent && this.o.isPersisted()) {
+      this.persistedSent = true;
+      this.events.emit({ kind: 'persisted' });
+    }
+    return this.persistedSent;
+  }
+
+  /** Polls for the transcript a while after a turn started or ended (Claude flushes it asynchronously). */
   private async watchPersisted(): Promise<void> {
-    for (let i = 0; i < 20 && !this.persistedSent && !this.events.isEnded; i++) {
-      if (this.isPersisted()) {
-        this.persistedSent = true;
-        this.events.emit({ kind: 'persisted' });
-        return;
+    if (this.watchingPersisted) return;
+    this.watchingPersisted = true;
+    try {
+      for (let i = 0; i < 50 && !this.events.isEnded; i++) {
+        if (this.checkPersisted()) return;
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      this.watchingPersisted = false;
     }
   }
 

@@ -1,7 +1,7 @@
 // Where Claude Code keeps its transcripts ($CLAUDE_CONFIG_DIR/projects/<cwd slug>/<id>.jsonl) and how to list them.
 import { readdir, stat } from 'node:fs/promises';
 import { readHead } from '../shared/read-head.ts';
-import { existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { DirectSessionInfo } from '../backend.ts';
@@ -15,17 +15,96 @@ export function claudeConfigDir(env: Readonly<Record<string, string | undefined>
   return env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), '.claude');
 }
 
-/** Claude's project folder name: the cwd with `/ . : _` and spaces turned into `-`. */
+/** Longest project folder name Claude writes in full; longer ones are cut and given a hash suffix. */
+const SLUG_MAX = 200;
+
+/**
+ * Claude's project folder name for a cwd, as the real CLI computes it (2.1.197): every UTF-16 unit that is
+ * not an ASCII letter or digit becomes `-`; a name longer than 200 is cut to 200 and gets `-<hash>`, the
+ * base-36 absolute value of the Java-style 32-bit string hash of the whole cwd.
+ */
 export function projectSlug(cwd: string): string {
-  return cwd.replace(/[/.:_ ]/g, '-');
+  const slug = cwd.replace(/[^a-zA-Z0-9]/g, '-');
+  return slug.length <= SLUG_MAX ? slug : `${slug.slice(0, SLUG_MAX)}-${Math.abs(stringHash(cwd)).toString(36)}`;
+}
+
+function stringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Claude names the folder after the cwd's real path (a symlinked cwd shares its target's transcripts). */
+export function realCwd(cwd: string): string {
+  try {
+    return realpathSync(cwd);
+  } catch {
+    return cwd;
+  }
+}
+
+function projectsRoot(env: Readonly<Record<string, string | undefined>>): string {
+  return join(claudeConfigDir(env), 'projects');
+}
+
+/**
+ * The project folders Claude looks in for this cwd: its own, and for a long cwd any folder with the same
+ * 200-character stem (another build of the CLI may have hashed the tail differently), as `--resume` does.
+ */
+function projectDirs(env: Readonly<Record<string, string | undefined>>, cwd: string): string[] {
+  const slug = projectSlug(realCwd(cwd));
+  const dirs = [join(projectsRoot(env), slug)];
+  if (slug.length > SLUG_MAX) {
+    const stem = `${slug.slice(0, SLUG_MAX)}-`;
+    let names: string[] = [];
+    try {
+      names = readdirSync(projectsRoot(env));
+    } catch {
+      // no projects yet
+    }
+    for (const n of names) if (n.startsWith(stem) && n !== slug) dirs.push(join(projectsRoot(env), n));
+  }
+  return dirs;
 }
 
 export function transcriptPath(env: Readonly<Record<string, string | undefined>>, cwd: string, vendorId: string): string {
-  return join(claudeConfigDir(env), 'projects', projectSlug(cwd), `${vendorId}.jsonl`);
+  return join(projectsRoot(env), projectSlug(realCwd(cwd)), `${vendorId}.jsonl`);
+}
+
+/** The transcript Claude would load for this id from this cwd (non-empty, like the CLI requires), or null. */
+export function findTranscript(env: Readonly<Record<string, string | undefined>>, cwd: string, vendorId: string): string | null {
+  for (const dir of projectDirs(env, cwd)) {
+    const path = join(dir, `${vendorId}.jsonl`);
+    try {
+      if (statSync(path).size > 0) return path;
+    } catch {
+      // not in this folder
+    }
+  }
+  return null;
 }
 
 export function transcriptExists(env: Readonly<Record<string, string | undefined>>, cwd: string, vendorId: string): boolean {
-  return existsSync(transcriptPath(env, cwd, vendorId));
+  return findTranscript(env, cwd, vendorId) !== null;
+}
+
+/**
+ * Moves the transcript of a session Claude opened instead of ours (a fork) out of `projects/`, into
+ * `$CLAUDE_CONFIG_DIR/baton-quarantine/`, where neither Claude's pickers nor Baton's listing look: whatever it
+ * holds was never the user's conversation. Returns where it went, or null when there was nothing to move.
+ */
+export function quarantineTranscript(env: Readonly<Record<string, string | undefined>>, cwd: string, vendorId: string): string | null {
+  const from = findTranscript(env, cwd, vendorId);
+  if (from === null) return null;
+  const dir = join(claudeConfigDir(env), 'baton-quarantine');
+  const to = join(dir, `${vendorId}.jsonl`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    renameSync(from, to);
+    return to;
+  } catch {
+    return null;
+  }
 }
 
 export async function listClaudeTranscripts(env: Readonly<Record<string, string | undefined>>): Promise<DirectSessionInfo[]> {
@@ -61,14 +140,15 @@ function summarize(head: string): { cwd: string; title: string } | null {
   let title: string | null = null;
   for (const line of head.split('\n')) {
     if (cwd !== null && title !== null) break;
-    let row: { cwd?: unknown; type?: unknown; message?: { role?: unknown; content?: unknown } };
+    let row: { cwd?: unknown; type?: unknown; isMeta?: unknown; message?: { role?: unknown; content?: unknown } };
     try {
       row = JSON.parse(line);
     } catch {
       continue;
     }
     if (cwd === null && typeof row.cwd === 'string') cwd = row.cwd;
-    if (title === null && row.type === 'user' && row.message?.role === 'user') title = userText(row.message.content);
+    // Hidden lines (`isMeta`, e.g. "Continue from where you left off." after a resume) are not the user's words.
+    if (title === null && row.type === 'user' && row.isMeta !== true && row.message?.role === 'user') title = userText(row.message.content);
   }
   return cwd === null ? null : { cwd, title: (title ?? '').replace(/\s+/g, ' ').trim().slice(0, 120) || 'Claude session' };
 }

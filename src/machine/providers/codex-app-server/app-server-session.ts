@@ -3,10 +3,11 @@ import type { AgentHandle, DriverEvent } from '../backend.ts';
 import { asVendorId, type VendorId } from '../../../core/index.ts';
 import type { AgentProcess } from '../shared/agent-process.ts';
 import { EventStream } from '../shared/event-stream.ts';
-import { JsonRpcPeer } from '../shared/json-rpc.ts';
+import { JsonRpcPeer, RpcError } from '../shared/json-rpc.ts';
 import { permissionIds } from '../shared/permission-ids.ts';
 import { summarizeToolInput } from '../shared/tool-input.ts';
 import { withTimeout } from '../shared/with-timeout.ts';
+import { codexRetry, codexTurnFailure } from './turn-outcome.ts';
 
 type Json = Record<string, any>;
 type RpcId = number | string;
@@ -25,8 +26,17 @@ export class AppServerSession implements AgentHandle {
   private readonly permissionId = permissionIds('codex');
   private threadId: VendorId | null = null;
   private activeTurnId: string | null = null;
+  /** The last turn Codex announced with `turn/started`, and who waits for the next announcement. */
+  private startedTurn: string | null = null;
+  private readonly turnStartWaiters = new Set<() => void>();
   private persistedSent = false;
+  private watchingPersisted = false;
   private stopping = false;
+  /** `error` notifications with `willRetry` in the running turn (Codex retrying its model call). */
+  private retries = 0;
+  /** Final `error`s of turns not yet completed, by turn id. */
+  private readonly heldErrors = new Map<string, string>();
+  private lastRetryAttempt = 0;
 
   constructor(
     private readonly proc: AgentProcess,
@@ -38,6 +48,10 @@ export class AppServerSession implements AgentHandle {
     this.rpc.onNotification((method, params) => this.onNotification(method, params));
     this.rpc.onRequest((id, method, params) => this.onServerRequest(id, method, params));
     void proc.exited.then((exit) => {
+      // A turn that never finished (crash, stop) still left the rollout Codex wrote at its start.
+      this.checkPersisted();
+      for (const text of this.heldErrors.values()) this.events.emit({ kind: 'error', text });
+      this.heldErrors.clear();
       this.events.emit({ kind: 'exit', code: exit.code, signal: exit.signal, detail: this.stopping ? null : proc.describeExit(exit) });
     });
   }
@@ -62,6 +76,8 @@ export class AppServerSession implements AgentHandle {
     // `text_elements` is required by the v2 schema (0.169.0 still accepts it missing; send it anyway).
     const result = await this.rpc.request<Json>('turn/start', { threadId: this.vendorId, input: [{ type: 'text', text, text_elements: [] }] });
     if (typeof result?.turn?.id === 'string') this.activeTurnId = result.turn.id;
+    // Codex writes the rollout as the turn starts: the thread can be resumed from now on, even if this turn never ends.
+    void this.watchPersisted();
   }
 
   async answerPermission(permissionId: string, decision: 'allow' | 'deny'): Promise<void> {
@@ -73,8 +89,17 @@ export class AppServerSession implements AgentHandle {
   }
 
   async interrupt(): Promise<void> {
-    if (this.activeTurnId === null) return;
-    await withTimeout(this.rpc.request('turn/interrupt', { threadId: this.vendorId, turnId: this.activeTurnId }), this.timeoutMs);
+    const turnId = this.activeTurnId;
+    if (turnId === null) return;
+    // Codex 0.171 answers "no active turn to interrupt" until it has announced the turn (`turn/started`).
+    if (this.startedTurn !== turnId) await withTimeout(new Promise<void>((r) => this.turnStartWaiters.add(r)), this.timeoutMs);
+    if (this.activeTurnId !== turnId) return; // it ended meanwhile
+    try {
+      await withTimeout(this.rpc.request('turn/interrupt', { threadId: this.vendorId, turnId }), this.timeoutMs);
+    } catch (e) {
+      // Ended between our check and Codex's: nothing left to interrupt.
+      if (!(e instanceof RpcError && /no active turn/i.test(e.message))) throw e;
+    }
   }
 
   async stop(): Promise<void> {
@@ -103,18 +128,42 @@ export class AppServerSession implements AgentHandle {
           this.events.emit({ kind: 'text', text: params.item.text });
         }
         return;
+      case 'turn/started':
+        this.retries = 0;
+        this.lastRetryAttempt = 0;
+        if (typeof params.turn?.id === 'string') this.startedTurn = params.turn.id;
+        this.wakeTurnStartWaiters();
+        void this.watchPersisted();
+        return;
       case 'turn/completed': {
         const turn = params.turn ?? {};
-        if (turn.status === 'failed') this.events.emit({ kind: 'error', text: String(turn.error?.message ?? 'the turn failed').slice(0, 4000) });
         if (turn.id === this.activeTurnId) this.activeTurnId = null;
-        this.events.emit({ kind: 'turn-end' });
+        this.wakeTurnStartWaiters();
+        const failure = codexTurnFailure(turn, this.retries);
+        this.retries = 0;
+        const held = typeof turn.id === 'string' ? this.heldErrors.get(turn.id) : undefined;
+        if (typeof turn.id === 'string') this.heldErrors.delete(turn.id);
+        if (held !== undefined && failure === null) this.events.emit({ kind: 'error', text: held });
+        this.events.emit(failure ? { kind: 'turn-end', failure } : { kind: 'turn-end' });
         void this.watchPersisted();
         return;
       }
       case 'error':
-        // `willRetry: true` is a transient failure Codex is already retrying; only a final one is the user's business.
-        if (params.willRetry === true) return;
-        this.events.emit({ kind: 'error', text: String(params.error?.message ?? params.message ?? 'codex reported an error').slice(0, 4000) });
+        if (params.willRetry === true) {
+          // Codex is retrying (offline: "Reconnecting... 2/5", then "waiting for network" without end): the phone shows it.
+          this.retries++;
+          const notice = codexRetry(params.error ?? {}, this.lastRetryAttempt);
+          this.lastRetryAttempt = notice.attempt;
+          this.events.emit({ kind: 'retry', ...notice });
+          return;
+        }
+        {
+          const text = String(params.error?.message ?? params.message ?? 'codex reported an error').slice(0, 4000);
+          // A turn's final error comes again with the turn's end, which reports it once, typed: hold it until then
+          // (it can arrive before turn/start's answer told us the turn's id).
+          if (typeof params.turnId === 'string') this.heldErrors.set(params.turnId, text);
+          else this.events.emit({ kind: 'error', text });
+        }
         return;
       default:
         return;
@@ -141,14 +190,30 @@ export class AppServerSession implements AgentHandle {
     }
   }
 
+  private wakeTurnStartWaiters(): void {
+    for (const w of this.turnStartWaiters) w();
+    this.turnStartWaiters.clear();
+  }
+
+  private checkPersisted(): boolean {
+    if (!this.persistedSent && this.threadId !== null && this.isPersisted(this.threadId)) {
+      this.persistedSent = true;
+      this.events.emit({ kind: 'persisted' });
+    }
+    return this.persistedSent;
+  }
+
+  /** Polls for the rollout a while after a turn started or ended. */
   private async watchPersisted(): Promise<void> {
-    for (let i = 0; i < 20 && !this.persistedSent && !this.events.isEnded && this.threadId; i++) {
-      if (this.isPersisted(this.threadId)) {
-        this.persistedSent = true;
-        this.events.emit({ kind: 'persisted' });
-        return;
+    if (this.watchingPersisted) return;
+    this.watchingPersisted = true;
+    try {
+      for (let i = 0; i < 50 && !this.events.isEnded; i++) {
+        if (this.checkPersisted()) return;
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      this.watchingPersisted = false;
     }
   }
 }

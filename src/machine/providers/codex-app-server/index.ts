@@ -7,6 +7,7 @@ import { RpcClosedError, RpcError } from '../shared/json-rpc.ts';
 import { TIMED_OUT, withTimeout } from '../shared/with-timeout.ts';
 import { AppServerSession } from './app-server-session.ts';
 import { listCodexRollouts, rolloutExists } from './rollouts.ts';
+import { writerLockHolders } from './writer-lock.ts';
 
 export const CODEX_INSTALL_HINT = 'npm i -g @openai/codex';
 
@@ -39,6 +40,10 @@ export function createCodexAppServerDriver(env: DriverEnv): BackendDriver {
   async function classify(err: unknown, proc: AgentProcess): Promise<Failure> {
     if (err instanceof RpcError) {
       if (/no rollout found/i.test(err.message)) return { ok: false, code: 'vendor-not-found', detail: err.message };
+      // Another process writes this thread (a terminal `codex resume`, another app-server).
+      if (/already has an active writer/i.test(err.message)) return { ok: false, code: 'session-in-use', detail: `codex: ${err.message}` };
+      // The rollout stored under this id belongs to another thread (e.g. a copied file): not our conversation.
+      if (/thread source changed/i.test(err.message)) return { ok: false, code: 'vendor-id-mismatch', detail: `codex: ${err.message}` };
       return { ok: false, code: 'vendor-error', detail: `codex: ${err.message} (${err.code})` };
     }
     if (err instanceof RpcClosedError || !proc.running) {
@@ -65,7 +70,8 @@ export function createCodexAppServerDriver(env: DriverEnv): BackendDriver {
     },
     resume({ vendorId, cwd }): Promise<ResumeOutcome> {
       return openThread(cwd, async (session) => {
-        const result = await session.rpc.request<Json>('thread/resume', { threadId: vendorId, cwd });
+        // `excludeTurns`: the history stays on disk (full hydration is deprecated and would only be thrown away).
+        const result = await session.rpc.request<Json>('thread/resume', { threadId: vendorId, cwd, excludeTurns: true });
         const id = result?.thread?.id;
         // Strict: a different id would be a new conversation; never adopt it.
         if (id !== vendorId) {
@@ -75,6 +81,7 @@ export function createCodexAppServerDriver(env: DriverEnv): BackendDriver {
         return null;
       });
     },
+    holders: (vendorId) => writerLockHolders(env.env, vendorId).map((pid) => ({ pid, detail: `codex holds thread ${vendorId} (its writer lock)` })),
     listDirect: () => listCodexRollouts(env.env, 'codex-app-server'),
   };
 }
