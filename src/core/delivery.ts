@@ -27,6 +27,7 @@ export const MESSAGE_FAILURE_CODES = [
   'agent-exited',
   'stopped',
   'session-in-use',
+  'cwd-invalid',
 ] as const;
 export type MessageFailureCode = (typeof MESSAGE_FAILURE_CODES)[number];
 

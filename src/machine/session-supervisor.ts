@@ -53,7 +53,8 @@ interface Running {
   held: DriverEvent[] | null;
 }
 
-type Settled<T> = { done: true; value: T } | { done: false };
+/** How a guarded driver call ended: its value, the guard's deadline, or an exception (a driver bug, a spawn that threw). */
+type Settled<T> = { done: true; value: T } | { done: false; threw: null } | { done: false; threw: string };
 
 export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor {
   const { store, drivers, send, log } = deps;
@@ -143,16 +144,26 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     }
   }
 
-  async function guarded<T>(p: Promise<T>, onLate: (v: T) => void): Promise<Settled<T>> {
+  async function guarded<T>(call: () => Promise<T>, onLate: (v: T) => void): Promise<Settled<T>> {
+    let p: Promise<T>;
+    try {
+      p = call();
+    } catch (e) {
+      // A driver that throws before it returns a promise (e.g. spawn refusing its arguments) still gets an answer.
+      p = Promise.reject(e);
+    }
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     const timeout = new Promise<Settled<T>>((resolve) => {
       timer = setTimeout(() => {
         timedOut = true;
-        resolve({ done: false });
+        resolve({ done: false, threw: null });
       }, guardMs);
     });
-    const result = await Promise.race([p.then((value): Settled<T> => ({ done: true, value })), timeout]);
+    const result = await Promise.race([
+      p.then((value): Settled<T> => ({ done: true, value }), (e: unknown): Settled<T> => ({ done: false, threw: e instanceof Error ? e.message : String(e) })),
+      timeout,
+    ]);
     clearTimeout(timer);
     if (timedOut) void p.then(onLate, () => {});
     return result;
@@ -175,7 +186,8 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     if (!driver || driver.provider !== f.provider) return fail('dependency-missing', `no ${f.backend} backend for ${f.provider} on this machine`);
     const cap = deps.capabilities()[f.backend];
     if (cap && !cap.installed) return fail('dependency-missing', cap.detail ?? `${BACKEND_INFO[f.backend].command} is not installed`);
-    const r = await guarded(driver.start({ cwd: f.cwd, title: f.title }), stopLate);
+    const r = await guarded(() => driver.start({ cwd: f.cwd, title: f.title }), stopLate);
+    if (!r.done && r.threw !== null) return fail('vendor-error', `the ${f.backend} agent could not be started: ${r.threw}`);
     if (!r.done) return fail('timeout', 'the agent did not start in time');
     if (!r.value.ok) return send({ type: 'start-failed', requestId: f.requestId, sessionId: f.sessionId, code: r.value.code, detail: r.value.detail.slice(0, 2000) });
     const handle = r.value.handle;
@@ -202,6 +214,14 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     };
     const failed = (code: Extract<AttemptResult, { ok: false }>['code'], detail: string) => settle({ ok: false, sessionId: f.sessionId, code, detail });
 
+    // Our own record first: a server (or a bug in it) asking for another vendor session under this Baton
+    // session would fork it, exactly as an `adopt` that rebinds it would; both are refused.
+    const known = store.session(f.sessionId);
+    if (known?.vendorId && known.vendorId !== f.vendorResumeId) {
+      log.warn(`refusing to resume session ${f.sessionId} as ${f.vendorResumeId}: this machine knows it as ${known.vendorId}`);
+      return failed('vendor-id-mismatch', `this machine's record of the session is vendor session ${known.vendorId}; asked to resume ${f.vendorResumeId}`);
+    }
+
     const live = running.get(f.sessionId);
     if (live) {
       // Already running: the same vendor session is open, so the resume is done without a second process.
@@ -219,7 +239,8 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     const holders = processes.using(f.vendorResumeId);
     if (holders.length > 0) return failed('session-in-use', `vendor session ${f.vendorResumeId} is open in another process on this machine (${holders.slice(0, 2).map(describeProcess).join('; ')}); close it there, then resume`);
 
-    const r = await guarded<ResumeOutcome>(driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd }), stopLate);
+    const r = await guarded<ResumeOutcome>(() => driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd }), stopLate);
+    if (!r.done && r.threw !== null) return failed('vendor-error', `the ${f.backend} agent could not be started: ${r.threw}`);
     if (!r.done) return failed('timeout', 'the agent did not reopen the session in time');
     if (!r.value.ok) return failed(r.value.code, r.value.detail);
     const handle = r.value.handle;

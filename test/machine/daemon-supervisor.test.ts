@@ -156,6 +156,40 @@ describe('session supervisor', () => {
     expect(l.sent.at(-1)).toMatchObject({ type: 'stopped', sessionId: 's2', reason: 'crashed' });
   });
 
+  it('refuses a resume under a vendor id that is not its own record of the session, naming both, and starts nothing', async () => {
+    const before = laptop();
+    const vendorId = await startedSession(before);
+    await before.sup.stop();
+    // The vendor has another persisted session the server (wrongly) asks for under this Baton session.
+    vendor.persisted.add('mem-other-session');
+    const l = laptop();
+    await l.sup.handle(resume('a1', 'mem-other-session'));
+    expect(l.sent).toEqual([expect.objectContaining({ type: 'resume-result', attemptId: 'a1', ok: false, code: 'vendor-id-mismatch' })]);
+    const detail = (l.sent[0] as { detail: string }).detail;
+    expect(detail).toContain(vendorId);
+    expect(detail).toContain('mem-other-session');
+    expect(vendor.record.filter((r) => r.event === 'resumed')).toEqual([]);
+    expect(l.store.session('s1')?.vendorId).toBe(vendorId);
+  });
+
+  it.each(['start', 'resume'] as const)('a driver whose %s throws at once is answered with a typed failure, never left pending', async (op) => {
+    const sent: MachineUp[] = [];
+    const broken: BackendDriver = {
+      ...createMemoryDriver('claude-stream', vendor),
+      // Not async: the throw happens before any promise exists (as spawn() refusing its arguments does).
+      start: () => { throw new TypeError('spawn refused its arguments'); },
+      resume: () => { throw new TypeError('spawn refused its arguments'); },
+    };
+    const sup = createSessionSupervisor({
+      store: openDaemonStore(null), drivers: new Map([['claude-stream', broken]]), send: (f) => sent.push(f), log: silentLogger,
+      capabilities: () => ({ 'claude-stream': { installed: true, version: '1', canResume: true, detail: null } }),
+    });
+    await sup.handle(op === 'start' ? start() : resume('a1', 'v1'));
+    expect(sent).toEqual([expect.objectContaining(op === 'start'
+      ? { type: 'start-failed', requestId: 'r-s1', code: 'vendor-error', detail: expect.stringContaining('spawn refused') }
+      : { type: 'resume-result', attemptId: 'a1', ok: false, code: 'vendor-error', detail: expect.stringContaining('spawn refused') })]);
+  });
+
   it('a start repeated after a reconnect re-reports the same vendor id and starts nothing new', async () => {
     const l = laptop();
     await l.sup.handle(start());
