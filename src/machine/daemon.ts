@@ -42,6 +42,8 @@ export interface DaemonStatus {
   readonly sessions: ReturnType<SessionSupervisor['reports']>;
   readonly capabilities: MachineCapabilities;
   readonly queuedFrames: number;
+  /** Frames the server kept failing to store, taken out of the outbox (see docs/api.md). */
+  readonly parkedFrames: number;
 }
 
 export interface Daemon {
@@ -129,10 +131,11 @@ export function createDaemon(o: DaemonOptions): Daemon {
       await link.stop();
       await control?.stop();
       control = null;
+      if (!o.store) store.close(); // ours to close; an injected store belongs to the test
     },
     status: () => ({
       pid: process.pid, name: o.name, serverUrl: o.serverUrl, link: link.state(), machineId: link.machineId(),
-      sessions: supervisor.reports(), capabilities, queuedFrames: store.outbox().length,
+      sessions: supervisor.reports(), capabilities, queuedFrames: store.outboxSize(), parkedFrames: store.parked().length,
     }),
   };
 }

@@ -70,8 +70,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
     if (state !== 'ready' || !ws) return;
     const sock = ws;
     let wrote = false;
-    for (const q of o.store.outbox()) {
-      if (q.seq <= handedThrough) continue;
+    for (const q of o.store.outbox(handedThrough)) {
       handedThrough = q.seq;
       sock.send(JSON.stringify(q.frame));
       wrote = true;

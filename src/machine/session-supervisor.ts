@@ -353,7 +353,7 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
         // Only interrupted sessions: a hello lists every session, and must stay small.
         ...(interrupted.has(s.sessionId) ? { delivered: store.recentDelivered(s.sessionId, REPORTED_DELIVERED_MAX) } : {}),
       })),
-    managedVendorIds: () => new Set(store.sessions().flatMap((s) => (s.vendorId ? [s.vendorId] : []))),
+    managedVendorIds: () => store.vendorIds(),
     runningCount: () => running.size,
     async stop() {
       stopping = true;
