@@ -12,3 +12,4 @@ export * from './machine-protocol.ts';
 export * from './phone-protocol.ts';
 export * from './protocol-version.ts';
 export * from './sync.ts';
+export * from './history.ts';

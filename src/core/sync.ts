@@ -8,6 +8,6 @@ export interface SyncResponse {
   readonly sessions: SessionRecord[];
   readonly machines: MachineRecord[];
   readonly settings: SettingsRecord;
-  /** Ids of sessions removed from view since the cursor (none today; kept so clients prune). */
+  /** Ids of sessions removed from view since the cursor (direct sessions gone from their vendor's store): clients drop them. */
   readonly removedSessionIds: string[];
 }

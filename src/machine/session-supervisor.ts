@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   isMessageFailureCode,
-  BACKEND_INFO, REPORTED_DELIVERED_MAX, assertNever, type Backend, type MachineCapabilities, type MachineDown, type MachineUp, type VendorId,
+  BACKEND_INFO, REPORTED_DELIVERED_MAX, asMessageId, asSessionId, asVendorId, assertNever,
+  type Backend, type MachineCapabilities, type MachineDown, type MachineUp, type SessionReport, type VendorId,
 } from '../core/index.ts';
 import type { AgentHandle, BackendDriver, DriverEvent, ResumeOutcome } from './providers/backend.ts';
 import type { AttemptResult, DaemonStore } from './daemon-store.ts';
@@ -24,15 +25,10 @@ export interface SupervisorDeps {
   readonly processes?: ProcessGuard;
 }
 
-export interface SessionReport {
-  readonly sessionId: string;
-  readonly vendorResumeId: string | null;
-  readonly running: boolean;
-  readonly delivered?: readonly string[];
-}
 
 export interface SessionSupervisor {
   handle(frame: MachineDown): Promise<void>;
+  /** What hello tells the server: every session not forgotten, running ones first, with what interrupted ones were sent. */
   reports(): SessionReport[];
   /** Vendor ids of every managed session (so direct-session listings leave them out). */
   managedVendorIds(): Set<string>;
@@ -122,6 +118,10 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
         if (s?.vendorId) send({ type: 'resumable', sessionId: sessionId as never, vendorResumeId: s.vendorId as VendorId });
         return;
       }
+      case 'alias':
+        // Kept so the vendor's own listing of this conversation is never shown again as a direct session.
+        store.addAlias(sessionId, e.vendorId);
+        return;
       case 'exit': {
         entry.dispose();
         running.delete(sessionId);
@@ -340,6 +340,13 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
         case 'permission-answer':
           await running.get(f.sessionId)?.handle.answerPermission(f.permissionId, f.decision);
           return;
+        case 'forget':
+          return serial(f.sessionId, async () => {
+            // Only a session with no agent: an archived session's agent is stopped first, and forget comes again.
+            if (running.has(f.sessionId)) return void log.warn(`not forgetting session ${f.sessionId}: its agent runs`);
+            if (store.forget(f.sessionId)) interrupted.delete(f.sessionId);
+          });
+        case 'history-request': // answered by the daemon, which knows the direct listings
         case 'welcome':
         case 'error':
           return;
@@ -347,12 +354,20 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
           return assertNever(f);
       }
     },
-    reports: () =>
-      store.sessions().map((s) => ({
-        sessionId: s.sessionId, vendorResumeId: s.resumable ? s.vendorId : null, running: running.has(s.sessionId),
-        // Only interrupted sessions: a hello lists every session, and must stay small.
-        ...(interrupted.has(s.sessionId) ? { delivered: store.recentDelivered(s.sessionId, REPORTED_DELIVERED_MAX) } : {}),
-      })),
+    reports(): SessionReport[] {
+      const out = store.sessions().map((s): SessionReport => {
+        const report: SessionReport = {
+          sessionId: asSessionId(s.sessionId), vendorResumeId: s.resumable && s.vendorId ? asVendorId(s.vendorId) : null, running: running.has(s.sessionId),
+        };
+        // Only interrupted sessions: their acks may have died with the previous daemon (and the rest keep hello small).
+        if (!interrupted.has(s.sessionId)) return report;
+        const delivered = store.recentDelivered(s.sessionId, REPORTED_DELIVERED_MAX).map(asMessageId);
+        return delivered.length > 0 ? { ...report, delivered } : report;
+      });
+      // What the server acts on first (running, interrupted) leads, so it is on the hello's first page.
+      const weight = (r: SessionReport) => (r.running ? 0 : r.delivered ? 1 : 2);
+      return out.sort((a, b) => weight(a) - weight(b));
+    },
     managedVendorIds: () => store.vendorIds(),
     runningCount: () => running.size,
     async stop() {

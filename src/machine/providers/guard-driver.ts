@@ -33,5 +33,12 @@ export function guardDriver(driver: BackendDriver): BackendDriver {
     start: (o) => run(o.cwd, 'start', () => driver.start(o)),
     resume: (o) => run(o.cwd, 'resume', () => driver.resume(o)),
     listDirect: () => driver.listDirect(),
+    async readHistory(request) {
+      try {
+        return await driver.readHistory(request);
+      } catch (e) {
+        return { ok: false, code: 'vendor-error', detail: `reading the ${driver.backend} history failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 2000) };
+      }
+    },
   };
 }

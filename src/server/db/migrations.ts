@@ -134,4 +134,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN turn_lost INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    id: 3,
+    name: 'direct-sessions-indexed',
+    sql: `
+      -- A machine's listing is matched to its sessions by vendor id: one index lookup each, not a scan of the machine.
+      CREATE INDEX sessions_machine_vendor_resume ON sessions(machine_id, vendor_resume_id);
+      CREATE INDEX sessions_machine_vendor ON sessions(machine_id, vendor_id);
+      -- Sessions removed from view (a direct session gone from its vendor's store), so sync can tell clients.
+      CREATE TABLE removed_sessions (
+        session_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        cursor INTEGER NOT NULL
+      );
+      CREATE INDEX removed_sessions_account ON removed_sessions(account_id, cursor);
+    `,
+  },
 ];

@@ -129,7 +129,7 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps
         sessions: ctx.stores.sessions.since(a.accountId, since).map((s) => sessionView(ctx, s)),
         machines: ctx.stores.machines.since(a.accountId, since).map(toMachineRecord),
         settings: { disabledBackends: settings.disabledBackends, codexBackend: settings.codexBackend },
-        removedSessionIds: [],
+        removedSessionIds: ctx.stores.sessions.removedSince(a.accountId, since),
       };
     })();
     return c.json(body);

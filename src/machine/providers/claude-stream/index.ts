@@ -6,6 +6,7 @@ import { AgentProcess } from '../shared/agent-process.ts';
 import { resumableCapability } from '../shared/check-version.ts';
 import { ClaudeSession } from './claude-session.ts';
 import { listClaudeTranscripts, transcriptExists, transcriptPath } from './transcripts.ts';
+import { readClaudeHistory } from './history.ts';
 
 const BASE_ARGS = ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio'];
 export const CLAUDE_INSTALL_HINT = 'npm i -g @anthropic-ai/claude-code';
@@ -39,5 +40,6 @@ export function createClaudeStreamDriver(env: DriverEnv): BackendDriver {
       return launch(cwd, vendorId, ['--resume', vendorId], true);
     },
     listDirect: () => listClaudeTranscripts(env.env),
+    readHistory: (request) => readClaudeHistory(env.env, request),
   };
 }

@@ -7,6 +7,7 @@ import { RpcClosedError, RpcError } from '../shared/json-rpc.ts';
 import { TIMED_OUT, withTimeout } from '../shared/with-timeout.ts';
 import { AppServerSession } from './app-server-session.ts';
 import { listCodexRollouts, rolloutExists } from './rollouts.ts';
+import { readCodexHistory } from './history.ts';
 
 export const CODEX_INSTALL_HINT = 'npm i -g @openai/codex';
 
@@ -76,5 +77,6 @@ export function createCodexAppServerDriver(env: DriverEnv): BackendDriver {
       });
     },
     listDirect: () => listCodexRollouts(env.env, 'codex-app-server'),
+    readHistory: (request) => readCodexHistory(env.env, request),
   };
 }

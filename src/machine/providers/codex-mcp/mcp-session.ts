@@ -9,6 +9,7 @@ import { permissionIds } from '../shared/permission-ids.ts';
 import { summarizeToolInput } from '../shared/tool-input.ts';
 
 type Json = Record<string, any>;
+const VENDOR_ID_RE = /^[A-Za-z0-9_.:-]{1,256}$/;
 type RpcId = number | string;
 
 export class McpSession implements AgentHandle {
@@ -60,7 +61,11 @@ export class McpSession implements AgentHandle {
       (result) => {
         if (result?.isError) this.events.emit({ kind: 'error', text: toolText(result) || 'codex reported an error' });
         const structuredId = result?.structuredContent?.threadId;
-        if (this.conversationId === null && typeof structuredId === 'string') this.conversationId = structuredId;
+        if (this.conversationId === null && typeof structuredId === 'string') {
+          this.conversationId = structuredId;
+          // Its rollout is listed by the codex store under this id: the daemon must know it is ours (else listed twice).
+          if (VENDOR_ID_RE.test(structuredId)) this.events.emit({ kind: 'alias', vendorId: asVendorId(structuredId) });
+        }
         this.events.emit({ kind: 'turn-end' });
       },
       (err: Error) => {
