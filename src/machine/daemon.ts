@@ -24,6 +24,8 @@ export interface DaemonOptions {
   readonly driverFailures?: ReadonlyMap<Backend, string>;
   readonly log?: Logger;
   readonly heartbeatMs?: number;
+  /** When a frame the server keeps failing to store is parked (default PARK_AFTER in server-link.ts). */
+  readonly parkAfter?: { readonly failures: number; readonly ms: number };
   readonly directIntervalMs?: number;
   readonly capabilitiesIntervalMs?: number;
   /** Open the local control socket (off in unit tests that run several daemons per home). */
@@ -100,6 +102,7 @@ export function createDaemon(o: DaemonOptions): Daemon {
   const link = createServerLink({
     serverUrl: o.serverUrl, store, log,
     ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
+    ...(o.parkAfter ? { parkAfter: o.parkAfter } : {}),
     hello: async () => {
       const reports = supervisor.reports();
       // Queued frames are re-sent after this hello (the server may already have applied them). A `stopped`
