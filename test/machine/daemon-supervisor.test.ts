@@ -190,6 +190,23 @@ describe('session supervisor', () => {
       : { type: 'resume-result', attemptId: 'a1', ok: false, code: 'vendor-error', detail: expect.stringContaining('spawn refused') })]);
   });
 
+  it('forgets an archived session when told (not while its agent runs): out of its reports, its vendor id still checked', async () => {
+    const l = laptop();
+    const vendorId = await startedSession(l);
+    await l.sup.handle({ type: 'forget', sessionId: 's1' as never });
+    expect(l.sup.reports().map((r) => r.sessionId)).toEqual(['s1']); // running: kept
+    await l.sup.handle({ type: 'stop', sessionId: 's1' as never });
+    await l.sup.handle({ type: 'forget', sessionId: 's1' as never });
+    expect(l.sup.reports()).toEqual([]);
+    expect(l.store.isDelivered('s1', 'm1')).toBe(false);
+    // Unarchived and resumed later: another vendor id is still refused, its own reopens and is remembered again.
+    await l.sup.handle(resume('a1', 'mem-someone-else'));
+    expect(l.sent.at(-1)).toMatchObject({ type: 'resume-result', attemptId: 'a1', ok: false, code: 'vendor-id-mismatch' });
+    await l.sup.handle(resume('a2', vendorId));
+    expect(l.sent.at(-1)).toMatchObject({ type: 'resume-result', attemptId: 'a2', ok: true });
+    expect(l.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: true }]);
+  });
+
   it('a start repeated after a reconnect re-reports the same vendor id and starts nothing new', async () => {
     const l = laptop();
     await l.sup.handle(start());
