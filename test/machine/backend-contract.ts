@@ -366,6 +366,32 @@ export function describeBackendContract(name: string, makeFixture: () => Promise
       expect(await fx.livePids()).toEqual([]);
     });
 
+    if (options.listsDirect !== false) it('readHistory reads the conversation from the vendor store, in order and paged from the newest', async () => {
+      const vendorId = await persistedSession();
+      const outcome = await fx.driver.readHistory({ vendorId, cwd: fx.cwd, before: null, limit: 50 });
+      if (!outcome.ok) throw new Error(`readHistory failed: ${outcome.code} ${outcome.detail}`);
+      const { entries, hasOlder } = outcome.page;
+      expect(hasOlder).toBe(false);
+      expect(entries.map((e) => e.index)).toEqual(entries.map((_, i) => i));
+      const user = entries.findIndex((e) => e.role === 'user' && e.text === 'first');
+      const answer = entries.findIndex((e) => e.role === 'agent' && e.text === 'echo: first');
+      expect(user, JSON.stringify(entries)).toBeGreaterThanOrEqual(0);
+      expect(answer).toBeGreaterThan(user);
+      // The newest one alone, then the page before it.
+      const last = await fx.driver.readHistory({ vendorId, cwd: fx.cwd, before: null, limit: 1 });
+      expect(last).toMatchObject({ ok: true, page: { entries: [{ index: entries.length - 1 }], hasOlder: entries.length > 1 } });
+      const before = await fx.driver.readHistory({ vendorId, cwd: fx.cwd, before: entries.length - 1, limit: 50 });
+      expect(before.ok && before.page.entries.map((e) => e.text)).toEqual(entries.slice(0, -1).map((e) => e.text));
+      // Reading starts nothing.
+      expect(created(await fx.record())).toHaveLength(1);
+      expect(await fx.livePids()).toEqual([]);
+    });
+
+    if (options.listsDirect !== false) it('readHistory of a session the vendor does not have is vendor-not-found', async () => {
+      const outcome = await fx.driver.readHistory({ vendorId: 'no-such-session-0000' as VendorId, cwd: fx.cwd, before: null, limit: 10 });
+      expect(outcome).toMatchObject({ ok: false, code: 'vendor-not-found' });
+    });
+
     if (options.listsDirect !== false) it('listDirect finds the persisted session with its cwd and first message as title', async () => {
       const vendorId = await persistedSession();
       const direct = await fx.driver.listDirect();

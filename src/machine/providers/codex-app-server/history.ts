@@ -9,7 +9,7 @@ import { codexHome } from './rollouts.ts';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Context Codex sends as a user message (`<environment_context>`, `<user_instructions>`, …): not the user's words. */
-const INJECTED = /^<([a-z_]+)>[\s\S]*<\/\1>\s*$/;
+const INJECTED = /^<[a-z]+_[a-z_]+>/;
 
 async function list(dir: string): Promise<string[]> {
   try {
@@ -53,7 +53,7 @@ export function readCodexHistory(env: Env, request: HistoryRequest): Promise<His
       const p = line.payload ?? {};
       if (p.type === 'message' && p.role === 'user') {
         const text = textParts(p.content, ['input_text']);
-        if (text && !INJECTED.test(text.trim())) out.push(said('user', text, line.timestamp));
+        if (text && !INJECTED.test(text.trimStart())) out.push(said('user', text, line.timestamp));
       } else if (p.type === 'message' && p.role === 'assistant') {
         out.push(said('agent', textParts(p.content, ['output_text']), line.timestamp));
       } else if (p.type === 'function_call' || p.type === 'custom_tool_call') {
