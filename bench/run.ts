@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { buildApp } from './lib/build.ts';
 import { REPO } from './lib/report.ts';
 
-const ORDER = ['fanout', 'catchup', 'resume', 'pwa-weight', 'pwa-paint'];
+const ORDER = ['fanout', 'catchup', 'resume', 'direct-sessions', 'pwa-weight', 'pwa-paint'];
 const only = process.argv.slice(2);
 const chosen = only.length ? ORDER.filter((n) => only.includes(n)) : ORDER;
 
