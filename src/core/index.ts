@@ -13,3 +13,4 @@ export * from './phone-protocol.ts';
 export * from './protocol-version.ts';
 export * from './sync.ts';
 export * from './history.ts';
+export * from './vendor-commands.ts';

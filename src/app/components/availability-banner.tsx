@@ -1,8 +1,9 @@
 // Why this session cannot take a message, in one sentence, with the fix for its reason.
-import { useNavigate } from '@solidjs/router';
+import { A, useNavigate } from '@solidjs/router';
 import { createSignal, Match, Show, Switch, type JSX } from 'solid-js';
 import type { MachineRecord, SessionRecord } from '../../core/records.ts';
 import { RESUME_FAILURE_TEXT } from '../../core/resume-attempt.ts';
+import { INSTALL_COMMAND, openInVendorCli } from '../../core/vendor-commands.ts';
 import { errorText } from '../lib/api-client.ts';
 import { copyText } from '../lib/copy-text.ts';
 import { takeOverSession, unarchiveSession, updateSettings } from '../stores/session-actions.ts';
@@ -60,7 +61,11 @@ export function AvailabilityBanner(props: { session: SessionRecord; machine: Mac
               </Match>
               <Match when={block()!.reason === 'not-managed'}>
                 <button type="button" class="btn primary" disabled={busy()} onClick={() => act(() => takeOverSession(props.session.id))}>Take over</button>
-                <CopyCommand command={`baton attach ${props.session.id}`} label="Copy the attach command" />
+                <Show when={props.session.vendorResumeId}>
+                  <A class="btn" href={`/s/${encodeURIComponent(props.session.id)}/history`}>Read its history</A>
+                  {/* Baton does not manage it, so `baton attach` has nothing to follow: its own CLI opens it there. */}
+                  <CopyCommand command={openInVendorCli(props.session.provider, props.session.vendorResumeId!, props.session.cwd)} label="Copy the command that opens it on its machine" />
+                </Show>
               </Match>
               <Match when={block()!.reason === 'backend-disabled'}>
                 <button
@@ -77,7 +82,8 @@ export function AvailabilityBanner(props: { session: SessionRecord; machine: Mac
                 <CopyCommand command={`baton daemon --server ${props.server}`} label="Copy the daemon command" />
               </Match>
               <Match when={block()!.reason === 'dependency-missing'}>
-                <CopyCommand command={`baton attach ${props.session.id}`} label="Copy the attach command" />
+                {/* Attaching needs a running agent, which is what is missing: installing (or upgrading) the CLI is the fix. */}
+                <CopyCommand command={INSTALL_COMMAND[props.session.provider]} label={`Copy the command that installs ${props.session.provider} on its machine`} />
               </Match>
             </Switch>
           </div>

@@ -125,6 +125,10 @@ export default function SessionView(): JSX.Element {
             <div class="session-sub">
               <span class="muted small mono">{session()!.provider} · {session()!.backend} · {machine()?.name ?? 'unknown machine'}</span>
               <div class="session-menu">
+                <Show when={session()!.vendorResumeId}>
+                  {/* The vendor's own record: all a direct session has; a taken-over one's turns from before Baton. */}
+                  <A class="btn small" href={`/s/${encodeURIComponent(id())}/history`}>History</A>
+                </Show>
                 <button type="button" class="btn small" onClick={() => setSharing(true)}>Share</button>
                 <Show when={session()!.managed && !session()!.archived}>
                   <Show when={session()!.status === 'active'}>
