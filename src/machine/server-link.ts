@@ -243,7 +243,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
     const failed = o.store.noteFailure(seq, at, message);
     if (failed && failed.failures >= parkAfter.failures && at - failed.firstFailedAt >= parkAfter.ms) {
       o.store.park(seq, at);
-      o.log.error(`gave up on queued frame ${seq} after ${failed.failures} failures since ${new Date(failed.firstFailedAt).toISOString()}: ${message} (parked; see baton daemon status)`);
+      o.log.error(`gave up on queued frame ${seq} after ${failed.failures} failures since ${new Date(failed.firstFailedAt).toISOString()}: ${message} (parked; baton doctor counts them)`);
     }
   }
 
