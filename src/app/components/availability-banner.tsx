@@ -30,7 +30,7 @@ function CopyCommand(props: { command: string; label: string }): JSX.Element {
   );
 }
 
-export function AvailabilityBanner(props: { session: SessionRecord; machine: MachineRecord | undefined; status: SessionStatus; server: string }): JSX.Element {
+export function AvailabilityBanner(props: { session: SessionRecord; machine: MachineRecord | undefined; status: SessionStatus }): JSX.Element {
   const navigate = useNavigate();
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
@@ -79,7 +79,9 @@ export function AvailabilityBanner(props: { session: SessionRecord; machine: Mac
                 <button type="button" class="btn" onClick={() => navigate('/settings')}>Open settings</button>
               </Match>
               <Match when={block()!.reason === 'machine-offline'}>
-                <CopyCommand command={`baton daemon --server ${props.server}`} label="Copy the daemon command" />
+                {/* The machine is paired, so its daemon remembers its server (as it reaches it, which may not be the URL this
+                    phone uses: `--server` with the phone's URL would be refused as another server). */}
+                <CopyCommand command="baton daemon" label="Copy the daemon command" />
               </Match>
               <Match when={block()!.reason === 'dependency-missing'}>
                 {/* Attaching needs a running agent, which is what is missing: installing (or upgrading) the CLI is the fix. */}

@@ -143,7 +143,7 @@ export default function SessionView(): JSX.Element {
         </header>
         <Show when={session()} fallback={<p class="empty">{painted() ? 'This session is not in this phone’s cache yet.' : 'Loading…'}</p>}>
           <Show when={status()}>
-            <AvailabilityBanner session={session()!} machine={machine()} status={status()!} server={profile()?.server ?? ''} />
+            <AvailabilityBanner session={session()!} machine={machine()} status={status()!} />
           </Show>
           <Show when={error()}>
             <p class="error banner" role="alert">{error()}</p>
