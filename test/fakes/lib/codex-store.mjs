@@ -68,6 +68,8 @@ export function appendTurn(threadId, cwd, userText, items, planned = null) {
     file = planned ?? plannedRolloutPath(threadId, now);
     mkdirSync(dirname(file), { recursive: true });
     lines.push({ timestamp: ts, type: 'session_meta', payload: { id: threadId, timestamp: ts, cwd, originator: 'codex_cli_rs', cli_version: CODEX_VERSION, instructions: null, source: 'vscode', model_provider: 'openai' } });
+    // As 0.171.0 does: the environment goes in as a user message before the user's own (not the user's words).
+    lines.push({ timestamp: ts, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: `<environment_context>\n  <cwd>${cwd}</cwd>\n  <shell>bash</shell>\n</environment_context>` }] } });
   }
   lines.push({ timestamp: ts, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: userText }] } });
   lines.push({ timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: userText, images: [] } });
