@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { DIRECT_SESSION, fakeEnv, type World } from './support/world.ts';
+import { DIRECT_HISTORY, DIRECT_SESSION, fakeEnv, type World } from './support/world.ts';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const root = resolve(import.meta.dirname, '..');
@@ -26,6 +26,22 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     join(slugDir, `${DIRECT_SESSION.vendorId}.jsonl`),
     `${JSON.stringify({ type: 'user', cwd: DIRECT_SESSION.cwd, sessionId: DIRECT_SESSION.vendorId, message: { role: 'user', content: DIRECT_SESSION.title } })}\n`,
   );
+
+  // Another one, longer, shaped as Claude Code 2.1.197 writes its transcripts (text and tool_use in separate lines).
+  const longDir = join(env.CLAUDE_CONFIG_DIR!, 'projects', DIRECT_HISTORY.cwd.replace(/[^A-Za-z0-9]/g, '-'));
+  mkdirSync(longDir, { recursive: true });
+  const line = (type: string, content: unknown, i: number) => JSON.stringify({
+    type, cwd: DIRECT_HISTORY.cwd, sessionId: DIRECT_HISTORY.vendorId, isSidechain: false, timestamp: new Date(Date.UTC(2026, 10, 1, 9, i)).toISOString(),
+    message: type === 'user' ? { role: 'user', content } : { role: 'assistant', content },
+  });
+  const lines: string[] = [];
+  for (let i = 1; i <= DIRECT_HISTORY.turns; i++) {
+    lines.push(line('user', `question ${i}`, i));
+    lines.push(line('assistant', [{ type: 'tool_use', id: `toolu_${i}`, name: 'Read', input: { file_path: `src/file-${i}.ts` } }], i));
+    lines.push(line('user', [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: 'ok' }], i));
+    lines.push(line('assistant', [{ type: 'text', text: `answer ${i}` }], i));
+  }
+  writeFileSync(join(longDir, `${DIRECT_HISTORY.vendorId}.jsonl`), `${lines.join('\n')}\n`);
 
   const home = join(tmp, 'baton');
   const child = spawn(process.execPath, [join(root, 'bin', 'baton.mjs'), 'up', '--port', '0', '--home', home, '--no-qr', '--name', 'laptop'], {

@@ -18,6 +18,8 @@ export interface World {
 }
 
 export const DIRECT_SESSION = { vendorId: '5d1f2c3a-7b7e-4a43-9a3e-2f1e0c9d8b71', cwd: '/work/direct-repo', title: 'Explore the repo by hand' };
+/** A longer direct session (35 turns, each with a tool use), for reading its history in pages. */
+export const DIRECT_HISTORY = { vendorId: '8a0c7e55-1d2b-4c3e-9f40-6b5a4d3c2e19', cwd: '/work/long-repo', title: 'question 1', turns: 35 };
 
 export function fakeEnv(root: string, tmp: string): NodeJS.ProcessEnv {
   return {

@@ -9,6 +9,7 @@ import { $activeProfile } from './stores/profiles.ts';
 import { startProfile } from './stores/runtime.ts';
 
 const SessionView = lazy(() => import('./routes/session-view.tsx'));
+const SessionHistory = lazy(() => import('./routes/session-history.tsx'));
 const Machines = lazy(() => import('./routes/machines.tsx'));
 const NewSession = lazy(() => import('./routes/new-session.tsx'));
 const Settings = lazy(() => import('./routes/settings.tsx'));
@@ -51,6 +52,7 @@ export function App(): JSX.Element {
     <HashRouter root={Layout}>
       <Route path="/" component={SessionsList} />
       <Route path="/s/:id" component={SessionView} />
+      <Route path="/s/:id/history" component={SessionHistory} />
       <Route path="/new" component={NewSession} />
       <Route path="/machines" component={Machines} />
       <Route path="/settings" component={Settings} />

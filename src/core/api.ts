@@ -68,6 +68,12 @@ export const MessagesQuerySchema = v.strictObject({
   limit: v.optional(v.pipe(cursor, v.minValue(1), v.maxValue(LIMITS.pageSize))),
 });
 
+/** `GET /api/sessions/:id/history`: the newest `limit` entries before index `before` (the newest ones when absent). */
+export const HistoryQuerySchema = v.strictObject({
+  before: v.optional(cursor),
+  limit: v.optional(v.pipe(cursor, v.minValue(1), v.maxValue(50))),
+});
+
 /** Parse input or say, in one line, what is wrong with it. */
 export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown): { ok: true; value: v.InferOutput<S> } | { ok: false; message: string } {
   const r = v.safeParse(schema, input);

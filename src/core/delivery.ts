@@ -31,6 +31,7 @@ export const MESSAGE_FAILURE_CODES = [
   'stopped',
   'session-in-use',
   ...TURN_FAILURE_CODES,
+  'cwd-invalid',
 ] as const;
 export type MessageFailureCode = (typeof MESSAGE_FAILURE_CODES)[number];
 

@@ -17,3 +17,5 @@ export * from './sync.ts';
 export * from './sha256.ts';
 export * from './push.ts';
 export * from './derived-availability.ts';
+export * from './history.ts';
+export * from './vendor-commands.ts';

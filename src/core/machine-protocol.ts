@@ -6,6 +6,7 @@ import { BACKENDS, PROVIDERS } from './providers.ts';
 import { MESSAGE_FAILURE_CODES } from './delivery.ts';
 import { RESUME_FAILURE_CODES } from './resume-attempt.ts';
 import { TURN_FAILURE_CODES } from './turn.ts';
+import { HISTORY, HISTORY_FAILURE_CODES, HistoryPageSchema } from './history.ts';
 
 const str = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const BackendSchema = v.picklist(BACKENDS);
@@ -32,6 +33,15 @@ export const SessionReportSchema = v.strictObject({
    */
   delivered: v.optional(v.pipe(v.array(MessageIdSchema), v.maxLength(REPORTED_DELIVERED_MAX))),
 });
+export type SessionReport = v.InferOutput<typeof SessionReportSchema>;
+
+/**
+ * Session reports per frame: a hello carries the first page and `more: true`, the rest follow in
+ * `session-reports` frames (so a machine with any number of sessions connects; each frame stays small).
+ */
+export const SESSION_REPORTS_PAGE = 1_000;
+/** At most this many reports in one connection's hello and its pages together (a bound on the server's memory). */
+export const SESSION_REPORTS_MAX = 1_000_000;
 
 export const DirectSessionSchema = v.strictObject({
   provider: v.picklist(PROVIDERS),
@@ -72,7 +82,11 @@ export const MachineUpSchema = v.variant('type', [
     name: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.nameChars)),
     capabilities: CapabilitiesSchema,
     sessions: v.pipe(v.array(SessionReportSchema), v.maxLength(10_000)),
+    /** More reports follow in `session-reports` frames; the server reconciles once the last one arrived. */
+    more: v.optional(v.literal(true)),
   }),
+  /** A page of the hello's session reports (sent right after the hello, before anything else). */
+  v.strictObject({ type: v.literal('session-reports'), sessions: v.pipe(v.array(SessionReportSchema), v.maxLength(SESSION_REPORTS_PAGE)), last: v.boolean() }),
   v.strictObject({ type: v.literal('heartbeat') }),
   v.strictObject({ type: v.literal('capabilities'), capabilities: CapabilitiesSchema }),
   v.strictObject({ type: v.literal('resume-result'), attemptId: AttemptIdSchema, sessionId: SessionIdSchema, ok: v.literal(true), vendorResumeId: VendorIdSchema }),
@@ -94,7 +108,14 @@ export const MachineUpSchema = v.variant('type', [
   v.strictObject({ type: v.literal('deliver-failed'), sessionId: SessionIdSchema, messageId: MessageIdSchema, code: v.picklist(MESSAGE_FAILURE_CODES), detail: str(2000) }),
   v.strictObject({ type: v.literal('agent-event'), sessionId: SessionIdSchema, eventId: v.pipe(str(128), v.minLength(1)), event: AgentEventSchema }),
   v.strictObject({ type: v.literal('stopped'), sessionId: SessionIdSchema, reason: v.picklist(['requested', 'exited', 'crashed']), detail: v.nullable(str(2000)) }),
-  v.strictObject({ type: v.literal('direct-sessions'), sessions: v.pipe(v.array(DirectSessionSchema), v.maxLength(5_000)) }),
+  v.strictObject({
+    type: v.literal('direct-sessions'), sessions: v.pipe(v.array(DirectSessionSchema), v.maxLength(5_000)),
+    /** Backends whose whole listing this is (read without error, nothing cut): their sessions missing from it are gone. */
+    complete: v.optional(v.pipe(v.array(BackendSchema), v.maxLength(BACKENDS.length))),
+  }),
+  /** The answer to a `history-request`. */
+  v.strictObject({ type: v.literal('history'), requestId: str(128), ok: v.literal(true), page: HistoryPageSchema }),
+  v.strictObject({ type: v.literal('history'), requestId: str(128), ok: v.literal(false), code: v.picklist(HISTORY_FAILURE_CODES), detail: str(2000) }),
 ]);
 export type MachineUp = v.InferOutput<typeof MachineUpSchema>;
 
@@ -109,6 +130,17 @@ export const MachineDownSchema = v.variant('type', [
   v.strictObject({ type: v.literal('stop'), sessionId: SessionIdSchema }),
   v.strictObject({ type: v.literal('interrupt'), sessionId: SessionIdSchema }),
   v.strictObject({ type: v.literal('permission-answer'), sessionId: SessionIdSchema, permissionId: PermissionIdSchema, decision: v.picklist(['allow', 'deny']) }),
-  v.strictObject({ type: v.literal('error'), code: str(64), message: str(2000) }),
+  /**
+   * `frame`: with code `apply-failed`, which frame after the hello (1 = the first) the server could not store;
+   * it confirms nothing from there on and closes the socket (4500), so the daemon sends it again later.
+   */
+  v.strictObject({ type: v.literal('error'), code: str(64), message: str(2000), frame: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }),
+  /** The session is archived: the daemon may drop what only a working session needs (its vendor id stays on record). */
+  v.strictObject({ type: v.literal('forget'), sessionId: SessionIdSchema }),
+  /** Read a page of a session's history from the vendor's own store on this machine (answered by `history`). */
+  v.strictObject({
+    type: v.literal('history-request'), requestId: str(128), sessionId: SessionIdSchema, backend: BackendSchema, vendorId: VendorIdSchema, cwd: str(LIMITS.cwdChars),
+    before: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))), limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(HISTORY.pageMax)),
+  }),
 ]);
 export type MachineDown = v.InferOutput<typeof MachineDownSchema>;

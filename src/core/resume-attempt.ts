@@ -26,6 +26,12 @@ export const RESUME_FAILURE_CODES = [
   'stopped',
   /** The vendor session is open in another process on its machine (a terminal, say): reopening it would fork it. */
   'session-in-use',
+  /**
+   * The working directory is missing, relative, not a directory or not a valid path on the machine (daemon,
+   * checked before anything is spawned). For a resume the vendor session may still exist: it is not reopened
+   * elsewhere, because the agent would then act on another folder.
+   */
+  'cwd-invalid',
 ] as const;
 export type ResumeFailureCode = (typeof RESUME_FAILURE_CODES)[number];
 
@@ -38,6 +44,7 @@ export const RESUME_FAILURE_TEXT: Readonly<Record<ResumeFailureCode, string>> = 
   'machine-disconnected': 'The owning machine disconnected while reopening the session.',
   stopped: 'The session was stopped or archived while it was being reopened.',
   'session-in-use': 'The session is open in another program on its machine; reopening it here too would fork it.',
+  'cwd-invalid': 'The session’s working directory is missing or not a usable folder on its machine, so no agent was started.',
 };
 
 export type ResumeEvent =

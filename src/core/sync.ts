@@ -17,6 +17,6 @@ export interface SyncResponse {
   /** Every machine changed after `since`, on every page (there are few). */
   readonly machines: MachineRecord[];
   readonly settings: SettingsRecord;
-  /** Ids of sessions removed from view since the cursor (none today; kept so clients prune). */
+  /** Ids of sessions removed from view since the cursor (direct sessions gone from their vendor's store): clients drop them. */
   readonly removedSessionIds: string[];
 }

@@ -1,10 +1,12 @@
 // The machine daemon as one service: store + supervisor + server link + direct-session listing + control socket.
 import { join, resolve } from 'node:path';
-import { PROTOCOL_VERSION, asSessionId, asVendorId, type Backend, type MachineCapabilities, type MachineUp } from '../core/index.ts';
+import type { Backend, MachineCapabilities, MachineDown } from '../core/index.ts';
 import { checkCapabilities, sameCapabilities } from './capabilities.ts';
 import { createControlSocket, type ControlSocket } from './control-socket.ts';
 import { openDaemonStore, type DaemonStore } from './daemon-store.ts';
 import { listDirectSessions } from './direct-sessions.ts';
+import { helloFrames } from './hello.ts';
+import { answerHistory } from './history-answer.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { BackendDriver } from './providers/backend.ts';
 import { createServerLink, type ServerLink } from './server-link.ts';
@@ -22,6 +24,8 @@ export interface DaemonOptions {
   readonly driverFailures?: ReadonlyMap<Backend, string>;
   readonly log?: Logger;
   readonly heartbeatMs?: number;
+  /** When a frame the server keeps failing to store is parked (default PARK_AFTER in server-link.ts). */
+  readonly parkAfter?: { readonly failures: number; readonly ms: number };
   readonly directIntervalMs?: number;
   readonly capabilitiesIntervalMs?: number;
   /** Open the local control socket (off in unit tests that run several daemons per home). */
@@ -42,6 +46,8 @@ export interface DaemonStatus {
   readonly sessions: ReturnType<SessionSupervisor['reports']>;
   readonly capabilities: MachineCapabilities;
   readonly queuedFrames: number;
+  /** Frames the server kept failing to store, taken out of the outbox (see docs/api.md). */
+  readonly parkedFrames: number;
 }
 
 export interface Daemon {
@@ -66,13 +72,24 @@ export function createDaemon(o: DaemonOptions): Daemon {
     processes: o.processes ?? createProcessGuard({ agentMarker: agentMarker(o.home) }),
   });
 
+  /** Vendor ids of the direct sessions this machine listed last: the ones whose history it will read. */
+  let listed = new Set<string>();
+
   async function sendDirect(force: boolean): Promise<void> {
-    const sessions = await listDirectSessions(o.drivers, supervisor.managedVendorIds(), log);
-    const key = JSON.stringify(sessions);
+    const { sessions, complete } = await listDirectSessions(o.drivers, supervisor.managedVendorIds(), log);
+    listed = new Set(sessions.map((d) => d.vendorResumeId));
+    const key = JSON.stringify([sessions, complete]);
     if (!force && key === lastDirect) return; // nothing new; the server already has this list
     if (link.state() !== 'ready') return;
     lastDirect = key;
-    link.sendVolatile({ type: 'direct-sessions', sessions });
+    link.sendVolatile({ type: 'direct-sessions', sessions, complete });
+  }
+
+  function readHistory(frame: Extract<MachineDown, { type: 'history-request' }>): void {
+    const known = (id: string) => listed.has(id) || supervisor.managedVendorIds().has(id);
+    answerHistory(frame, o.drivers, known)
+      .then((answer) => link.sendVolatile(answer))
+      .catch((e: unknown) => log.error(`reading history for ${frame.sessionId}: ${String(e)}`));
   }
 
   async function refreshCapabilities(): Promise<void> {
@@ -85,7 +102,8 @@ export function createDaemon(o: DaemonOptions): Daemon {
   const link = createServerLink({
     serverUrl: o.serverUrl, store, log,
     ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
-    hello: async (): Promise<Extract<MachineUp, { type: 'hello' }>> => {
+    ...(o.parkAfter ? { parkAfter: o.parkAfter } : {}),
+    hello: async () => {
       const reports = supervisor.reports();
       // Queued frames are re-sent after this hello (the server may already have applied them). A `stopped`
       // from an earlier run of a session that runs again now would make the server think it stopped after
@@ -93,14 +111,11 @@ export function createDaemon(o: DaemonOptions): Daemon {
       const runningNow = new Set(reports.filter((r) => r.running).map((r) => r.sessionId));
       const stale = store.dropWhere((f) => f.type === 'stopped' && runningNow.has(f.sessionId));
       if (stale > 0) log.info(`dropped ${stale} queued stop report(s) of sessions that run again`);
-      return {
-        type: 'hello', protocol: PROTOCOL_VERSION, token: o.token, name: o.name, capabilities,
-        sessions: reports.map((r) => ({
-          sessionId: asSessionId(r.sessionId), vendorResumeId: r.vendorResumeId ? asVendorId(r.vendorResumeId) : null, running: r.running,
-        })),
-      };
+      // The reports as the supervisor made them (delivered ids included): the frame that travels is the type it reports.
+      return helloFrames({ token: o.token, name: o.name, capabilities }, reports);
     },
     onFrame: (frame) => {
+      if (frame.type === 'history-request') return readHistory(frame);
       supervisor.handle(frame).catch((e: unknown) => log.error(`handling ${frame.type}: ${String(e)}`));
     },
     onReady: (machineId) => {
@@ -129,10 +144,11 @@ export function createDaemon(o: DaemonOptions): Daemon {
       await link.stop();
       await control?.stop();
       control = null;
+      if (!o.store) store.close(); // ours to close; an injected store belongs to the test
     },
     status: () => ({
       pid: process.pid, name: o.name, serverUrl: o.serverUrl, link: link.state(), machineId: link.machineId(),
-      sessions: supervisor.reports(), capabilities, queuedFrames: store.outbox().length,
+      sessions: supervisor.reports(), capabilities, queuedFrames: store.outboxSize(), parkedFrames: store.parked().length,
     }),
   };
 }

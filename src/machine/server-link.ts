@@ -4,6 +4,9 @@
 // outbox seq written before it, and the server answers pings only after it handled the frames before
 // them (one socket, in order, applied synchronously). A frame the socket wrote but the server never read
 // (the connection died with it in flight) is sent again on the next connection; the server dedupes.
+// A frame the server could not store (disk full, a bug) is named by its place on the socket in an
+// `apply-failed` error; the server then confirms nothing more and closes, and the daemon sends it again
+// after a growing delay. One that keeps failing (PARK_AFTER) is parked so the frames behind it flow.
 import * as v from 'valibot';
 import WebSocket from 'ws';
 import { MachineDownSchema, type MachineDown, type MachineUp } from '../core/index.ts';
@@ -13,11 +16,21 @@ import type { Logger } from './logger.ts';
 
 export type LinkState = 'connecting' | 'ready' | 'offline' | 'stopped';
 
+type Hello = Extract<MachineUp, { type: 'hello' }>;
+/** A hello and the `session-reports` pages that complete it (sent right after it). */
+export interface HelloFrames {
+  readonly hello: Hello;
+  readonly pages: readonly MachineUp[];
+}
+
+/** A frame the server failed to store this often, over at least this long, is parked (docs/api.md). */
+export const PARK_AFTER = { failures: 5, ms: 10 * 60_000 } as const;
+
 export interface ServerLinkOptions {
   /** The server's base URL (http or https); the socket goes to /api/machine on it. */
   readonly serverUrl: string;
-  /** Builds the hello frame afresh for each connection (sessions and capabilities change). */
-  readonly hello: () => Promise<Extract<MachineUp, { type: 'hello' }>>;
+  /** Builds the hello (and its pages) afresh for each connection (sessions and capabilities change). */
+  readonly hello: () => Promise<HelloFrames>;
   readonly onFrame: (frame: MachineDown) => void;
   /** Called once the server welcomed us (after the outbox was flushed). */
   readonly onReady?: (machineId: string) => void;
@@ -28,6 +41,9 @@ export interface ServerLinkOptions {
   readonly heartbeatMs?: number;
   readonly welcomeTimeoutMs?: number;
   readonly backoff?: BackoffOptions;
+  /** When a frame the server keeps failing to store is given up on (tests shorten it). */
+  readonly parkAfter?: { readonly failures: number; readonly ms: number };
+  readonly now?: () => number;
 }
 
 export interface ServerLink {
@@ -63,6 +79,19 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
   let machineId: string | null = null;
   /** Highest outbox seq handed to the current socket (each connection resends from the start). */
   let handedThrough = 0;
+  /** Frames written on the current socket after its hello, and which outbox seq each durable one was. */
+  let written = 0;
+  const seqAt = new Map<number, number>();
+  /** Connections in a row that ended in a frame the server could not store: the reconnect delay grows with it. */
+  let applyFailures = 0;
+  const parkAfter = o.parkAfter ?? PARK_AFTER;
+  const now = o.now ?? Date.now;
+
+  function write(sock: WebSocket, frame: MachineUp, seq?: number): void {
+    written++;
+    if (seq !== undefined) seqAt.set(written, seq);
+    sock.send(JSON.stringify(frame));
+  }
 
   let confirmScheduled = false;
 
@@ -70,10 +99,9 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
     if (state !== 'ready' || !ws) return;
     const sock = ws;
     let wrote = false;
-    for (const q of o.store.outbox()) {
-      if (q.seq <= handedThrough) continue;
+    for (const q of o.store.outbox(handedThrough)) {
       handedThrough = q.seq;
-      sock.send(JSON.stringify(q.frame));
+      write(sock, q.frame, q.seq);
       wrote = true;
     }
     // Ask for confirmation soon (once per burst) rather than at the next heartbeat, so the outbox stays short
@@ -101,6 +129,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
   function scheduleReconnect(): void {
     if (state === 'stopped' || reconnectTimer) return;
     state = 'offline';
+    attempt = Math.max(attempt, applyFailures);
     const delay = backoffDelay(attempt++, backoff);
     o.log.info(`reconnecting in ${delay} ms`);
     reconnectTimer = setTimeout(() => {
@@ -113,7 +142,9 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
     if (state === 'stopped') return;
     state = 'connecting';
     handedThrough = 0;
-    let hello: Extract<MachineUp, { type: 'hello' }>;
+    written = 0;
+    seqAt.clear();
+    let hello: HelloFrames;
     try {
       hello = await o.hello();
     } catch (e) {
@@ -124,7 +155,8 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
     const sock = new WebSocket(machineSocketUrl(o.serverUrl), { handshakeTimeout: 10_000 });
     ws = sock;
     sock.on('open', () => {
-      sock.send(JSON.stringify(hello));
+      sock.send(JSON.stringify(hello.hello));
+      for (const page of hello.pages) write(sock, page);
       welcomeTimer = setTimeout(() => {
         o.log.warn('no welcome from the server; reconnecting');
         sock.terminate();
@@ -134,7 +166,11 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
     sock.on('pong', (data) => {
       missedPongs = 0;
       const through = Number(data.toString());
-      if (Number.isSafeInteger(through) && through > 0) o.store.dropThrough(through);
+      if (Number.isSafeInteger(through) && through > 0) {
+        o.store.dropThrough(through);
+        for (const [n, seq] of seqAt) if (seq <= through) seqAt.delete(n);
+        if (ws === sock) applyFailures = 0; // the server stores what we send again
+      }
     });
     sock.on('error', (e) => o.log.warn(`server link: ${e.message}`));
     sock.on('close', (code, reasonBuf) => {
@@ -181,7 +217,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
           sock.terminate();
           return;
         }
-        sock.send(JSON.stringify({ type: 'heartbeat' } satisfies MachineUp));
+        write(sock, { type: 'heartbeat' });
         ping(sock);
       }, heartbeatMs);
       flush();
@@ -189,11 +225,26 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       return;
     }
     if (frame.type === 'error') {
+      if (frame.code === 'apply-failed') return onApplyFailed(frame.frame, frame.message);
       o.log.warn(`server error ${frame.code}: ${frame.message}`);
       return;
     }
     if (state !== 'ready') return; // nothing but welcome/error counts before the welcome
     o.onFrame(frame);
+  }
+
+  /** The server could not store frame number `n` of this socket and will close it: count it, park it if it keeps failing. */
+  function onApplyFailed(n: number | undefined, message: string): void {
+    applyFailures++;
+    const seq = n === undefined ? undefined : seqAt.get(n);
+    o.log.warn(`the server could not store ${seq === undefined ? 'what this machine reported' : `queued frame ${seq}`}: ${message}; sending it again later`);
+    if (seq === undefined) return;
+    const at = now();
+    const failed = o.store.noteFailure(seq, at, message);
+    if (failed && failed.failures >= parkAfter.failures && at - failed.firstFailedAt >= parkAfter.ms) {
+      o.store.park(seq, at);
+      o.log.error(`gave up on queued frame ${seq} after ${failed.failures} failures since ${new Date(failed.firstFailedAt).toISOString()}: ${message} (parked; baton doctor counts them)`);
+    }
   }
 
   return {
@@ -224,7 +275,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       flush();
     },
     sendVolatile(frame) {
-      if (state === 'ready' && ws) ws.send(JSON.stringify(frame));
+      if (state === 'ready' && ws) write(ws, frame);
     },
     state: () => state,
     machineId: () => machineId,

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   isMessageFailureCode,
-  BACKEND_INFO, REPORTED_DELIVERED_MAX, assertNever, type Backend, type MachineCapabilities, type MachineDown, type MachineUp, type VendorId,
+  BACKEND_INFO, REPORTED_DELIVERED_MAX, asMessageId, asSessionId, asVendorId, assertNever,
+  type Backend, type MachineCapabilities, type MachineDown, type MachineUp, type SessionReport, type VendorId,
 } from '../core/index.ts';
 import type { AgentHandle, BackendDriver, DriverEvent, ResumeOutcome, SessionHolder } from './providers/backend.ts';
 import type { AttemptResult, DaemonStore } from './daemon-store.ts';
@@ -24,15 +25,10 @@ export interface SupervisorDeps {
   readonly processes?: ProcessGuard;
 }
 
-export interface SessionReport {
-  readonly sessionId: string;
-  readonly vendorResumeId: string | null;
-  readonly running: boolean;
-  readonly delivered?: readonly string[];
-}
 
 export interface SessionSupervisor {
   handle(frame: MachineDown): Promise<void>;
+  /** What hello tells the server: every session not forgotten, running ones first, with what interrupted ones were sent. */
   reports(): SessionReport[];
   /** Vendor ids of every managed session (so direct-session listings leave them out). */
   managedVendorIds(): Set<string>;
@@ -53,7 +49,8 @@ interface Running {
   held: DriverEvent[] | null;
 }
 
-type Settled<T> = { done: true; value: T } | { done: false };
+/** How a guarded driver call ended: its value, the guard's deadline, or an exception (a driver bug, a spawn that threw). */
+type Settled<T> = { done: true; value: T } | { done: false; threw: null } | { done: false; threw: string };
 
 export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor {
   const { store, drivers, send, log } = deps;
@@ -123,6 +120,10 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
         if (s?.vendorId) send({ type: 'resumable', sessionId: sessionId as never, vendorResumeId: s.vendorId as VendorId });
         return;
       }
+      case 'alias':
+        // Kept so the vendor's own listing of this conversation is never shown again as a direct session.
+        store.addAlias(sessionId, e.vendorId);
+        return;
       case 'exit': {
         entry.dispose();
         running.delete(sessionId);
@@ -147,16 +148,26 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     }
   }
 
-  async function guarded<T>(p: Promise<T>, onLate: (v: T) => void): Promise<Settled<T>> {
+  async function guarded<T>(call: () => Promise<T>, onLate: (v: T) => void): Promise<Settled<T>> {
+    let p: Promise<T>;
+    try {
+      p = call();
+    } catch (e) {
+      // A driver that throws before it returns a promise (e.g. spawn refusing its arguments) still gets an answer.
+      p = Promise.reject(e);
+    }
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     const timeout = new Promise<Settled<T>>((resolve) => {
       timer = setTimeout(() => {
         timedOut = true;
-        resolve({ done: false });
+        resolve({ done: false, threw: null });
       }, guardMs);
     });
-    const result = await Promise.race([p.then((value): Settled<T> => ({ done: true, value })), timeout]);
+    const result = await Promise.race([
+      p.then((value): Settled<T> => ({ done: true, value }), (e: unknown): Settled<T> => ({ done: false, threw: e instanceof Error ? e.message : String(e) })),
+      timeout,
+    ]);
     clearTimeout(timer);
     if (timedOut) void p.then(onLate, () => {});
     return result;
@@ -179,7 +190,8 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     if (!driver || driver.provider !== f.provider) return fail('dependency-missing', `no ${f.backend} backend for ${f.provider} on this machine`);
     const cap = deps.capabilities()[f.backend];
     if (cap && !cap.installed) return fail('dependency-missing', cap.detail ?? `${BACKEND_INFO[f.backend].command} is not installed`);
-    const r = await guarded(driver.start({ cwd: f.cwd, title: f.title }), stopLate);
+    const r = await guarded(() => driver.start({ cwd: f.cwd, title: f.title }), stopLate);
+    if (!r.done && r.threw !== null) return fail('vendor-error', `the ${f.backend} agent could not be started: ${r.threw}`);
     if (!r.done) return fail('timeout', 'the agent did not start in time');
     if (!r.value.ok) return send({ type: 'start-failed', requestId: f.requestId, sessionId: f.sessionId, code: r.value.code, detail: r.value.detail.slice(0, 2000) });
     const handle = r.value.handle;
@@ -206,6 +218,14 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     };
     const failed = (code: Extract<AttemptResult, { ok: false }>['code'], detail: string) => settle({ ok: false, sessionId: f.sessionId, code, detail });
 
+    // Our own record first: a server (or a bug in it) asking for another vendor session under this Baton
+    // session would fork it, exactly as an `adopt` that rebinds it would; both are refused.
+    const known = store.session(f.sessionId);
+    if (known?.vendorId && known.vendorId !== f.vendorResumeId) {
+      log.warn(`refusing to resume session ${f.sessionId} as ${f.vendorResumeId}: this machine knows it as ${known.vendorId}`);
+      return failed('vendor-id-mismatch', `this machine's record of the session is vendor session ${known.vendorId}; asked to resume ${f.vendorResumeId}`);
+    }
+
     const live = running.get(f.sessionId);
     if (live) {
       // Already running: the same vendor session is open, so the resume is done without a second process.
@@ -219,12 +239,6 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     const cap = deps.capabilities()[f.backend];
     if (cap && (!cap.installed || !cap.canResume)) return failed('dependency-missing', cap.detail ?? `${BACKEND_INFO[f.backend].command} cannot resume here`);
 
-    // Our own record of this session names its vendor id: a resume of another id would bind it to another conversation.
-    const known = store.session(f.sessionId);
-    if (known?.vendorId && known.vendorId !== f.vendorResumeId) {
-      return failed('vendor-id-mismatch', `this machine has session ${f.sessionId} as vendor session ${known.vendorId}, not ${f.vendorResumeId}`);
-    }
-
     // Open elsewhere (a terminal, another tool): a second agent on it would fork the conversation. Seen by argv
     // or open files, and by the vendor's own record (a plain `claude` in a terminal names no id in its argv).
     const holders = new Map<number, string>();
@@ -232,7 +246,8 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     for (const h of safeHolders(driver, f.vendorResumeId)) if (!holders.has(h.pid)) holders.set(h.pid, `pid ${h.pid}: ${h.detail}`);
     if (holders.size > 0) return failed('session-in-use', `vendor session ${f.vendorResumeId} is open in another process on this machine (${[...holders.values()].slice(0, 2).join('; ')}); close it there, then resume`);
 
-    const r = await guarded<ResumeOutcome>(driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd }), stopLate);
+    const r = await guarded<ResumeOutcome>(() => driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd }), stopLate);
+    if (!r.done && r.threw !== null) return failed('vendor-error', `the ${f.backend} agent could not be started: ${r.threw}`);
     if (!r.done) return failed('timeout', 'the agent did not reopen the session in time');
     if (!r.value.ok) return failed(r.value.code, r.value.detail);
     const handle = r.value.handle;
@@ -353,6 +368,13 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
         case 'permission-answer':
           await running.get(f.sessionId)?.handle.answerPermission(f.permissionId, f.decision);
           return;
+        case 'forget':
+          return serial(f.sessionId, async () => {
+            // Only a session with no agent: an archived session's agent is stopped first, and forget comes again.
+            if (running.has(f.sessionId)) return void log.warn(`not forgetting session ${f.sessionId}: its agent runs`);
+            if (store.forget(f.sessionId)) interrupted.delete(f.sessionId);
+          });
+        case 'history-request': // answered by the daemon, which knows the direct listings
         case 'welcome':
         case 'error':
           return;
@@ -360,13 +382,21 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
           return assertNever(f);
       }
     },
-    reports: () =>
-      store.sessions().map((s) => ({
-        sessionId: s.sessionId, vendorResumeId: s.resumable ? s.vendorId : null, running: running.has(s.sessionId),
-        // Only interrupted sessions: a hello lists every session, and must stay small.
-        ...(interrupted.has(s.sessionId) ? { delivered: store.recentDelivered(s.sessionId, REPORTED_DELIVERED_MAX) } : {}),
-      })),
-    managedVendorIds: () => new Set(store.sessions().flatMap((s) => (s.vendorId ? [s.vendorId] : []))),
+    reports(): SessionReport[] {
+      const out = store.sessions().map((s): SessionReport => {
+        const report: SessionReport = {
+          sessionId: asSessionId(s.sessionId), vendorResumeId: s.resumable && s.vendorId ? asVendorId(s.vendorId) : null, running: running.has(s.sessionId),
+        };
+        // Only interrupted sessions: their acks may have died with the previous daemon (and the rest keep hello small).
+        if (!interrupted.has(s.sessionId)) return report;
+        const delivered = store.recentDelivered(s.sessionId, REPORTED_DELIVERED_MAX).map(asMessageId);
+        return delivered.length > 0 ? { ...report, delivered } : report;
+      });
+      // What the server acts on first (running, interrupted) leads, so it is on the hello's first page.
+      const weight = (r: SessionReport) => (r.running ? 0 : r.delivered ? 1 : 2);
+      return out.sort((a, b) => weight(a) - weight(b));
+    },
+    managedVendorIds: () => store.vendorIds(),
     runningCount: () => running.size,
     async stop() {
       stopping = true;

@@ -15,6 +15,7 @@ import { originAllowed } from './http/origin-check.ts';
 import { createMachineHub } from './hub/machine-hub.ts';
 import { createPhoneHub } from './hub/phone-hub.ts';
 import { createMachineEvents } from './orchestrator/machine-events.ts';
+import { createHistoryService } from './orchestrator/history.ts';
 import { createResumeService } from './orchestrator/resume.ts';
 import * as pairing from './pairing.ts';
 import { createPushService, type PushOptions, type PushService } from './push/push-service.ts';
@@ -90,7 +91,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const resume = createResumeService(ctx);
-  const machineHub = createMachineHub(ctx, createMachineEvents(ctx, resume));
+  const history = createHistoryService(ctx);
+  const machineHub = createMachineHub(ctx, createMachineEvents(ctx, resume), history);
   const phoneHub = createPhoneHub(ctx);
   ctx.machines = machineHub;
   ctx.phones = phoneHub;
@@ -106,7 +108,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   resume.restore();
 
-  const app = createApp({ ctx, resume, push, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
+  const app = createApp({ ctx, resume, push, history, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
@@ -117,6 +119,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ? { threshold: 256, serverNoContextTakeover: options.socketCompression === 'no-context-takeover', clientNoContextTakeover: options.socketCompression === 'no-context-takeover' }
       : false,
   });
+  // The machine hub answers daemons' pings itself: a pong confirms the frames before it were stored.
+  const machineWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes, autoPong: false });
   const originRule = { appOrigins: options.appOrigins ?? [], publicUrl: () => ctx.publicUrl(), trustProxy: options.trustProxy ?? false };
   server.on('upgrade', (req, socket, head) => {
     const path = upgradePath(req.url);
@@ -131,7 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws));
+    (hub === machineHub ? machineWss : wss).handleUpgrade(req, socket, head, (ws) => hub.accept(ws));
   });
 
   const host = options.host ?? '127.0.0.1';
@@ -169,6 +173,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         machineHub.close();
         phoneHub.close();
         wss.close();
+        machineWss.close();
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         try {

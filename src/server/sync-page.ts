@@ -55,7 +55,8 @@ export function readSyncPage(ctx: ServerContext, accountId: string, q: SyncPageQ
       serverTime: ctx.now(),
       machines: ctx.stores.machines.since(accountId, q.since).map(toMachineRecord),
       settings: { disabledBackends: settings.disabledBackends, codexBackend: settings.codexBackend },
-      removedSessionIds: [],
+      // Removals are final; the first page of a walk carries them (a repeated walk repeats them harmlessly).
+      removedSessionIds: q.after === undefined ? ctx.stores.sessions.removedSince(accountId, q.since) : [],
     };
     const json = JSON.stringify(head);
     return `${json.slice(0, -1)},"sessions":[${parts.join(',')}]}`;

@@ -14,6 +14,11 @@ export interface LedgerSession {
   readonly backend: Backend;
   /** Created outside Baton and taken over. */
   readonly external: boolean;
+  /**
+   * Archived at some point: its daemon may have forgotten it (dropping its delivered ids, by design), so
+   * which messages it wrote before that is no longer on the daemon's record.
+   */
+  everArchived?: boolean;
 }
 
 /** One message a phone sent (one clientId), and what the server answered in the end. */

@@ -1,5 +1,5 @@
 // Read-only views of the truth the invariants are checked against: the server's SQLite, each daemon's
-// state file, the fakes' records of vendor sessions, and the vendor transcripts the fakes wrote.
+// store, the fakes' records of vendor sessions, and the vendor transcripts the fakes wrote.
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -56,11 +56,30 @@ export interface DaemonState {
   outbox: unknown[];
 }
 
+/** The daemon's SQLite store as the JSON shape the invariants read (null while it does not exist yet). */
 export function readDaemonState(home: string): DaemonState | null {
+  const path = join(home, 'daemon', 'state.db');
+  if (!existsSync(path)) return null;
+  let db: Database.Database | null = null;
   try {
-    return JSON.parse(readFileSync(join(home, 'daemon', 'state.json'), 'utf8')) as DaemonState;
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const d = db;
+    return d.transaction((): DaemonState => {
+      const sessions: DaemonState['sessions'] = {};
+      for (const r of d.prepare('SELECT session_id, backend, vendor_id, pid, resumable FROM sessions').all() as { session_id: string; backend: string; vendor_id: string | null; pid: number | null; resumable: number }[]) {
+        sessions[r.session_id] = { sessionId: r.session_id, backend: r.backend, vendorId: r.vendor_id, pid: r.pid, resumable: r.resumable === 1 };
+      }
+      const delivered: DaemonState['delivered'] = {};
+      for (const r of d.prepare('SELECT session_id, message_id FROM delivered ORDER BY seq').all() as { session_id: string; message_id: string }[]) {
+        (delivered[r.session_id] ??= []).push(r.message_id);
+      }
+      const outbox = (d.prepare('SELECT frame FROM outbox ORDER BY seq').all() as { frame: string }[]).map((r) => JSON.parse(r.frame) as unknown);
+      return { sessions, delivered, outbox };
+    })();
   } catch {
     return null;
+  } finally {
+    db?.close();
   }
 }
 

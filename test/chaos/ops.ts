@@ -123,6 +123,7 @@ export async function archive(ctx: SoakContext, s: LedgerSession, archived: bool
   const r = await phone(ctx).call('POST', `/api/sessions/${s.id}/${archived ? 'archive' : 'unarchive'}`);
   if (!checkAnswer(ctx, archived ? 'archive' : 'unarchive', r, [200])) return;
   if (r.body.session.archived !== archived) violate(ctx, 4, `${archived ? 'archive' : 'unarchive'} answered archived=${r.body.session.archived}`);
+  if (archived) s.everArchived = true;
   if (archived) await waitRow(ctx, s, (st) => st === 'inactive', 'inactive after archive');
 }
 

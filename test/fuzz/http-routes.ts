@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import type * as v from 'valibot';
 import {
-  CreatePairingCodeSchema, CreateShareSchema, MessagesQuerySchema, PairRequestSchema, PermissionAnswerSchema,
+  CreatePairingCodeSchema, CreateShareSchema, HistoryQuerySchema, MessagesQuerySchema, PairRequestSchema, PermissionAnswerSchema,
   PushSettingsPatchSchema, PushSubscriptionSchema, RenameSessionSchema, SendMessageSchema, SettingsPatchSchema, StartSessionSchema,
   SyncQuerySchema,
 } from '../../src/core/index.ts';
@@ -115,6 +115,7 @@ export const ROUTES: readonly RouteSpec[] = [
     params: { id: sessionParam, permissionId: { pool: (w) => [...w.a.permissionIds, ...w.b.permissionIds], gate: false } },
   },
   { method: 'GET', path: '/api/sessions/:id/resume-attempts', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'GET', path: '/api/sessions/:id/history', auth: 'device', params: { id: sessionParam }, query: HistoryQuerySchema, ok: [200], scoped: true },
   { method: 'POST', path: '/api/sessions/:id/shares', auth: 'device', params: { id: sessionParam }, body: CreateShareSchema, ok: [201], scoped: true },
   { method: 'GET', path: '/api/sessions/:id/shares', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
   {

@@ -65,10 +65,19 @@ export function outOfBounds(frame: MachineUp | null, change: RowChange, ctx: { s
       if (change.table === 'machines') return change.key === ctx.self && only(['capabilities', 'cursor']) ? null : 'changed another machine';
       if (change.table === 'sessions') return row.machine_id === ctx.self && only(['cursor']) ? null : 'touched another machine’s session';
       return `capabilities changed ${change.table}`;
-    case 'direct-sessions':
+    case 'direct-sessions': {
+      // A direct session gone from the listing is removed: its row, its share links, and a tombstone for sync.
+      const wasOwnDirect = (id: unknown) => {
+        const s = ctx.before.get('sessions')?.get(String(id));
+        return s !== undefined && s.machine_id === ctx.self && s.managed === 0;
+      };
+      if (change.table === 'removed_sessions') return change.before === null && wasOwnDirect(row.session_id) && row.account_id === ctx.account ? null : 'a tombstone for a session that was not this machine’s direct session';
+      if ((change.table === 'shares' || change.table === 'seen_events') && change.after === null) return wasOwnDirect(row.session_id) ? null : 'removed rows of a session that was not this machine’s direct session';
+      if (change.table === 'sessions' && change.after === null && !wasOwnDirect(row.id)) return 'removed a session that was not this machine’s direct session';
       if (change.table !== 'sessions' || row.machine_id !== ctx.self) return 'direct-sessions changed something beyond this machine’s sessions';
       if (change.before && change.before.managed !== 0) return 'direct-sessions changed a managed session';
       return null;
+    }
     default: {
       if (!SESSION_SCOPED.has(frame.type)) return `unexpected frame type ${frame.type}`;
       const sessionId = (frame as { sessionId: string }).sessionId;

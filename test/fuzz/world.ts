@@ -84,7 +84,7 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
   const laptop = ts.admin.issueToken(accountId as never, 'machine', `${tag}-laptop`);
   const spare = ts.admin.issueToken(accountId as never, 'machine', `${tag}-spare`);
   const machine = new ScriptedMachine(ts.url, laptop.token, laptop.machineId!);
-  await machine.connect({ name: `${tag}-laptop` });
+  await machine.connect({ name: `${tag}-laptop`, history: () => ({ ok: true, page: { entries: [], hasOlder: false } }) });
 
   const start = async (vendorId: string) => {
     const res = await phone.post('/api/sessions', { machineId: machine.machineId, provider: 'claude', cwd: `/work/${tag}/${vendorId}` });

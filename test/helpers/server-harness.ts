@@ -88,6 +88,8 @@ export interface ScriptedMachineOptions {
   readonly capabilities?: MachineCapabilities;
   readonly sessions?: SessionReport[];
   readonly protocol?: number;
+  /** Answers every `history-request` at once with what this returns (a page, or a typed failure). */
+  readonly history?: (req: Extract<MachineDown, { type: 'history-request' }>) => Record<string, unknown>;
 }
 
 /** Plays the daemon's side of /api/machine, one explicit step at a time. */
@@ -108,6 +110,13 @@ export class ScriptedMachine {
     const ws = await openSocket(`${this.baseUrl.replace(/^http/, 'ws')}/api/machine`);
     this.rec = new Recorder<MachineDown>(ws);
     this.closed = new Promise((r) => ws.on('close', (code) => r({ code })));
+    const history = opts.history;
+    if (history) {
+      ws.on('message', (d) => {
+        const m = JSON.parse(d.toString()) as MachineDown;
+        if (m.type === 'history-request') ws.send(JSON.stringify({ type: 'history', requestId: m.requestId, ...history(m) }));
+      });
+    }
     ws.send(JSON.stringify({
       type: 'hello', protocol: opts.protocol ?? PROTOCOL_VERSION, token: this.token, name: opts.name ?? 'laptop',
       capabilities: opts.capabilities ?? allCapabilities(), sessions: opts.sessions ?? [],

@@ -2,12 +2,13 @@
 // shows up on the phone as not managed; sending to it is refused with nothing stored; taking it over binds
 // a managed session to that same vendor id, and the first send resumes it strictly (no new vendor session).
 import { spawn } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonFileAtomic } from '../../src/machine/json-file.ts';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionRecord, SyncResponse } from '../../src/core/index.ts';
+import type { HistoryPage, SessionRecord, SyncResponse } from '../../src/core/index.ts';
 import { FAKES_BIN, type FakeEnv } from '../helpers/fake-env.ts';
 import { BATON, eventually, refusal, startStack, type Stack } from './stack.ts';
 
@@ -95,6 +96,13 @@ describe.each([
       availability: { state: 'blocked', reason: 'not-managed' },
     });
 
+    // Readable before deciding: its history, read on the laptop from the vendor's own store, newest page first.
+    const history = await phone.get<HistoryPage>(`/api/sessions/${direct.id}/history`);
+    expect(history.hasOlder).toBe(false);
+    expect(history.entries.filter((e) => e.role !== 'tool').map((e) => [e.role, e.text])).toEqual([['user', `fix the ${provider} bug`], ['agent', `echo: fix the ${provider} bug`]]);
+    const older = await phone.get<HistoryPage>(`/api/sessions/${direct.id}/history?before=${history.entries.at(-1)!.index}&limit=1`);
+    expect(older.entries).toEqual([history.entries.at(-2)]);
+
     // Not managed: the phone's send is refused and nothing lands in the transcript.
     const refused = await refusal(phone.send(direct.id, 'from the phone'));
     expect(refused.status).toBe(409);
@@ -156,4 +164,21 @@ it('`baton takeover <id>` takes a direct session over from the terminal', async 
   expect(run.status, run.stderr).toBe(0);
   expect(JSON.parse(run.stdout)).toMatchObject({ id: direct.id, managed: true, vendorResumeId: vendorId });
   expect(await phone.session(direct.id)).toMatchObject({ managed: true });
+}, 60_000);
+
+it('a direct session deleted from the vendor’s store leaves the phone’s list (sync names it removed)', async () => {
+  const { phone, fake } = stack;
+  const vendorId = await claudeInTerminal(fake, 'to be deleted');
+  const direct = await eventually(async () => (await sessionsWithVendorId(vendorId))[0], 'the laptop to list the session');
+  const cursor = (await phone.get<SyncResponse>('/api/sync?since=0')).cursor;
+  const projects = join(fake.env.CLAUDE_CONFIG_DIR!, 'projects');
+  for (const d of readdirSync(projects)) rmSync(join(projects, d, `${vendorId}.jsonl`), { force: true });
+  const sync = await eventually(async () => {
+    const s = await phone.get<SyncResponse>(`/api/sync?since=${cursor}`);
+    return s.removedSessionIds.includes(direct.id) ? s : null;
+  }, 'the session to be removed');
+  expect(sync.sessions.some((x) => x.id === direct.id)).toBe(false);
+  expect(await sessionsWithVendorId(vendorId)).toEqual([]);
+  // Its history is gone with it.
+  expect((await refusal(phone.get(`/api/sessions/${direct.id}/history`))).status).toBe(404);
 }, 60_000);

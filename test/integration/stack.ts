@@ -50,7 +50,7 @@ export interface Stack {
 }
 
 export interface Phone {
-  startSession(provider: Provider, backend: Backend): Promise<SessionRecord>;
+  startSession(provider: Provider, backend: Backend, cwd?: string): Promise<SessionRecord>;
   session(id: string): Promise<SessionRecord>;
   messages(id: string): Promise<MessageRecord[]>;
   send(id: string, text: string): Promise<MessageRecord>;
@@ -106,9 +106,9 @@ export async function startStack(o: { daemonEnv?: Record<string, string> } = {})
   laptop.process = spawnDaemon(['--server', server.url, '--code', code, '--name', 'laptop'], daemonEnv());
 
   const phone: Phone = {
-    async startSession(provider, backend) {
+    async startSession(provider, backend, cwd = fake.cwd) {
       const machine = await stack.machine();
-      const { session } = await api.post<{ session: SessionRecord }>('/api/sessions', { machineId: machine.id, provider, backend, cwd: fake.cwd });
+      const { session } = await api.post<{ session: SessionRecord }>('/api/sessions', { machineId: machine.id, provider, backend, cwd });
       return session;
     },
     session: async (id) => (await api.get<{ session: SessionRecord }>(`/api/sessions/${id}`)).session,
@@ -146,8 +146,8 @@ export async function startStack(o: { daemonEnv?: Record<string, string> } = {})
 export const PROVIDER_OF = (b: Backend) => BACKEND_INFO[b].provider;
 
 /** Start a session and take it through its first turn, so the vendor has persisted it (resumable). */
-export async function liveSessionWithTurn(stack: Stack, backend: Backend, text = 'one') {
-  const s = await stack.phone.startSession(PROVIDER_OF(backend), backend);
+export async function liveSessionWithTurn(stack: Stack, backend: Backend, text = 'one', cwd?: string) {
+  const s = await stack.phone.startSession(PROVIDER_OF(backend), backend, cwd);
   const live = await stack.phone.waitSession(s.id, (x) => x.status === 'active' && !!x.vendorId, `${backend} session to start`);
   const m = await stack.phone.send(s.id, text);
   await stack.phone.waitMessage(s.id, m.id, (x) => x.state === 'answered', `the first turn on ${backend} to be answered`);

@@ -1,6 +1,9 @@
 // THE backend contract: one suite every BackendDriver runs against its fake vendor CLI (strict resume, faults, permissions).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentHandle, BackendDriver, DriverEnv, DriverEvent } from '../../src/machine/providers/backend.ts';
+import { guardDriver } from '../../src/machine/providers/guard-driver.ts';
 import type { VendorId } from '../../src/core/index.ts';
 import { createFakeEnv, type FakeEnv, type FakeProvider, type RecordLine } from '../helpers/fake-env.ts';
 
@@ -11,6 +14,8 @@ export interface BackendFixture {
   makeDriver(overrides?: Partial<DriverEnv>): BackendDriver;
   /** The project directory sessions run in. */
   readonly cwd: string;
+  /** The environment the fixture's drivers run with (the sandbox's HOME, PATH with the fakes first). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** This provider's fake record (created / resumed / resume-refused lines). */
   record(): Promise<RecordLine[]>;
   setFaults(faults: string[]): Promise<void>;
@@ -32,12 +37,14 @@ export async function fakeFixture(
   o: FakeFixtureOptions = {},
 ): Promise<BackendFixture & { fake: FakeEnv }> {
   const fake = await createFakeEnv({ ...(o.slowMs !== undefined ? { slowMs: o.slowMs } : {}), ...(o.extraEnv ? { extraEnv: o.extraEnv } : {}) });
-  const makeDriver = (overrides: Partial<DriverEnv> = {}) => createDriver({ command: provider, env: fake.env, timeoutMs: o.timeoutMs ?? 5000, ...overrides });
+  // As the daemon's registry builds it: the driver behind the guard every backend gets.
+  const makeDriver = (overrides: Partial<DriverEnv> = {}) => guardDriver(createDriver({ command: provider, env: fake.env, timeoutMs: o.timeoutMs ?? 5000, ...overrides }));
   return {
     fake,
     driver: makeDriver(),
     makeDriver,
     cwd: fake.cwd,
+    env: fake.env,
     record: () => fake.record(provider),
     setFaults: (f) => fake.setFaults(f),
     livePids: () => fake.livePids(),
@@ -187,6 +194,41 @@ export function describeBackendContract(name: string, makeFixture: () => Promise
       expect(outcome).toMatchObject({ ok: false, code: 'dependency-missing' });
     });
 
+    describe('a start whose working directory cannot be used fails cwd-invalid, naming it, and spawns nothing', () => {
+      const cases: [string, (cwd: string) => string][] = [
+        ['missing', (cwd) => join(cwd, 'no-such-folder')],
+        ['relative', () => 'some/relative/dir'],
+        ['a file', (cwd) => join(cwd, 'a-file.txt')],
+        ['below a file', (cwd) => join(cwd, 'a-file.txt', 'sub')],
+        ['not a valid path', (cwd) => `${cwd}/bad\0name`],
+      ];
+      for (const [what, pathOf] of cases) {
+        it(what, async () => {
+          writeFileSync(join(fx.cwd, 'a-file.txt'), 'not a folder');
+          const cwd = pathOf(fx.cwd);
+          const outcome = await fx.driver.start({ cwd, title: 'x' });
+          expect(outcome).toMatchObject({ ok: false, code: 'cwd-invalid' });
+          if (!outcome.ok) expect(outcome.detail).toContain(JSON.stringify(cwd));
+          expect(created(await fx.record())).toHaveLength(0);
+          expect(await fx.livePids()).toEqual([]);
+        });
+      }
+    });
+
+    it('a missing cwd is cwd-invalid even when the CLI is missing too (dependency-missing only for the binary)', async () => {
+      const outcome = await fx.makeDriver({ command: 'baton-no-such-cli' }).start({ cwd: join(fx.cwd, 'gone'), title: 'x' });
+      expect(outcome).toMatchObject({ ok: false, code: 'cwd-invalid' });
+    });
+
+    it('a spawn that throws at once is a typed vendor-error, never a rejection or a hang', async () => {
+      // Node refuses an environment value with a NUL byte synchronously, inside spawn.
+      const outcome = await fx.makeDriver({ env: { ...fx.env, BATON_BROKEN_VAR: 'a\0b' } }).start({ cwd: fx.cwd, title: 'x' });
+      expect(outcome).toMatchObject({ ok: false, code: 'vendor-error' });
+      if (!outcome.ok) expect(outcome.detail).toMatch(/could not be started|null bytes/);
+      expect(created(await fx.record())).toHaveLength(0);
+      expect(await fx.livePids()).toEqual([]);
+    });
+
     it('a permission request round-trips allow and deny', async () => {
       await fx.setFaults(['permission']);
       const handle = await start();
@@ -230,6 +272,16 @@ export function describeBackendContract(name: string, makeFixture: () => Promise
       const lines = await fx.record();
       expect(created(lines)).toHaveLength(1);
       expect(lines.filter((l) => l.event === 'resumed').map((l) => l.vendorId)).toEqual([vendorId]);
+    });
+
+    it('a resume whose working directory is gone fails cwd-invalid and spawns nothing', async () => {
+      const vendorId = await persistedSession();
+      const gone = join(fx.cwd, 'moved-away');
+      const outcome = await fx.driver.resume({ vendorId, cwd: gone });
+      expect(outcome).toMatchObject({ ok: false, code: 'cwd-invalid' });
+      if (!outcome.ok) expect(outcome.detail).toContain(JSON.stringify(gone));
+      expect((await fx.record()).filter((l) => l.event === 'resumed')).toHaveLength(0);
+      expect(await fx.livePids()).toEqual([]);
     });
 
     it('after a resume, a message is answered in the same vendor session', async () => {
@@ -312,6 +364,32 @@ export function describeBackendContract(name: string, makeFixture: () => Promise
       const outcome = await fx.makeDriver({ timeoutMs: 700 }).start({ cwd: fx.cwd, title: 'x' });
       expect(outcome).toMatchObject({ ok: false, code: 'timeout' });
       expect(await fx.livePids()).toEqual([]);
+    });
+
+    if (options.listsDirect !== false) it('readHistory reads the conversation from the vendor store, in order and paged from the newest', async () => {
+      const vendorId = await persistedSession();
+      const outcome = await fx.driver.readHistory({ vendorId, cwd: fx.cwd, before: null, limit: 50 });
+      if (!outcome.ok) throw new Error(`readHistory failed: ${outcome.code} ${outcome.detail}`);
+      const { entries, hasOlder } = outcome.page;
+      expect(hasOlder).toBe(false);
+      expect(entries.map((e) => e.index)).toEqual(entries.map((_, i) => i));
+      const user = entries.findIndex((e) => e.role === 'user' && e.text === 'first');
+      const answer = entries.findIndex((e) => e.role === 'agent' && e.text === 'echo: first');
+      expect(user, JSON.stringify(entries)).toBeGreaterThanOrEqual(0);
+      expect(answer).toBeGreaterThan(user);
+      // The newest one alone, then the page before it.
+      const last = await fx.driver.readHistory({ vendorId, cwd: fx.cwd, before: null, limit: 1 });
+      expect(last).toMatchObject({ ok: true, page: { entries: [{ index: entries.length - 1 }], hasOlder: entries.length > 1 } });
+      const before = await fx.driver.readHistory({ vendorId, cwd: fx.cwd, before: entries.length - 1, limit: 50 });
+      expect(before.ok && before.page.entries.map((e) => e.text)).toEqual(entries.slice(0, -1).map((e) => e.text));
+      // Reading starts nothing.
+      expect(created(await fx.record())).toHaveLength(1);
+      expect(await fx.livePids()).toEqual([]);
+    });
+
+    if (options.listsDirect !== false) it('readHistory of a session the vendor does not have is vendor-not-found', async () => {
+      const outcome = await fx.driver.readHistory({ vendorId: 'no-such-session-0000' as VendorId, cwd: fx.cwd, before: null, limit: 10 });
+      expect(outcome).toMatchObject({ ok: false, code: 'vendor-not-found' });
     });
 
     if (options.listsDirect !== false) it('listDirect finds the persisted session with its cwd and first message as title', async () => {

@@ -64,7 +64,7 @@ function laptopLink(serverUrl: string, onFrame: (f: MachineDown) => void = () =>
   const store = openDaemonStore(join(home, 'daemon'));
   const link = createServerLink({
     serverUrl, store, log: silentLogger, onFrame, heartbeatMs: 50, backoff: { baseMs: 20, maxMs: 100 },
-    hello: async () => ({ type: 'hello', protocol: 1, token: 'machine-token', name: 'laptop', capabilities: {}, sessions: [] }),
+    hello: async () => ({ hello: { type: 'hello', protocol: 1, token: 'machine-token', name: 'laptop', capabilities: {}, sessions: [] }, pages: [] }),
     ...(onFatal ? { onFatal } : {}),
   });
   links.push(link);

@@ -188,6 +188,57 @@ describe('session supervisor', () => {
     expect(l.sent.at(-1)).toMatchObject({ type: 'stopped', sessionId: 's2', reason: 'crashed' });
   });
 
+  it('refuses a resume under a vendor id that is not its own record of the session, naming both, and starts nothing', async () => {
+    const before = laptop();
+    const vendorId = await startedSession(before);
+    await before.sup.stop();
+    // The vendor has another persisted session the server (wrongly) asks for under this Baton session.
+    vendor.persisted.add('mem-other-session');
+    const l = laptop();
+    await l.sup.handle(resume('a1', 'mem-other-session'));
+    expect(l.sent).toEqual([expect.objectContaining({ type: 'resume-result', attemptId: 'a1', ok: false, code: 'vendor-id-mismatch' })]);
+    const detail = (l.sent[0] as { detail: string }).detail;
+    expect(detail).toContain(vendorId);
+    expect(detail).toContain('mem-other-session');
+    expect(vendor.record.filter((r) => r.event === 'resumed')).toEqual([]);
+    expect(l.store.session('s1')?.vendorId).toBe(vendorId);
+  });
+
+  it.each(['start', 'resume'] as const)('a driver whose %s throws at once is answered with a typed failure, never left pending', async (op) => {
+    const sent: MachineUp[] = [];
+    const broken: BackendDriver = {
+      ...createMemoryDriver('claude-stream', vendor),
+      // Not async: the throw happens before any promise exists (as spawn() refusing its arguments does).
+      start: () => { throw new TypeError('spawn refused its arguments'); },
+      resume: () => { throw new TypeError('spawn refused its arguments'); },
+    };
+    const sup = createSessionSupervisor({
+      store: openDaemonStore(null), drivers: new Map([['claude-stream', broken]]), send: (f) => sent.push(f), log: silentLogger,
+      capabilities: () => ({ 'claude-stream': { installed: true, version: '1', canResume: true, detail: null } }),
+    });
+    await sup.handle(op === 'start' ? start() : resume('a1', 'v1'));
+    expect(sent).toEqual([expect.objectContaining(op === 'start'
+      ? { type: 'start-failed', requestId: 'r-s1', code: 'vendor-error', detail: expect.stringContaining('spawn refused') }
+      : { type: 'resume-result', attemptId: 'a1', ok: false, code: 'vendor-error', detail: expect.stringContaining('spawn refused') })]);
+  });
+
+  it('forgets an archived session when told (not while its agent runs): out of its reports, its vendor id still checked', async () => {
+    const l = laptop();
+    const vendorId = await startedSession(l);
+    await l.sup.handle({ type: 'forget', sessionId: 's1' as never });
+    expect(l.sup.reports().map((r) => r.sessionId)).toEqual(['s1']); // running: kept
+    await l.sup.handle({ type: 'stop', sessionId: 's1' as never });
+    await l.sup.handle({ type: 'forget', sessionId: 's1' as never });
+    expect(l.sup.reports()).toEqual([]);
+    expect(l.store.isDelivered('s1', 'm1')).toBe(false);
+    // Unarchived and resumed later: another vendor id is still refused, its own reopens and is remembered again.
+    await l.sup.handle(resume('a1', 'mem-someone-else'));
+    expect(l.sent.at(-1)).toMatchObject({ type: 'resume-result', attemptId: 'a1', ok: false, code: 'vendor-id-mismatch' });
+    await l.sup.handle(resume('a2', vendorId));
+    expect(l.sent.at(-1)).toMatchObject({ type: 'resume-result', attemptId: 'a2', ok: true });
+    expect(l.sup.reports()).toEqual([{ sessionId: 's1', vendorResumeId: vendorId, running: true }]);
+  });
+
   it('a start repeated after a reconnect re-reports the same vendor id and starts nothing new', async () => {
     const l = laptop();
     await l.sup.handle(start());

@@ -112,10 +112,10 @@ describe('opencode-serve specifics', () => {
     ]);
   });
 
-  it('a missing working directory is a clear vendor-error and starts nothing', async () => {
+  it('a missing working directory is cwd-invalid (the contract checks every backend) and starts nothing', async () => {
     fx = await fixture();
     const outcome = await fx.driver.start({ cwd: join(fx.cwd, 'nope'), title: 'x' });
-    expect(outcome).toMatchObject({ ok: false, code: 'vendor-error' });
+    expect(outcome).toMatchObject({ ok: false, code: 'cwd-invalid' });
     expect(await fx.record()).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 // Why this session cannot take a message, in one sentence, with the fix for its reason.
-import { useNavigate } from '@solidjs/router';
+import { A, useNavigate } from '@solidjs/router';
 import { createSignal, Match, Show, Switch, type JSX } from 'solid-js';
 import type { MachineRecord, SessionRecord } from '../../core/records.ts';
 import { RESUME_FAILURE_TEXT } from '../../core/resume-attempt.ts';
+import { INSTALL_COMMAND, openInVendorCli } from '../../core/vendor-commands.ts';
 import { errorText } from '../lib/api-client.ts';
 import { copyText } from '../lib/copy-text.ts';
 import { takeOverSession, unarchiveSession, updateSettings } from '../stores/session-actions.ts';
@@ -29,7 +30,7 @@ function CopyCommand(props: { command: string; label: string }): JSX.Element {
   );
 }
 
-export function AvailabilityBanner(props: { session: SessionRecord; machine: MachineRecord | undefined; status: SessionStatus; server: string }): JSX.Element {
+export function AvailabilityBanner(props: { session: SessionRecord; machine: MachineRecord | undefined; status: SessionStatus }): JSX.Element {
   const navigate = useNavigate();
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
@@ -60,7 +61,11 @@ export function AvailabilityBanner(props: { session: SessionRecord; machine: Mac
               </Match>
               <Match when={block()!.reason === 'not-managed'}>
                 <button type="button" class="btn primary" disabled={busy()} onClick={() => act(() => takeOverSession(props.session.id))}>Take over</button>
-                <CopyCommand command={`baton attach ${props.session.id}`} label="Copy the attach command" />
+                <Show when={props.session.vendorResumeId}>
+                  <A class="btn" href={`/s/${encodeURIComponent(props.session.id)}/history`}>Read its history</A>
+                  {/* Baton does not manage it, so `baton attach` has nothing to follow: its own CLI opens it there. */}
+                  <CopyCommand command={openInVendorCli(props.session.provider, props.session.vendorResumeId!, props.session.cwd)} label="Copy the command that opens it on its machine" />
+                </Show>
               </Match>
               <Match when={block()!.reason === 'backend-disabled'}>
                 <button
@@ -74,10 +79,13 @@ export function AvailabilityBanner(props: { session: SessionRecord; machine: Mac
                 <button type="button" class="btn" onClick={() => navigate('/settings')}>Open settings</button>
               </Match>
               <Match when={block()!.reason === 'machine-offline'}>
-                <CopyCommand command={`baton daemon --server ${props.server}`} label="Copy the daemon command" />
+                {/* The machine is paired, so its daemon remembers its server (as it reaches it, which may not be the URL this
+                    phone uses: `--server` with the phone's URL would be refused as another server). */}
+                <CopyCommand command="baton daemon" label="Copy the daemon command" />
               </Match>
               <Match when={block()!.reason === 'dependency-missing'}>
-                <CopyCommand command={`baton attach ${props.session.id}`} label="Copy the attach command" />
+                {/* Attaching needs a running agent, which is what is missing: installing (or upgrading) the CLI is the fix. */}
+                <CopyCommand command={INSTALL_COMMAND[props.session.provider]} label={`Copy the command that installs ${props.session.provider} on its machine`} />
               </Match>
             </Switch>
           </div>

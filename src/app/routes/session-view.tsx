@@ -126,6 +126,10 @@ export default function SessionView(): JSX.Element {
             <div class="session-sub">
               <span class="muted small mono">{session()!.provider} · {session()!.backend} · {machine()?.name ?? 'unknown machine'}</span>
               <div class="session-menu">
+                <Show when={session()!.vendorResumeId}>
+                  {/* The vendor's own record: all a direct session has; a taken-over one's turns from before Baton. */}
+                  <A class="btn small" href={`/s/${encodeURIComponent(id())}/history`}>History</A>
+                </Show>
                 <button type="button" class="btn small" onClick={() => setSharing(true)}>Share</button>
                 <Show when={session()!.managed && !session()!.archived}>
                   <Show when={session()!.status === 'active'}>
@@ -140,7 +144,7 @@ export default function SessionView(): JSX.Element {
         </header>
         <Show when={session()} fallback={<p class="empty">{painted() ? 'This session is not in this phone’s cache yet.' : 'Loading…'}</p>}>
           <Show when={status()}>
-            <AvailabilityBanner session={session()!} machine={machine()} status={status()!} server={profile()?.server ?? ''} />
+            <AvailabilityBanner session={session()!} machine={machine()} status={status()!} />
           </Show>
           <Show when={error()}>
             <p class="error banner" role="alert">{error()}</p>

@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
       detail: installed ? null : mine[0]?.detail ?? null,
     };
   });
-  const daemonStatus = (await queryControlSocket(join(home, 'daemon.sock'))) as { status?: { link: string; machineId: string | null; name: string; sessions: unknown[] } } | null;
+  const daemonStatus = (await queryControlSocket(join(home, 'daemon.sock'))) as { status?: { link: string; machineId: string | null; name: string; sessions: unknown[]; queuedFrames?: number; parkedFrames?: number } } | null;
   const daemon = daemonStatus?.status ?? null;
   const server = await checkServer(home);
 
@@ -71,6 +71,8 @@ export async function run(args: string[]): Promise<number> {
   }
   out(daemon
     ? `daemon: running as "${daemon.name}", link ${daemon.link}${daemon.machineId ? ` (machine ${daemon.machineId})` : ''}, ${daemon.sessions.length} managed session(s)`
+      + `${daemon.queuedFrames ? `, ${daemon.queuedFrames} report(s) not yet confirmed by the server` : ''}`
+      + `${daemon.parkedFrames ? `, ${daemon.parkedFrames} report(s) the server kept failing to store (parked; see the daemon's log)` : ''}`
     : 'daemon: not running on this home (start `baton daemon` or `baton up`)');
   const state = !server.url ? 'not configured' : !server.reachable ? 'unreachable' : server.authorized ? 'reachable, token accepted' : 'reachable, token NOT accepted';
   out(`server: ${server.url ? `${server.url} — ` : ''}${state}${server.detail ? ` (${server.detail})` : ''}`);

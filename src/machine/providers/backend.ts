@@ -1,10 +1,12 @@
 // The one interface every provider backend implements; the daemon never knows which vendor it drives.
-import type { AgentEvent, Backend, BackendCapability, Provider, ResumeFailureCode, VendorId } from '../../core/index.ts';
+import type { AgentEvent, Backend, BackendCapability, HistoryFailureCode, HistoryPage, Provider, ResumeFailureCode, VendorId } from '../../core/index.ts';
 
 /** What a running agent tells the daemon. `persisted`: the vendor has saved the session, so it is resumable by id. */
 export type DriverEvent =
   | AgentEvent
   | { readonly kind: 'persisted' }
+  /** The vendor also knows this session by another id (codex-mcp: the thread id in its rollout), which is then never listed as a direct session. */
+  | { readonly kind: 'alias'; readonly vendorId: VendorId }
   | { readonly kind: 'exit'; readonly code: number | null; readonly signal: string | null; readonly detail: string | null };
 
 export interface AgentHandle {
@@ -28,6 +30,18 @@ export type ResumeOutcome =
 export type StartOutcome =
   | { readonly ok: true; readonly handle: AgentHandle }
   | { readonly ok: false; readonly code: ResumeFailureCode; readonly detail: string };
+
+export type HistoryOutcome =
+  | { readonly ok: true; readonly page: HistoryPage }
+  | { readonly ok: false; readonly code: HistoryFailureCode; readonly detail: string };
+
+export interface HistoryRequest {
+  readonly vendorId: VendorId;
+  readonly cwd: string;
+  /** The newest entries before this index; null: the newest ones. */
+  readonly before: number | null;
+  readonly limit: number;
+}
 
 /** A provider-native session found on this machine (e.g. in the vendor's own store). */
 export interface DirectSessionInfo {
@@ -56,6 +70,8 @@ export interface BackendDriver {
   resume(options: { readonly vendorId: VendorId; readonly cwd: string }): Promise<ResumeOutcome>;
   /** Provider-native sessions on this machine (empty if the backend has no store to read). */
   listDirect(): Promise<DirectSessionInfo[]>;
+  /** A page of a session's conversation, read from the vendor's own store without starting it (read-only). */
+  readHistory(request: HistoryRequest): Promise<HistoryOutcome>;
   /**
    * Processes that have this vendor session open by the vendor's own record (Claude's live-session registry,
    * Codex's thread writer lock), also when their command line does not name it (a plain `claude` in a

@@ -1,6 +1,6 @@
 // An in-memory BackendDriver (the port fake): a pretend vendor with a session store, faults and a log
 // of what it received, so the supervisor and daemon can be tested without processes.
-import { BACKEND_INFO, asPermissionId, asVendorId, type Backend, type BackendCapability, type VendorId } from '../../core/index.ts';
+import { BACKEND_INFO, asPermissionId, asVendorId, historyText, pageOf, type Backend, type BackendCapability, type VendorId } from '../../core/index.ts';
 import type { AgentHandle, BackendDriver, DirectSessionInfo, DriverEvent, ResumeOutcome, StartOutcome } from './backend.ts';
 
 export type MemoryFault = 'unknown-id' | 'other-id' | 'crash-on-resume' | 'hang' | 'permission' | 'crash-on-turn' | 'not-installed';
@@ -63,6 +63,15 @@ export function createMemoryDriver(backend: Backend, vendor: MemoryVendor = crea
     },
     async listDirect() {
       return vendor.direct.filter((d) => d.backend === backend);
+    },
+    async readHistory({ vendorId, before, limit }) {
+      const known = vendor.persisted.has(vendorId) || vendor.direct.some((d) => d.vendorResumeId === vendorId);
+      if (!known) return { ok: false, code: 'vendor-not-found', detail: `no session ${vendorId}` };
+      const said = (vendor.received.get(vendorId) ?? []).flatMap((text) => [
+        { role: 'user' as const, ...historyText(text), at: null },
+        { role: 'agent' as const, ...historyText(`echo: ${text}`), at: null },
+      ]);
+      return { ok: true, page: pageOf(said, before, limit) };
     },
   };
 }

@@ -3,6 +3,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { BACKENDS, BACKEND_INFO, type Backend, type Provider } from '../../core/index.ts';
 import type { BackendDriver, DriverEnv } from './backend.ts';
+import { guardDriver } from './guard-driver.ts';
 
 type Factory = (env: DriverEnv) => BackendDriver;
 
@@ -66,7 +67,8 @@ export async function createDrivers(o: RegistryOptions): Promise<{ drivers: Map<
   for (const backend of o.backends ?? BACKENDS) {
     try {
       const factory = await loadDriverFactory(backend);
-      drivers.set(backend, factory({ command: resolveCommand(BACKEND_INFO[backend].provider, o.env), env: o.env, timeoutMs }));
+      // Every driver behind the same guard: a usable cwd before any spawn, exceptions turned into typed failures.
+      drivers.set(backend, guardDriver(factory({ command: resolveCommand(BACKEND_INFO[backend].provider, o.env), env: o.env, timeoutMs })));
     } catch (e) {
       failures.set(backend, `the ${backend} driver could not load: ${e instanceof Error ? e.message : String(e)}`);
     }

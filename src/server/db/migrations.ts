@@ -152,6 +152,22 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX sessions_account;
     `,
   },
+  {
+    id: 5,
+    name: 'direct-sessions-indexed',
+    sql: `
+      -- A machine's listing is matched to its sessions by vendor id: one index lookup each, not a scan of the machine.
+      CREATE INDEX sessions_machine_vendor_resume ON sessions(machine_id, vendor_resume_id);
+      CREATE INDEX sessions_machine_vendor ON sessions(machine_id, vendor_id);
+      -- Sessions removed from view (a direct session gone from its vendor's store), so sync can tell clients.
+      CREATE TABLE removed_sessions (
+        session_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        cursor INTEGER NOT NULL
+      );
+      CREATE INDEX removed_sessions_account ON removed_sessions(account_id, cursor);
+    `,
+  },
   // Numbered 10+ so migrations added meanwhile on other branches (3, 4…) keep their numbers; ids only need to be unique and ordered.
   {
     id: 10,

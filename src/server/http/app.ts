@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { BatonError, ERROR_KINDS, LIMITS, type ApiErrorBody } from '../../core/index.ts';
+import type { HistoryService } from '../orchestrator/history.ts';
 import type { ResumeService } from '../orchestrator/resume.ts';
 import type { PushService } from '../push/push-service.ts';
 import { compression } from './compression.ts';
@@ -17,6 +18,7 @@ import { createStaticHandler } from './static.ts';
 export interface AppOptions extends RouteDeps {
   readonly resume: ResumeService;
   readonly push: PushService;
+  readonly history: HistoryService;
   readonly staticDir: string | null;
   readonly appOrigins: readonly string[];
   /** This process terminates TLS itself (HSTS on every response). */
@@ -52,7 +54,7 @@ export function createApp(opts: AppOptions): Hono {
 
   const limiters = opts.limiters ?? createLimiters(ctx.now, opts.rateLimits);
   accountRoutes(app, opts, limiters, (deviceId) => opts.push.forgetDevice(deviceId));
-  sessionRoutes(app, opts, opts.resume, limiters);
+  sessionRoutes(app, opts, opts.resume, limiters, opts.history);
   shareRoutes(app, opts, limiters);
   pushRoutes(app, opts, opts.push);
 

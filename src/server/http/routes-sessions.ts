@@ -1,9 +1,10 @@
 // Routes on sessions: start, read, rename, page and send messages, archive, stop, interrupt, take over, permissions.
 import type { Context, Hono } from 'hono';
 import {
-  BatonError, LIMITS, MessagesQuerySchema, permissionInputHash, type PermissionInfo, PermissionAnswerSchema, RenameSessionSchema, SendMessageSchema, StartSessionSchema,
+  BatonError, HISTORY, HistoryQuerySchema, LIMITS, MessagesQuerySchema, permissionInputHash, type PermissionInfo, PermissionAnswerSchema, RenameSessionSchema, SendMessageSchema, StartSessionSchema,
 } from '../../core/index.ts';
 import { authenticate } from '../auth.ts';
+import type { HistoryService } from '../orchestrator/history.ts';
 import type { ResumeService } from '../orchestrator/resume.ts';
 import { sendMessage } from '../orchestrator/send-message.ts';
 import {
@@ -16,7 +17,7 @@ import { readBody, readQuery } from './input.ts';
 import type { Limiters, RouteDeps } from './routes-account.ts';
 import { refuseIfLimited } from './rate-limit.ts';
 
-export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeService, limiters: Limiters): void {
+export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeService, limiters: Limiters, history: HistoryService): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
   const session = (accountId: string, id: string) => {
     const s = ctx.stores.sessions.get(accountId, id);
@@ -95,6 +96,15 @@ export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeServi
       throw new BatonError('conflict', 'this answer was for a different request than the one the agent is asking now; open the session to see it');
     }
   }
+
+  // The vendor's own record of the conversation, read on its machine now (read-only, nothing stored here):
+  // how a direct session can be read before taking it over, and a taken-over one's earlier turns.
+  app.get('/api/sessions/:id/history', async (c) => {
+    const a = auth(c);
+    const s = session(a.accountId, c.req.param('id'));
+    const q = readQuery(c, HistoryQuerySchema);
+    return c.json(await history.read(s, q.before ?? null, q.limit ?? HISTORY.pageMax));
+  });
 
   app.get('/api/sessions/:id/resume-attempts', (c) => {
     const a = auth(c);

@@ -1,11 +1,23 @@
-// The machine socket (/api/machine): hello with a machine token, heartbeats, and routing frames both ways.
+// The machine socket (/api/machine): hello with a machine token (its session reports possibly paged),
+// heartbeats, routing frames both ways, and confirming only what was stored: the daemon's pings are
+// answered by hand, in order after the frames before them, and never after a frame that failed.
 import type { WebSocket } from 'ws';
-import { MachineUpSchema, PROTOCOL_VERSION, parseInput, type MachineDown } from '../../core/index.ts';
+import { MachineUpSchema, PROTOCOL_VERSION, SESSION_REPORTS_MAX, parseInput, type MachineDown, type MachineUp } from '../../core/index.ts';
 import { lookupToken } from '../auth.ts';
 import type { MachineLink, ServerContext } from '../context.ts';
+import type { HistoryService } from '../orchestrator/history.ts';
 import type { MachineEvents } from '../orchestrator/machine-events.ts';
 
 const HELLO_TIMEOUT_MS = 5_000;
+/** Close code after a frame the server could not store: not fatal, the daemon reconnects and sends it again. */
+export const APPLY_FAILED_CLOSE = 4500;
+/**
+ * Frames whose loss costs nothing: rebuilt and sent again by the daemon (listings, capabilities, answers).
+ * A failure to apply one is reported but does not stop the link.
+ */
+const VOLATILE = new Set<MachineUp['type']>(['direct-sessions', 'capabilities', 'history']);
+
+type Hello = Extract<MachineUp, { type: 'hello' }>;
 
 interface Conn {
   readonly ws: WebSocket;
@@ -13,6 +25,12 @@ interface Conn {
   deviceId: string | null;
   lastFrameAt: number;
   timer: NodeJS.Timeout | null;
+  /** Frames received after the hello, counted as the daemon counts what it writes, so a failure can name one. */
+  frames: number;
+  /** Set once a frame could not be applied: nothing after it is applied or confirmed, and the socket closes. */
+  failed: boolean;
+  /** A hello whose session reports continue in `session-reports` frames; reconciled once the last arrived. */
+  pendingHello: Hello | null;
 }
 
 export interface MachineHub extends MachineLink {
@@ -20,7 +38,7 @@ export interface MachineHub extends MachineLink {
   close(): void;
 }
 
-export function createMachineHub(ctx: ServerContext, events: MachineEvents): MachineHub {
+export function createMachineHub(ctx: ServerContext, events: MachineEvents, history: HistoryService): MachineHub {
   const current = new Map<string, Conn>();
   const all = new Set<Conn>();
   // Set while the server stops: closing sockets then is not the machines going away (pending resumes survive).
@@ -35,6 +53,14 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents): Mac
     conn.ws.close(closeCode, code);
   }
 
+  /** A frame (or the hello's reconcile) could not be stored: say which, confirm nothing more, close. */
+  function applyFailed(conn: Conn, what: string, err: unknown, frame?: number): void {
+    conn.failed = true;
+    ctx.log(`machine ${conn.machineId}: ${what} failed: ${(err as Error).stack ?? err}`);
+    send(conn, { type: 'error', code: 'apply-failed', message: `the server could not store ${what}: ${(err as Error).message ?? err}`.slice(0, 2000), ...(frame !== undefined ? { frame } : {}) });
+    conn.ws.close(APPLY_FAILED_CLOSE, 'apply-failed');
+  }
+
   function arm(conn: Conn, ms: number): void {
     if (conn.timer) clearTimeout(conn.timer);
     // No frame for this long: the daemon (or its network) is gone; closing runs the offline path.
@@ -43,23 +69,31 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents): Mac
   }
 
   function onFrame(conn: Conn, data: string): void {
+    if (conn.failed) return; // after a failure nothing is applied out of order; the daemon sends it all again
     conn.lastFrameAt = ctx.now();
     if (conn.machineId) arm(conn, ctx.heartbeatTimeoutMs);
     let json: unknown;
     try {
       json = JSON.parse(data);
     } catch {
+      if (conn.machineId !== null) conn.frames++;
       return send(conn, { type: 'error', code: 'bad-frame', message: 'frames must be JSON' });
     }
     if (conn.machineId === null) return onHello(conn, json);
+    const n = ++conn.frames;
     const parsed = parseInput(MachineUpSchema, json);
+    // A frame the server cannot read will never apply: refused and (with the next ping) confirmed, so it never blocks the link.
     if (!parsed.ok) return send(conn, { type: 'error', code: 'bad-frame', message: parsed.message });
     const msg = parsed.value;
     if (msg.type === 'heartbeat') return;
     if (msg.type === 'hello') return send(conn, { type: 'error', code: 'bad-frame', message: 'hello was already received' });
+    if (msg.type === 'session-reports') return onReports(conn, msg, n);
+    if (conn.pendingHello) return refuse(conn, 4400, 'bad-hello', 'the hello’s session reports must come right after it');
+    if (msg.type === 'history') return history.onAnswer(conn.machineId, msg);
     try {
       events.onMessage(conn.machineId, msg);
     } catch (err) {
+      if (!VOLATILE.has(msg.type)) return applyFailed(conn, msg.type, err, n);
       ctx.log(`machine ${conn.machineId}: ${msg.type} failed: ${(err as Error).stack ?? err}`);
       send(conn, { type: 'error', code: 'internal', message: `the server could not apply ${msg.type}` });
     }
@@ -85,10 +119,30 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents): Mac
     if (previous && previous !== conn) previous.ws.close(4409, 'replaced');
     arm(conn, ctx.heartbeatTimeoutMs);
     send(conn, { type: 'welcome', protocol: PROTOCOL_VERSION, machineId });
+    if (hello.more) {
+      conn.pendingHello = { ...hello, sessions: [...hello.sessions] };
+      return;
+    }
+    reconcile(conn, hello);
+  }
+
+  function onReports(conn: Conn, page: Extract<MachineUp, { type: 'session-reports' }>, n: number): void {
+    const pending = conn.pendingHello;
+    if (!pending) return send(conn, { type: 'error', code: 'bad-frame', message: 'session-reports must follow a hello with more: true' });
+    if (pending.sessions.length + page.sessions.length > SESSION_REPORTS_MAX) {
+      return refuse(conn, 4400, 'bad-hello', `a machine may report at most ${SESSION_REPORTS_MAX} sessions`);
+    }
+    for (const r of page.sessions) pending.sessions.push(r);
+    if (!page.last) return;
+    conn.pendingHello = null;
+    reconcile(conn, pending, n);
+  }
+
+  function reconcile(conn: Conn, hello: Hello, frame?: number): void {
     try {
-      events.onHello(machineId, hello);
+      events.onHello(conn.machineId!, hello);
     } catch (err) {
-      ctx.log(`machine ${machineId}: hello failed: ${(err as Error).stack ?? err}`);
+      applyFailed(conn, 'the hello', err, frame);
     }
   }
 
@@ -97,6 +151,7 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents): Mac
     all.delete(conn);
     if (!closing && conn.machineId && current.get(conn.machineId) === conn) {
       current.delete(conn.machineId);
+      history.onDisconnect(conn.machineId);
       try {
         events.onDisconnect(conn.machineId, conn.lastFrameAt);
       } catch (err) {
@@ -107,10 +162,14 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents): Mac
 
   return {
     accept(ws) {
-      const conn: Conn = { ws, machineId: null, deviceId: null, lastFrameAt: ctx.now(), timer: null };
+      const conn: Conn = { ws, machineId: null, deviceId: null, lastFrameAt: ctx.now(), timer: null, frames: 0, failed: false, pendingHello: null };
       all.add(conn);
       arm(conn, HELLO_TIMEOUT_MS);
       ws.on('message', (data, isBinary) => onFrame(conn, isBinary ? '' : data.toString()));
+      // The socket's autoPong is off: a pong confirms every frame before its ping, so none is sent after a failure.
+      ws.on('ping', (data) => {
+        if (!conn.failed && ws.readyState === ws.OPEN) ws.pong(data);
+      });
       ws.on('close', () => onClose(conn));
       ws.on('error', (err) => ctx.log(`machine socket error: ${err.message}`));
     },
@@ -133,4 +192,3 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents): Mac
     },
   };
 }
-

@@ -13,7 +13,8 @@ type Hello = Extract<MachineUp, { type: 'hello' }>;
 export interface MachineEvents {
   onHello(machineId: string, hello: Hello): void;
   onDisconnect(machineId: string, lastSeenAt: number): void;
-  onMessage(machineId: string, message: Exclude<MachineUp, Hello | { type: 'heartbeat' }>): void;
+  /** A frame after the hello; throws when it could not be stored (the hub then confirms nothing and the daemon sends it again). */
+  onMessage(machineId: string, message: Exclude<MachineUp, Hello | { type: 'heartbeat' | 'session-reports' | 'history' }>): void;
 }
 
 export function createMachineEvents(ctx: ServerContext, resume: ResumeService): MachineEvents {
@@ -56,6 +57,8 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
           if (running && session.status === 'inactive') touchSession(ctx, tx, session.account_id, session.id, { status: 'active' });
           // Invariant 5: an archived session's agent does not keep running (e.g. a resume that finished while we were apart).
           if (running && session.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: session.id as never });
+          // Archived and idle: the daemon may forget it (it stays out of the next hello; its vendor id stays on record there).
+          if (report && !running && session.archived === 1 && session.managed === 1) tx.toMachine(machineId, { type: 'forget', sessionId: session.id as never });
           if (!running && session.status === 'active') {
             touchSession(ctx, tx, session.account_id, session.id, { status: 'inactive', awaiting_permission: 0, agent_retry: null });
             // Written to the agent before the daemon went down, its ack still in the daemon's outbox: delivered, not failed.
@@ -99,6 +102,8 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
     },
 
     onMessage(machineId, msg) {
+      // Its own transaction, and a failure in it reaches the hub like any other (never confirmed).
+      if (msg.type === 'resume-result') return resume.onResult(machineId, msg);
       ctx.change((tx) => {
         switch (msg.type) {
           case 'capabilities': {
@@ -107,10 +112,6 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
             stores.machines.setCapabilities(machineId, msg.capabilities, cursor);
             return;
           }
-          case 'resume-result':
-            // Handled in its own transaction by the resume service.
-            tx.afterCommit(() => resume.onResult(machineId, msg));
-            return;
           case 'started': {
             const s = own(machineId, msg.sessionId);
             if (!s) return;
@@ -172,10 +173,20 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
             const code = msg.reason === 'requested' ? 'stopped' : 'agent-exited';
             failAccepted(tx, s, code, msg.detail ?? (code === 'stopped' ? 'the session was stopped' : 'the agent exited'));
             if (msg.reason !== 'requested') appendNotice(ctx, tx, s, `The agent ${msg.reason}${msg.detail ? `: ${msg.detail}` : '.'}`);
+            // The agent of an archived session is gone now: the daemon may forget the session.
+            if (s.archived === 1) tx.toMachine(machineId, { type: 'forget', sessionId: s.id as never });
             return;
           }
           case 'direct-sessions': {
             const machine = stores.machines.byId(machineId)!;
+            const listed = new Set(msg.sessions.map((d) => d.vendorResumeId as string));
+            // Gone from the vendor's store (only for backends the daemon listed in full): gone from the list.
+            const complete = new Set<string>(msg.complete ?? []);
+            if (complete.size > 0) {
+              for (const old of stores.sessions.directOf(machineId)) {
+                if (complete.has(old.backend) && !listed.has(old.vendor_resume_id ?? '')) stores.sessions.removeDirect(old, tx.cursor(old.account_id));
+              }
+            }
             for (const d of msg.sessions) {
               const existing = stores.sessions.byVendorId(machineId, d.vendorResumeId);
               if (existing) {

@@ -80,8 +80,10 @@ export function setArchived(ctx: ServerContext, resume: ResumeService, accountId
   return ctx.change((tx) => {
     const s = mustGet(ctx, accountId, sessionId);
     // Invariant 5: an archived session is never resumed, so a resume in flight is called off too.
-    if (archived) resume.cancelPending(tx, s, 'the session was archived while it was being reopened');
+    const wasReopening = archived && resume.cancelPending(tx, s, 'the session was archived while it was being reopened');
     if (archived && s.status === 'active') tx.toMachine(s.machine_id, { type: 'stop', sessionId: s.id as never });
+    // Nothing runs for it: the daemon may forget it now (else when its `stopped` comes, or at its next hello).
+    else if (archived && !wasReopening && s.managed === 1) tx.toMachine(s.machine_id, { type: 'forget', sessionId: s.id as never });
     if ((s.archived === 1) !== archived) touchSession(ctx, tx, accountId, s.id, { archived: archived ? 1 : 0 });
     return sessionView(ctx, stores(ctx).byId(s.id)!);
   });

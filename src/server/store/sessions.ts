@@ -43,7 +43,18 @@ export function createSessionStore(db: Db) {
     after: db.prepare<[string, number, string], SessionRow>('SELECT * FROM sessions WHERE account_id = ? AND (cursor, id) > (?, ?) ORDER BY cursor, id'),
     ofMachine: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? ORDER BY created_at, id'),
     touchAccount: db.prepare('UPDATE sessions SET cursor = ? WHERE account_id = ?'),
-    byVendor: db.prepare<[string, string, string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND (vendor_resume_id = ? OR vendor_id = ?) ORDER BY managed DESC LIMIT 1'),
+    // Two lookups, each on its own index (an OR over both columns would scan every session of the machine).
+    byVendorResume: db.prepare<[string, string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND vendor_resume_id = ? ORDER BY managed DESC LIMIT 1'),
+    byVendor: db.prepare<[string, string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND vendor_id = ? ORDER BY managed DESC LIMIT 1'),
+    directOf: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND managed = 0'),
+    tombstone: db.prepare('INSERT OR REPLACE INTO removed_sessions (session_id, account_id, cursor) VALUES (?, ?, ?)'),
+    removedSince: db.prepare<[string, number], { session_id: string }>('SELECT session_id FROM removed_sessions WHERE account_id = ? AND cursor > ? ORDER BY cursor'),
+    // A direct session has nothing of its own but share links (no messages or attempts: those need it managed).
+    dropShares: db.prepare('DELETE FROM shares WHERE session_id = ?'),
+    dropSeen: db.prepare('DELETE FROM seen_events WHERE session_id = ?'),
+    hasOwnRows: db.prepare<{ id: string }, { n: number }>(`SELECT 1 AS n WHERE EXISTS (SELECT 1 FROM messages WHERE session_id = @id)
+      OR EXISTS (SELECT 1 FROM resume_attempts WHERE session_id = @id)`),
+    remove: db.prepare('DELETE FROM sessions WHERE id = ? AND managed = 0'),
   };
   const updates = new Map<string, ReturnType<Db['prepare']>>();
   return {
@@ -57,7 +68,24 @@ export function createSessionStore(db: Db) {
     iterateFrom: (accountId: string, cursor: number, id: string | null): IterableIterator<SessionRow> =>
       id === null ? s.since.iterate(accountId, cursor) : s.after.iterate(accountId, cursor, id),
     ofMachine: (machineId: string): SessionRow[] => s.ofMachine.all(machineId),
-    byVendorId: (machineId: string, vendorId: string): SessionRow | undefined => s.byVendor.get(machineId, vendorId, vendorId),
+    byVendorId(machineId: string, vendorId: string): SessionRow | undefined {
+      const a = s.byVendorResume.get(machineId, vendorId);
+      if (a?.managed === 1) return a;
+      return s.byVendor.get(machineId, vendorId) ?? a;
+    },
+    /** The machine's direct (unmanaged) sessions. */
+    directOf: (machineId: string): SessionRow[] => s.directOf.all(machineId),
+    /** Removes a direct session from view; clients learn it from sync's `removedSessionIds`. Managed sessions are never removed. */
+    removeDirect(row: SessionRow, cursor: number): boolean {
+      // Never one with rows of its own (it was managed once, or something was said in it): those stay.
+      if (row.managed !== 0 || s.hasOwnRows.get({ id: row.id })) return false;
+      s.dropShares.run(row.id);
+      s.dropSeen.run(row.id);
+      if (s.remove.run(row.id).changes === 0) return false;
+      s.tombstone.run(row.id, row.account_id, cursor);
+      return true;
+    },
+    removedSince: (accountId: string, cursor: number): string[] => s.removedSince.all(accountId, cursor).map((r) => r.session_id),
     update(id: string, cursor: number, patch: Patch): void {
       const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k));
       const sets = [...keys.map((k) => `${k} = @${k}`), 'cursor = @cursor'].join(', ');

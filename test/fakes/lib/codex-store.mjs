@@ -73,6 +73,8 @@ export function beginTurn(threadId, cwd, userText, turnId, planned = null) {
     file = planned ?? plannedRolloutPath(threadId);
     mkdirSync(dirname(file), { recursive: true });
     lines.push({ timestamp: ts, ordinal: 0, type: 'session_meta', payload: { session_id: threadId, id: threadId, timestamp: ts, cwd, originator: 'codex_cli_rs', cli_version: CODEX_VERSION, source: 'vscode', model_provider: 'openai', base_instructions: { text: 'You are a coding agent running in the Codex CLI (fake).' } } });
+    // As 0.171.0 does: the environment goes in as a user message before the user's own (not the user's words).
+    lines.push({ timestamp: ts, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: `<environment_context>\n  <cwd>${cwd}</cwd>\n  <shell>bash</shell>\n</environment_context>` }] } });
   }
   lines.push({ timestamp: ts, type: 'event_msg', payload: { type: 'task_started', turn_id: turnId } });
   if (fresh) lines.push({ timestamp: ts, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: `<environment_context>\n  <cwd>${cwd}</cwd>\n</environment_context>` }] } });

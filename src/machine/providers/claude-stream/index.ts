@@ -8,6 +8,7 @@ import { ClaudeSession } from './claude-session.ts';
 import { confirmResumedId } from './confirm-resume.ts';
 import { describeLiveSession, liveSessionsOf } from './live-sessions.ts';
 import { listClaudeTranscripts, quarantineTranscript, transcriptExists, transcriptPath } from './transcripts.ts';
+import { readClaudeHistory } from './history.ts';
 
 const BASE_ARGS = ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio'];
 export const CLAUDE_INSTALL_HINT = 'npm i -g @anthropic-ai/claude-code';
@@ -66,6 +67,7 @@ export function createClaudeStreamDriver(env: DriverEnv): BackendDriver {
     },
     holders: (vendorId) => liveSessionsOf(env.env, vendorId).map((e) => ({ pid: e.pid, detail: describeLiveSession(e) })),
     listDirect: () => listClaudeTranscripts(env.env),
+    readHistory: (request) => readClaudeHistory(env.env, request),
   };
 }
 

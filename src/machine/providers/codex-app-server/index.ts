@@ -8,6 +8,7 @@ import { TIMED_OUT, withTimeout } from '../shared/with-timeout.ts';
 import { AppServerSession } from './app-server-session.ts';
 import { listCodexRollouts, rolloutExists } from './rollouts.ts';
 import { writerLockHolders } from './writer-lock.ts';
+import { readCodexHistory } from './history.ts';
 
 export const CODEX_INSTALL_HINT = 'npm i -g @openai/codex';
 
@@ -83,5 +84,6 @@ export function createCodexAppServerDriver(env: DriverEnv): BackendDriver {
     },
     holders: (vendorId) => writerLockHolders(env.env, vendorId).map((pid) => ({ pid, detail: `codex holds thread ${vendorId} (its writer lock)` })),
     listDirect: () => listCodexRollouts(env.env, 'codex-app-server'),
+    readHistory: (request) => readCodexHistory(env.env, request),
   };
 }

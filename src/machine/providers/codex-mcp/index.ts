@@ -7,6 +7,7 @@ import { checkVersion } from '../shared/check-version.ts';
 import { TIMED_OUT, withTimeout } from '../shared/with-timeout.ts';
 import { CODEX_INSTALL_HINT } from '../codex-app-server/index.ts';
 import { McpSession } from './mcp-session.ts';
+import { readCodexHistory } from '../codex-app-server/history.ts';
 
 export const CODEX_MCP_CANNOT_RESUME = 'codex-mcp cannot resume a session (Codex\'s MCP server only starts fresh conversations); start a new session, or use the codex-app-server backend, which can resume';
 
@@ -68,5 +69,6 @@ export function createCodexMcpDriver(env: DriverEnv): BackendDriver {
     },
     // Its conversations live in the same rollout store the codex-app-server backend lists (and can take over).
     listDirect: async () => [],
+    readHistory: (request) => readCodexHistory(env.env, request),
   };
 }

@@ -9,6 +9,7 @@ import { permissionIds } from '../shared/permission-ids.ts';
 import { summarizeToolInput } from '../shared/tool-input.ts';
 
 type Json = Record<string, any>;
+const VENDOR_ID_RE = /^[A-Za-z0-9_.:-]{1,256}$/;
 type RpcId = number | string;
 
 export class McpSession implements AgentHandle {
@@ -60,7 +61,7 @@ export class McpSession implements AgentHandle {
       (result) => {
         if (result?.isError) this.events.emit({ kind: 'error', text: toolText(result) || 'codex reported an error' });
         const structuredId = result?.structuredContent?.threadId;
-        if (this.conversationId === null && typeof structuredId === 'string') this.conversationId = structuredId;
+        if (this.conversationId === null && typeof structuredId === 'string') this.learnConversation(structuredId);
         this.events.emit({ kind: 'turn-end' });
       },
       (err: Error) => {
@@ -94,10 +95,17 @@ export class McpSession implements AgentHandle {
     return this.events.subscribe(listener);
   }
 
+  private learnConversation(id: string): void {
+    if (this.conversationId === id) return;
+    this.conversationId = id;
+    // Its rollout is listed by the codex store under this id: the daemon must know it is ours (else it is listed twice).
+    if (VENDOR_ID_RE.test(id)) this.events.emit({ kind: 'alias', vendorId: asVendorId(id) });
+  }
+
   private onCodexEvent(msg: Json): void {
     switch (msg.type) {
       case 'session_configured':
-        if (typeof msg.session_id === 'string') this.conversationId = msg.session_id;
+        if (typeof msg.session_id === 'string') this.learnConversation(msg.session_id);
         return;
       case 'agent_message':
         if (typeof msg.message === 'string' && msg.message.length > 0) this.events.emit({ kind: 'text', text: msg.message });

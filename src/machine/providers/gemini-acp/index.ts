@@ -9,6 +9,7 @@ import type { RpcError } from '../shared/json-rpc.ts';
 import { readGeminiChats } from './chat-store.ts';
 import { detectAcpFlag, describeRpcError, openAcp } from './connection.ts';
 import { createGeminiHandle } from './handle.ts';
+import { readGeminiHistory } from './history.ts';
 
 const INSTALL_HINT = 'npm i -g @google/gemini-cli';
 export const NO_LOAD_SESSION = 'the installed gemini does not support session/load (upgrade @google/gemini-cli)';
@@ -97,6 +98,7 @@ export function createGeminiAcpDriver(env: DriverEnv): BackendDriver {
     listDirect() {
       return readGeminiChats(env.env).catch(() => []);
     },
+    readHistory: (request) => readGeminiHistory(env.env, request),
   };
 }
 

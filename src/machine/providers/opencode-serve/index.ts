@@ -11,6 +11,7 @@ import { OpencodeApi, errorText, isNotFound, type ApiAnswer } from './http-api.t
 import { startServe } from './serve-process.ts';
 import { readOpencodeSessions } from './session-store.ts';
 import { openSse, type SseConnection } from './sse-client.ts';
+import { readOpencodeHistory } from './history.ts';
 
 type Failure = { readonly ok: false; readonly code: ResumeFailureCode; readonly detail: string };
 interface OpenServer { readonly proc: AgentProcess; readonly api: OpencodeApi; readonly sse: SseConnection; readonly router: EventRouter }
@@ -102,6 +103,7 @@ export function createOpencodeServeDriver(env: DriverEnv): BackendDriver {
     listDirect() {
       return readOpencodeSessions(env.env).catch(() => []);
     },
+    readHistory: (request) => readOpencodeHistory(env.env, request),
   };
 }
 

@@ -1,5 +1,5 @@
 // Turns a tool's structured input into the one line a phone shows (the command, the path, …), else compact JSON.
-const PREFERRED_KEYS = ['command', 'file_path', 'path', 'pattern', 'url', 'query', 'prompt'] as const;
+const PREFERRED_KEYS = ['command', 'file_path', 'filePath', 'absolute_path', 'path', 'pattern', 'url', 'query', 'prompt'] as const;
 
 export function summarizeToolInput(input: unknown, maxChars = 4000): string {
   let text: string;
