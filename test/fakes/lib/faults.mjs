@@ -5,9 +5,9 @@ import { stateDir } from './record.mjs';
 
 /**
  * Known names (see the preamble): unknown-id, other-id, crash-on-resume, hang, slow-start, permission, crash-on-turn,
- * no-load-session (gemini only), no-mcp-server (codex only: behaves like Codex 0.169.0, which has no `mcp-server`).
+ * no-load-session, prompt-error, stuck-on-exit (gemini only), no-mcp-server (codex only: behaves like Codex 0.169.0, which has no `mcp-server`).
  */
-export const FAULT_NAMES = ['unknown-id', 'other-id', 'crash-on-resume', 'hang', 'slow-start', 'permission', 'crash-on-turn', 'no-load-session', 'no-mcp-server'];
+export const FAULT_NAMES = ['unknown-id', 'other-id', 'crash-on-resume', 'hang', 'slow-start', 'permission', 'crash-on-turn', 'no-load-session', 'no-mcp-server', 'prompt-error', 'stuck-on-exit', 'retry', 'give-up'];
 
 function parse(text) {
   return text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s.length > 0);
