@@ -75,11 +75,12 @@ function runAgent() {
     session.turn = turn;
     appendMessage(session.path, { id: randomUUID(), timestamp: at(), type: 'user', content: [{ text }] });
     if (faults().has('prompt-error')) {
-      // Offline, the real CLI retries its model call for minutes, then fails the prompt with a JSON-RPC error.
+      // The real CLI retries a failing model call for minutes (0.61, API overloaded: ~6 min), then fails the prompt
+      // with the API's status and words as the JSON-RPC error; no update says it is retrying meanwhile.
       await new Promise((resolve) => setTimeout(resolve, Number(process.env.BATON_FAKE_PROMPT_ERROR_MS ?? 50)));
       session.turn = null;
       if (turn.cancelled) return respond(id, { stopReason: 'cancelled' });
-      return fail(id, 500, 'Model stream ended with an invalid response or a network error: fetch failed. Giving up after retries.');
+      return fail(id, 503, 'The model is overloaded.');
     }
     const said = [];
     const say = (t) => {

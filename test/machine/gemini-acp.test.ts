@@ -234,7 +234,7 @@ describe('gemini-acp specifics', () => {
     await started.handle.send('offline');
     const end = await log.next('turn-end', from);
     expect(end.failure?.code).toBe('vendor-gave-up');
-    expect(end.failure?.detail).toMatch(/network error/);
+    expect(end.failure?.detail).toBe('The model is overloaded. (503)');
     expect(log.kinds(from)).toEqual(['turn-end']);
     await started.handle.stop();
   });
