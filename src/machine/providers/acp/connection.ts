@@ -76,7 +76,7 @@ export async function openAcp(env: DriverEnv, spec: AcpAgentSpec, cwd: string, d
       if (err instanceof acp.RequestError) return fail(classify(err), `${method} failed: ${describeRpcError(err)}`);
       // Not an answer: the connection closed, so the process is gone (or going).
       const exit = await withTimeout(proc.exited, 2_000);
-      if (exit !== TIMED_OUT && exit.spawnError) return fail('dependency-missing', `${spec.command} could not be started (${exit.spawnError}); install it with ${spec.installHint}`);
+      if (exit !== TIMED_OUT && exit.spawnError) return fail('dependency-missing', `${spec.command} is not installed or could not be started (${exit.spawnError}); install it with ${spec.installHint}`);
       const how = exit === TIMED_OUT ? String(err instanceof Error ? err.message : err) : proc.describeExit(exit);
       return fail('vendor-error', `${spec.name} ${how} during ${method}`);
     }
