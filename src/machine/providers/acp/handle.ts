@@ -19,6 +19,9 @@ const AUTH_WORDS = /auth|api key|login|logged in|credential|permission denied|un
 const GAVE_UP_WORDS = /quota|exhausted|overloaded|unavailable|rate limit|429|503|retry|network|fetch failed|ECONN|ETIMEDOUT|timed? ?out/i;
 
 export function classifyPromptError(err: acp.RequestError): TurnFailureCode {
+  // Gemini passes the model API's HTTP status on as the error code (seen: 400, 503).
+  if (err.code === 401 || err.code === 403) return 'auth-failed';
+  if (err.code === 429 || (err.code >= 500 && err.code < 600)) return 'vendor-gave-up';
   const words = describeRpcError(err);
   if (AUTH_WORDS.test(words)) return 'auth-failed';
   if (GAVE_UP_WORDS.test(words)) return 'vendor-gave-up';
