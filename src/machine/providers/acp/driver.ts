@@ -57,15 +57,15 @@ export function createAcpDriver(env: DriverEnv, preset: AcpPreset): BackendDrive
     async checkDependencies(): Promise<BackendCapability> {
       if (probed) return probed;
       const spec = await preset.spec();
-      let version: string | null = null;
-      if (preset.hasVersionFlag) {
-        const r = await checkVersion({ command: spec.command, env: env.env, installHint: spec.installHint });
-        if (!r.installed) return { installed: false, version: null, canResume: false, detail: r.detail };
-        version = r.version;
-      }
       // The probe must not write into the user's own stores (Gemini's `initialize` alone records a chat of the cwd).
       const probe = preset.probe ? await preset.probe() : null;
       try {
+        let version: string | null = null;
+        if (preset.hasVersionFlag) {
+          const r = await checkVersion({ command: spec.command, env: { ...env.env, ...probe?.env }, installHint: spec.installHint });
+          if (!r.installed) return { installed: false, version: null, canResume: false, detail: r.detail };
+          version = r.version;
+        }
         const conn = await openAcp(env, { ...spec, env: { ...spec.env, ...probe?.env } }, probe?.cwd ?? process.cwd(), Date.now() + Math.min(env.timeoutMs, 15_000));
         if (!conn.ok) {
           const missing = conn.code === 'dependency-missing';

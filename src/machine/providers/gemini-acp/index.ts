@@ -34,15 +34,17 @@ export function geminiAuthMethod(env: Readonly<Record<string, string | undefined
  * Which flag starts ACP mode: current releases take `--acp`, older ones only `--experimental-acp`.
  * Read from `--help` once per command (the flag never changes while the same CLI is installed).
  */
-export function detectAcpFlag(env: DriverEnv): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(env.command, ['--help'], { env: env.env as NodeJS.ProcessEnv, timeout: 5_000, maxBuffer: 1 << 20 }, (_err, stdout, stderr) => {
+export async function detectAcpFlag(env: DriverEnv): Promise<string> {
+  // Even `--help` leaves `projects.json.<uuid>.tmp` files in ~/.gemini (seen with 0.61): ask in a throw-away home.
+  const home = await mkdtemp(join(tmpdir(), 'baton-gemini-help-'));
+  return new Promise<string>((resolve) => {
+    execFile(env.command, ['--help'], { env: { ...env.env, HOME: home, GEMINI_CLI_HOME: home } as NodeJS.ProcessEnv, timeout: 5_000, maxBuffer: 1 << 20 }, (_err, stdout, stderr) => {
       const help = `${stdout}\n${stderr}`;
       if (/(^|\s)--acp\b/.test(help)) resolve('--acp');
       else if (help.includes('--experimental-acp')) resolve('--experimental-acp');
       else resolve('--acp');
     });
-  });
+  }).finally(() => rm(home, { recursive: true, force: true }));
 }
 
 export function createGeminiAcpDriver(env: DriverEnv): BackendDriver {
