@@ -30,9 +30,10 @@ if (!args.includes(acpFlag)) {
   process.exit(1);
 }
 
-// Like the real CLI, the process is a wrapper that relaunches itself as a child; both ignore SIGTERM while stdin is open.
-process.on('SIGTERM', () => {});
+// Like the real CLI, the process is a wrapper that relaunches itself as a child. The wrapper ignores SIGTERM (the
+// child, the agent itself, does not): a signal to the wrapper's pid alone stops nothing, one to the group does.
 if (process.env.BATON_FAKE_GEMINI_CHILD !== '1') {
+  process.on('SIGTERM', () => {});
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BATON_FAKE_GEMINI_CHILD: '1' } });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
@@ -73,6 +74,8 @@ function runAgent() {
     const text = (params.prompt ?? []).filter((b) => b.type === 'text').map((b) => b.text).join('\n');
     const turn = { cancelled: false };
     session.turn = turn;
+    // The real CLI remembers the auth method (the key it found in the environment) once it first calls the model.
+    if (!authReady() && process.env.GEMINI_API_KEY) selectAuth('gemini-api-key');
     appendMessage(session.path, { id: randomUUID(), timestamp: at(), type: 'user', content: [{ text }] });
     if (faults().has('prompt-error')) {
       // The real CLI retries a failing model call for minutes (0.61, API overloaded: ~6 min), then fails the prompt
@@ -177,10 +180,7 @@ function runAgent() {
         selectAuth(params.methodId);
         return respond(id, {});
       case 'session/new': {
-        if (!authReady()) {
-          if (!process.env.GEMINI_API_KEY) return fail(id, -32000, 'Gemini API key is missing or not configured.');
-          selectAuth('gemini-api-key'); // the real CLI remembers the key it found in the environment
-        }
+        if (!authReady() && !process.env.GEMINI_API_KEY) return fail(id, -32000, 'Gemini API key is missing or not configured.');
         const sessionId = randomUUID();
         const path = startRecording(params.cwd, sessionId, Date.now() - chatAgeMs);
         sessions.set(sessionId, { id: sessionId, cwd: params.cwd, path, turn: null });

@@ -10,7 +10,8 @@ const SLOW_MS = 400;
 describeBackendContract(
   'acp (configured agent: gemini --acp)',
   async () => {
-    const fx = await fakeFixture('gemini', createConfiguredAcpDriver, { slowMs: SLOW_MS, timeoutMs: 10_000 });
+    // Gemini as a configured agent needs `authenticate` like the preset does it: the user names the method.
+    const fx = await fakeFixture('gemini', createConfiguredAcpDriver, { slowMs: SLOW_MS, timeoutMs: 10_000, extraEnv: { BATON_ACP_AUTH_METHOD: 'gemini-api-key' } });
     const makeDriver: typeof fx.makeDriver = (o = {}) => fx.makeDriver({ ...o, command: o.command ?? 'gemini --acp' });
     return { ...fx, makeDriver, driver: makeDriver() };
   },
@@ -18,6 +19,22 @@ describeBackendContract(
 );
 
 describe('acp configuration', () => {
+  it('without the auth method it needs, a resume fails with the agent’s words (never a new session)', async () => {
+    const fx = await fakeFixture('gemini', createConfiguredAcpDriver, { timeoutMs: 10_000 });
+    try {
+      const driver = fx.makeDriver({ command: 'gemini --acp' });
+      const started = await driver.start({ cwd: fx.cwd, title: 'x' });
+      if (!started.ok) throw new Error(started.detail);
+      await started.handle.stop();
+      const outcome = await driver.resume({ vendorId: started.handle.vendorId, cwd: fx.cwd });
+      expect(outcome).toMatchObject({ ok: false, code: 'vendor-error', detail: 'session/load failed: Authentication required (-32000)' });
+      expect((await fx.record()).map((l) => l.event)).toEqual(['created']);
+      expect(await fx.livePids()).toEqual([]);
+    } finally {
+      await fx.cleanup();
+    }
+  });
+
   it('splits a command line like a shell does for words and quotes', () => {
     expect(splitCommandLine(`my-agent --acp --model "big one" 'it''s' a\\ b`)).toEqual(['my-agent', '--acp', '--model', 'big one', 'its', 'a b']);
     expect(splitCommandLine('   ')).toEqual([]);

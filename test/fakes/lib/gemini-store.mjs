@@ -15,7 +15,8 @@ export function projectDir(cwd) {
   let name = registry.projects[cwd];
   if (!name) {
     const taken = new Set(Object.values(registry.projects));
-    const base = basename(cwd).replace(/[^A-Za-z0-9._-]/g, '-') || 'root';
+    // Gemini 0.61: `my_proj.v2 x` → `my-proj-v2-x` (lowercase, every other character a dash).
+    const base = basename(cwd).toLowerCase().replace(/[^a-z0-9]/g, '-') || 'root';
     name = base;
     for (let i = 1; taken.has(name); i++) name = `${base}-${i}`;
     registry.projects[cwd] = name;
