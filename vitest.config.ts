@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // The real-CLI suite is opt-in: `npm run test:real-clis` (vitest.real-clis.config.ts).
     exclude: ['**/node_modules/**', 'e2e/**', 'test/real-clis/**'],
     environment: 'node',
     testTimeout: 30_000,

@@ -6,9 +6,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIR="${BATON_REAL_CLIS_DIR:-$HOME/.cache/baton-real-clis}"
-PACKAGES="${BATON_REAL_CLIS_PACKAGES:-@anthropic-ai/claude-code@2.1.197 @openai/codex@0.171.0}"
+PACKAGES="${BATON_REAL_CLIS_PACKAGES:-@anthropic-ai/claude-code@2.1.197 @openai/codex@0.171.0 opencode-ai@1.18.33 @google/gemini-cli@0.61.0}"
 missing=0
-for bin in claude codex; do [[ -x "$DIR/node_modules/.bin/$bin" ]] || missing=1; done
+for bin in claude codex opencode gemini; do [[ -x "$DIR/node_modules/.bin/$bin" ]] || missing=1; done
 if [[ $missing -eq 1 ]]; then
   echo "installing the real CLIs into $DIR ($PACKAGES)"
   mkdir -p "$DIR"

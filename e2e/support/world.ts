@@ -30,6 +30,9 @@ export function fakeEnv(root: string, tmp: string): NodeJS.ProcessEnv {
     CODEX_HOME: join(tmp, 'codex'),
     XDG_DATA_HOME: join(tmp, 'xdg'),
     BATON_FAKE_STATE_DIR: join(tmp, 'fake-state'),
+    // As in test/helpers/fake-env.ts: a Gemini key (the fake, like Gemini, needs one) and chats named as if two minutes old.
+    GEMINI_API_KEY: 'fake-gemini-key',
+    BATON_FAKE_GEMINI_CHAT_AGE_MS: '120000',
   };
 }
 

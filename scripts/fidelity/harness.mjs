@@ -71,6 +71,7 @@ export function launch(bin, args, { cwd, env, deadlineMs = 30_000 }) {
   };
   const hardStop = setTimeout(() => killGroup('SIGKILL'), deadlineMs);
   return {
+    pid: child.pid,
     lines,
     raw,
     get stderr() {

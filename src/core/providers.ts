@@ -1,16 +1,17 @@
 // Providers (whose agent) and backends (how Baton drives it), and what each backend can do.
 
-export const PROVIDERS = ['claude', 'codex', 'opencode', 'gemini'] as const;
+/** `acp`: any agent that speaks the Agent Client Protocol, run by the command its machine configures. */
+export const PROVIDERS = ['claude', 'codex', 'opencode', 'gemini', 'acp'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-export const BACKENDS = ['claude-stream', 'codex-app-server', 'codex-mcp', 'opencode-serve', 'gemini-acp'] as const;
+export const BACKENDS = ['claude-stream', 'codex-app-server', 'codex-mcp', 'opencode-serve', 'gemini-acp', 'acp'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export interface BackendInfo {
   readonly provider: Provider;
   /** Whether the backend can reopen a vendor session by id at all (independent of what is installed). */
   readonly supportsResume: boolean;
-  /** The executable the backend runs; found on PATH unless overridden per provider. */
+  /** The executable the backend runs; found on PATH unless overridden per provider (`acp`: none, the machine configures it). */
   readonly command: string;
   readonly label: string;
 }
@@ -21,6 +22,8 @@ export const BACKEND_INFO: Readonly<Record<Backend, BackendInfo>> = {
   'codex-mcp': { provider: 'codex', supportsResume: false, command: 'codex', label: 'Codex MCP (fresh sessions only)' },
   'opencode-serve': { provider: 'opencode', supportsResume: true, command: 'opencode', label: 'OpenCode serve' },
   'gemini-acp': { provider: 'gemini', supportsResume: true, command: 'gemini', label: 'Gemini CLI (ACP)' },
+  // Gemini sessions stay on `gemini-acp` (the Gemini preset of the same driver), so stored sessions keep resuming.
+  acp: { provider: 'acp', supportsResume: true, command: '', label: 'ACP agent (configured on the machine)' },
 };
 
 export const DEFAULT_BACKEND: Readonly<Record<Provider, Backend>> = {
@@ -28,6 +31,7 @@ export const DEFAULT_BACKEND: Readonly<Record<Provider, Backend>> = {
   codex: 'codex-app-server',
   opencode: 'opencode-serve',
   gemini: 'gemini-acp',
+  acp: 'acp',
 };
 
 export function backendsOf(provider: Provider): Backend[] {

@@ -10,6 +10,8 @@ const OPEN: Readonly<Record<Provider, (id: string) => string>> = {
   codex: (id) => `codex resume ${sh(id)}`,
   opencode: (id) => `opencode --session ${sh(id)}`,
   gemini: (id) => `gemini --resume ${sh(id)}`,
+  // A configured ACP agent has no command Baton knows for reopening a session: its own client does that.
+  acp: (id) => `# open session ${sh(id)} in your ACP agent's own client`,
 };
 
 /** Reopens the vendor session in its own CLI, in its folder (the vendors look sessions up per project). */
@@ -22,4 +24,5 @@ export const INSTALL_COMMAND: Readonly<Record<Provider, string>> = {
   codex: 'npm i -g @openai/codex',
   opencode: 'npm i -g opencode-ai',
   gemini: 'npm i -g @google/gemini-cli',
+  acp: 'install your ACP agent, then: baton daemon --acp-agent "<command> <args>"',
 };

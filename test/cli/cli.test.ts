@@ -105,6 +105,6 @@ describe('baton CLI', () => {
   it('refuses bad usage with exit 2 and one line', async () => {
     const r = await baton(['run', 'cobol']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')[0]).toBe('baton: unknown provider "cobol" (one of claude, codex, opencode, gemini)');
+    expect(r.stderr.trim().split('\n')[0]).toBe('baton: unknown provider "cobol" (one of claude, codex, opencode, gemini, acp)');
   });
 });

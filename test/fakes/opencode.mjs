@@ -1,19 +1,25 @@
-// Fake `opencode` CLI: `opencode serve` speaks OpenCode's HTTP + SSE API (sessions, prompt_async, /event, permissions) with fault switches.
+// Fake `opencode` CLI: `opencode serve` speaks OpenCode 1.18's HTTP + SSE API (sessions, prompt_async, /event, permissions,
+// basic auth with OPENCODE_SERVER_PASSWORD) with fault switches, and keeps its sessions in opencode.db like the real one.
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { record } from './lib/record.mjs';
+import { record, stateDir } from './lib/record.mjs';
 import { PERMISSION_TOOL, TURN_TOOL, permissionReply, replyText } from './lib/turn.mjs';
 import { faults, handshakeDelay } from './lib/faults.mjs';
+import { getSession, insertSession, listSessions, putMessage, putPart, touchSession } from './lib/opencode-store.mjs';
 
-const VERSION = '0.15.31';
+const VERSION = '1.18.33';
 const PROJECT_ID = 'global'; // what OpenCode uses for a directory that is not a git repository
 const DEFAULT_TITLE = 'New session - ';
+const DEFAULT_PORT = 4096;
 // Servers before the permission rework (BATON_FAKE_OPENCODE_LEGACY=1) ask with `permission.updated`
 // and take answers only on POST /session/:id/permissions/:permissionID.
 const legacy = process.env.BATON_FAKE_OPENCODE_LEGACY === '1';
+const password = process.env.OPENCODE_SERVER_PASSWORD || null;
+const username = process.env.OPENCODE_SERVER_USERNAME || 'opencode';
+// Offline: what OpenCode 1.18.33 says while it retries a model call it cannot make.
+const OFFLINE = 'Cannot connect to API: Unable to connect. Is the computer able to access the url?';
 
 const args = process.argv.slice(2);
 if (args.includes('--version') || args.includes('-v')) {
@@ -32,21 +38,6 @@ const option = (name, fallback) => {
 const hostname = option('--hostname', '127.0.0.1');
 const port = Number(option('--port', '0'));
 
-// ── storage: $XDG_DATA_HOME/opencode/storage/{session/<project>/<id>.json, message/<session>/<id>.json, part/<message>/<id>.json}
-const storage = join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'opencode', 'storage');
-const sessionPath = (id) => join(storage, 'session', PROJECT_ID, `${id}.json`);
-const writeJson = (path, value) => {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, JSON.stringify(value, null, 2));
-};
-function readSession(id) {
-  try {
-    return JSON.parse(readFileSync(sessionPath(id), 'utf8'));
-  } catch {
-    return null;
-  }
-}
-
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 function newId(prefix) {
   const hex = (Date.now() * 0x1000).toString(16).slice(-12).padStart(12, '0');
@@ -54,10 +45,10 @@ function newId(prefix) {
   return `${prefix}_${hex}${rest}`;
 }
 
-// ── SSE bus: every event goes to every /event subscriber as `data: {"type","properties"}`
+// ── SSE bus: every event goes to every /event subscriber as `data: {"id","type","properties"}`
 const subscribers = new Set();
 function publish(type, properties) {
-  const frame = `data: ${JSON.stringify({ type, properties })}\n\n`;
+  const frame = `data: ${JSON.stringify({ id: newId('evt'), type, properties })}\n\n`;
   for (const res of subscribers) res.write(frame);
 }
 
@@ -65,8 +56,8 @@ function sendJson(res, status, value) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(value));
 }
-function notFound(res, what) {
-  sendJson(res, 404, { name: 'NotFoundError', data: { message: `Resource not found: ${what}` } });
+function notFound(res, message) {
+  sendJson(res, 404, { name: 'NotFoundError', data: { message } });
 }
 async function body(req) {
   let text = '';
@@ -74,45 +65,42 @@ async function body(req) {
   if (text.trim() === '') return {};
   return JSON.parse(text);
 }
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function createSession(title, directory) {
   const now = Date.now();
   const id = newId('ses');
   const info = {
-    id,
-    slug: id.slice(-8).toLowerCase(),
-    version: VERSION,
-    projectID: PROJECT_ID,
-    directory,
-    title: title || `${DEFAULT_TITLE}${new Date(now).toISOString()}`,
-    time: { created: now, updated: now },
+    id, slug: id.slice(-8).toLowerCase(), version: VERSION, projectID: PROJECT_ID, directory, path: directory.replace(/^\//, ''),
+    title: title || `${DEFAULT_TITLE}${new Date(now).toISOString()}`, time: { created: now, updated: now },
   };
-  // OpenCode writes the session file when the session is created, so it is resumable from then on.
-  writeJson(sessionPath(id), info);
+  // OpenCode writes the session when it is created, so it is resumable from then on.
+  insertSession(info);
   record('opencode', 'created', id, directory);
-  return info;
+  publish('session.created', { sessionID: id, info });
+  return getSession(id);
 }
 
 // ── turns
 const pendingPermissions = new Map(); // permission id → { sessionID, resolve }
-const busy = new Map(); // session id → { aborted }
+const busy = new Map(); // session id → { aborted, wake }
 
 function part(sessionID, messageID, fields) {
   const p = { id: newId('prt'), sessionID, messageID, ...fields };
-  writeJson(join(storage, 'part', messageID, `${p.id}.json`), p);
+  putPart(p);
   return p;
+}
+const status = (sessionID, s) => publish('session.status', { sessionID, status: s });
+function idle(sessionID) {
+  status(sessionID, { type: 'idle' });
+  publish('session.idle', { sessionID });
 }
 
 function askPermission(sessionID, messageID) {
   const id = newId('per');
   const request = {
-    id,
-    sessionID,
-    permission: PERMISSION_TOOL.tool.toLowerCase(),
-    patterns: [PERMISSION_TOOL.input],
-    metadata: { command: PERMISSION_TOOL.input },
-    always: [`${PERMISSION_TOOL.input} *`],
-    tool: { messageID, callID: `call_${id.slice(-8)}` },
+    id, sessionID, permission: PERMISSION_TOOL.tool.toLowerCase(), patterns: [PERMISSION_TOOL.input],
+    metadata: { command: PERMISSION_TOOL.input }, always: [`${PERMISSION_TOOL.input} *`], tool: { messageID, callID: `call_${id.slice(-8)}` },
   };
   return new Promise((resolve) => {
     pendingPermissions.set(id, { sessionID, resolve });
@@ -124,50 +112,75 @@ function askPermission(sessionID, messageID) {
   });
 }
 
+/** Retries a model call the way OpenCode does: `session.status retry {attempt, message, next}`, then busy again. */
+async function retry(turn, sessionID, attempts, message) {
+  for (let attempt = 1; attempt <= attempts && !turn.aborted; attempt++) {
+    const wait = Number(process.env.BATON_FAKE_RETRY_MS ?? 20);
+    status(sessionID, { type: 'retry', attempt, message, next: Date.now() + wait });
+    await Promise.race([sleep(wait), new Promise((resolve) => (turn.wake = resolve))]);
+    status(sessionID, { type: 'busy' });
+  }
+}
+
 async function runTurn(session, text) {
-  const turn = { aborted: false };
+  const turn = { aborted: false, wake: () => {} };
   busy.set(session.id, turn);
   const sessionID = session.id;
   const now = () => Date.now();
   const userMsg = { id: newId('msg'), sessionID, role: 'user', time: { created: now() } };
-  writeJson(join(storage, 'message', sessionID, `${userMsg.id}.json`), userMsg);
-  publish('message.updated', { info: userMsg });
-  publish('message.part.updated', { part: part(sessionID, userMsg.id, { type: 'text', text }) });
-  publish('session.status', { sessionID, status: { type: 'busy' } });
+  putMessage(userMsg);
+  publish('message.updated', { sessionID, info: userMsg });
+  publish('message.part.updated', { sessionID, part: part(sessionID, userMsg.id, { type: 'text', text }), time: now() });
+  status(sessionID, { type: 'busy' });
 
   const asst = { id: newId('msg'), sessionID, role: 'assistant', parentID: userMsg.id, time: { created: now() } };
-  publish('message.updated', { info: asst });
+  putMessage(asst);
+  publish('message.updated', { sessionID, info: asst });
 
-  // A text part streams in two updates (a partial one with a delta, then the finished one), as OpenCode does.
+  // Text streams as OpenCode 1.18 sends it: an empty part, `message.part.delta` events, then the finished part.
   const say = (text) => {
-    const first = { id: newId('prt'), sessionID, messageID: asst.id, type: 'text', text: text.slice(0, 4), time: { start: now() } };
-    publish('message.part.updated', { part: first, delta: first.text });
-    const done = part(sessionID, asst.id, { ...first, text, time: { start: first.time.start, end: now() } });
-    publish('message.part.updated', { part: done, delta: text.slice(4) });
+    const p = { id: newId('prt'), sessionID, messageID: asst.id, type: 'text', text: '', time: { start: now() } };
+    publish('message.part.updated', { sessionID, part: p, time: now() });
+    for (const delta of [text.slice(0, 4), text.slice(4)]) publish('message.part.delta', { sessionID, messageID: asst.id, partID: p.id, field: 'text', delta });
+    const done = { ...p, text, time: { start: p.time.start, end: now() } };
+    putPart(done);
+    publish('message.part.updated', { sessionID, part: done, time: now() });
   };
-  if (faults().has('permission')) {
+  const f = faults();
+  let error = null;
+  if (f.has('give-up')) {
+    await retry(turn, sessionID, 5, OFFLINE);
+    if (!turn.aborted) error = { name: 'APIError', data: { message: OFFLINE, isRetryable: true, metadata: { url: 'https://opencode.ai/zen/v1/chat/completions' } } };
+  } else if (f.has('retry')) {
+    await retry(turn, sessionID, 2, OFFLINE);
+  }
+  if (!error && f.has('permission')) {
     const answer = await askPermission(sessionID, asst.id);
     if (!turn.aborted) say(permissionReply(answer !== 'reject'));
   }
-  if (!turn.aborted) {
+  if (!error && !turn.aborted) {
     const callID = `call_${randomBytes(4).toString('hex')}`;
     const input = { filePath: TURN_TOOL.input };
     const running = part(sessionID, asst.id, { type: 'tool', callID, tool: 'read', state: { status: 'running', input, time: { start: now() } } });
-    publish('message.part.updated', { part: running });
+    publish('message.part.updated', { sessionID, part: running, time: now() });
     publish('message.part.updated', {
-      part: { ...running, state: { status: 'completed', input, output: '# README', title: TURN_TOOL.input, metadata: {}, time: { start: now(), end: now() } } },
+      sessionID, part: { ...running, state: { status: 'completed', input, output: '# README', title: TURN_TOOL.input, metadata: {}, time: { start: now(), end: now() } } }, time: now(),
     });
     say(replyText(text));
   }
+  // Aborted mid-turn: OpenCode ends the message with MessageAbortedError and says so on the bus.
+  if (turn.aborted) error = { name: 'MessageAbortedError', data: { message: 'Aborted' } };
   asst.time.completed = now();
-  writeJson(join(storage, 'message', sessionID, `${asst.id}.json`), asst);
-  publish('message.updated', { info: asst });
-  const info = readSession(sessionID);
-  // OpenCode titles an untitled session from its first message (the real one asks the model for a summary).
-  if (info) writeJson(sessionPath(sessionID), { ...info, title: info.title.startsWith(DEFAULT_TITLE) ? text.slice(0, 50) : info.title, time: { ...info.time, updated: now() } });
+  if (error) asst.error = error;
+  putMessage(asst);
   busy.delete(sessionID);
-  publish('session.status', { sessionID, status: { type: 'idle' } });
-  publish('session.idle', { sessionID });
+  if (error) publish('session.error', { sessionID, error });
+  publish('message.updated', { sessionID, info: asst });
+  // OpenCode titles an untitled session from its first message (the real one asks the model for a summary).
+  const info = getSession(sessionID);
+  touchSession(sessionID, info?.title.startsWith(DEFAULT_TITLE) && !error ? text.slice(0, 50) : null);
+  idle(sessionID);
+  if (error) idle(sessionID); // after a failed turn the real server reports idle twice
 }
 
 function resolvePermission(permissionID, reply) {
@@ -178,41 +191,43 @@ function resolvePermission(permissionID, reply) {
   pending.resolve(reply);
 }
 
+function authorized(req) {
+  if (!password) return true; // without a password the server has no authentication (per OpenCode's docs)
+  const expected = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  return req.headers.authorization === expected;
+}
+
 // ── routes
 async function handle(req, res) {
+  if (!authorized(req)) {
+    res.writeHead(401, { 'www-authenticate': 'Basic realm="Secure Area"' });
+    return res.end();
+  }
   const url = new URL(req.url ?? '/', 'http://fake');
   const parts = url.pathname.split('/').filter(Boolean);
   const method = req.method ?? 'GET';
-  const directory = url.searchParams.get('directory') || req.headers['x-opencode-directory'] || process.cwd();
+  const directory = url.searchParams.get('directory') || decodeURIComponent(String(req.headers['x-opencode-directory'] ?? '')) || process.cwd();
 
   if (method === 'GET' && url.pathname === '/event') {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(`data: ${JSON.stringify({ type: 'server.connected', properties: {} })}\n\n`);
+    res.write(`data: ${JSON.stringify({ id: newId('evt'), type: 'server.connected', properties: {} })}\n\n`);
     subscribers.add(res);
     req.on('close', () => subscribers.delete(res));
     return;
   }
   if (parts[0] === 'session' && parts.length === 1) {
     if (method === 'POST') return sendJson(res, 200, createSession((await body(req)).title, String(directory)));
-    if (method === 'GET') {
-      let files = [];
-      try { files = readdirSync(join(storage, 'session', PROJECT_ID)); } catch { /* none yet */ }
-      return sendJson(res, 200, files.map((f) => readSession(f.replace(/\.json$/, ''))).filter(Boolean));
-    }
+    if (method === 'GET') return sendJson(res, 200, listSessions());
   }
   if (parts[0] === 'session' && parts.length === 2 && method === 'GET') {
     // Reopening a session by id: the moment a client resumes, so the resume faults apply here.
     const id = parts[1];
     const f = faults();
     if (f.has('crash-on-resume')) process.exit(1);
-    if (f.has('unknown-id')) {
-      record('opencode', 'resume-refused', id, String(directory));
-      return notFound(res, `${sessionPath(id)}`);
-    }
-    const info = readSession(id);
+    const info = f.has('unknown-id') ? null : getSession(id);
     if (!info) {
       record('opencode', 'resume-refused', id, String(directory));
-      return notFound(res, `${sessionPath(id)}`);
+      return notFound(res, `Session not found: ${id}`);
     }
     if (f.has('other-id')) {
       const other = newId('ses');
@@ -223,8 +238,8 @@ async function handle(req, res) {
     return sendJson(res, 200, info);
   }
   if (parts[0] === 'session' && parts[2] === 'prompt_async' && method === 'POST') {
-    const info = readSession(parts[1]);
-    if (!info) return notFound(res, sessionPath(parts[1]));
+    const info = getSession(parts[1]);
+    if (!info) return notFound(res, `Session not found: ${parts[1]}`);
     const input = await body(req);
     const text = (input.parts ?? []).filter((p) => p.type === 'text').map((p) => p.text).join('\n');
     if (faults().has('crash-on-turn')) process.exit(1);
@@ -234,7 +249,10 @@ async function handle(req, res) {
   }
   if (parts[0] === 'session' && parts[2] === 'abort' && method === 'POST') {
     const turn = busy.get(parts[1]);
-    if (turn) turn.aborted = true;
+    if (turn) {
+      turn.aborted = true;
+      turn.wake();
+    }
     for (const [id, p] of pendingPermissions) if (p.sessionID === parts[1]) resolvePermission(id, 'reject');
     return sendJson(res, 200, true);
   }
@@ -247,17 +265,32 @@ async function handle(req, res) {
     resolvePermission(parts[3], (await body(req)).response);
     return sendJson(res, 200, true);
   }
-  return notFound(res, url.pathname);
+  return notFound(res, `Resource not found: ${url.pathname}`);
 }
 
 await handshakeDelay();
 const server = createServer((req, res) => {
   handle(req, res).catch((err) => sendJson(res, 400, { name: 'BadRequest', data: { message: String(err) } }));
 });
-server.listen(port, hostname, () => {
+// `--port 0` tries OpenCode's usual 4096 first and takes a random port only when that one is taken (as 1.18.33 does).
+let tried4096 = port === 0;
+server.on('error', (err) => {
+  if (err.code === 'EADDRINUSE' && tried4096) {
+    tried4096 = false;
+    return server.listen(0, hostname);
+  }
+  process.stderr.write(`Error: Failed to start server on port ${port || DEFAULT_PORT}: ${err.message}\n`);
+  process.exit(1);
+});
+server.on('listening', () => {
   const address = server.address();
+  const dir = stateDir();
+  if (dir) appendFileSync(join(dir, 'opencode-serve.jsonl'), `${JSON.stringify({ pid: process.pid, port: address.port, password: password !== null })}\n`);
   process.stdout.write(`opencode server listening on http://${hostname}:${address.port}\n`);
 });
+server.listen(port === 0 ? DEFAULT_PORT : port, hostname);
+const heartbeat = setInterval(() => publish('server.heartbeat', {}), 10_000);
+heartbeat.unref();
 const shutdown = () => {
   for (const res of subscribers) res.end();
   server.close();

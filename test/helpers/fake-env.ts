@@ -63,6 +63,10 @@ export async function createFakeEnv(options: FakeEnvOptions = {}): Promise<FakeE
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_STATE_HOME: join(home, '.local', 'state'),
     BATON_FAKE_STATE_DIR: stateDir,
+    // A Gemini user's key, as most have it (the fake, like the real CLI, refuses to start a session without one).
+    GEMINI_API_KEY: 'fake-gemini-key',
+    // New fake Gemini chats are named as if made two minutes ago, so a quick resume is not Gemini's same-minute bug.
+    BATON_FAKE_GEMINI_CHAT_AGE_MS: '120000',
     ...(options.slowMs !== undefined ? { BATON_FAKE_SLOW_MS: String(options.slowMs) } : {}),
     ...options.extraEnv,
   };

@@ -10,14 +10,17 @@ import { eventually, liveSessionWithTurn, PROVIDER_OF, startStack, type Stack } 
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // The generic ACP backend runs whatever agent the machine configures: here the fake Gemini, over ACP.
+  stack = await startStack({ daemonEnv: { BATON_ACP_AGENT: 'gemini --acp' } });
 }, 60_000);
 afterAll(async () => {
   await stack?.close();
 });
 
 describe.each(BACKENDS)('%s', (backend) => {
-  const provider = PROVIDER_OF(backend) as FakeProvider;
+  const provider = PROVIDER_OF(backend) as FakeProvider | 'acp';
+  // Which fake records what the agent did (the acp backend runs the fake Gemini).
+  const recorder: FakeProvider = provider === 'acp' ? 'gemini' : provider;
 
   it.each([
     ['missing', () => join(stack.fake.cwd, 'no-such-project')],
@@ -29,7 +32,7 @@ describe.each(BACKENDS)('%s', (backend) => {
   ])('a start whose cwd is %s fails cwd-invalid, with the path, and is not left starting', async (_what, pathOf) => {
     const { phone, fake } = stack;
     const cwd = pathOf();
-    const createdBefore = (await fake.record(provider)).filter((r) => r.event === 'created').length;
+    const createdBefore = (await fake.record(recorder)).filter((r) => r.event === 'created').length;
     const machine = await stack.machine();
     const { session } = await phone.post<{ session: SessionRecord }>('/api/sessions', {
       machineId: machine.id, provider, backend, cwd, message: { clientId: `c-${backend}-${Math.random()}`, text: 'first' },
@@ -41,7 +44,7 @@ describe.each(BACKENDS)('%s', (backend) => {
     const after = await phone.session(session.id);
     expect(after.status).toBe('inactive');
     expect(after.availability.state).not.toBe('resuming'); // not "starting" forever
-    expect((await fake.record(provider)).filter((r) => r.event === 'created').length).toBe(createdBefore);
+    expect((await fake.record(recorder)).filter((r) => r.event === 'created').length).toBe(createdBefore);
   }, 30_000);
 
   if (!BACKENDS_RESUMABLE.includes(backend)) return;
@@ -59,8 +62,8 @@ describe.each(BACKENDS)('%s', (backend) => {
     expect(failed.failure?.code).toBe('cwd-invalid');
     expect(await eventually(async () => (await phone.session(s.id)).lastResume?.state === 'failed' && (await phone.session(s.id)).lastResume, 'the attempt to fail'))
       .toMatchObject({ code: 'cwd-invalid' });
-    expect((await fake.record(provider)).filter((r) => r.event === 'resumed' && r.vendorId === s.vendorId)).toEqual([]);
+    expect((await fake.record(recorder)).filter((r) => r.event === 'resumed' && r.vendorId === s.vendorId)).toEqual([]);
   }, 60_000);
 });
 
-const BACKENDS_RESUMABLE: readonly string[] = ['claude-stream', 'codex-app-server', 'opencode-serve', 'gemini-acp'];
+const BACKENDS_RESUMABLE: readonly string[] = ['claude-stream', 'codex-app-server', 'opencode-serve', 'gemini-acp', 'acp'];

@@ -1,8 +1,8 @@
 // The gemini-acp driver against the fake `gemini --acp` (real processes, ACP JSON-RPC over stdio).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGeminiAcpDriver } from '../../src/machine/providers/gemini-acp/index.ts';
+import { NO_LOAD_SESSION, createGeminiAcpDriver } from '../../src/machine/providers/gemini-acp/index.ts';
 import { EventLog, describeBackendContract, fakeFixture, turn } from './backend-contract.ts';
 
 const SLOW_MS = 400;
@@ -37,7 +37,7 @@ describe('gemini-acp specifics', () => {
     const driver = fx.makeDriver();
     const caps = await driver.checkDependencies();
     expect(caps).toMatchObject({ installed: true, canResume: false });
-    expect(caps.detail).toBe('the installed gemini does not support session/load (upgrade @google/gemini-cli)');
+    expect(caps.detail).toBe(NO_LOAD_SESSION);
     const outcome = await driver.resume({ vendorId, cwd: fx.cwd });
     expect(outcome).toMatchObject({ ok: false, code: 'dependency-missing' });
     const lines = await fx.record();
@@ -134,4 +134,122 @@ describe('gemini-acp specifics', () => {
     await fx.setFaults(['hang']); // a second probe would hang; the cached answer does not
     expect((await driver.checkDependencies()).canResume).toBe(true);
   });
+
+  /** The chat files the fake keeps for the sandbox's project (like Gemini 0.61: ~/.gemini/tmp/<project>/chats). */
+  async function chatFiles(f: NonNullable<typeof fx>): Promise<string[]> {
+    const tmp = join(f.fake.home, '.gemini', 'tmp');
+    const out: string[] = [];
+    for (const p of await readdir(tmp).catch(() => [] as string[])) for (const c of await readdir(join(tmp, p, 'chats')).catch(() => [] as string[])) out.push(c);
+    return out.sort();
+  }
+
+  // Regression: every Gemini resume failed "Authentication required" when the key came from the environment,
+  // because Baton never called `authenticate` although `initialize` lists authMethods.
+  it('resume authenticates with the key from the environment before session/load', async () => {
+    fx = await fixture();
+    const vendorId = await persisted(fx);
+    // A machine whose Gemini settings select no auth method (the key is only in the environment).
+    await rm(join(fx.fake.home, '.gemini', 'settings.json'), { force: true });
+    const outcome = await fx.driver.resume({ vendorId, cwd: fx.cwd });
+    if (!outcome.ok) throw new Error(`${outcome.code}: ${outcome.detail}`);
+    const log = new EventLog(outcome.handle);
+    expect(await turn(outcome.handle, log, 'still me')).toContainEqual({ kind: 'text', text: 'echo: still me' });
+    await outcome.handle.stop();
+  });
+
+  it('without a key or a logged-in Gemini, start fails with the agent’s words and leaves no process', async () => {
+    fx = await fixture();
+    const driver = fx.makeDriver({ env: { ...fx.fake.env, GEMINI_API_KEY: undefined } as never });
+    const outcome = await driver.start({ cwd: fx.cwd, title: 'x' });
+    expect(outcome).toMatchObject({ ok: false, code: 'vendor-error' });
+    if (!outcome.ok) expect(outcome.detail).toMatch(/API key is missing/);
+  });
+
+  // Regression: the capability probe ran `gemini --acp` in the daemon's tmpdir with the user's home, so every
+  // `baton doctor` / daemon start recorded a chat (listing that folder) in the user's Gemini store.
+  it('checkDependencies leaves no chat in the user’s Gemini store', async () => {
+    fx = await fixture();
+    expect((await fx.driver.checkDependencies()).canResume).toBe(true);
+    expect(await readdir(join(fx.fake.home, '.gemini')).catch(() => [])).toEqual([]);
+  });
+
+  it('listDirect skips start-up chats and titles a chat by the user’s words, not the synthetic <session_context>', async () => {
+    fx = await fixture();
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'x' });
+    if (!started.ok) throw new Error(started.detail);
+    await started.handle.stop(); // a session with no turn: only Gemini's start-up record
+    expect((await chatFiles(fx)).length).toBeGreaterThan(0);
+    expect(await fx.driver.listDirect()).toEqual([]);
+    const vendorId = await persisted(fx);
+    const direct = await fx.driver.listDirect();
+    expect(direct.map((d) => [d.vendorResumeId, d.title])).toEqual([[vendorId, 'first']]);
+  });
+
+  // Regression: Gemini's `session/load` in the minute the chat was created wipes its history (a vendor bug);
+  // Baton reopened it and the session came back "not found", its history gone.
+  it('a resume within the chat’s first minute is refused, typed, before Gemini can wipe the history', async () => {
+    fx = await fixture({ BATON_FAKE_GEMINI_CHAT_AGE_MS: '0' });
+    const vendorId = await persisted(fx);
+    const before = await chatFiles(fx);
+    const outcome = await fx.makeDriver({ timeoutMs: 1_000 }).resume({ vendorId, cwd: fx.cwd });
+    // (In the last half second of a minute the driver waits for the next one instead; either way nothing is lost.)
+    if (outcome.ok) await outcome.handle.stop();
+    else {
+      expect(outcome.code).toBe('vendor-error');
+      expect(outcome.detail).toMatch(/within the minute .* created \(a Gemini bug\).*try again in \d+ s/);
+      expect(await chatFiles(fx)).toEqual(before);
+      expect((await fx.record()).map((l) => l.event)).toEqual(['created']);
+    }
+    expect((await fx.driver.listDirect()).map((d) => d.title)).toEqual(['first']);
+  });
+
+  // Regression: a reopened chat left an empty start-up file with the same 8-character prefix; Gemini's next
+  // start deleted every file with that prefix, so the second resume found nothing and the history was gone.
+  it('a chat resumes again and again: the empty duplicate a load leaves is removed', async () => {
+    fx = await fixture();
+    const vendorId = await persisted(fx);
+    for (const text of ['second', 'third']) {
+      const outcome = await fx.driver.resume({ vendorId, cwd: fx.cwd });
+      if (!outcome.ok) throw new Error(`${text}: ${outcome.code} ${outcome.detail}`);
+      const log = new EventLog(outcome.handle);
+      expect(await turn(outcome.handle, log, text)).toContainEqual({ kind: 'text', text: `echo: ${text}` });
+      await outcome.handle.stop();
+    }
+    const chats = await chatFiles(fx);
+    expect(chats.filter((c) => c.endsWith(`-${vendorId.slice(0, 8)}.jsonl`))).toHaveLength(1);
+  });
+
+  it('a cancelled prompt ends the turn typed interrupted; a prompt the agent fails ends typed, not as an answer', async () => {
+    fx = await fixture();
+    await fx.setFaults(['permission']);
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'x' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    await started.handle.send('never mind');
+    await log.next('permission-request');
+    await started.handle.interrupt();
+    expect(await log.next('turn-end')).toEqual({ kind: 'turn-end', failure: { code: 'interrupted', detail: 'the prompt was cancelled' } });
+    await fx.setFaults(['prompt-error']);
+    const from = log.events.length;
+    await started.handle.send('offline');
+    const end = await log.next('turn-end', from);
+    expect(end.failure?.code).toBe('vendor-gave-up');
+    expect(end.failure?.detail).toBe('The model is overloaded. (503)');
+    expect(log.kinds(from)).toEqual(['turn-end']);
+    await started.handle.stop();
+  });
+
+  // Regression: Gemini is a wrapper plus a child and ignores SIGTERM; stop signalled only the wrapper, so a
+  // child that did not exit when stdin closed outlived the session.
+  it('stop ends the wrapper and its child even when the child ignores SIGTERM and stdin closing', async () => {
+    fx = await fixture();
+    await fx.setFaults(['stuck-on-exit']);
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'x' });
+    if (!started.ok) throw new Error(started.detail);
+    expect((await fx.livePids()).length).toBe(2);
+    const log = new EventLog(started.handle);
+    await started.handle.stop();
+    await log.next('exit');
+    expect(await fx.livePids()).toEqual([]);
+  }, 20_000);
 });

@@ -1,5 +1,5 @@
 // The opencode-serve driver against the fake `opencode serve` (real processes, real HTTP + SSE on 127.0.0.1).
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,14 +23,15 @@ describe('opencode-serve specifics', () => {
     fx = null;
   });
 
-  it('persists at creation: a started session is resumable before any turn, and the store file exists', async () => {
+  it('persists at creation: a started session is resumable before any turn, and it is in the store', async () => {
     fx = await fixture();
     const started = await fx.driver.start({ cwd: fx.cwd, title: 'laptop' });
     if (!started.ok) throw new Error(started.detail);
     const log = new EventLog(started.handle);
     await log.next('persisted');
-    const stored = JSON.parse(await readFile(join(fx.fake.env.XDG_DATA_HOME!, 'opencode', 'storage', 'session', 'global', `${started.handle.vendorId}.json`), 'utf8'));
-    expect(stored).toMatchObject({ id: started.handle.vendorId, directory: fx.cwd });
+    const db = new Database(join(fx.fake.env.XDG_DATA_HOME!, 'opencode', 'opencode.db'), { readonly: true });
+    expect(db.prepare('SELECT id, directory FROM session').all()).toEqual([{ id: started.handle.vendorId, directory: fx.cwd }]);
+    db.close();
     await started.handle.stop();
     const resumed = await fx.driver.resume({ vendorId: started.handle.vendorId, cwd: fx.cwd });
     if (!resumed.ok) throw new Error(resumed.detail);
@@ -96,21 +97,99 @@ describe('opencode-serve specifics', () => {
     await started.handle.stop();
   });
 
-  it('listDirect also reads the SQLite store of newer OpenCode releases, skipping subagent sessions', async () => {
+  it('listDirect reads the SQLite store of current releases, skipping subagent and archived sessions', async () => {
     fx = await fixture();
     const dir = join(fx.fake.env.XDG_DATA_HOME!, 'opencode');
     await mkdir(dir, { recursive: true });
     const db = new Database(join(dir, 'opencode.db'));
-    db.exec('CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, parent_id TEXT, slug TEXT, directory TEXT, title TEXT, version TEXT, time_created INTEGER, time_updated INTEGER)');
-    const insert = db.prepare('INSERT INTO session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    insert.run('ses_laptopwork0000000000000', 'global', null, 'x', fx.cwd, 'fix the login bug', '1.2.0', 1_000, 2_000);
-    insert.run('ses_subagent00000000000000', 'global', 'ses_laptopwork0000000000000', 'y', fx.cwd, 'subtask', '1.2.0', 1_000, 3_000);
+    db.exec('CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, parent_id TEXT, slug TEXT, directory TEXT, title TEXT, version TEXT, time_created INTEGER, time_updated INTEGER, time_archived INTEGER)');
+    const insert = db.prepare('INSERT INTO session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run('ses_laptopwork0000000000000', 'global', null, 'x', fx.cwd, 'fix the login bug', '1.2.0', 1_000, 2_000, null);
+    insert.run('ses_subagent00000000000000', 'global', 'ses_laptopwork0000000000000', 'y', fx.cwd, 'subtask', '1.2.0', 1_000, 3_000, null);
+    insert.run('ses_archived00000000000000', 'global', null, 'z', fx.cwd, 'old work', '1.2.0', 1_000, 4_000, 5_000);
     db.close();
     const direct = await fx.driver.listDirect();
     expect(direct).toEqual([
       { provider: 'opencode', backend: 'opencode-serve', vendorResumeId: 'ses_laptopwork0000000000000', cwd: fx.cwd, title: 'fix the login bug', updatedAt: 2_000 },
     ]);
   });
+
+  // Regression: a session deleted in OpenCode stayed listed as a direct session while an old JSON file of it
+  // remained (OpenCode moved its JSON store into opencode.db; the database is the whole truth once it exists).
+  it('a session gone from opencode.db leaves the list even if a stale JSON file of it remains', async () => {
+    fx = await fixture();
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'x' });
+    if (!started.ok) throw new Error(started.detail);
+    await started.handle.stop();
+    const legacyDir = join(fx.fake.env.XDG_DATA_HOME!, 'opencode', 'storage', 'session', 'global');
+    await mkdir(legacyDir, { recursive: true });
+    await writeFile(join(legacyDir, 'ses_migratedlongago00000000.json'), JSON.stringify({ id: 'ses_migratedlongago00000000', directory: fx.cwd, title: 'stale', time: { created: 1, updated: 2 } }));
+    expect((await fx.driver.listDirect()).map((d) => d.vendorResumeId)).toEqual([started.handle.vendorId]);
+    const db = new Database(join(fx.fake.env.XDG_DATA_HOME!, 'opencode', 'opencode.db'));
+    db.prepare('DELETE FROM session WHERE id = ?').run(started.handle.vendorId);
+    db.close();
+    expect(await fx.driver.listDirect()).toEqual([]);
+  });
+
+  // Regression: `--port 0` makes OpenCode try 4096 first (the user's own `opencode` usually lives there), and the
+  // server ran without a password, so any local process could drive the session.
+  it('the server gets a free port Baton picked (never 4096) and a password every request must carry', async () => {
+    fx = await fixture();
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'x' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    expect(await turn(started.handle, log, 'hi')).toContainEqual({ kind: 'text', text: 'echo: hi' });
+    const served = (await readFile(join(fx.fake.stateDir, 'opencode-serve.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { port: number; password: boolean });
+    expect(served).toHaveLength(1);
+    expect(served[0]!.port).not.toBe(4096);
+    expect(served[0]!.password).toBe(true);
+    // Without the password the server answers nothing.
+    const res = await fetch(`http://127.0.0.1:${served[0]!.port}/session`);
+    expect(res.status).toBe(401);
+    await started.handle.stop();
+  });
+
+  // Regression: OpenCode's retries (`session.status {type:"retry"}`) were dropped, so the phone showed
+  // "delivered" and then nothing; when OpenCode gave up its APIError came as a bare notice, not a typed end.
+  it('retries surface as retry events; a turn OpenCode gives up on ends typed vendor-gave-up, said once', async () => {
+    fx = await fixture();
+    await fx.setFaults(['retry']);
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'x' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    const events = await turn(started.handle, log, 'flaky');
+    const retries = events.filter((e) => e.kind === 'retry');
+    expect(retries.map((r) => (r as { attempt: number }).attempt)).toEqual([1, 2]);
+    expect(retries[0]).toMatchObject({ maxAttempts: null, detail: expect.stringMatching(/^Cannot connect to API/) });
+    expect(events.at(-1)).toEqual({ kind: 'turn-end' });
+    expect(events).toContainEqual({ kind: 'text', text: 'echo: flaky' });
+    await fx.setFaults(['give-up']);
+    const from = log.events.length;
+    await started.handle.send('offline');
+    const end = await log.next('turn-end', from);
+    expect(end.failure).toEqual({ code: 'vendor-gave-up', detail: 'Cannot connect to API: Unable to connect. Is the computer able to access the url?' });
+    expect(log.kinds(from).filter((k) => k !== 'retry')).toEqual(['turn-end']);
+    expect(log.kinds(from).filter((k) => k === 'retry')).toHaveLength(5);
+    await started.handle.stop();
+  });
+
+  // Regression: an abort ended the turn like an answer (or with OpenCode's "Aborted" as a notice).
+  it('an interrupted turn ends typed interrupted, during a retry and mid-answer alike', async () => {
+    fx = await fixture({ BATON_FAKE_RETRY_MS: '5000' });
+    await fx.setFaults(['give-up']);
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'x' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    await started.handle.send('stop that');
+    await log.next('retry');
+    await started.handle.interrupt();
+    const end = await log.next('turn-end');
+    expect(end.failure?.code).toBe('interrupted');
+    expect(log.kinds()).not.toContain('error');
+    expect(log.kinds()).not.toContain('text');
+    await started.handle.stop();
+  });
+
 
   it('a missing working directory is cwd-invalid (the contract checks every backend) and starts nothing', async () => {
     fx = await fixture();

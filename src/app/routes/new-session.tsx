@@ -8,7 +8,7 @@ import { errorText } from '../lib/api-client.ts';
 import { startSession } from '../stores/session-actions.ts';
 import { $connection, $machines, $sessions, $settings } from '../stores/sync.ts';
 
-const PROVIDER_LABEL: Readonly<Record<Provider, string>> = { claude: 'Claude Code', codex: 'Codex', opencode: 'OpenCode', gemini: 'Gemini CLI' };
+const PROVIDER_LABEL: Readonly<Record<Provider, string>> = { claude: 'Claude Code', codex: 'Codex', opencode: 'OpenCode', gemini: 'Gemini CLI', acp: 'ACP agent' };
 
 export default function NewSession(): JSX.Element {
   const navigate = useNavigate();

@@ -7,11 +7,11 @@ import { CliError, usage } from '../lib/cli-error.ts';
 import { batonHome, daemonConfigPath, readDaemonConfig, writeDaemonConfig } from '../lib/config.ts';
 import { startDaemon, untilSignal } from '../lib/daemon-runtime.ts';
 
-const USAGE = 'baton daemon --server URL [--code CODE] [--name NAME] [--home DIR]';
-const HELP = helpText(USAGE, "Runs this machine's daemon: it connects to the server, runs the agents of this machine's sessions and\nresumes them strictly. The first run pairs with a machine code (`baton pair --kind machine` on the server).", [["--server URL", "the Baton server (remembered after pairing)"], ["--code CODE", "a one-time machine pairing code (first run)"], ["--name NAME", "how this machine is shown (default the host name)"]]);
+const USAGE = 'baton daemon --server URL [--code CODE] [--name NAME] [--acp-agent "COMMAND ARGS…"] [--home DIR]';
+const HELP = helpText(USAGE, "Runs this machine's daemon: it connects to the server, runs the agents of this machine's sessions and\nresumes them strictly. The first run pairs with a machine code (`baton pair --kind machine` on the server).", [["--server URL", "the Baton server (remembered after pairing)"], ["--code CODE", "a one-time machine pairing code (first run)"], ["--name NAME", "how this machine is shown (default the host name)"], ["--acp-agent CMD", "the ACP agent the `acp` backend runs, e.g. \"gemini --acp\" (remembered; BATON_ACP_AGENT overrides)"]]);
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' } }, USAGE);
+  const { values } = parseFlags(args, { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' }, 'acp-agent': { type: 'string' } }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -31,6 +31,14 @@ export async function run(args: string[]): Promise<number> {
     throw new CliError(`this machine is paired with ${config.serverUrl} (${daemonConfigPath(home)}); pass --code to pair with ${serverUrl}`);
   }
 
+  const acpAgent = values['acp-agent']?.trim();
+  if (acpAgent !== undefined) {
+    if (acpAgent === '') throw usage(`--acp-agent needs a command, e.g. --acp-agent "gemini --acp"\nusage: ${USAGE}`);
+    config = { ...config, acpAgent };
+    writeDaemonConfig(home, config);
+  }
+  // The environment wins over the remembered agent, as BATON_<PROVIDER>_PATH does for the other CLIs.
+  if (config.acpAgent && !process.env.BATON_ACP_AGENT) process.env.BATON_ACP_AGENT = config.acpAgent;
   const { done, fatal } = untilSignal();
   const daemon = await startDaemon({ home, serverUrl, token: config.token, name, onFatal: fatal });
   process.stderr.write(`baton daemon "${name}" running for ${serverUrl} (home ${home})\n`);

@@ -14,6 +14,8 @@ export interface DaemonConfig {
   readonly serverUrl: string;
   readonly token: string;
   readonly name: string;
+  /** The ACP agent the `acp` backend runs (`command args…`), from `baton daemon --acp-agent`. */
+  readonly acpAgent?: string;
   readonly machineId?: string | null;
 }
 

@@ -14,6 +14,7 @@ const FACTORIES: Readonly<Record<Backend, () => Promise<Factory>>> = {
   'codex-mcp': () => import('./codex-mcp/index.ts').then((m) => m.createCodexMcpDriver),
   'opencode-serve': () => import('./opencode-serve/index.ts').then((m) => m.createOpencodeServeDriver),
   'gemini-acp': () => import('./gemini-acp/index.ts').then((m) => m.createGeminiAcpDriver),
+  acp: () => import('./acp/index.ts').then((m) => m.createConfiguredAcpDriver),
 };
 
 export const PATH_OVERRIDE_VARS: Readonly<Record<Provider, string>> = {
@@ -21,6 +22,8 @@ export const PATH_OVERRIDE_VARS: Readonly<Record<Provider, string>> = {
   codex: 'BATON_CODEX_PATH',
   opencode: 'BATON_OPENCODE_PATH',
   gemini: 'BATON_GEMINI_PATH',
+  // Not a path: the whole command line of the ACP agent (`baton daemon --acp-agent` remembers one).
+  acp: 'BATON_ACP_AGENT',
 };
 
 export const DEFAULT_DRIVER_TIMEOUT_MS = 30_000;
@@ -32,6 +35,7 @@ export const DEFAULT_DRIVER_TIMEOUT_MS = 30_000;
 export function resolveCommand(provider: Provider, env: Readonly<Record<string, string | undefined>>): string {
   const override = env[PATH_OVERRIDE_VARS[provider]];
   if (override) return override;
+  if (provider === 'acp') return ''; // no agent configured: the driver says so
   const name = BACKEND_INFO[BACKENDS.find((b) => BACKEND_INFO[b].provider === provider)!].command;
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir || !isAbsolute(dir)) continue;

@@ -5,15 +5,17 @@ import { stateDir } from './record.mjs';
 
 /**
  * Known names (see the preamble): unknown-id, other-id, crash-on-resume, hang, slow-start, permission, crash-on-turn,
- * no-load-session (gemini only), no-mcp-server (codex only: behaves like Codex 0.169.0, which has no `mcp-server`).
+ * no-load-session, prompt-error, stuck-on-exit (gemini only), no-mcp-server (codex only: behaves like Codex 0.169.0, which has no `mcp-server`).
  * Turn outcomes as the real CLIs show them offline (claude, codex): auth-failed (not logged in), api-retry (retries,
  * then answers), vendor-gave-up (retries, then fails), slow-turn (answers after BATON_FAKE_TURN_MS, so an interrupt
  * can land). Claude only: init-other-id (its registry names the resumed id, its first turn another), registry-lag
- * (the registry names the resumed id only after `initialize` was answered).
+ * (the registry names the resumed id only after `initialize` was answered). OpenCode only: retry (two retries, then
+ * answers), give-up (retries five times, then fails).
  */
 export const FAULT_NAMES = [
   'unknown-id', 'other-id', 'crash-on-resume', 'hang', 'slow-start', 'permission', 'crash-on-turn', 'no-load-session', 'no-mcp-server',
   'auth-failed', 'api-retry', 'vendor-gave-up', 'slow-turn', 'init-other-id', 'registry-lag',
+  'prompt-error', 'stuck-on-exit', 'retry', 'give-up',
 ];
 
 function parse(text) {

@@ -12,7 +12,7 @@ export function geminiTmpDir(env: Readonly<Record<string, string | undefined>>):
   return join(env.GEMINI_CLI_HOME || env.HOME || homedir(), '.gemini', 'tmp');
 }
 
-async function list(dir: string): Promise<string[]> {
+export async function list(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch {
@@ -27,13 +27,26 @@ const textOf = (content: unknown): string =>
       ? content.map((p) => (typeof (p as Json)?.text === 'string' ? ((p as Json).text as string) : '')).join('')
       : '';
 
-interface Chat { id: VendorId; updatedAt: number; title: string; subagent: boolean }
+// Gemini opens every chat with a synthetic user message describing the workspace (it lists the cwd's
+// contents); it is not something the user said, so it is neither a title nor a reason to list a chat.
+const SYNTHETIC = /^\s*<session_context>/;
 
-/** One chat file: a whole JSON record (`.json`), or JSON lines with the metadata first (`.jsonl`, newer releases). */
-function parseChat(text: string, jsonl: boolean): Chat | null {
+/** Gemini's own rule for a chat worth resuming: a real user message, or a model message with content. */
+export function isResumableMessage(m: Json): boolean {
+  const text = textOf(m.content).trim();
+  if (m.type === 'user') return text !== '' && !SYNTHETIC.test(text);
+  if (m.type === 'gemini') return text !== '' || (Array.isArray(m.toolCalls) && m.toolCalls.length > 0);
+  return false;
+}
+
+export interface Chat { readonly id: VendorId; readonly updatedAt: number; readonly title: string; readonly subagent: boolean; readonly resumable: boolean }
+
+/** One chat file: a whole JSON record (`.json`), or JSON lines (`.jsonl`: metadata, message records, `$set` updates). */
+export function parseChat(text: string, jsonl: boolean): Chat | null {
   let meta: Json = {};
-  let messages: Json[] = [];
+  let messages = new Map<string, Json>();
   if (jsonl) {
+    let n = 0;
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       let row: Json;
@@ -42,29 +55,38 @@ function parseChat(text: string, jsonl: boolean): Chat | null {
       } catch {
         continue;
       }
-      if (typeof row.sessionId === 'string') meta = { ...meta, ...row };
-      else if (typeof row.type === 'string') messages.push(row);
       const set = row.$set as Json | undefined;
-      if (Array.isArray(set?.messages)) messages = set.messages as Json[];
+      if (set && typeof set === 'object') {
+        // `$set.messages` replaces the whole history (Gemini writes one when it (re)opens a chat).
+        if (Array.isArray(set.messages)) messages = new Map((set.messages as Json[]).map((m, i) => [String(m.id ?? `#${i}`), m]));
+        const { messages: _m, ...rest } = set;
+        meta = { ...meta, ...rest };
+      } else if (typeof row.sessionId === 'string' && typeof row.type !== 'string') meta = { ...meta, ...row };
+      else if (typeof row.type === 'string') messages.set(String(row.id ?? `#${n++}`), row);
     }
   } else {
     meta = JSON.parse(text) as Json;
-    messages = Array.isArray(meta.messages) ? (meta.messages as Json[]) : [];
+    messages = new Map((Array.isArray(meta.messages) ? (meta.messages as Json[]) : []).map((m, i) => [String(m.id ?? `#${i}`), m]));
   }
   const id = v.safeParse(VendorIdSchema, meta.sessionId);
   if (!id.success) return null;
-  // A chat with no user or model message is not a conversation anyone can continue.
-  if (!messages.some((m) => m.type === 'user' || m.type === 'gemini')) return null;
-  const firstUser = messages.find((m) => m.type === 'user' && textOf(m.content).trim() !== '');
+  const all = [...messages.values()];
+  const firstUser = all.find((m) => m.type === 'user' && isResumableMessage(m));
   const title = (typeof meta.summary === 'string' && meta.summary) || (firstUser ? textOf(firstUser.content).replace(/\s+/g, ' ').trim() : '') || id.output;
   const updated = Date.parse(String(meta.lastUpdated ?? meta.startTime ?? ''));
-  return { id: id.output, updatedAt: Number.isFinite(updated) ? updated : 0, title: title.slice(0, LIMITS.titleChars), subagent: meta.kind === 'subagent' };
+  return {
+    id: id.output, updatedAt: Number.isFinite(updated) ? updated : 0, title: title.slice(0, LIMITS.titleChars),
+    subagent: meta.kind === 'subagent', resumable: all.some(isResumableMessage),
+  };
 }
 
-/** Every saved chat whose project directory is known (from `.project_root`); subagent chats are skipped. */
-export async function readGeminiChats(env: Readonly<Record<string, string | undefined>>): Promise<DirectSessionInfo[]> {
+/** A chat file on disk, with the project it belongs to. */
+export interface ChatFile { readonly path: string; readonly name: string; readonly cwd: string; readonly chat: Chat }
+
+/** Every chat file whose project directory is known (from `.project_root`). */
+export async function readChatFiles(env: Readonly<Record<string, string | undefined>>): Promise<ChatFile[]> {
   const tmp = geminiTmpDir(env);
-  const found = new Map<string, DirectSessionInfo>();
+  const out: ChatFile[] = [];
   for (const project of await list(tmp)) {
     let cwd: string;
     try {
@@ -74,19 +96,30 @@ export async function readGeminiChats(env: Readonly<Record<string, string | unde
     }
     if (cwd === '' || cwd.length > LIMITS.cwdChars) continue;
     const chats = join(tmp, project, 'chats');
-    for (const file of await list(chats)) {
-      if (!file.startsWith('session-') || !(file.endsWith('.json') || file.endsWith('.jsonl'))) continue;
-      let chat: Chat | null;
+    for (const name of await list(chats)) {
+      if (!name.startsWith('session-') || !(name.endsWith('.json') || name.endsWith('.jsonl'))) continue;
       try {
-        chat = parseChat(await readFile(join(chats, file), 'utf8'), file.endsWith('.jsonl'));
+        const chat = parseChat(await readFile(join(chats, name), 'utf8'), name.endsWith('.jsonl'));
+        if (chat) out.push({ path: join(chats, name), name, cwd, chat });
       } catch {
-        continue;
+        // unreadable: skip it
       }
-      if (!chat || chat.subagent) continue;
-      const prior = found.get(chat.id);
-      if (prior && prior.updatedAt >= chat.updatedAt) continue;
-      found.set(chat.id, { provider: 'gemini', backend: 'gemini-acp', vendorResumeId: chat.id, cwd, title: chat.title, updatedAt: Math.max(0, Math.floor(chat.updatedAt)) });
     }
+  }
+  return out;
+}
+
+/**
+ * The chats a user could continue: resumable (Gemini's start-up and probe chats, which hold only the
+ * synthetic workspace message, are not), no subagent chats, one entry per session id.
+ */
+export async function readGeminiChats(env: Readonly<Record<string, string | undefined>>): Promise<DirectSessionInfo[]> {
+  const found = new Map<string, DirectSessionInfo>();
+  for (const { chat, cwd } of await readChatFiles(env)) {
+    if (!chat.resumable || chat.subagent) continue;
+    const prior = found.get(chat.id);
+    if (prior && prior.updatedAt >= chat.updatedAt) continue;
+    found.set(chat.id, { provider: 'gemini', backend: 'gemini-acp', vendorResumeId: chat.id, cwd, title: chat.title, updatedAt: Math.max(0, Math.floor(chat.updatedAt)) });
   }
   return [...found.values()].sort((a, b) => b.updatedAt - a.updatedAt);
 }

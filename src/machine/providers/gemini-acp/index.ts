@@ -1,136 +1,85 @@
-// The gemini-acp backend: `gemini --acp` over the Agent Client Protocol; resumable only when the agent advertises loadSession.
-import { statSync } from 'node:fs';
+// The gemini-acp backend: Gemini CLI's `gemini --acp`, one preset of the generic ACP driver, with Gemini's own quirks handled.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import * as v from 'valibot';
-import { VendorIdSchema, type BackendCapability } from '../../../core/index.ts';
-import type { BackendDriver, DriverEnv, ResumeOutcome, StartOutcome } from '../backend.ts';
-import { checkVersion } from '../shared/check-version.ts';
-import type { RpcError } from '../shared/json-rpc.ts';
+import { join } from 'node:path';
+import type * as acp from '@agentclientprotocol/sdk';
+import type { BackendDriver, DriverEnv } from '../backend.ts';
+import { createAcpDriver, noLoadSessionDetail } from '../acp/driver.ts';
+import { describeRpcError } from '../acp/connection.ts';
 import { readGeminiChats } from './chat-store.ts';
-import { detectAcpFlag, describeRpcError, openAcp } from './connection.ts';
-import { createGeminiHandle } from './handle.ts';
+import { loadWouldWipe, msToNextMinute, removeEmptyDuplicates } from './chat-guard.ts';
 import { readGeminiHistory } from './history.ts';
 
 const INSTALL_HINT = 'npm i -g @google/gemini-cli';
-export const NO_LOAD_SESSION = 'the installed gemini does not support session/load (upgrade @google/gemini-cli)';
+export const NO_LOAD_SESSION = noLoadSessionDetail('gemini');
 
-// Gemini reports an unknown id as an internal error whose details say "Invalid session identifier …".
+// Gemini reports an unknown id as an internal error: "Invalid session identifier …" when the project has
+// other chats, "No previous sessions found for this project." when it has none.
 const NOT_FOUND = /invalid session identifier|session not found|no previous sessions|not found/i;
-// "Method not found" (-32601) is an agent that lied about loadSession, not a missing session.
-const classifyLoadError = (err: RpcError) => (err.code !== -32601 && NOT_FOUND.test(describeRpcError(err)) ? 'vendor-not-found' : 'vendor-error');
+const classifyLoadError = (err: acp.RequestError) => (err.code !== -32601 && NOT_FOUND.test(describeRpcError(err)) ? 'vendor-not-found' : 'vendor-error');
+
+/**
+ * The `authenticate` method for the key this machine's environment holds, when Gemini lists it. Without
+ * it, `session/load` fails "Authentication required" unless the user's settings already select a method.
+ */
+export function geminiAuthMethod(env: Readonly<Record<string, string | undefined>>, methods: readonly acp.AuthMethod[]): string | null {
+  const listed = (id: string) => methods.some((m) => m.id === id);
+  const vertex = /^(1|true)$/i.test(env.GOOGLE_GENAI_USE_VERTEXAI ?? '');
+  if (vertex && (env.GOOGLE_API_KEY || env.GOOGLE_CLOUD_PROJECT) && listed('vertex-ai')) return 'vertex-ai';
+  if (env.GEMINI_API_KEY && listed('gemini-api-key')) return 'gemini-api-key';
+  return null;
+}
+
+/**
+ * Which flag starts ACP mode: current releases take `--acp`, older ones only `--experimental-acp`.
+ * Read from `--help` once per command (the flag never changes while the same CLI is installed).
+ */
+export async function detectAcpFlag(env: DriverEnv): Promise<string> {
+  // Even `--help` leaves `projects.json.<uuid>.tmp` files in ~/.gemini (seen with 0.61): ask in a throw-away home.
+  const home = await mkdtemp(join(tmpdir(), 'baton-gemini-help-'));
+  return new Promise<string>((resolve) => {
+    execFile(env.command, ['--help'], { env: { ...env.env, HOME: home, GEMINI_CLI_HOME: home } as NodeJS.ProcessEnv, timeout: 5_000, maxBuffer: 1 << 20 }, (_err, stdout, stderr) => {
+      const help = `${stdout}\n${stderr}`;
+      if (/(^|\s)--acp\b/.test(help)) resolve('--acp');
+      else if (help.includes('--experimental-acp')) resolve('--experimental-acp');
+      else resolve('--acp');
+    });
+  }).finally(() => rm(home, { recursive: true, force: true }));
+}
 
 export function createGeminiAcpDriver(env: DriverEnv): BackendDriver {
   let flag: Promise<string> | null = null;
-  const acpFlag = () => (flag ??= detectAcpFlag(env));
-  // What the agent advertises does not change while the same CLI is installed, so one probe is enough.
-  let probed: BackendCapability | null = null;
-
-  return {
+  const spec = async () => ({ name: 'gemini', command: env.command, args: [await (flag ??= detectAcpFlag(env))], installHint: INSTALL_HINT });
+  return createAcpDriver(env, {
     backend: 'gemini-acp',
     provider: 'gemini',
-    supportsResume: true,
-
-    async checkDependencies(): Promise<BackendCapability> {
-      if (probed) return probed;
-      const version = await checkVersion({ command: env.command, env: env.env, installHint: INSTALL_HINT });
-      if (!version.installed) return { installed: false, version: null, canResume: false, detail: version.detail };
-      const f = await acpFlag();
-      const conn = await openAcp(env, f, tmpdir(), Date.now() + Math.min(env.timeoutMs, 15_000));
-      if (!conn.ok) return { installed: true, version: version.version, canResume: false, detail: `gemini ${f} did not start: ${conn.detail}` };
-      await conn.stop();
-      probed = conn.loadSession
-        ? { installed: true, version: version.version, canResume: true, detail: null }
-        : { installed: true, version: version.version, canResume: false, detail: NO_LOAD_SESSION };
-      return probed;
+    spec,
+    hasVersionFlag: true,
+    authMethod: (methods) => geminiAuthMethod(env.env, methods),
+    // `initialize` alone makes Gemini record a chat of its cwd in the user's store: probe in a throw-away
+    // home and an empty folder instead, and delete both.
+    async probe() {
+      const home = await mkdtemp(join(tmpdir(), 'baton-gemini-probe-'));
+      return { env: { HOME: home, GEMINI_CLI_HOME: home }, cwd: home, cleanup: () => rm(home, { recursive: true, force: true }) };
     },
-
-    async start({ cwd }): Promise<StartOutcome> {
-      if (!isDirectory(cwd)) return { ok: false, code: 'vendor-error', detail: `the working directory ${cwd} does not exist on this machine` };
-      const deadline = Date.now() + env.timeoutMs;
-      const conn = await openAcp(env, await acpFlag(), cwd, deadline);
-      if (!conn.ok) return conn;
-      const created = await conn.call<{ sessionId?: unknown }>('session/new', { cwd, mcpServers: [] }, deadline);
-      if (!created.ok) return created;
-      const id = v.safeParse(VendorIdSchema, created.value?.sessionId);
-      if (!id.success) {
-        await conn.stop();
-        return { ok: false, code: 'vendor-error', detail: `session/new gave no usable session id: ${JSON.stringify(created.value).slice(0, 300)}` };
+    classifyLoadError,
+    async beforeLoad(vendorId) {
+      await removeEmptyDuplicates(env.env, vendorId);
+      if (!(await loadWouldWipe(env.env, vendorId))) return { ok: true };
+      // Avoid the same-minute wipe: wait for the minute to turn when the deadline allows, else say why not.
+      const wait = msToNextMinute();
+      if (wait > env.timeoutMs / 2) {
+        return {
+          ok: false, code: 'vendor-error',
+          detail: `Gemini CLI erases a chat's history when it is reopened within the minute the chat was created (a Gemini bug), so Baton did not reopen it; try again in ${Math.ceil(wait / 1000)} s`,
+        };
       }
-      return { ok: true, handle: createGeminiHandle(conn, id.output) };
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      return { ok: true };
     },
-
-    async resume({ vendorId, cwd }): Promise<ResumeOutcome> {
-      if (!isDirectory(cwd)) return { ok: false, code: 'vendor-error', detail: `the working directory ${cwd} does not exist on this machine` };
-      const deadline = Date.now() + env.timeoutMs;
-      const conn = await openAcp(env, await acpFlag(), cwd, deadline);
-      if (!conn.ok) return conn;
-      if (!conn.loadSession) {
-        // Strict: without session/load the only thing this agent can do is start a new session, which would be a fork.
-        await conn.stop();
-        return { ok: false, code: 'dependency-missing', detail: NO_LOAD_SESSION };
-      }
-      const foreign = new Set<string>();
-      const replay = quietWindow(REPLAY_QUIET_MS, REPLAY_MAX_MS);
-      conn.setSink({
-        update(sessionId) {
-          replay.bump();
-          if (sessionId !== vendorId) foreign.add(String(sessionId));
-        },
-        request(id, method) {
-          void conn.peer.respondError(id, -32601, `Baton does not handle ${method} while loading a session`).catch(() => {});
-        },
-      });
-      const loaded = await conn.call<{ sessionId?: unknown }>('session/load', { sessionId: vendorId, cwd, mcpServers: [] }, deadline, classifyLoadError);
-      if (!loaded.ok) return loaded;
-      // Gemini answers session/load and keeps replaying the history after it. That replay is the old
-      // conversation, not new messages: let it finish (go quiet) here, where it is only checked, never forwarded.
-      replay.bump();
-      await replay.quiet;
-      const answeredId = loaded.value?.sessionId;
-      if ((answeredId !== undefined && answeredId !== vendorId) || foreign.size > 0) {
-        await conn.stop();
-        const got = answeredId !== undefined && answeredId !== vendorId ? String(answeredId) : [...foreign].join(', ');
-        return { ok: false, code: 'vendor-id-mismatch', detail: `asked Gemini to load ${vendorId} and it loaded ${got}` };
-      }
-      return { ok: true, handle: createGeminiHandle(conn, vendorId) };
-    },
-
-    listDirect() {
-      return readGeminiChats(env.env).catch(() => []);
-    },
+    afterLoad: (vendorId) => removeEmptyDuplicates(env.env, vendorId).then(() => undefined),
+    listDirect: () => readGeminiChats(env.env),
     readHistory: (request) => readGeminiHistory(env.env, request),
-  };
-}
-
-const REPLAY_QUIET_MS = 30;
-const REPLAY_MAX_MS = 1_000;
-
-/** Resolves once `bump` was not called for `quietMs` (or `maxMs` after the first bump, whichever is first). */
-function quietWindow(quietMs: number, maxMs: number): { bump(): void; quiet: Promise<void> } {
-  let timer: NodeJS.Timeout | undefined;
-  let cap: NodeJS.Timeout | undefined;
-  let done: () => void = () => {};
-  const quiet = new Promise<void>((resolve) => {
-    done = () => {
-      clearTimeout(timer);
-      clearTimeout(cap);
-      resolve();
-    };
   });
-  return {
-    quiet,
-    bump() {
-      clearTimeout(timer);
-      timer = setTimeout(done, quietMs);
-      cap ??= setTimeout(done, maxMs);
-    },
-  };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

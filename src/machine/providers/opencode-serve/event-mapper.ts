@@ -1,5 +1,5 @@
 // Turns OpenCode bus events for one session into Baton agent events (text, tool use, permission, turn end).
-import { LIMITS, asPermissionId } from '../../../core/index.ts';
+import { LIMITS, asPermissionId, type TurnFailureCode } from '../../../core/index.ts';
 import type { DriverEvent } from '../backend.ts';
 import { summarizeToolInput } from '../shared/tool-input.ts';
 import type { OpencodeEvent } from './sse-client.ts';
@@ -23,6 +23,22 @@ export interface EventMapper {
   map(event: OpencodeEvent): DriverEvent[];
   /** A turn was sent: the next idle ends it. */
   turnStarted(): void;
+  /** The user asked to abort the turn: however it ends now, it ends interrupted. */
+  interruptRequested(): void;
+}
+
+/**
+ * How a `session.error` ends a turn. Seen with OpenCode 1.18.33: abort mid-answer → `MessageAbortedError`;
+ * a model call it retried 5 times (offline, overloaded) → `APIError` with `isRetryable: true`; a request the
+ * provider refused → `APIError` with `isRetryable: false` and its status code.
+ */
+export function classifySessionError(error: Record<string, unknown>): TurnFailureCode {
+  const data = obj(error.data);
+  const status = typeof data.statusCode === 'number' ? data.statusCode : 0;
+  if (error.name === 'MessageAbortedError') return 'interrupted';
+  if (error.name === 'ProviderAuthError' || status === 401 || status === 403) return 'auth-failed';
+  if (data.isRetryable === true || status === 429 || status >= 500) return 'vendor-gave-up';
+  return 'turn-failed';
 }
 
 export function createEventMapper(sessionId: string): EventMapper {
@@ -31,6 +47,14 @@ export function createEventMapper(sessionId: string): EventMapper {
   const toolsSeen = new Set<string>(); // tool part ids already reported
   const permissionsSeen = new Set<string>();
   let turnOpen = false;
+  // Servers that report `session.status` say `busy` before a turn's idle. Until the open turn was busy, an idle
+  // is the previous turn's late duplicate (`session.status idle` and `session.idle` both come) and ends nothing.
+  let speaksStatus = false;
+  let busySeen = false;
+  // Assistant messages of turns already ended: after an abort OpenCode still finishes their text parts, which are not news.
+  const closed = new Set<string>();
+  let interrupted = false;
+  let failure: { code: TurnFailureCode; detail: string } | null = null; // how the open turn ended, once OpenCode said
 
   const flushTexts = (): DriverEvent[] => {
     const out: DriverEvent[] = [];
@@ -49,6 +73,12 @@ export function createEventMapper(sessionId: string): EventMapper {
   return {
     turnStarted() {
       turnOpen = true;
+      busySeen = false;
+      interrupted = false;
+      failure = null;
+    },
+    interruptRequested() {
+      if (turnOpen) interrupted = true;
     },
     map({ type, properties }) {
       switch (type) {
@@ -61,6 +91,7 @@ export function createEventMapper(sessionId: string): EventMapper {
           const part = obj(properties.part);
           // Only the agent's own parts: the user's text comes back on the bus too and must not echo as agent text.
           if (part.sessionID !== sessionId || roles.get(String(part.messageID)) !== 'assistant' || part.synthetic === true) return [];
+          if (closed.has(String(part.messageID))) return [];
           const id = String(part.id);
           if (part.type === 'text') {
             const prior = texts.get(id);
@@ -94,16 +125,32 @@ export function createEventMapper(sessionId: string): EventMapper {
           if (properties.sessionID !== undefined && properties.sessionID !== sessionId) return [];
           const error = obj(properties.error);
           const message = str(obj(error.data).message) ?? str(error.name) ?? 'the agent reported an error';
-          return [{ kind: 'error', text: clip(message) }];
+          // Inside a turn the error is how the turn ends (said once, typed, with the turn end); outside one it is news.
+          if (!turnOpen) return [{ kind: 'error', text: clip(message) }];
+          failure = { code: classifySessionError(error), detail: message.slice(0, 2_000) };
+          return [];
         }
         case 'session.status':
         case 'session.idle': {
           if (properties.sessionID !== sessionId) return [];
-          if (type === 'session.status' && obj(properties.status).type !== 'idle') return [];
+          const status = obj(properties.status);
+          if (type === 'session.status') speaksStatus = true;
+          if (type === 'session.status' && (status.type === 'busy' || status.type === 'retry')) busySeen = true;
+          if (type === 'session.status' && status.type === 'retry') {
+            // `{type:"retry", attempt, message, next}`: OpenCode failed a model call and tries again at `next` (epoch ms).
+            if (!turnOpen) return [];
+            const attempt = typeof status.attempt === 'number' && status.attempt >= 1 ? Math.floor(status.attempt) : 1;
+            const next = typeof status.next === 'number' ? Math.max(0, Math.round(status.next - Date.now())) : null;
+            return [{ kind: 'retry', attempt, maxAttempts: null, detail: (str(status.message) ?? '').slice(0, 1_000), retryInMs: next }];
+          }
+          if (type === 'session.status' && status.type !== 'idle') return [];
           // Servers send both `session.status idle` and `session.idle`; one turn ends once.
-          if (!turnOpen) return [];
+          if (!turnOpen || (speaksStatus && !busySeen)) return [];
           turnOpen = false;
-          return [...flushTexts(), { kind: 'turn-end' }];
+          for (const [id, role] of roles) if (role === 'assistant') closed.add(id);
+          // An abort before the model answered ends the turn with no session.error at all: still an interrupt.
+          const ended = interrupted ? { code: 'interrupted' as const, detail: failure?.detail ?? 'the turn was aborted' } : failure;
+          return [...flushTexts(), ended ? { kind: 'turn-end', failure: ended } : { kind: 'turn-end' }];
         }
         default:
           return [];

@@ -5,7 +5,8 @@ import type { AgentProcess } from '../shared/agent-process.ts';
 import { EventStream } from '../shared/event-stream.ts';
 import { TIMED_OUT, withTimeout } from '../shared/with-timeout.ts';
 import { createEventMapper } from './event-mapper.ts';
-import { errorText, isNotFound, type OpencodeApi } from './http-api.ts';
+import type { OpencodeClient } from '@opencode-ai/sdk/v2';
+import { answer, errorText, isNotFound, timed } from './http-api.ts';
 import type { OpencodeEvent, SseConnection } from './sse-client.ts';
 
 /**
@@ -39,7 +40,7 @@ export class EventRouter {
 export interface OpencodeHandleParts {
   readonly vendorId: VendorId;
   readonly proc: AgentProcess;
-  readonly api: OpencodeApi;
+  readonly client: OpencodeClient;
   readonly sse: SseConnection;
   readonly router: EventRouter;
   /** Start: OpenCode saved the session when it created it, so it is resumable at once. */
@@ -52,7 +53,6 @@ export function createOpencodeHandle(p: OpencodeHandleParts): AgentHandle {
   let stopping: Promise<void> | null = null;
   let requested = false; // Baton asked for the stop: the exit is not news
   let lostStream: string | null = null;
-  const sessionPath = `/session/${encodeURIComponent(p.vendorId)}`;
   const shutdown = () => {
     stopping ??= (async () => {
       p.sse.close();
@@ -90,20 +90,20 @@ export function createOpencodeHandle(p: OpencodeHandleParts): AgentHandle {
     async send(text) {
       if (!p.proc.running) throw new Error('the OpenCode server is not running');
       mapper.turnStarted();
-      const answer = await p.api.call('POST', `${sessionPath}/prompt_async`, { parts: [{ type: 'text', text }] });
-      if (answer.status >= 300) throw new Error(`OpenCode refused the message: ${errorText(answer)}`);
+      const sent = await answer(p.client.session.promptAsync({ sessionID: p.vendorId, parts: [{ type: 'text', text }] }, timed()));
+      if (sent.status >= 300) throw new Error(`OpenCode refused the message: ${errorText(sent)}`);
     },
     async answerPermission(permissionId, decision) {
-      const id = encodeURIComponent(permissionId);
       const reply = decision === 'allow' ? 'once' : 'reject';
-      let answer = await p.api.call('POST', `/permission/${id}/reply`, { reply });
+      let got = await answer(p.client.permission.reply({ requestID: permissionId, reply }, timed()));
       // Servers before the permission rework answer on the session route instead.
-      if (isNotFound(answer)) answer = await p.api.call('POST', `${sessionPath}/permissions/${id}`, { response: reply });
-      if (answer.status >= 300) throw new Error(`OpenCode refused the permission answer: ${errorText(answer)}`);
+      if (isNotFound(got)) got = await answer(p.client.permission.respond({ sessionID: p.vendorId, permissionID: permissionId, response: reply }, timed()));
+      if (got.status >= 300) throw new Error(`OpenCode refused the permission answer: ${errorText(got)}`);
     },
     async interrupt() {
       if (!p.proc.running) return;
-      await p.api.call('POST', `${sessionPath}/abort`);
+      mapper.interruptRequested();
+      await answer(p.client.session.abort({ sessionID: p.vendorId }, timed()));
     },
     stop() {
       requested = true;

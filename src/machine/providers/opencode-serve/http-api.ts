@@ -1,4 +1,5 @@
-// The few OpenCode server routes Baton calls, as small typed requests against one server URL.
+// The OpenCode server client: `@opencode-ai/sdk` with the server's password, scoped to the session's directory.
+import { createOpencodeClient, type OpencodeClient } from '@opencode-ai/sdk/v2';
 
 export interface ApiAnswer {
   readonly status: number;
@@ -6,39 +7,34 @@ export interface ApiAnswer {
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** Per-request options: no call waits forever (the event stream is the only long request, and it has none). */
+export const timed = () => ({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 
-export class OpencodeApi {
-  constructor(readonly url: string, private readonly directory: string) {}
+export function basicAuth(password: string): string {
+  return `Basic ${Buffer.from(`opencode:${password}`).toString('base64')}`;
+}
 
-  /** Sends one request; network failures reject, any HTTP status resolves. */
-  async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer> {
-    // `directory` scopes the request to the session's project, as OpenCode's own clients do.
-    const target = `${this.url}${path}${path.includes('?') ? '&' : '?'}directory=${encodeURIComponent(this.directory)}`;
-    const res = await fetch(target, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text === '' ? null : JSON.parse(text);
-    } catch {
-      // not JSON: keep the text for the error detail
-    }
-    return { status: res.status, body: parsed };
-  }
+/** A client for one server; `directory` scopes every request to the session's project, as OpenCode's own clients do. */
+export function createClient(url: string, password: string, directory: string): OpencodeClient {
+  return createOpencodeClient({
+    baseUrl: url, directory, headers: { authorization: basicAuth(password) },
+  });
+}
+
+/** What an SDK call answered: its HTTP status and body (the error body when it failed). Network failures reject. */
+export async function answer(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<ApiAnswer> {
+  const r = await call;
+  return { status: r.response.status, body: r.error !== undefined ? r.error : r.data };
 }
 
 /** The error sentence inside an OpenCode error body (`{name, data: {message}}`), else the raw body. */
-export function errorText(answer: ApiAnswer): string {
-  const b = answer.body as { name?: unknown; data?: { message?: unknown } } | null;
-  const message = typeof b?.data?.message === 'string' ? b.data.message : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+export function errorText(a: ApiAnswer): string {
+  const b = a.body as { name?: unknown; data?: { message?: unknown } } | null;
+  const message = typeof b?.data?.message === 'string' ? b.data.message : typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
   const name = typeof b?.name === 'string' ? `${b.name}: ` : '';
-  return `HTTP ${answer.status} ${name}${message}`.slice(0, 1_000);
+  return `HTTP ${a.status} ${name}${message}`.slice(0, 1_000);
 }
 
-export function isNotFound(answer: ApiAnswer): boolean {
-  return answer.status === 404 || (answer.body as { name?: unknown } | null)?.name === 'NotFoundError';
+export function isNotFound(a: ApiAnswer): boolean {
+  return a.status === 404 || (a.body as { name?: unknown } | null)?.name === 'NotFoundError';
 }

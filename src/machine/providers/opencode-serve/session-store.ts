@@ -1,5 +1,5 @@
-// Reads OpenCode's own session store without starting a server: the JSON files of older releases
-// ($XDG_DATA_HOME/opencode/storage/session/<project>/<id>.json) and the SQLite database of newer ones (opencode.db).
+// Reads OpenCode's own session store without starting a server: the SQLite database of current releases
+// ($XDG_DATA_HOME/opencode/opencode.db) or, when there is none, the JSON files of older ones (storage/session/<project>/<id>.json).
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import Database from 'better-sqlite3';
@@ -18,7 +18,7 @@ const SessionFile = v.object({
   directory: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.cwdChars)),
   title: v.optional(v.string(), ''),
   parentID: v.optional(v.string()),
-  time: v.object({ created: v.number(), updated: v.optional(v.number()) }),
+  time: v.object({ created: v.number(), updated: v.optional(v.number()), archived: v.optional(v.number()) }),
 });
 
 async function list(dir: string): Promise<string[]> {
@@ -30,17 +30,20 @@ async function list(dir: string): Promise<string[]> {
 }
 
 /**
- * Every top-level session in the store. Child sessions (a subagent's, with a `parentID`) are skipped:
- * they are parts of another conversation, not something to take over. Unreadable files are skipped.
+ * Every top-level, unarchived session in the store, newest first. Child sessions (a subagent's, with a
+ * parent) are parts of another conversation, not something to take over. When the database exists it is
+ * the whole truth: OpenCode moved the JSON files into it, so a session deleted there is gone even if an
+ * old JSON file of it remains.
  */
 export async function readOpencodeSessions(env: Readonly<Record<string, string | undefined>>): Promise<DirectSessionInfo[]> {
-  const byId = new Map<string, DirectSessionInfo>();
-  for (const s of [...(await readJsonStore(env)), ...readDatabase(env)]) {
-    const prior = byId.get(s.vendorResumeId);
-    if (!prior || prior.updatedAt < s.updatedAt) byId.set(s.vendorResumeId, s);
-  }
-  return [...byId.values()].sort((a, b) => b.updatedAt - a.updatedAt);
+  const db = join(opencodeDataDir(env), 'opencode.db');
+  const found = existsSync(db) ? readDatabase(db) : await readJsonStore(env);
+  return found.sort((a, b) => b.updatedAt - a.updatedAt);
 }
+
+const info = (id: v.InferOutput<typeof VendorIdSchema>, cwd: string, title: string | null | undefined, updatedAt: number): DirectSessionInfo => ({
+  provider: 'opencode', backend: 'opencode-serve', vendorResumeId: id, cwd, title: (title || id).slice(0, LIMITS.titleChars), updatedAt: Math.max(0, Math.floor(updatedAt)),
+});
 
 async function readJsonStore(env: Readonly<Record<string, string | undefined>>): Promise<DirectSessionInfo[]> {
   const root = join(opencodeDataDir(env), 'storage', 'session');
@@ -48,23 +51,13 @@ async function readJsonStore(env: Readonly<Record<string, string | undefined>>):
   for (const project of await list(root)) {
     for (const file of await list(join(root, project))) {
       if (!file.endsWith('.json')) continue;
-      let parsed: v.InferOutput<typeof SessionFile>;
       try {
         const r = v.safeParse(SessionFile, JSON.parse(await readFile(join(root, project, file), 'utf8')));
-        if (!r.success) continue;
-        parsed = r.output;
+        if (!r.success || r.output.parentID || r.output.time.archived !== undefined) continue;
+        out.push(info(r.output.id, r.output.directory, r.output.title, r.output.time.updated ?? r.output.time.created));
       } catch {
-        continue;
+        // unreadable: skip it
       }
-      if (parsed.parentID) continue;
-      out.push({
-        provider: 'opencode',
-        backend: 'opencode-serve',
-        vendorResumeId: parsed.id,
-        cwd: parsed.directory,
-        title: (parsed.title || parsed.id).slice(0, LIMITS.titleChars),
-        updatedAt: Math.max(0, Math.floor(parsed.time.updated ?? parsed.time.created)),
-      });
     }
   }
   return out;
@@ -77,22 +70,17 @@ const Row = v.object({
   time_updated: v.nullish(v.number(), 0),
 });
 
-/** Newer releases keep sessions in `opencode.db` (table `session`); opened read-only so a running OpenCode is undisturbed. */
-function readDatabase(env: Readonly<Record<string, string | undefined>>): DirectSessionInfo[] {
-  const path = join(opencodeDataDir(env), 'opencode.db');
-  if (!existsSync(path)) return [];
+/** Opened read-only so a running OpenCode is undisturbed (OpenCode 1.18: table `session`, `time_archived` when archived). */
+function readDatabase(path: string): DirectSessionInfo[] {
   let db: Database.Database | null = null;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
-    const rows = db.prepare('SELECT id, directory, title, time_updated FROM session WHERE parent_id IS NULL').all();
+    const archived = (db.prepare('PRAGMA table_info(session)').all() as { name: string }[]).some((c) => c.name === 'time_archived');
+    const rows = db.prepare(`SELECT id, directory, title, time_updated FROM session WHERE parent_id IS NULL${archived ? ' AND time_archived IS NULL' : ''}`).all();
     const out: DirectSessionInfo[] = [];
     for (const raw of rows) {
       const r = v.safeParse(Row, raw);
-      if (!r.success) continue;
-      out.push({
-        provider: 'opencode', backend: 'opencode-serve', vendorResumeId: r.output.id, cwd: r.output.directory,
-        title: (r.output.title || r.output.id).slice(0, LIMITS.titleChars), updatedAt: Math.max(0, Math.floor(r.output.time_updated)),
-      });
+      if (r.success) out.push(info(r.output.id, r.output.directory, r.output.title, r.output.time_updated));
     }
     return out;
   } catch {

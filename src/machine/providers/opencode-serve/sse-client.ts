@@ -1,4 +1,5 @@
-// Reads OpenCode's `GET /event` server-sent events: one JSON `{type, properties}` per `data:` frame.
+// Reads OpenCode's `GET /event` stream through the SDK: one `{id, type, properties}` event per frame, no reconnects.
+import type { OpencodeClient } from '@opencode-ai/sdk/v2';
 
 export interface OpencodeEvent {
   readonly type: string;
@@ -11,8 +12,8 @@ export interface SseConnection {
   close(): void;
 }
 
-/** Subscribes to `${url}/event`; `onClosed` fires once if the stream ends while not closed by us. */
-export function openSse(url: string, onEvent: (event: OpencodeEvent) => void, onClosed: (reason: string) => void): SseConnection {
+/** Subscribes to the server's events; `onClosed` fires once if the stream ends while not closed by us. */
+export function openSse(client: OpencodeClient, onEvent: (event: OpencodeEvent) => void, onClosed: (reason: string) => void): SseConnection {
   const abort = new AbortController();
   let closedByUs = false;
   let markConnected: () => void = () => {};
@@ -24,39 +25,20 @@ export function openSse(url: string, onEvent: (event: OpencodeEvent) => void, on
   // Callers that never await `connected` must not see an unhandled rejection.
   connected.catch(() => {});
 
-  const dispatch = (frame: string) => {
-    const data = frame
-      .split('\n')
-      .filter((line) => line.startsWith('data:'))
-      .map((line) => line.slice(5).replace(/^ /, ''))
-      .join('\n');
-    if (data === '') return;
-    let event: OpencodeEvent;
-    try {
-      event = JSON.parse(data) as OpencodeEvent;
-    } catch {
-      return; // a frame we cannot read is not an event we can act on
-    }
-    if (typeof event?.type !== 'string') return;
-    if (event.type === 'server.connected') markConnected();
-    onEvent({ type: event.type, properties: (event.properties ?? {}) as Record<string, unknown> });
-  };
-
   void (async () => {
+    let failure: unknown = null;
     try {
-      const res = await fetch(`${url}/event`, { signal: abort.signal, headers: { accept: 'text/event-stream' } });
-      if (!res.ok || !res.body) throw new Error(`GET /event answered ${res.status}`);
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true }).replace(/\r\n/g, '\n');
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          dispatch(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-        }
+      // One attempt: a server that dropped the stream has died or is dying, and the handle stops it.
+      const { stream } = await client.event.subscribe(undefined, {
+        signal: abort.signal, sseMaxRetryAttempts: 1, onSseError: (e: unknown) => void (failure = e),
+      });
+      for await (const raw of stream as AsyncIterable<unknown>) {
+        const event = raw as Partial<OpencodeEvent> | null;
+        if (typeof event?.type !== 'string') continue; // a frame we cannot read is not an event we can act on
+        if (event.type === 'server.connected') markConnected();
+        onEvent({ type: event.type, properties: (event.properties ?? {}) as Record<string, unknown> });
       }
-      throw new Error('the event stream ended');
+      throw failure ?? new Error('the event stream ended');
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       failConnect(new Error(reason));

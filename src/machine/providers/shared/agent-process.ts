@@ -16,6 +16,18 @@ export interface AgentProcessOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How long stop() waits after SIGTERM before SIGKILL. */
   readonly killGraceMs?: number;
+  /**
+   * Run the CLI in its own process group and signal the whole group on stop. For CLIs that are a
+   * wrapper plus a child (Gemini): signalling only the wrapper would leave the child running.
+   */
+  readonly processGroup?: boolean;
+  /**
+   * On stop, close stdin and wait this long for a clean exit before any signal. Some CLIs ignore
+   * SIGTERM while stdin is open (Gemini) and tidy their own files only on a clean exit.
+   */
+  readonly stdinCloseGraceMs?: number;
+  /** Leave stdout unread here: a protocol library reads `stdout` itself (JSON lines are then not parsed). */
+  readonly rawStdout?: boolean;
 }
 
 const STDERR_TAIL_CHARS = 2000;
@@ -30,14 +42,19 @@ export class AgentProcess {
   private readonly lineListeners = new Set<(value: unknown) => void>();
   private readonly badLineListeners = new Set<(line: string) => void>();
   private readonly killGraceMs: number;
+  private readonly processGroup: boolean;
+  private readonly stdinCloseGraceMs: number;
 
   constructor(options: AgentProcessOptions) {
     this.killGraceMs = options.killGraceMs ?? 2000;
+    this.processGroup = options.processGroup === true;
+    this.stdinCloseGraceMs = options.stdinCloseGraceMs ?? 0;
     // The env's PATH decides where a bare command is found, which is how tests put the fakes first.
     this.child = spawn(options.command, [...options.args], {
       cwd: options.cwd,
       env: stripUndefined(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: this.processGroup,
     });
     this.pid = this.child.pid ?? null;
     this.exited = new Promise<ProcessExit>((resolve) => {
@@ -58,7 +75,7 @@ export class AgentProcess {
     this.child.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
     });
-    if (this.child.stdout) {
+    if (this.child.stdout && options.rawStdout !== true) {
       const rl = createInterface({ input: this.child.stdout, crlfDelay: Infinity });
       rl.on('line', (line) => {
         if (line.trim().length === 0) return;
@@ -104,20 +121,49 @@ export class AgentProcess {
     });
   }
 
-  /** SIGTERM, then SIGKILL after the grace period; resolves when the process has exited. Idempotent. */
+  /** The child's stdin and stdout, for a protocol library that does its own framing (with `rawStdout`). */
+  get stdio(): { readonly stdin: NodeJS.WritableStream | null; readonly stdout: NodeJS.ReadableStream | null } {
+    return { stdin: this.child.stdin, stdout: this.child.stdout };
+  }
+
+  /**
+   * Closes stdin (waiting `stdinCloseGraceMs` for a clean exit), then SIGTERM, then SIGKILL after the
+   * grace period; resolves when the process has exited. Idempotent.
+   */
   async stop(): Promise<ProcessExit> {
-    if (this.running) {
+    if (!this.running && (!this.processGroup || this.exit !== null)) return this.exited;
+    this.stopping ??= (async () => {
       this.child.stdin?.end();
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        if (this.running) this.child.kill('SIGKILL');
-      }, this.killGraceMs);
+      if (this.stdinCloseGraceMs > 0) {
+        const timer = setTimeout(() => this.signal('SIGTERM'), this.stdinCloseGraceMs);
+        timer.unref();
+        void this.exited.then(() => clearTimeout(timer));
+      } else {
+        this.signal('SIGTERM');
+      }
+      const timer = setTimeout(() => this.signal('SIGKILL'), this.stdinCloseGraceMs + this.killGraceMs);
       timer.unref();
       const exit = await this.exited;
       clearTimeout(timer);
+      // The wrapper is gone; a child it left in the group must not outlive it.
+      if (this.processGroup) this.signal('SIGKILL', true);
       return exit;
+    })();
+    return this.stopping;
+  }
+
+  private stopping: Promise<ProcessExit> | null = null;
+
+  private signal(sig: NodeJS.Signals, evenIfExited = false): void {
+    // A group is signalled until its pipes closed: the wrapper may be gone while its child still holds them.
+    if (!evenIfExited && (this.processGroup ? this.exit !== null : !this.running)) return;
+    const pid = this.child.pid;
+    try {
+      if (this.processGroup && pid !== undefined) process.kill(-pid, sig);
+      else this.child.kill(sig);
+    } catch {
+      // already gone
     }
-    return this.exited;
   }
 
   /** One line for error details: exit code or signal, plus the stderr tail. */
