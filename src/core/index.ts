@@ -12,3 +12,5 @@ export * from './machine-protocol.ts';
 export * from './phone-protocol.ts';
 export * from './protocol-version.ts';
 export * from './sync.ts';
+export * from './human-time.ts';
+export * from './backoff.ts';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_PORT, serverInfoPath } from './paths.ts';
 import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { LIMITS, type AccountId } from '../core/index.ts';
+import { HOLD_LIMIT_MS, LIMITS, type AccountId } from '../core/index.ts';
 import { createContext } from './context.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createApp } from './http/app.ts';
@@ -14,6 +14,7 @@ import type { RateLimits } from './http/routes-account.ts';
 import { originAllowed } from './http/origin-check.ts';
 import { createMachineHub } from './hub/machine-hub.ts';
 import { createPhoneHub } from './hub/phone-hub.ts';
+import { createHoldService } from './orchestrator/holds.ts';
 import { createMachineEvents } from './orchestrator/machine-events.ts';
 import { createResumeService } from './orchestrator/resume.ts';
 import * as pairing from './pairing.ts';
@@ -44,6 +45,11 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Overrides of the default rate limits (docs/security.md). */
   rateLimits?: Partial<RateLimits>;
+  /**
+   * How long a message sent to a session whose machine is offline is held for that machine before it fails
+   * with `hold-expired` (default HOLD_LIMIT_MS, 24 h). 0 holds nothing: such a send is refused with 409.
+   */
+  holdMs?: number;
   /** Injected clock (tests). */
   now?: () => number;
 }
@@ -86,13 +92,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const resume = createResumeService(ctx);
-  const machineHub = createMachineHub(ctx, createMachineEvents(ctx, resume));
+  const holdMs = options.holdMs ?? HOLD_LIMIT_MS;
+  const holds = holdMs > 0 ? createHoldService(ctx, resume, { holdMs }) : undefined;
+  const events = createMachineEvents(ctx, resume);
+  const machineHub = createMachineHub(ctx, {
+    ...events,
+    // Held messages go out once the hello is reconciled (sessions live or inactive, pending resumes re-sent).
+    onHello(machineId, hello) {
+      events.onHello(machineId, hello);
+      holds?.release(machineId);
+    },
+  });
   const phoneHub = createPhoneHub(ctx);
   ctx.machines = machineHub;
   ctx.phones = phoneHub;
   resume.restore();
+  holds?.restore();
 
-  const app = createApp({ ctx, resume, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits });
+  const app = createApp({ ctx, resume, holds, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
@@ -145,6 +162,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stop() {
       stopped ??= (async () => {
         resume.stop();
+        holds?.stop();
         machineHub.close();
         phoneHub.close();
         wss.close();

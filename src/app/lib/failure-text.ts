@@ -4,6 +4,9 @@ import { RESUME_FAILURE_TEXT, type ResumeFailureCode } from '../../core/resume-a
 const DELIVERY_TEXT: Record<string, string> = {
   'agent-exited': 'The agent exited before the message was written to it.',
   stopped: 'The session was stopped before the message was written to it.',
+  cancelled: 'You called it off before its machine came back.',
+  'hold-expired': 'Its machine did not come back in time, so it was not sent.',
+  expired: 'It waited too long on this phone, so it was not sent.',
 };
 
 export function failureText(failure: { code: string; detail: string } | null): string {

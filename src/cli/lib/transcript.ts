@@ -1,11 +1,18 @@
 // How messages look in a terminal, and the words for each failure code.
-import { RESUME_FAILURE_TEXT, type MessageFailureCode, type MessageRecord } from '../../core/index.ts';
+import { REASON_TEXT, RESUME_FAILURE_TEXT, type MessageFailureCode, type MessageRecord } from '../../core/index.ts';
 import type { ApiClient } from './api-client.ts';
 
 export const FAILURE_TEXT: Readonly<Record<MessageFailureCode, string>> = {
   ...RESUME_FAILURE_TEXT,
   'agent-exited': 'The agent exited before the message was written to it.',
   stopped: 'The session was stopped before the message was written to it.',
+  cancelled: 'You called it off before its machine came back.',
+  'hold-expired': 'Its machine did not come back in time.',
+  'not-managed': REASON_TEXT['not-managed'].sentence,
+  archived: REASON_TEXT.archived.sentence,
+  'backend-unsupported': REASON_TEXT['backend-unsupported'].sentence,
+  'missing-resume-id': REASON_TEXT['missing-resume-id'].sentence,
+  'backend-disabled': REASON_TEXT['backend-disabled'].sentence,
 };
 
 export function describeFailure(failure: NonNullable<MessageRecord['failure']>): string {

@@ -134,4 +134,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN turn_lost INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    id: 3,
+    name: 'held-messages',
+    sql: `
+      -- A message sent while its session's machine was offline is stored 'held' until this time
+      -- (src/server/orchestrator/holds.ts); the machine's next hello releases it into the strict resume.
+      ALTER TABLE messages ADD COLUMN held_until INTEGER;
+      CREATE INDEX messages_held ON messages(state) WHERE state = 'held';
+    `,
+  },
 ];

@@ -12,9 +12,12 @@ import { toMachineRecord } from '../store/machines.ts';
 import { sessionView } from '../views.ts';
 import { readBody, readQuery } from './input.ts';
 import { createFailureLimiter, createTokenBucket, refuseIfLimited, type FailureLimiter, type TokenBucket } from './rate-limit.ts';
+import type { HoldService } from '../orchestrator/holds.ts';
 
 export interface RouteDeps {
   readonly ctx: ServerContext;
+  /** Messages held for offline machines; without it, a send to an offline machine is refused (409). */
+  readonly holds?: HoldService | undefined;
   readonly trustProxy: boolean;
   readonly version: string;
 }
@@ -68,7 +71,7 @@ function requirePerson(a: DeviceAuth): void {
   if (a.kind === 'machine') throw new BatonError('forbidden', 'a machine token cannot manage devices or pairing');
 }
 
-export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps, limiters: Limiters): void {
+export function accountRoutes(app: Hono, { ctx, trustProxy, version, holds }: RouteDeps, limiters: Limiters): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
   // 10 wrong codes per address and 100 overall per 10 minutes: 50-bit codes stay out of reach (docs/security.md).
   const { pairPerClient: perClient, pairOverall: overall } = limiters;
@@ -158,6 +161,8 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps
       ctx.stores.sessions.touchAccount(a.accountId, cursor);
       return merged;
     });
+    // A backend disabled now blocks its sessions for good: messages held for them end at once.
+    holds?.recheck(a.accountId);
     return c.json(next);
   });
 }
