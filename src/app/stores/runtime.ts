@@ -93,12 +93,15 @@ export function startProfile(profile: ServerProfile): () => void {
     // real signal (online, foreground, the socket back, a machine back, a sync event) tries at once as well.
     const retry = createRetryTimer(() => void flush());
     disposers.push(() => retry.stop());
+    let kickSocket = () => {};
     const flush = async (): Promise<FlushReport> => {
       const report = await flushOutbox(db, api);
       if (stopped) return report;
       if (report.stoppedBy === null) {
         retry.reset();
         syncEpisodeOver();
+        // The server answered: if the socket is still waiting out its backoff, it need not.
+        if (report.sent.length > 0 && !socketOpen) kickSocket();
         return report;
       }
       retry.failed();
@@ -156,6 +159,7 @@ export function startProfile(profile: ServerProfile): () => void {
       },
     });
     disposers.push(socket.stop);
+    kickSocket = socket.kick;
 
     const onOnline = () => {
       socket.kick();
