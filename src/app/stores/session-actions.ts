@@ -3,6 +3,7 @@ import { BACKEND_INFO, DEFAULT_BACKEND, type Backend, type Provider } from '../.
 import type { MessageRecord, SessionRecord, SettingsRecord } from '../../core/records.ts';
 import { newClientId } from '../lib/client-id.ts';
 import { cancelMessage, enqueueMessage, retryMessage } from './outbox.ts';
+import { askToKeepStorage } from './storage-durability.ts';
 import { $runtime, type Runtime } from './runtime.ts';
 import { putSession, putSettings } from './sync.ts';
 import { applyLiveMessage } from './transcript.ts';
@@ -18,6 +19,8 @@ const path = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
 export async function sendMessage(sessionId: string, text: string): Promise<void> {
   const r = rt();
   await enqueueMessage(r.db, sessionId, text);
+  // Not awaited: a browser may ask the user, and sending must not wait for the answer.
+  void askToKeepStorage();
   await r.flush();
 }
 
