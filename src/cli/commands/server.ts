@@ -5,8 +5,8 @@ import { helpText } from '../lib/help.ts';
 import { batonHome } from '../lib/config.ts';
 import { usage } from '../lib/cli-error.ts';
 
-const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N]';
-const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"]]);
+const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--hold-minutes N]';
+const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--hold-minutes N", "how long a message for an offline machine waits for it (default 1440 = 24 h; 0 refuses such sends)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -21,6 +21,7 @@ export async function run(args: string[]): Promise<number> {
     'app-origin': { type: 'string', multiple: true },
     'resume-timeout-ms': { type: 'string' },
     'send-rate': { type: 'string' },
+    'hold-minutes': { type: 'string' },
   }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
@@ -35,6 +36,9 @@ export async function run(args: string[]): Promise<number> {
   const sendRate = values['send-rate'] === undefined ? undefined : Number(values['send-rate']);
   if (sendRate !== undefined && !(sendRate > 0)) throw usage(`--send-rate must be a positive number of messages per minute\nusage: ${USAGE}`);
 
+  const holdMinutes = values['hold-minutes'] === undefined ? undefined : Number(values['hold-minutes']);
+  if (holdMinutes !== undefined && !(holdMinutes >= 0)) throw usage(`--hold-minutes must be 0 or more\nusage: ${USAGE}`);
+
   const { startServer, DEFAULT_PORT } = await import('../../server/index.ts');
   const server = await startServer({
     home: batonHome(values.home),
@@ -46,6 +50,7 @@ export async function run(args: string[]): Promise<number> {
     trustProxy: values['trust-proxy'] ?? false,
     appOrigins: values['app-origin'] ?? [],
     resumeTimeoutMs,
+    holdMs: holdMinutes === undefined ? undefined : holdMinutes * 60_000,
     rateLimits: sendRate === undefined ? undefined : { sendPerSecond: sendRate / 60, sendBurst: Math.max(30, Math.ceil(sendRate)) },
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
