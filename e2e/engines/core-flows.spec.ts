@@ -128,8 +128,12 @@ test('queued while the server is down, sent in the restart window: waits for its
   // The server is back; its machine is not (yet).
   await stack.startServer();
   await mineIs(phone, text, 'waiting', 45_000);
+  // Once caught up, it names the machine it waits for, when that was last seen and when the server gives up.
+  await waitIn(phone, 'the held message to say what it waits for', `(() => {
+    const w = [...document.querySelectorAll('.msg-user .wait')].map((e) => e.textContent).join('|');
+    return /waiting for “laptop” — last seen (just now|\d+ min ago) · gives up tomorrow at \d\d:\d\d/.test(w);
+  })()`);
   const waiting = await mine(phone, text);
-  expect(waiting?.wait).toMatch(/waiting for “laptop” — last seen (just now|\d+ min ago) · gives up tomorrow at \d\d:\d\d/);
   expect(JSON.stringify(waiting)).not.toMatch(/\d{4}-\d\d-\d\dT/);
   const held = (await stack.messages(s.id)).filter((m) => m.text === text);
   expect(held.map((m) => m.state)).toEqual(['held']);

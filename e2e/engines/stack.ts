@@ -1,7 +1,7 @@
 // A private Baton for the core-flow specs of one engine: `baton server` and `baton daemon` as separate processes on a
 // fixed port, so a spec can stop and start each — the server down, then back while its machine is not yet.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -129,7 +129,8 @@ export async function startStack(name: string, opts: { directSessions?: number }
     async resumableSession(title) {
       const cwd = join(tmp, `work-${++counter}`);
       mkdirSync(cwd, { recursive: true });
-      const machineId = (await machines()).machines.find((m) => m.name === 'laptop')!.id;
+      // A daemon reconnecting after a server restart may still be on its backoff.
+      const machineId = await until(`laptop online\n${log}`, async () => (await machines()).machines.find((m) => m.name === 'laptop' && m.online)?.id);
       const { session } = await api<{ session: SessionRecord }>('POST', '/api/sessions', {
         machineId, provider: 'claude', cwd, title, message: { clientId: `e2e-${name}-${counter}`, text: 'first turn' },
       });
@@ -151,6 +152,7 @@ export async function startStack(name: string, opts: { directSessions?: number }
     async close() {
       await stop(daemon);
       await stop(server);
+      rmSync(tmp, { recursive: true, force: true });
     },
   };
 

@@ -3,7 +3,7 @@
 // The client is a few plain HTTP calls (new session, navigate, find, click, type, execute, screenshot): the
 // maintained JavaScript bindings either need Node 22 (selenium-webdriver 4.4x) or bring a driver downloader.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,11 +38,12 @@ export async function webkitPhone(): Promise<Phone> {
   const config = mkdtempSync(join(tmpdir(), 'baton-webkit-'));
   mkdirSync(join(config, 'gtk-3.0'), { recursive: true });
   writeFileSync(join(config, 'gtk-3.0', 'gtk.css'), GTK_CSS);
-  // Its own process group, so closing the phone ends xvfb-run, Xvfb, the driver and MiniBrowser together.
+  // Its own process group, so closing the phone ends xvfb-run, Xvfb, the driver and MiniBrowser together. (Not
+  // WEBKIT_DISABLE_COMPOSITING_MODE: with it, every screenshot after the first hangs.) driver.log has its output.
   const driver: ChildProcess = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', WEBKIT_DRIVER, `--port=${port}`], {
     detached: true,
-    stdio: 'ignore',
-    env: { ...process.env, XDG_CONFIG_HOME: config, GDK_BACKEND: 'x11', WEBKIT_DISABLE_COMPOSITING_MODE: '1' },
+    stdio: ['ignore', openSync(join(config, 'driver.log'), 'a'), openSync(join(config, 'driver.log'), 'a')],
+    env: { ...process.env, XDG_CONFIG_HOME: config, GDK_BACKEND: 'x11' },
   });
   const base = `http://127.0.0.1:${port}`;
   const call = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -96,6 +97,7 @@ export async function webkitPhone(): Promise<Phone> {
     close: async () => {
       await call('DELETE', s('')).catch(() => {});
       killDriver();
+      rmSync(config, { recursive: true, force: true });
     },
   };
 }

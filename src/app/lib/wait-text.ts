@@ -8,6 +8,8 @@ export interface WaitFacts {
   /** The session's machine as the phone knows it. */
   readonly machine: { readonly name: string; readonly online: boolean; readonly lastSeenAt: number | null } | null;
   readonly deviceOffline: boolean;
+  /** Whether the machine's record is live (socket up, caught up): a cached "online" may be long gone. */
+  readonly fresh: boolean;
   readonly now: number;
 }
 
@@ -19,7 +21,7 @@ export function waitText(entry: UserEntry, facts: WaitFacts): string | null {
   const { machine, now } = facts;
   if (entry.state === 'waiting') {
     // The server holds it; it goes through the strict resume the moment the machine says hello.
-    const words = machine?.online
+    const words = machine?.online && facts.fresh
       ? `“${machine.name}” is back — sending it through the same session`
       : machineWords(machine?.name ?? null, machine?.lastSeenAt ?? null, now);
     return entry.heldUntil ? `${words} · gives up ${formatUntil(entry.heldUntil, now)}` : words;

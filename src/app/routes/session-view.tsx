@@ -81,7 +81,7 @@ export default function SessionView(): JSX.Element {
       if (r) await discardMessage(r.db, clientId);
     }),
     cancel: (clientId) => void guard(() => cancelWaiting(clientId)),
-    describeWait: (entry) => waitText(entry, { machine: machine() ?? null, deviceOffline: connection() === 'offline' && navigator.onLine === false, now: now() }),
+    describeWait: (entry) => waitText(entry, { machine: machine() ?? null, deviceOffline: connection() === 'offline' && navigator.onLine === false, fresh: connection() === 'live', now: now() }),
     startNew: (text) => setNewWith(text),
     answer: (permissionId, decision) => void guard(() => answerPermission(id(), permissionId, decision)),
   };
