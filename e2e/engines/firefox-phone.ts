@@ -4,9 +4,9 @@ import type { Phone } from './phone.ts';
 
 export const FIREFOX = '/usr/bin/firefox-esr';
 
-/** A fresh profile per phone: its own service workers, IndexedDB and cache. */
-export async function firefoxPhone(): Promise<Phone> {
-  const browser: Browser = await puppeteer.launch({
+/** One Firefox per engine run; each phone is a user context in it (its own service workers, IndexedDB and cache). */
+export function launchFirefox(): Promise<Browser> {
+  return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
@@ -15,7 +15,11 @@ export async function firefoxPhone(): Promise<Phone> {
     defaultViewport: null,
     extraPrefsFirefox: { 'browser.sessionstore.resume_from_crash': false, 'dom.serviceWorkers.testing.enabled': true },
   });
-  const page: Page = (await browser.pages())[0] ?? (await browser.newPage());
+}
+
+export async function firefoxPhone(browser: Browser): Promise<Phone> {
+  const context = await browser.createBrowserContext();
+  const page: Page = await context.newPage();
   // The Pixel 7's CSS viewport, through BiDi's browsingContext.setViewport (what page.setViewport sends first).
   await (page.mainFrame() as unknown as { browsingContext: { setViewport(o: unknown): Promise<void> } }).browsingContext.setViewport({ viewport: { width: 412, height: 915 }, devicePixelRatio: 1 });
   return {
@@ -32,6 +36,6 @@ export async function firefoxPhone(): Promise<Phone> {
       await el!.type(text);
     },
     screenshot: async (path) => void (await page.screenshot({ path })),
-    close: () => browser.close(),
+    close: () => context.close(),
   };
 }

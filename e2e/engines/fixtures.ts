@@ -1,7 +1,8 @@
 // The `phone` fixture for the core flows, in whichever engine the Playwright project names, and that engine's private stack.
 import { chromium, devices, test as base } from '@playwright/test';
 import { join } from 'node:path';
-import { firefoxPhone } from './firefox-phone.ts';
+import type { Browser as FirefoxBrowser } from 'puppeteer-core';
+import { firefoxPhone, launchFirefox } from './firefox-phone.ts';
 import type { Engine, Phone } from './phone.ts';
 import { playwrightPhone } from './playwright-phone.ts';
 import { startStack, type Stack } from './stack.ts';
@@ -17,7 +18,7 @@ export interface EngineOptions {
   readonly engine: Engine;
 }
 
-async function openPhone(engine: Engine): Promise<{ phone: Phone; close: () => Promise<void> }> {
+async function openPhone(engine: Engine, firefox: () => Promise<FirefoxBrowser>): Promise<{ phone: Phone; close: () => Promise<void> }> {
   switch (engine) {
     case 'chromium': {
       const browser = await chromium.launch(CHROMIUM_LAUNCH);
@@ -26,7 +27,7 @@ async function openPhone(engine: Engine): Promise<{ phone: Phone; close: () => P
       return { phone: playwrightPhone(page), close: () => browser.close() };
     }
     case 'firefox': {
-      const phone = await firefoxPhone();
+      const phone = await firefoxPhone(await firefox());
       return { phone, close: () => phone.close() };
     }
     case 'webkit': {
@@ -36,7 +37,7 @@ async function openPhone(engine: Engine): Promise<{ phone: Phone; close: () => P
   }
 }
 
-export const test = base.extend<{ phone: Phone; shot: (name: string) => Promise<void> }, EngineOptions & { stack: Stack }>({
+export const test = base.extend<{ phone: Phone; shot: (name: string) => Promise<void> }, EngineOptions & { stack: Stack; firefox: () => Promise<FirefoxBrowser> }>({
   engine: ['chromium', { option: true, scope: 'worker' }],
   // One private server + daemon per engine's run; 45 provider-native sessions make the list longer than a screen.
   stack: [async ({ engine }, use) => {
@@ -44,9 +45,15 @@ export const test = base.extend<{ phone: Phone; shot: (name: string) => Promise<
     await use(stack);
     await stack.close();
   }, { scope: 'worker', timeout: 60_000 }],
+  // Firefox starts once per run (about 3 s), on first use.
+  firefox: [async ({}, use) => {
+    const launched: { browser: Promise<FirefoxBrowser> | null } = { browser: null };
+    await use(() => (launched.browser ??= launchFirefox()));
+    if (launched.browser) await (await launched.browser).close();
+  }, { scope: 'worker' }],
   // A fresh browser profile per test: its own service worker, IndexedDB and outbox.
-  phone: async ({ engine }, use) => {
-    const { phone, close } = await openPhone(engine);
+  phone: async ({ engine, firefox }, use) => {
+    const { phone, close } = await openPhone(engine, firefox);
     try {
       await use(phone);
     } finally {
