@@ -258,3 +258,17 @@ describe('outbox: waiting is a state, not a failure', () => {
     expect(await db.get('outbox', item.clientId)).toMatchObject({ state: 'failed', failure: { code: 'expired' }, text: 'stale' });
   });
 });
+
+describe('outbox: after the phone was away', () => {
+  it('looks up messages the server took (held, resuming…) and applies what became of them', async () => {
+    const { reconcileOutbox } = await import('../../src/app/stores/outbox-reconcile.ts');
+    const { db, fake, api } = await phone();
+    const item = await enqueueMessage(db, 'S1', 'while closed');
+    await db.put('outbox', { ...item, state: 'waiting', messageId: `m-${item.clientId}`, seq: 7, attempts: 1 });
+    fake.handle((req) => (req.method === 'GET' ? { status: 200, body: { messages: [userMessage('S1', item.clientId, 'while closed', 7, 'answered')], hasMore: false } } : undefined));
+    await reconcileOutbox(db, api);
+    expect(fake.calls.map((c) => c.url)).toEqual(['http://laptop.test/api/sessions/S1/messages?after=6&limit=200']);
+    // Answered while the phone was closed: it leaves the outbox (the transcript has it).
+    expect(await db.get('outbox', item.clientId)).toBeUndefined();
+  });
+});
