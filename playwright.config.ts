@@ -1,12 +1,10 @@
-// Playwright: the built PWA on a Pixel 7 profile against a real `baton up` with the fake agents. Never downloads a browser.
+// Playwright: the built PWA on a Pixel 7 profile against a real `baton up` with the fake agents, and the core phone
+// flows (e2e/engines) in three engines: Chromium, Firefox ESR (WebDriver BiDi) and WebKitGTK (WebDriver). Never downloads a browser.
 import { defineConfig, devices } from '@playwright/test';
+import type { EngineOptions } from './e2e/engines/fixtures.ts';
+import { CHROMIUM_LAUNCH as launchOptions } from './e2e/engines/fixtures.ts';
 
-const launchOptions = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-};
-
-export default defineConfig({
+export default defineConfig<EngineOptions>({
   testDir: 'e2e',
   testMatch: /.*\.spec\.ts/,
   globalSetup: './e2e/global-setup.ts',
@@ -25,7 +23,11 @@ export default defineConfig({
   projects: [
     {
       name: 'pixel-7',
-      use: { ...devices['Pixel 7'], launchOptions, serviceWorkers: 'allow' },
+      use: { ...devices['Pixel 7'], launchOptions, serviceWorkers: 'allow', engine: 'chromium' },
     },
+    // Debian's firefox-esr (140 here) through puppeteer-core's WebDriver BiDi.
+    { name: 'firefox-esr', testMatch: /engines\/.*\.spec\.ts/, use: { engine: 'firefox' } },
+    // Debian's WebKitGTK: WebKitWebDriver + MiniBrowser under xvfb-run.
+    { name: 'webkitgtk', testMatch: /engines\/.*\.spec\.ts/, use: { engine: 'webkit' } },
   ],
 });

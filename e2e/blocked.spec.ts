@@ -1,4 +1,5 @@
-// Every reason a session cannot take a message shows its sentence, its fix, and a disabled composer.
+// Every reason a session cannot take a message shows its sentence and its fix; the composer is disabled, except for an
+// offline machine, the one block that clears by itself (a message then waits for the machine).
 import { expect, test, type Page } from '@playwright/test';
 import { describeBlock } from '../src/core/availability.ts';
 import { api, DIRECT_SESSION, getSession, pairPhone, startSecondMachine, startSession, stopAndWait, until, world } from './support/world.ts';
@@ -17,11 +18,16 @@ async function expectBlocked(page: Page, id: string, reason: string): Promise<vo
   const expected = describeBlock(s.availability.reason, s.availability.detail).sentence;
   if (reason === 'machine-offline') await expect(banner).toContainText(expected.replace(/\.$/, '').replace(/ is not connected$/, ''));
   else await expect(banner).toContainText(expected);
+  if (reason === 'machine-offline') {
+    await expect(page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+    await expect(page.locator('#composer-hint')).toContainText('is offline: your message waits for it');
+    return;
+  }
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeDisabled();
   await expect(page.getByRole('button', { name: /send/i })).toBeDisabled();
 }
 
-test('each blocked reason shows its sentence and a disabled composer', async ({ page }) => {
+test('each blocked reason shows its sentence; the composer is disabled except for an offline machine', async ({ page }) => {
   test.setTimeout(120_000);
   // archived
   const archived = await startSession({ provider: 'claude', title: 'Old spike', message: 'try the spike' });

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/ensure-chromium.sh || { echo "could not install chromium"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/ensure-browsers.sh || { echo "could not install the browsers (chromium, firefox-esr, webkit2gtk-driver, xvfb)"; echo "0 passed, 1 failed"; exit 1; }
 [ -d node_modules ] || npm ci --no-audit --no-fund
 mkdir -p .tmp
 passed=0; failed=0; skipped=0; status=0

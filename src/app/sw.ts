@@ -25,13 +25,32 @@ self.addEventListener('message', (event) => {
   if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
 
-// The page holds the token and does the sending; the worker only wakes it up.
+// The page holds the token and does the sending; the worker only wakes it up and waits for its answer. A flush
+// that still could not send fails the sync event, so the browser retries it later on its own (slow) schedule —
+// the page never registers again while this one is pending (src/app/lib/background-sync.ts).
 interface SyncEvent extends ExtendableEvent { readonly tag: string }
+const FLUSH_ANSWER_MS = 30_000;
+
+function askToFlush(client: Client): Promise<boolean> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => resolve(false), FLUSH_ANSWER_MS);
+    channel.port1.onmessage = (e) => {
+      clearTimeout(timer);
+      resolve((e.data as { done?: boolean } | null)?.done === true);
+    };
+    client.postMessage({ type: 'flush-outbox' }, [channel.port2]);
+  });
+}
+
 self.addEventListener('sync', ((event: SyncEvent) => {
   if (event.tag !== OUTBOX_SYNC_TAG) return;
   event.waitUntil(
-    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((clients) => {
-      for (const client of clients) client.postMessage({ type: 'flush-outbox' });
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (clients) => {
+      // No page open: nothing can send (the page holds the token); the app flushes when it opens.
+      if (clients.length === 0) return;
+      const answers = await Promise.all(clients.map(askToFlush));
+      if (!answers.some(Boolean)) throw new Error('the outbox still waits for the network');
     }),
   );
 }) as EventListener);

@@ -3,12 +3,13 @@ import { DELIVERY_STATES, deliveryTransition, type DeliveryEvent, type DeliveryS
 
 // Every (state, event) pair, with the state it must lead to or null when it must be refused.
 const table: Record<DeliveryState, Record<DeliveryEvent['type'], DeliveryState | null>> = {
-  accepted: { 'await-resume': 'awaiting-resume', 'resume-succeeded': null, acked: 'delivered', 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
-  'awaiting-resume': { 'await-resume': null, 'resume-succeeded': 'accepted', acked: null, 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
-  delivered: { 'await-resume': null, 'resume-succeeded': null, acked: 'delivered', 'turn-ended': 'answered', 'turn-failed': 'unanswered', fail: null },
-  answered: { 'await-resume': null, 'resume-succeeded': null, acked: 'answered', 'turn-ended': 'answered', 'turn-failed': null, fail: null },
-  unanswered: { 'await-resume': null, 'resume-succeeded': null, acked: 'unanswered', 'turn-ended': null, 'turn-failed': 'unanswered', fail: null },
-  failed: { 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, 'turn-failed': null, fail: null },
+  held: { release: 'accepted', 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
+  accepted: { release: null, 'await-resume': 'awaiting-resume', 'resume-succeeded': null, acked: 'delivered', 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
+  'awaiting-resume': { release: null, 'await-resume': null, 'resume-succeeded': 'accepted', acked: null, 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
+  delivered: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: 'delivered', 'turn-ended': 'answered', 'turn-failed': 'unanswered', fail: null },
+  answered: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: 'answered', 'turn-ended': 'answered', 'turn-failed': null, fail: null },
+  unanswered: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: 'unanswered', 'turn-ended': null, 'turn-failed': 'unanswered', fail: null },
+  failed: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, 'turn-failed': null, fail: null },
 };
 
 const event = (type: DeliveryEvent['type']): DeliveryEvent =>
@@ -29,8 +30,17 @@ describe('delivery state machine', () => {
     expect(deliveryTransition('awaiting-resume', { type: 'acked' }).ok).toBe(false);
   });
 
+  it('never writes a held message to an agent without going through accepted (the strict-resume path) first', () => {
+    expect(deliveryTransition('held', { type: 'acked' }).ok).toBe(false);
+    expect(deliveryTransition('held', { type: 'resume-succeeded' }).ok).toBe(false);
+  });
+
+  it('releases a held message once only', () => {
+    for (const from of DELIVERY_STATES.filter((s) => s !== 'held')) expect(deliveryTransition(from, { type: 'release' }).ok).toBe(false);
+  });
+
   it('never revives a failed message: the user resends it explicitly', () => {
-    for (const type of ['await-resume', 'resume-succeeded', 'acked', 'turn-ended', 'turn-failed'] as const) {
+    for (const type of ['release', 'await-resume', 'resume-succeeded', 'acked', 'turn-ended', 'turn-failed'] as const) {
       expect(deliveryTransition('failed', event(type)).ok).toBe(false);
     }
   });

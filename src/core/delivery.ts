@@ -3,6 +3,11 @@ import { assertNever } from './availability.ts';
 import { TURN_FAILURE_CODES, type TurnFailureCode } from './turn.ts';
 
 export const DeliveryState = {
+  /**
+   * Stored by the server while the session's machine is offline (the only obstacle): it waits, until
+   * `heldUntil`, for the machine to reconnect, and then goes through the normal strict resume.
+   */
+  held: 'held',
   /** Stored by the server; will be written to the live agent. */
   accepted: 'accepted',
   /** Stored; waits for a strict resume of its session to succeed. */
@@ -19,8 +24,8 @@ export const DeliveryState = {
 export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
 export const DELIVERY_STATES = Object.values(DeliveryState);
 
-/** Why a message was not delivered. Resume failure codes plus delivery-time ones. */
-export const MESSAGE_FAILURE_CODES = [
+/** Why a delivery failed, as a daemon may report it (machine protocol): resume failure codes plus delivery-time ones. */
+export const DELIVER_FAILURE_CODES = [
   'vendor-not-found',
   'vendor-id-mismatch',
   'vendor-error',
@@ -33,9 +38,27 @@ export const MESSAGE_FAILURE_CODES = [
   ...TURN_FAILURE_CODES,
   'cwd-invalid',
 ] as const;
+
+/** Why a message was not delivered: what a daemon reports, plus the server's own reasons for ending a held message. */
+export const MESSAGE_FAILURE_CODES = [
+  ...DELIVER_FAILURE_CODES,
+  /** The user called a held message off before its machine came back. */
+  'cancelled',
+  /** Its machine did not come back before the hold ran out. */
+  'hold-expired',
+  // A held message whose session became blocked for good ends with that block reason.
+  'not-managed',
+  'archived',
+  'backend-unsupported',
+  'missing-resume-id',
+  'backend-disabled',
+] as const;
 export type MessageFailureCode = (typeof MESSAGE_FAILURE_CODES)[number];
+export type DeliverFailureCode = (typeof DELIVER_FAILURE_CODES)[number];
 
 export type DeliveryEvent =
+  /** A held message's machine is back: it goes the way any new message goes (resume, deliver, wait for a start). */
+  | { readonly type: 'release' }
   | { readonly type: 'await-resume' }
   | { readonly type: 'resume-succeeded' }
   | { readonly type: 'acked' }
@@ -53,6 +76,8 @@ export function deliveryTransition(state: DeliveryState, event: DeliveryEvent): 
 
 function next(state: DeliveryState, event: DeliveryEvent): DeliveryState | null {
   switch (event.type) {
+    case 'release':
+      return state === 'held' ? 'accepted' : null;
     case 'await-resume':
       return state === 'accepted' ? 'awaiting-resume' : null;
     case 'resume-succeeded':
@@ -65,7 +90,7 @@ function next(state: DeliveryState, event: DeliveryEvent): DeliveryState | null 
     case 'turn-failed':
       return state === 'delivered' || state === 'unanswered' ? 'unanswered' : null;
     case 'fail':
-      return state === 'accepted' || state === 'awaiting-resume' ? 'failed' : null;
+      return state === 'held' || state === 'accepted' || state === 'awaiting-resume' ? 'failed' : null;
     default:
       return assertNever(event);
   }
@@ -75,6 +100,7 @@ export function isFinalDelivery(s: DeliveryState): boolean {
   return s === 'answered' || s === 'unanswered' || s === 'failed';
 }
 
-export function isMessageFailureCode(x: unknown): x is MessageFailureCode {
-  return typeof x === 'string' && (MESSAGE_FAILURE_CODES as readonly string[]).includes(x);
+/** Whether `x` is a code a daemon may report for a failed delivery (the server's own hold codes are not). */
+export function isMessageFailureCode(x: unknown): x is DeliverFailureCode {
+  return typeof x === 'string' && (DELIVER_FAILURE_CODES as readonly string[]).includes(x);
 }

@@ -36,6 +36,8 @@ export interface ApiErrorBody {
     readonly sentence?: string;
     readonly fix?: string;
     readonly availability?: Availability;
+    /** For `machine-offline`: when the machine was last seen (ms since the epoch); clients phrase it for people. */
+    readonly lastSeenAt?: number | null;
   };
 }
 

@@ -1,4 +1,5 @@
 // The one sentence for every reason a message did not reach, or was not answered by, its agent.
+import { REASON_TEXT } from './availability.ts';
 import type { MessageFailureCode } from './delivery.ts';
 import { RESUME_FAILURE_TEXT } from './resume-attempt.ts';
 import { TURN_FAILURE_TEXT } from './turn.ts';
@@ -11,4 +12,12 @@ export const MESSAGE_FAILURE_TEXT: Readonly<Record<MessageFailureCode, string>> 
   'auth-failed': TURN_FAILURE_TEXT['auth-failed'].sentence,
   'vendor-gave-up': TURN_FAILURE_TEXT['vendor-gave-up'].sentence,
   'turn-failed': TURN_FAILURE_TEXT['turn-failed'].sentence,
+  cancelled: 'You called it off before its machine came back.',
+  'hold-expired': 'Its machine did not come back in time, so it was not sent.',
+  // A held message whose session became blocked for good: the block's own sentence.
+  'not-managed': REASON_TEXT['not-managed'].sentence,
+  archived: REASON_TEXT.archived.sentence,
+  'backend-unsupported': REASON_TEXT['backend-unsupported'].sentence,
+  'missing-resume-id': REASON_TEXT['missing-resume-id'].sentence,
+  'backend-disabled': REASON_TEXT['backend-disabled'].sentence,
 };

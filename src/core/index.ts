@@ -19,3 +19,5 @@ export * from './push.ts';
 export * from './derived-availability.ts';
 export * from './history.ts';
 export * from './vendor-commands.ts';
+export * from './human-time.ts';
+export * from './backoff.ts';

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { AttemptIdSchema, MessageIdSchema, PermissionIdSchema, SessionIdSchema, VendorIdSchema } from './ids.ts';
 import { LIMITS } from './limits.ts';
 import { BACKENDS, PROVIDERS } from './providers.ts';
-import { MESSAGE_FAILURE_CODES } from './delivery.ts';
+import { DELIVER_FAILURE_CODES } from './delivery.ts';
 import { RESUME_FAILURE_CODES } from './resume-attempt.ts';
 import { TURN_FAILURE_CODES } from './turn.ts';
 import { HISTORY, HISTORY_FAILURE_CODES, HistoryPageSchema } from './history.ts';
@@ -105,7 +105,7 @@ export const MachineUpSchema = v.variant('type', [
    * The message could not be written and never will be by this agent (e.g. Claude reveals a different
    * session id only at the first turn after --resume): it fails with the code; nothing was delivered.
    */
-  v.strictObject({ type: v.literal('deliver-failed'), sessionId: SessionIdSchema, messageId: MessageIdSchema, code: v.picklist(MESSAGE_FAILURE_CODES), detail: str(2000) }),
+  v.strictObject({ type: v.literal('deliver-failed'), sessionId: SessionIdSchema, messageId: MessageIdSchema, code: v.picklist(DELIVER_FAILURE_CODES), detail: str(2000) }),
   v.strictObject({ type: v.literal('agent-event'), sessionId: SessionIdSchema, eventId: v.pipe(str(128), v.minLength(1)), event: AgentEventSchema }),
   v.strictObject({ type: v.literal('stopped'), sessionId: SessionIdSchema, reason: v.picklist(['requested', 'exited', 'crashed']), detail: v.nullable(str(2000)) }),
   v.strictObject({

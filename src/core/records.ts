@@ -63,6 +63,8 @@ export interface MessageRecord {
   /** Delivery state; null for messages that come from the agent. */
   readonly state: DeliveryState | null;
   readonly failure: { readonly code: MessageFailureCode; readonly detail: string } | null;
+  /** Only while `held`: when the server stops waiting for the machine (then `failed`, code `hold-expired`). */
+  readonly heldUntil?: number;
   /** Tool name for tool messages. */
   readonly tool: string | null;
   readonly permission: PermissionInfo | null;

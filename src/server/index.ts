@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_PORT, serverInfoPath } from './paths.ts';
 import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { LIMITS, type AccountId } from '../core/index.ts';
+import { HOLD_LIMIT_MS, LIMITS, type AccountId } from '../core/index.ts';
 import { createContext } from './context.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createApp } from './http/app.ts';
@@ -14,6 +14,7 @@ import type { RateLimits } from './http/routes-account.ts';
 import { originAllowed } from './http/origin-check.ts';
 import { createMachineHub } from './hub/machine-hub.ts';
 import { createPhoneHub } from './hub/phone-hub.ts';
+import { createHoldService } from './orchestrator/holds.ts';
 import { createMachineEvents } from './orchestrator/machine-events.ts';
 import { createHistoryService } from './orchestrator/history.ts';
 import { createResumeService } from './orchestrator/resume.ts';
@@ -56,6 +57,11 @@ export interface ServerOptions {
    * (docs/performance.md). 'no-context-takeover' compresses each frame alone; 'context-takeover' keeps a window per socket.
    */
   socketCompression?: false | 'no-context-takeover' | 'context-takeover';
+  /**
+   * How long a message sent to a session whose machine is offline is held for that machine before it fails
+   * with `hold-expired` (default HOLD_LIMIT_MS, 24 h). 0 holds nothing: such a send is refused with 409.
+   */
+  holdMs?: number;
   /** Injected clock (tests). */
   now?: () => number;
 }
@@ -92,7 +98,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const resume = createResumeService(ctx);
   const history = createHistoryService(ctx);
-  const machineHub = createMachineHub(ctx, createMachineEvents(ctx, resume), history);
+  const holdMs = options.holdMs ?? HOLD_LIMIT_MS;
+  const holds = holdMs > 0 ? createHoldService(ctx, resume, { holdMs }) : undefined;
+  const events = createMachineEvents(ctx, resume);
+  const machineHub = createMachineHub(ctx, {
+    ...events,
+    // Held messages go out once the (last page of the) hello is reconciled: sessions live or inactive, pending resumes re-sent.
+    onHello(machineId, hello) {
+      events.onHello(machineId, hello);
+      holds?.release(machineId);
+    },
+  }, history);
   const phoneHub = createPhoneHub(ctx);
   ctx.machines = machineHub;
   ctx.phones = phoneHub;
@@ -107,8 +123,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
   resume.restore();
+  holds?.restore();
 
-  const app = createApp({ ctx, resume, push, history, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
+  const app = createApp({ ctx, resume, push, history, holds, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
@@ -170,6 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stopped ??= (async () => {
         resume.stop();
         push.stop();
+        holds?.stop();
         machineHub.close();
         phoneHub.close();
         wss.close();

@@ -4,8 +4,11 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createApiClient } from '../../src/app/lib/api-client.ts';
 import { openCache, type CacheDb } from '../../src/app/lib/cache-db.ts';
+import { HOLD_LIMIT_MS } from '../../src/core/backoff.ts';
 import {
   applyServerMessage,
+  cancelMessage,
+  canCancel,
   discardMessage,
   editMessage,
   enqueueMessage,
@@ -31,8 +34,8 @@ describe('outbox', () => {
     fake.handle(() => 'network-down');
     const item = await enqueueMessage(db, 'S1', 'fix the tests');
     const offline = await flushOutbox(db, api);
-    expect(offline.stoppedBy).toMatch(/network/i);
-    expect((await db.get('outbox', item.clientId))).toMatchObject({ state: 'queued', attempts: 1, lastError: expect.stringMatching(/network/i) });
+    expect(offline.stoppedBy).toBe('network');
+    expect((await db.get('outbox', item.clientId))).toMatchObject({ state: 'queued', attempts: 1, wait: { kind: 'network' } });
 
     fake.handle(() => undefined);
     await flushOutbox(db, api);
@@ -181,5 +184,102 @@ describe('outbox', () => {
     expect(await editMessage(db, fresh.clientId, 'other')).toBeNull();
     expect(await discardMessage(db, fresh.clientId)).toBe(true);
     expect(await listOutbox(db)).toEqual([]);
+  });
+});
+
+describe('outbox: waiting is a state, not a failure', () => {
+  const refuse = (status: number, error: Record<string, unknown>) => (req: Recorded) => (req.method === 'POST' ? { status, body: { error } } : undefined);
+
+  it('stays queued through 5xx and 429, remembering since when, and stops the flush (one request per flush)', async () => {
+    const { db, fake, api } = await phone();
+    let t = 1_000;
+    const a = await enqueueMessage(db, 'S1', 'a', () => t);
+    await enqueueMessage(db, 'S2', 'b', () => t);
+    fake.handle(refuse(503, { kind: 'unavailable', message: 'restarting' }));
+    expect((await flushOutbox(db, api, () => t)).stoppedBy).toBe('server');
+    expect(posts(fake.calls)).toHaveLength(1);
+    expect(await db.get('outbox', a.clientId)).toMatchObject({ state: 'queued', wait: { kind: 'server', status: 503, since: 1_000 } });
+    t = 5_000;
+    await flushOutbox(db, api, () => t);
+    expect((await db.get('outbox', a.clientId))?.wait).toMatchObject({ since: 1_000 });
+    fake.handle(refuse(429, { kind: 'rate-limited', message: 'too fast' }));
+    expect((await flushOutbox(db, api, () => t)).stoppedBy).toBe('rate-limited');
+    expect(await db.get('outbox', a.clientId)).toMatchObject({ state: 'queued', wait: { kind: 'rate-limited' } });
+  });
+
+  it('a server that holds nothing refuses machine-offline: the message waits for its machine, its session’s later ones wait behind it, others go', async () => {
+    const { db, fake, api } = await phone();
+    fake.handle((req) =>
+      req.method === 'POST' && req.url.includes('/S1/')
+        ? { status: 409, body: { error: { kind: 'blocked', message: 'x', reason: 'machine-offline', sentence: '“laptop” is not connected.', fix: 'Start `baton daemon`.', availability: { state: 'blocked', reason: 'machine-offline', detail: 'laptop' }, lastSeenAt: 42 } } }
+        : undefined,
+    );
+    const first = await enqueueMessage(db, 'S1', 'one');
+    await enqueueMessage(db, 'S2', 'other session');
+    const second = await enqueueMessage(db, 'S1', 'two');
+    const report = await flushOutbox(db, api);
+    expect(report.stoppedBy).toBeNull();
+    expect(posts(fake.calls).map((c) => (c.body as { text: string }).text)).toEqual(['one', 'other session']);
+    expect(await db.get('outbox', first.clientId)).toMatchObject({ state: 'queued', wait: { kind: 'machine', machine: 'laptop', lastSeenAt: 42 } });
+    expect(await db.get('outbox', second.clientId)).toMatchObject({ state: 'queued', attempts: 0 });
+    // The machine is back: both go, in order, the first with its same client id.
+    fake.handle(() => undefined);
+    await flushOutbox(db, api);
+    expect(posts(fake.calls).slice(2).map((c) => [(c.body as { clientId: string }).clientId, (c.body as { text: string }).text])).toEqual([[first.clientId, 'one'], [second.clientId, 'two']]);
+  });
+
+  for (const reason of ['archived', 'not-managed', 'missing-resume-id', 'backend-unsupported', 'backend-disabled', 'dependency-missing'] as const) {
+    it(`a final refusal (${reason}) ends the message at once`, async () => {
+      const { db, fake, api } = await phone();
+      fake.handle(refuse(409, { kind: 'blocked', message: 'no', reason, sentence: `because ${reason}`, fix: 'fix it' }));
+      const item = await enqueueMessage(db, 'S1', 'x');
+      await flushOutbox(db, api);
+      expect(await db.get('outbox', item.clientId)).toMatchObject({ state: 'failed', failure: { code: reason, detail: `because ${reason}` }, wait: null });
+    });
+  }
+
+  it('a message the server holds is waiting (with until when); cancelling it there leaves it not delivered with its text', async () => {
+    const { db, fake, api } = await phone();
+    fake.handle((req) => {
+      if (req.method !== 'POST') return undefined;
+      const { clientId, text } = (req.body ?? {}) as { clientId: string; text: string };
+      if (req.url.endsWith('/cancel')) return { status: 200, body: { message: { ...userMessage('S1', 'c-held', 'hold me', 1, 'failed'), failure: { code: 'cancelled', detail: 'called off' } } } };
+      return { status: 202, body: { message: { ...userMessage('S1', clientId, text, 7, 'held'), heldUntil: 99_000 } } };
+    });
+    const item = await enqueueMessage(db, 'S1', 'hold me');
+    await flushOutbox(db, api);
+    const held = await db.get('outbox', item.clientId);
+    expect(held).toMatchObject({ state: 'waiting', heldUntil: 99_000, seq: 7, messageId: `m-${item.clientId}` });
+    expect(canCancel(held!)).toBe(true);
+    // Held by the server: the phone does not send it again.
+    await flushOutbox(db, api);
+    expect(posts(fake.calls)).toHaveLength(1);
+    // The server's answer to a cancel names the same client id; here the fake answers for "c-held".
+    await db.put('outbox', { ...held!, clientId: 'c-held' });
+    const after = await cancelMessage(db, api, 'c-held');
+    expect(posts(fake.calls).at(-1)?.url).toBe(`http://laptop.test/api/sessions/S1/messages/m-${item.clientId}/cancel`);
+    expect(after).toMatchObject({ state: 'failed', failure: { code: 'cancelled' }, text: 'hold me' });
+  });
+
+  it('gives up after the hold limit: not delivered, text kept, and never sent', async () => {
+    const { db, fake, api } = await phone();
+    const item = await enqueueMessage(db, 'S1', 'stale', () => 0);
+    await flushOutbox(db, api, () => HOLD_LIMIT_MS);
+    expect(posts(fake.calls)).toHaveLength(0);
+    expect(await db.get('outbox', item.clientId)).toMatchObject({ state: 'failed', failure: { code: 'expired' }, text: 'stale' });
+  });
+});
+
+describe('outbox: after the phone was away', () => {
+  it('looks up messages the server took (held, resuming…) and applies what became of them', async () => {
+    const { reconcileOutbox } = await import('../../src/app/stores/outbox-reconcile.ts');
+    const { db, fake, api } = await phone();
+    const item = await enqueueMessage(db, 'S1', 'while closed');
+    await db.put('outbox', { ...item, state: 'waiting', messageId: `m-${item.clientId}`, seq: 7, attempts: 1 });
+    fake.handle((req) => (req.method === 'GET' ? { status: 200, body: { messages: [userMessage('S1', item.clientId, 'while closed', 7, 'answered')], hasMore: false } } : undefined));
+    await reconcileOutbox(db, api);
+    expect(fake.calls.map((c) => c.url)).toEqual(['http://laptop.test/api/sessions/S1/messages?after=6&limit=200']);
+    // Answered while the phone was closed: it leaves the outbox (the transcript has it).
+    expect(await db.get('outbox', item.clientId)).toBeUndefined();
   });
 });

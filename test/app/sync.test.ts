@@ -86,7 +86,8 @@ describe('session status', () => {
     // The record's availability said resumable when it was sent; the cached machine is now known offline.
     const s = sessionStatus(session({ availability: { state: 'resumable' } }), offlineMachine, settings, false, now);
     expect(s.chip).toBe('machine offline since 5 min ago');
-    expect(s.canCompose).toBe(false);
+    // The one block that clears by itself: a message can still be written, and waits for the machine.
+    expect(s.canCompose).toBe(true);
     expect(s.block?.sentence).toBe('“laptop” is not connected (last seen 5 min ago).');
     // A backend disabled in cached settings blocks too.
     const d = sessionStatus(session(), machine(), { ...settings, disabledBackends: ['claude-stream'] }, false, now);

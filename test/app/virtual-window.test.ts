@@ -163,7 +163,7 @@ describe('transcript window, for any row heights and scroll position', () => {
 
 describe('transcript rows', () => {
   const item = (clientId: string, over: Partial<OutboxItem> = {}): OutboxItem => ({
-    clientId, sessionId: 'S1', text: `text of ${clientId}`, state: 'queued', failure: null, order: 1, attempts: 0, lastError: null, messageId: null, createdAt: 1, updatedAt: 1, ...over,
+    clientId, sessionId: 'S1', text: `text of ${clientId}`, state: 'queued', failure: null, order: 1, attempts: 0, wait: null, messageId: null, createdAt: 1, updatedAt: 1, ...over,
   });
 
   it('shows outbox items the server has not echoed after the transcript, and an echoed one only once, in its place', () => {

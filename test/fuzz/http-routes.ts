@@ -102,6 +102,21 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'POST', path: '/api/sessions/:id/messages', auth: 'device', params: { id: sessionParam }, body: SendMessageSchema,
     overrides: worldFields, ok: [200, 202], scoped: true,
   },
+  {
+    // A message held for an offline machine, called off; `prepare` holds a fresh one in each account for each case.
+    method: 'POST', path: '/api/sessions/:id/messages/:messageId/cancel', auth: 'device', ok: [200], scoped: true,
+    params: {
+      id: { pool: (w) => ['$awayA', '$awayB', ...allSessions(w)], gate: true },
+      messageId: { pool: (w) => ['$heldA', '$heldB', ...w.a.messageIds, ...w.b.messageIds], gate: false },
+    },
+    async prepare(w) {
+      const hold = async (x: Account): Promise<Prepared> => {
+        const res = await x.phone.post(`/api/sessions/${x.awaySession}/messages`, { clientId: `held-${Math.random().toString(36).slice(2)}`, text: 'wait for it' });
+        return { value: res.body.message.id as string, owner: x.tag };
+      };
+      return { awayA: { value: w.a.awaySession, owner: 'A' }, awayB: { value: w.b.awaySession, owner: 'B' }, heldA: await hold(w.a), heldB: await hold(w.b) };
+    },
+  },
   { method: 'POST', path: '/api/sessions/:id/archive', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
   { method: 'POST', path: '/api/sessions/:id/unarchive', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
   { method: 'POST', path: '/api/sessions/:id/stop', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },

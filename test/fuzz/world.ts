@@ -31,6 +31,8 @@ export interface Account {
   readonly permissionIds: string[];
   readonly attemptIds: string[];
   readonly vendorIds: string[];
+  /** A resumable session on a machine that went away: a message sent to it is held (cancel has something to call off). */
+  readonly awaySession: string;
 }
 
 export interface World {
@@ -134,6 +136,19 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
   const direct = directRows.find((s) => s.vendorResumeId === directVendorIds[0])!.id;
   const directs = directRows.map((s) => s.id).filter((id) => id !== direct);
 
+  // A third machine that ran one session and went away: sends to that session are held for it.
+  const awayDevice = ts.admin.issueToken(accountId as never, 'machine', `${tag}-away`);
+  const away = new ScriptedMachine(ts.url, awayDevice.token, awayDevice.machineId!);
+  await away.connect({ name: `${tag}-away` });
+  const awayStart = await phone.post('/api/sessions', { machineId: away.machineId, provider: 'claude', cwd: `/work/${tag}/away` });
+  const awayCmd = await away.next('start');
+  away.started(awayCmd.requestId, awayCmd.sessionId, `${tag}-vendor-away`);
+  away.resumable(awayCmd.sessionId, `${tag}-vendor-away`);
+  away.stopped(awayCmd.sessionId, 'exited');
+  await settled(phone, awayStart.body.session.id, (s) => s.status === 'inactive' && s.vendorResumeId === `${tag}-vendor-away`);
+  await away.disconnect();
+  await settled(phone, awayStart.body.session.id, (s) => s.availability.state === 'blocked');
+
   const share = await phone.post(`/api/sessions/${live}/shares`, { expiresInSeconds: 3600 });
   const revoked = ts.admin.issueToken(accountId as never, 'phone', `${tag}-old-phone`);
   if ((await phone.delete(`/api/devices/${revoked.deviceId}`)).status !== 204) throw new Error('world: revoke failed');
@@ -156,6 +171,7 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
     messagesBySession,
     permissionIds,
     attemptIds: [resume.attemptId],
+    awaySession: awayStart.body.session.id as string,
     vendorIds: [...['live', 'inactive', 'pending'].map((k) => `${tag}-vendor-${k}`), ...directVendorIds],
   };
 }

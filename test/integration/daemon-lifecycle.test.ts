@@ -34,7 +34,7 @@ describe('laptop daemon lifecycle', () => {
     await phone.post(`/api/sessions/${s.id}/stop`);
   }, 60_000);
 
-  it('a killed daemon makes the machine offline within seconds; restarted, the same session resumes with the same id', async () => {
+  it('a killed daemon makes the machine offline within seconds; a message sent meanwhile is held, and the restarted daemon resumes the same id for it', async () => {
     const { phone, laptop, fake } = stack;
     const s = await liveSessionWithTurn(stack, 'codex-app-server');
 
@@ -42,11 +42,14 @@ describe('laptop daemon lifecycle', () => {
     await eventually(async () => !(await stack.machine()).online, 'the laptop to go offline', 8_000);
     const offline = await phone.session(s.id);
     expect(offline.availability).toMatchObject({ state: 'blocked', reason: 'machine-offline' });
-    expect((await refusal(phone.send(s.id, 'while away'))).body).toMatchObject({ kind: 'blocked', reason: 'machine-offline' });
+    // The server holds it for the laptop (docs/api.md, Held messages) instead of refusing it.
+    const away = await phone.send(s.id, 'while away');
+    expect(away.state).toBe('held');
 
     laptop.restart();
     await eventually(async () => (await stack.machine()).online, 'the laptop to come back');
-    await phone.waitSession(s.id, (x) => x.availability.state === 'resumable', 'the session to be resumable again');
+    // Its hello releases the held message into a strict resume of the same vendor session, through the real daemon.
+    await phone.waitMessage(s.id, away.id, (x) => x.state === 'answered', 'the held message to be answered after the resume');
     const m = await phone.send(s.id, 'after restart');
     await phone.waitMessage(s.id, m.id, (x) => x.state === 'answered', 'the message to be answered after a resume');
     expect((await phone.session(s.id)).vendorResumeId).toBe(s.vendorResumeId);

@@ -32,6 +32,8 @@ function expectCommonHeaders(h: Headers): void {
   expect(h.get('permissions-policy')).toMatch(/camera=\(\)/);
   expect(h.get('permissions-policy')).toMatch(/microphone=\(\)/);
   expect(h.get('permissions-policy')).toMatch(/geolocation=\(\)/);
+  // Regression: Chromium warns "Unrecognized feature: 'bluetooth'" on every load; the entry is gone.
+  expect(h.get('permissions-policy')).not.toMatch(/bluetooth/);
 }
 
 describe('over plain http', () => {

@@ -1,4 +1,5 @@
 // Every availability reason comes back from a send as 409 with its code, words and fix, and nothing is stored.
+// This server holds nothing (holdMs 0), so machine-offline is refused too; held-messages.test.ts covers the hold.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BlockReason } from '../../src/core/index.ts';
 import { allCapabilities, startTestServer, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
@@ -8,7 +9,7 @@ let ts: TestServer;
 let laptop: ScriptedMachine;
 
 beforeEach(async () => {
-  ts = await startTestServer();
+  ts = await startTestServer({ holdMs: 0 });
   laptop = ts.machine('laptop');
   await laptop.connect();
 });
@@ -84,11 +85,17 @@ describe('sending to a blocked session', () => {
     });
   }
 
-  it('says when an offline machine was last seen', async () => {
+  // Regression: the sentence carried a raw ISO time ("last seen 2026-12-01T09:50:29.170Z"). The server sends
+  // data and each client phrases it for people.
+  it('says when an offline machine was last seen as data, never as an ISO string in the sentence', async () => {
     const s = await liveSession(ts, laptop);
     laptop.stopped(s.id);
+    const before = Date.now();
     await laptop.disconnect();
     const res = await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c1', text: 'hi' });
-    expect(res.body.error.sentence).toMatch(/“laptop” is not connected \(last seen \d{4}-/);
+    expect(res.body.error.sentence).toBe('“laptop” is not connected.');
+    expect(JSON.stringify(res.body)).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    expect(res.body.error.lastSeenAt).toBeGreaterThanOrEqual(before - 10_000);
+    expect(res.body.error.lastSeenAt).toBeLessThanOrEqual(Date.now());
   });
 });

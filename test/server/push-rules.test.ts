@@ -16,7 +16,7 @@ function row(p: Partial<MessageRow>): MessageRow {
   seq++;
   return {
     id: `msg-${seq}`, session_id: 's1', seq, role: 'user', origin: 'user', client_id: `c${seq}`, text: 'secret words', state: 'accepted',
-    failure_code: null, failure_detail: null, tool: null, permission: null, attempt_id: null, created_at: 1, updated_at: 1, turn_lost: 0, ...p,
+    failure_code: null, failure_detail: null, tool: null, permission: null, attempt_id: null, created_at: 1, updated_at: 1, turn_lost: 0, held_until: null, ...p,
   };
 }
 const changes = (...rows: MessageRow[]): CommittedChanges => ({ cursors: new Map([['acc', 1]]), messages: rows.map((r) => ({ accountId: 'acc', row: r })) });

@@ -10,7 +10,11 @@ export function Composer(props: { status: SessionStatus; offline: boolean; onSen
   const disabled = () => !props.status.canCompose;
   const hint = () => {
     if (disabled()) return props.status.block ? `Can’t send: ${props.status.chip}` : `Can’t send while ${props.status.chip}`;
-    if (props.offline) return 'Offline: your message waits on this phone and is sent when the network returns.';
+    if (props.status.block?.reason === 'machine-offline') {
+      const name = props.status.availability.state === 'blocked' ? props.status.availability.detail : undefined;
+      return `${name ? `“${name}”` : 'Its machine'} is offline: your message waits for it and is sent, reopening the same session, when it reconnects.`;
+    }
+    if (props.offline) return 'Offline: your message waits on this phone and is sent once the server can be reached again.';
     if (props.status.availability.state === 'resumable') return 'Sending reopens the same session first.';
     return null;
   };

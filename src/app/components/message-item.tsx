@@ -4,12 +4,16 @@ import type { MessageRecord } from '../../core/records.ts';
 import { failureText } from '../lib/failure-text.ts';
 import type { UserEntry } from '../lib/transcript-rows.ts';
 import { endedUnanswered } from '../lib/outbox-item.ts';
-import { canDiscard, canEdit } from '../stores/outbox.ts';
+import { canCancel, canDiscard, canEdit } from '../stores/outbox.ts';
 
 export interface MessageActions {
   readonly retry: (clientId: string) => void;
   readonly edit: (clientId: string, text: string) => void;
   readonly discard: (clientId: string) => void;
+  /** Call off a message the server holds for its offline machine. */
+  readonly cancel: (clientId: string) => void;
+  /** What a waiting message waits for, phrased with live times; null when it does not wait. */
+  readonly describeWait: (entry: UserEntry) => string | null;
   readonly startNew: (text: string) => void;
   readonly answer: (permissionId: string, decision: 'allow' | 'deny') => void;
 }
@@ -42,8 +46,8 @@ export function UserMessage(props: { entry: UserEntry; actions: MessageActions |
       </Show>
       <div class="msg-state" role="status">
         <span class={`state state-${props.entry.state}`}>{props.entry.state /* the state names are the words the phone shows */}</span>
-        <Show when={props.entry.state === 'queued' && props.entry.lastError}>
-          <span class="muted"> · {props.entry.lastError}</span>
+        <Show when={props.actions?.describeWait(props.entry)}>
+          {(words) => <span class="muted wait"> · {words()}</span>}
         </Show>
       </div>
       <Show when={endedUnanswered(props.entry.state)}>
@@ -67,7 +71,10 @@ export function UserMessage(props: { entry: UserEntry; actions: MessageActions |
             </button>
           </Show>
           <Show when={canDiscard(item()!)}>
-            <button type="button" class="btn small" onClick={() => props.actions!.discard(item()!.clientId)}>Discard</button>
+            <button type="button" class="btn small" onClick={() => props.actions!.discard(item()!.clientId)}>{item()!.state === 'queued' ? 'Cancel' : 'Discard'}</button>
+          </Show>
+          <Show when={canCancel(item()!)}>
+            <button type="button" class="btn small" onClick={() => props.actions!.cancel(item()!.clientId)}>Cancel</button>
           </Show>
           <Show when={endedUnanswered(item()!.state)}>
             <button type="button" class="btn small" onClick={() => props.actions!.startNew(item()!.text)}>New session with it…</button>

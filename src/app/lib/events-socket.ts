@@ -1,5 +1,6 @@
-// The events socket (`/api/events`): hello first, then hints and live messages; reconnects with capped backoff.
+// The events socket (`/api/events`): hello first, then hints and live messages; reconnects on the shared capped backoff.
 import type { PhoneDown, PhoneUp } from '../../core/phone-protocol.ts';
+import { backoffDelay } from '../../core/backoff.ts';
 import { PROTOCOL_VERSION } from '../../core/protocol-version.ts';
 
 export interface EventsSocketOptions {
@@ -37,8 +38,8 @@ export function connectEvents(opts: EventsSocketOptions): EventsSocket {
 
   const schedule = () => {
     if (stopped || timer) return;
-    // 0.5 s, 1 s, 2 s … capped at 15 s: a phone coming back should not wait long.
-    const delay = Math.min(15_000, 500 * 2 ** retry++);
+    // The shared schedule (1 s, 2 s, 4 s … 30 s, jittered); `online`, foreground and a send that got through kick it at once.
+    const delay = backoffDelay(retry++);
     timer = setTimeout(() => {
       timer = null;
       open();

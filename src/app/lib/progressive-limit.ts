@@ -1,16 +1,7 @@
 // How many rows of a long list to render: a first screenful at once, then one chunk per idle period until all are in.
 import { createEffect, createSignal, onCleanup, type Accessor } from 'solid-js';
 import { nextLimit } from './list-window.ts';
-
-/** Runs `fn` when the main thread is idle (at the latest after `timeout` ms); returns a disposer. */
-function whenIdle(fn: () => void, timeout: number): () => void {
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(fn, { timeout });
-    return () => cancelIdleCallback(id);
-  }
-  const id = setTimeout(fn, 16);
-  return () => clearTimeout(id);
-}
+import { whenIdle } from './when-idle.ts';
 
 export interface ProgressiveLimit {
   readonly limit: Accessor<number>;

@@ -1,6 +1,6 @@
 // The transcript's rows: server messages joined with the outbox, with stable identities so a windowed list re-renders only what changed.
 import type { MessageRecord } from '../../core/records.ts';
-import { stateFromDelivery, type OutboxItem, type OutboxState } from './outbox-item.ts';
+import { stateFromDelivery, type OutboxItem, type OutboxState, type OutboxWait } from './outbox-item.ts';
 
 /** A user message as the phone knows it: the server's record, the outbox item, or both. */
 export interface UserEntry {
@@ -8,7 +8,10 @@ export interface UserEntry {
   readonly state: OutboxState;
   readonly failure: { code: string; detail: string } | null;
   readonly item: OutboxItem | null;
-  readonly lastError: string | null;
+  /** While queued on the phone after a failed try: what it waits for. */
+  readonly wait: OutboxWait | null;
+  /** While the server holds it for its machine: until when. */
+  readonly heldUntil: number | null;
 }
 
 export type Row =
@@ -20,7 +23,7 @@ export type Row =
  * that reconciles into old objects) would keep a stale row.
  */
 function stampOf(m: MessageRecord | null, item: OutboxItem | null): string {
-  return `${m?.updatedAt ?? ''}|${m?.state ?? ''}|${m?.text.length ?? ''}|${item?.updatedAt ?? ''}|${item?.state ?? ''}|${item?.lastError ?? ''}`;
+  return `${m?.updatedAt ?? ''}|${m?.state ?? ''}|${m?.text.length ?? ''}|${item?.updatedAt ?? ''}|${item?.state ?? ''}|${item?.wait?.kind ?? ''}`;
 }
 
 /**
@@ -45,7 +48,7 @@ export function buildRows(messages: readonly MessageRecord[], outbox: readonly O
     } else {
       // The server's state is the truth for a message it holds; the outbox item adds the actions.
       const state = m.state ? stateFromDelivery(m.state) : (item?.state ?? 'sending');
-      rows.push({ kind: 'message', key, stamp, message: m, entry: { text: m.text, state, failure: m.failure ?? item?.failure ?? null, item, lastError: null } });
+      rows.push({ kind: 'message', key, stamp, message: m, entry: { text: m.text, state, failure: m.failure ?? item?.failure ?? null, item, wait: null, heldUntil: m.heldUntil ?? null } });
     }
   }
   for (const item of outbox) {
@@ -54,7 +57,7 @@ export function buildRows(messages: readonly MessageRecord[], outbox: readonly O
     const stamp = stampOf(null, item);
     const old = previous?.get(key);
     if (old && old.kind === 'pending' && old.item === item && old.stamp === stamp) rows.push(old);
-    else rows.push({ kind: 'pending', key, stamp, item, entry: { text: item.text, state: item.state, failure: item.failure, item, lastError: item.lastError } });
+    else rows.push({ kind: 'pending', key, stamp, item, entry: { text: item.text, state: item.state, failure: item.failure, item, wait: item.wait ?? null, heldUntil: item.heldUntil ?? null } });
   }
   return rows;
 }

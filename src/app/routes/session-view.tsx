@@ -17,7 +17,8 @@ import { $now } from '../stores/clock.ts';
 import { $outbox, discardMessage, editMessage } from '../stores/outbox.ts';
 import { $activeProfile, profileForServer, switchProfile } from '../stores/profiles.ts';
 import { $runtime } from '../stores/runtime.ts';
-import { answerPermission, archiveSession, retry, sendMessage, stopSession } from '../stores/session-actions.ts';
+import { answerPermission, archiveSession, cancelWaiting, retry, sendMessage, stopSession } from '../stores/session-actions.ts';
+import { waitText } from '../lib/wait-text.ts';
 import { sessionStatus } from '../stores/session-status.ts';
 import { $connection, $machines, $painted, $sessions, $settings } from '../stores/sync.ts';
 import { $transcript, closeTranscript, loadOlder, openTranscript } from '../stores/transcript.ts';
@@ -80,6 +81,8 @@ export default function SessionView(): JSX.Element {
       const r = $runtime.get();
       if (r) await discardMessage(r.db, clientId);
     }),
+    cancel: (clientId) => void guard(() => cancelWaiting(clientId)),
+    describeWait: (entry) => waitText(entry, { machine: machine() ?? null, deviceOffline: connection() === 'offline' && navigator.onLine === false, fresh: connection() === 'live', now: now() }),
     startNew: (text) => setNewWith(text),
     answer: (permissionId, decision) => void guard(() => answerPermission(id(), permissionId, decision)),
   };

@@ -10,6 +10,7 @@ import { errorText } from '../lib/api-client.ts';
 import { $activeProfile } from '../stores/profiles.ts';
 import { updateSettings } from '../stores/session-actions.ts';
 import { $connection, $settings } from '../stores/sync.ts';
+import { $storageDurability, checkStorageDurability, DURABILITY_TEXT } from '../stores/storage-durability.ts';
 import { $theme, setTheme, type Theme } from '../stores/theme.ts';
 
 const THEMES: Array<{ id: Theme; label: string }> = [
@@ -25,6 +26,8 @@ export default function Settings(): JSX.Element {
   const connection = useStore($connection);
   const [error, setError] = createSignal<string | null>(null);
   const offline = () => connection() !== 'live';
+  const durability = useStore($storageDurability);
+  void checkStorageDurability();
 
   const save = async (patch: Parameters<typeof updateSettings>[0]) => {
     setError(null);
@@ -89,6 +92,10 @@ export default function Settings(): JSX.Element {
           <Show when={error()}>
             <p class="error" role="alert">{error()}</p>
           </Show>
+        </section>
+        <section class="card">
+          <h2>This phone’s storage</h2>
+          <p class="muted small" data-durability={durability() ?? ''}>{durability() ? DURABILITY_TEXT[durability()!] : 'Checking…'}</p>
         </section>
         <DevicesCard online={!offline()} />
         <section class="card">

@@ -1,10 +1,11 @@
 // The outbox: every message goes through IndexedDB with a client id, and is sent only to its own session.
 import { atom } from 'nanostores';
 import type { MessageRecord } from '../../core/records.ts';
-import { ApiError, NetworkError, type ApiClient } from '../lib/api-client.ts';
+import type { ApiClient } from '../lib/api-client.ts';
 import type { CacheDb } from '../lib/cache-db.ts';
 import { newClientId } from '../lib/client-id.ts';
-import { applyMessage, endedUnanswered, type OutboxItem } from '../lib/outbox-item.ts';
+import { applyMessage, endedUnanswered, expiresAt, type OutboxItem, type OutboxWait } from '../lib/outbox-item.ts';
+import { classifySendError } from '../lib/send-refusal.ts';
 
 export type Clock = () => number;
 
@@ -41,7 +42,7 @@ export async function enqueueMessage(db: CacheDb, sessionId: string, text: strin
     failure: null,
     order: await nextOrder(db),
     attempts: 0,
-    lastError: null,
+    wait: null,
     messageId: null,
     createdAt: t,
     updatedAt: t,
@@ -54,8 +55,8 @@ export async function enqueueMessage(db: CacheDb, sessionId: string, text: strin
 export interface FlushReport {
   /** Client ids handed to the server in this flush, in order. */
   readonly sent: string[];
-  /** Stopped early because the network or server is down; what is left stays queued. */
-  readonly stoppedBy: string | null;
+  /** Stopped early because the server is out of reach (no answer, 5xx, 429); what is left stays queued. */
+  readonly stoppedBy: Exclude<OutboxWait['kind'], 'machine'> | null;
 }
 
 const running = new WeakMap<CacheDb, { promise: Promise<FlushReport>; again: boolean }>();
@@ -73,7 +74,7 @@ export function flushOutbox(db: CacheDb, api: ApiClient, now: Clock = Date.now):
   const run = { promise: Promise.resolve<FlushReport>({ sent: [], stoppedBy: null }), again: false };
   run.promise = (async () => {
     const sent: string[] = [];
-    let stoppedBy: string | null = null;
+    let stoppedBy: FlushReport['stoppedBy'] = null;
     try {
       do {
         run.again = false;
@@ -91,11 +92,19 @@ export function flushOutbox(db: CacheDb, api: ApiClient, now: Clock = Date.now):
 /** Waiting to be handed to the server: queued, or sent with no answer yet (a crash or lost reply). */
 const needsSending = (i: OutboxItem) => i.state === 'queued' || (i.state === 'sending' && i.messageId === null);
 
-async function flushOnce(db: CacheDb, api: ApiClient, now: Clock, sent: string[]): Promise<string | null> {
+async function flushOnce(db: CacheDb, api: ApiClient, now: Clock, sent: string[]): Promise<FlushReport['stoppedBy']> {
+  // A session whose message waits for its machine: its later messages wait behind it, so the order holds.
+  const waitingSessions = new Set<string>();
   for (const queued of (await listOutbox(db)).filter(needsSending)) {
     // Re-read: the user may have discarded or edited it while an earlier one was in flight.
     const item = await db.get('outbox', queued.clientId);
-    if (!item || !needsSending(item)) continue;
+    if (!item || !needsSending(item) || waitingSessions.has(item.sessionId)) continue;
+    if (now() >= expiresAt(item)) {
+      // Waited as long as a message may (the server holds one for the same time): not delivered, text kept.
+      const failure = { code: 'expired', detail: 'it could not be sent within 24 h' };
+      await update(db, item.clientId, (i) => ({ ...i, state: 'failed', failure, wait: null, updatedAt: now() }));
+      continue;
+    }
     await put(db, { ...item, state: 'sending', attempts: item.attempts + 1, updatedAt: now() });
     sent.push(item.clientId);
     try {
@@ -106,15 +115,14 @@ async function flushOnce(db: CacheDb, api: ApiClient, now: Clock, sent: string[]
       });
       await settle(db, item.clientId, res.message, now);
     } catch (e) {
-      if (e instanceof NetworkError || (e instanceof ApiError && e.transient)) {
-        const why = e instanceof NetworkError ? 'Waiting for the network.' : `The server is busy (${e.message}); will retry.`;
-        await update(db, item.clientId, (i) => ({ ...i, state: 'queued', lastError: why, updatedAt: now() }));
-        return why;
+      const refusal = classifySendError(e, now(), item.wait);
+      if (refusal.kind === 'fail') {
+        await update(db, item.clientId, (i) => ({ ...i, state: 'failed', failure: refusal.failure, wait: null, updatedAt: now() }));
+        continue;
       }
-      const failure = e instanceof ApiError
-        ? { code: e.body.reason ?? e.body.kind, detail: e.body.sentence ?? e.body.message }
-        : { code: 'client-error', detail: e instanceof Error ? e.message : String(e) };
-      await update(db, item.clientId, (i) => ({ ...i, state: 'failed', failure, lastError: null, updatedAt: now() }));
+      await update(db, item.clientId, (i) => ({ ...i, state: 'queued', wait: refusal.wait, updatedAt: now() }));
+      if (refusal.stopsFlush) return refusal.wait.kind as FlushReport['stoppedBy'];
+      waitingSessions.add(item.sessionId);
     }
   }
   return null;
@@ -152,6 +160,17 @@ export async function retryMessage(db: CacheDb, clientId: string, now: Clock = D
 /** Whether editing is safe: never sent, or failed for good. Editing a maybe-received text could deliver both. */
 export const canEdit = (i: OutboxItem) => (i.state === 'queued' && i.attempts === 0) || endedUnanswered(i.state);
 export const canDiscard = (i: OutboxItem) => i.state === 'queued' || endedUnanswered(i.state);
+/** A message the server holds for its offline machine can be called off there (then it is failed, text kept). */
+export const canCancel = (i: OutboxItem) => i.state === 'waiting' && i.messageId !== null;
+
+/** Call off a held message on the server; the answer (failed `cancelled`, or its newer state if it left already) is applied. */
+export async function cancelMessage(db: CacheDb, api: ApiClient, clientId: string, now: Clock = Date.now): Promise<OutboxItem | null> {
+  const item = await db.get('outbox', clientId);
+  if (!item || !canCancel(item)) return null;
+  const res = await api.send<{ message: MessageRecord }>('POST', `/api/sessions/${encodeURIComponent(item.sessionId)}/messages/${encodeURIComponent(item.messageId!)}/cancel`);
+  await applyServerMessage(db, res.message, now);
+  return (await db.get('outbox', clientId)) ?? null;
+}
 
 export async function editMessage(db: CacheDb, clientId: string, text: string, now: Clock = Date.now): Promise<OutboxItem | null> {
   const item = await db.get('outbox', clientId);
@@ -172,7 +191,7 @@ export async function discardMessage(db: CacheDb, clientId: string): Promise<boo
 
 async function requeueFresh(db: CacheDb, old: OutboxItem, text: string, now: Clock): Promise<OutboxItem> {
   const t = now();
-  const item: OutboxItem = { ...old, clientId: newClientId(), text, state: 'queued', failure: null, attempts: 0, lastError: null, messageId: null, order: await nextOrder(db), createdAt: t, updatedAt: t };
+  const item: OutboxItem = { ...old, clientId: newClientId(), text, state: 'queued', failure: null, attempts: 0, wait: null, heldUntil: null, seq: null, messageId: null, order: await nextOrder(db), createdAt: t, updatedAt: t };
   const tx = db.transaction('outbox', 'readwrite');
   await Promise.all([tx.store.delete(old.clientId), tx.store.put(item), tx.done]);
   changed(db);

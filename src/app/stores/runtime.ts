@@ -1,17 +1,19 @@
-// Runs the active server profile: cache, events socket, catch-up, and the outbox triggers (online, foreground, Background Sync).
+// Runs the active server profile: cache, events socket, catch-up, and the outbox triggers (online, foreground, socket back, machine back, retry timer, Background Sync).
 import { atom } from 'nanostores';
 import type { PhoneDown } from '../../core/phone-protocol.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { afterNextPaint } from '../lib/after-paint.ts';
-import { onWorkerFlush, requestBackgroundFlush } from '../lib/background-sync.ts';
+import { onWorkerFlush, registerOutboxSync, syncEpisodeOver } from '../lib/background-sync.ts';
 import { openCache, type CacheDb } from '../lib/cache-db.ts';
 import { pruneCache } from '../lib/cache-prune.ts';
 import { takeEarlyCache } from '../lib/early-start.ts';
 import { connectEvents } from '../lib/events-socket.ts';
 import type { ServerProfile } from '../lib/profiles-db.ts';
-import { applyServerMessage, flushOutbox, loadOutbox, onOutboxChange, $outbox } from './outbox.ts';
+import { createRetryTimer } from '../lib/retry-timer.ts';
+import { applyServerMessage, flushOutbox, loadOutbox, onOutboxChange, $outbox, type FlushReport } from './outbox.ts';
+import { reconcileOutbox } from './outbox-reconcile.ts';
 import { apiFor } from './profiles.ts';
-import { $connection, paintFromCache, resetSyncStores, syncNow } from './sync.ts';
+import { $connection, $machines, paintFromCache, resetSyncStores, syncNow } from './sync.ts';
 import { $transcript, applyLiveMessage, catchUp } from './transcript.ts';
 
 export interface Runtime {
@@ -20,8 +22,8 @@ export interface Runtime {
   readonly api: ApiClient;
   /** Catch up over HTTP now (sessions, machines, the open transcript). */
   readonly refresh: () => Promise<void>;
-  /** Send what the outbox holds. */
-  readonly flush: () => Promise<void>;
+  /** Send what the outbox holds (failures schedule the next try on the shared backoff). */
+  readonly flush: () => Promise<FlushReport>;
 }
 
 export const $runtime = atom<Runtime | null>(null);
@@ -87,9 +89,25 @@ export function startProfile(profile: ServerProfile): () => void {
       return syncing;
     };
 
-    const flush = async () => {
+    // The outbox's own clock while the server is out of reach: one pending try, on the shared backoff. Every
+    // real signal (online, foreground, the socket back, a machine back, a sync event) tries at once as well.
+    const retry = createRetryTimer(() => void flush());
+    disposers.push(() => retry.stop());
+    let kickSocket = () => {};
+    const flush = async (): Promise<FlushReport> => {
       const report = await flushOutbox(db, api);
-      if (report.stoppedBy) void requestBackgroundFlush();
+      if (stopped) return report;
+      if (report.stoppedBy === null) {
+        retry.reset();
+        syncEpisodeOver();
+        // The server answered: if the socket is still waiting out its backoff, it need not.
+        if (report.sent.length > 0 && !socketOpen) kickSocket();
+        return report;
+      }
+      retry.failed();
+      // Only an offline device gains from Background Sync: online, a registration fires at once (see background-sync.ts).
+      if (report.stoppedBy === 'network' && deviceOffline()) void registerOutboxSync();
+      return report;
     };
 
     // What this phone shows, for the server's push rule: no notification about the session its user is looking at.
@@ -105,8 +123,11 @@ export function startProfile(profile: ServerProfile): () => void {
       switch (frame.type) {
         case 'welcome':
           tellForeground(true);
-          // Catch up before trusting the socket; then send what waited.
-          void refresh().then(flush);
+          // Catch up before trusting the socket; then learn what happened to sent messages while away, and send what waited.
+          void refresh()
+            .then(() => reconcileOutbox(db, api))
+            .catch(() => {})
+            .then(flush);
           break;
         case 'changed':
           void refresh();
@@ -150,6 +171,7 @@ export function startProfile(profile: ServerProfile): () => void {
     const live = socket;
     disposers.push(live.stop);
     disposers.push($transcript.listen(() => tellForeground()));
+    kickSocket = live.kick;
 
     const onOnline = () => {
       live.kick();
@@ -163,7 +185,10 @@ export function startProfile(profile: ServerProfile): () => void {
       tellForeground();
       if (document.visibilityState !== 'visible') return;
       live.kick();
-      void refresh().then(flush);
+      void refresh()
+        .then(() => reconcileOutbox(db, api))
+        .catch(() => {})
+        .then(flush);
     };
     window.addEventListener('online', onOnline);
     window.addEventListener('offline', onOffline);
@@ -173,8 +198,19 @@ export function startProfile(profile: ServerProfile): () => void {
       window.removeEventListener('offline', onOffline);
       document.removeEventListener('visibilitychange', onVisible);
     });
-    disposers.push(onWorkerFlush(() => void flush()));
+    disposers.push(onWorkerFlush(async () => (await flush()).stoppedBy !== 'network'));
+    // A machine seen coming back: messages a server refused for it (one that holds nothing) go now.
+    let online = new Set(Object.values($machines.get()).filter((m) => m.online).map((m) => m.id));
+    disposers.push($machines.listen((machines) => {
+      const now = new Set(Object.values(machines).filter((m) => m.online).map((m) => m.id));
+      const back = [...now].some((id) => !online.has(id));
+      online = now;
+      if (back && $outbox.get().some((i) => i.wait?.kind === 'machine')) void flush();
+    }));
     disposers.push(() => db.close());
+    // Messages left queued by a previous visit are tried now, not only once the socket is back: a server that is
+    // still down then arms the retry timer.
+    if ($outbox.get().some((i) => i.state === 'queued')) void flush();
     if (stopped) {
       disposers.splice(0).forEach((d) => d());
       if ($runtime.get()?.db === db) $runtime.set(null);

@@ -1,9 +1,9 @@
 // What the user can do to a session from the phone: send (through the outbox), answer permissions, fix blocks, share.
 import { BACKEND_INFO, DEFAULT_BACKEND, type Backend, type Provider } from '../../core/providers.ts';
 import type { MessageRecord, SessionRecord, SettingsRecord } from '../../core/records.ts';
-import { requestBackgroundFlush } from '../lib/background-sync.ts';
 import { newClientId } from '../lib/client-id.ts';
-import { enqueueMessage, retryMessage } from './outbox.ts';
+import { cancelMessage, enqueueMessage, retryMessage } from './outbox.ts';
+import { askToKeepStorage } from './storage-durability.ts';
 import { $runtime, type Runtime } from './runtime.ts';
 import { putSession, putSettings } from './sync.ts';
 import { applyLiveMessage } from './transcript.ts';
@@ -15,15 +15,19 @@ function rt(): Runtime {
 }
 const path = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
 
-/** Queue the message on the phone first, then try to send it (now if online, later otherwise). */
+/** Queue the message on the phone first, then try to send it (a failed try schedules the next; offline, Background Sync too). */
 export async function sendMessage(sessionId: string, text: string): Promise<void> {
   const r = rt();
   await enqueueMessage(r.db, sessionId, text);
-  if (typeof navigator !== 'undefined' && navigator.onLine === false) {
-    void requestBackgroundFlush();
-    return;
-  }
+  // Not awaited: a browser may ask the user, and sending must not wait for the answer.
+  void askToKeepStorage();
   await r.flush();
+}
+
+/** Call off a message the server holds for its offline machine (it becomes not delivered, its text kept). */
+export async function cancelWaiting(clientId: string): Promise<void> {
+  const r = rt();
+  await cancelMessage(r.db, r.api, clientId);
 }
 
 export async function retry(clientId: string): Promise<void> {

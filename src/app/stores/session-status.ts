@@ -59,7 +59,10 @@ function describe(a: Availability, machine: MachineRecord | undefined, now: numb
       const lastSeen = machine?.lastSeenAt ? formatTime(machine.lastSeenAt, now) : undefined;
       const text = describeBlock(a.reason, a.detail, lastSeen);
       const chip = a.reason === 'machine-offline' ? `machine offline${lastSeen ? ` since ${lastSeen}` : ''}` : `blocked: ${REASON_LABEL[a.reason]}`;
-      return { availability: a, chip, tone: a.reason === 'machine-offline' ? 'offline' : 'blocked', canCompose: false, sendLabel: 'Send', block: { reason: a.reason, ...text } };
+      // An offline machine is the one block that clears by itself: a message sent now waits for it (held by the
+      // server, or queued here) and goes through the strict resume when it reconnects.
+      const waits = a.reason === 'machine-offline';
+      return { availability: a, chip, tone: waits ? 'offline' : 'blocked', canCompose: waits, sendLabel: 'Send', block: { reason: a.reason, ...text } };
     }
   }
 }

@@ -1,4 +1,5 @@
 // `baton send <id> <text>`: the phone's exact path (fresh client id, strict resume included), then wait for a state.
+import { formatUntil } from '../../core/index.ts';
 import { parseFlags, positional } from '../lib/args.ts';
 import { helpText } from '../lib/help.ts';
 import { CliError, usage } from '../lib/cli-error.ts';
@@ -19,6 +20,10 @@ export async function run(args: string[]): Promise<number> {
   if (!['accepted', 'delivered', 'answered'].includes(wait)) throw usage(`--wait must be accepted, delivered or answered`);
   const api = await apiFor(values.home);
   const sent = await sendMessage(api, id, text);
+  if (sent.state === 'held' && sent.heldUntil !== undefined) {
+    // Its machine is offline: the server holds it and sends it through the strict resume when the machine is back.
+    process.stderr.write(`held: the session's machine is offline; the server sends it when it reconnects (gives up ${formatUntil(sent.heldUntil, Date.now())})\n`);
+  }
   const m = await waitForMessage(api, id, sent, wait, Number(values.timeout ?? 120_000));
   if (values.json) process.stdout.write(`${JSON.stringify(m)}\n`);
   if (m.state === 'failed') {

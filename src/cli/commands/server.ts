@@ -6,8 +6,8 @@ import { batonHome } from '../lib/config.ts';
 import { usage } from '../lib/cli-error.ts';
 import { pushContact } from '../lib/push-contact.ts';
 
-const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--push-contact URL] [--no-compression]';
-const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"]]);
+const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--push-contact URL] [--no-compression] [--hold-minutes N]';
+const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"], ["--hold-minutes N", "how long a message for an offline machine waits for it (default 1440 = 24 h; 0 refuses such sends)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -24,6 +24,7 @@ export async function run(args: string[]): Promise<number> {
     'send-rate': { type: 'string' },
     'push-contact': { type: 'string' },
     'no-compression': { type: 'boolean' },
+    'hold-minutes': { type: 'string' },
   }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
@@ -38,6 +39,9 @@ export async function run(args: string[]): Promise<number> {
   const sendRate = values['send-rate'] === undefined ? undefined : Number(values['send-rate']);
   if (sendRate !== undefined && !(sendRate > 0)) throw usage(`--send-rate must be a positive number of messages per minute\nusage: ${USAGE}`);
 
+  const holdMinutes = values['hold-minutes'] === undefined ? undefined : Number(values['hold-minutes']);
+  if (holdMinutes !== undefined && !(holdMinutes >= 0)) throw usage(`--hold-minutes must be 0 or more\nusage: ${USAGE}`);
+
   const { startServer, DEFAULT_PORT } = await import('../../server/index.ts');
   const server = await startServer({
     home: batonHome(values.home),
@@ -50,6 +54,7 @@ export async function run(args: string[]): Promise<number> {
     appOrigins: values['app-origin'] ?? [],
     resumeTimeoutMs,
     push: values['push-contact'] ? { contact: pushContact(values['push-contact']) } : undefined,
+    holdMs: holdMinutes === undefined ? undefined : holdMinutes * 60_000,
     rateLimits: sendRate === undefined ? undefined : { sendPerSecond: sendRate / 60, sendBurst: Math.max(30, Math.ceil(sendRate)) },
     compression: !values['no-compression'],
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),

@@ -1,5 +1,5 @@
 // The HTTP API as the CLI sees it: bearer auth, JSON, and refusals turned into one clear CliError line.
-import type { ApiErrorBody } from '../../core/index.ts';
+import { formatTime, type ApiErrorBody } from '../../core/index.ts';
 import { CliError } from './cli-error.ts';
 
 export class ApiError extends CliError {
@@ -55,7 +55,12 @@ export function createApiClient(serverUrl: string, token: string): ApiClient {
 /** `blocked: machine-offline: “laptop” is not connected. Start `baton daemon` on that machine.` */
 export function describeApiError(status: number, err: ApiErrorBody['error'] | null): string {
   if (!err) return `the server answered ${status}`;
-  if (err.kind === 'blocked' && err.reason) return `blocked: ${err.reason}: ${err.sentence ?? err.message}${err.fix ? ` ${err.fix}` : ''}`;
+  if (err.kind === 'blocked' && err.reason) {
+    // Times come as data; the terminal phrases them ("last seen 2 min ago"), never an ISO string.
+    const seen = err.reason === 'machine-offline' && typeof err.lastSeenAt === 'number' ? ` (last seen ${formatTime(err.lastSeenAt, Date.now())})` : '';
+    const sentence = (err.sentence ?? err.message).replace(/\.$/, `${seen}.`);
+    return `blocked: ${err.reason}: ${sentence}${err.fix ? ` ${err.fix}` : ''}`;
+  }
   if (err.kind === 'unauthorized') return `${err.message} (the token was refused: pair this terminal again)`;
   return `${err.kind}: ${err.message}`;
 }

@@ -37,7 +37,7 @@ export async function getMessage(api: ApiClient, sessionId: string, m: Pick<Mess
 }
 
 export type WaitTarget = 'accepted' | 'delivered' | 'answered';
-const RANK: Record<string, number> = { accepted: 0, 'awaiting-resume': 0, delivered: 1, answered: 2, unanswered: 2 };
+const RANK: Record<string, number> = { held: 0, accepted: 0, 'awaiting-resume': 0, delivered: 1, answered: 2, unanswered: 2 };
 
 /** Resolves with the message once it reached `target` (or beyond) or failed. */
 export async function waitForMessage(api: ApiClient, sessionId: string, m: MessageRecord, target: WaitTarget, timeoutMs: number): Promise<MessageRecord> {

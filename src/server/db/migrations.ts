@@ -168,6 +168,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX removed_sessions_account ON removed_sessions(account_id, cursor);
     `,
   },
+  {
+    id: 6,
+    name: 'held-messages',
+    sql: `
+      -- A message sent while its session's machine was offline is stored 'held' until this time
+      -- (src/server/orchestrator/holds.ts); the machine's next hello releases it into the strict resume.
+      ALTER TABLE messages ADD COLUMN held_until INTEGER;
+      CREATE INDEX messages_held ON messages(state) WHERE state = 'held';
+    `,
+  },
   // Numbered 10+ so migrations added meanwhile on other branches (3, 4…) keep their numbers; ids only need to be unique and ordered.
   {
     id: 10,

@@ -12,9 +12,12 @@ import { toMachineRecord } from '../store/machines.ts';
 import { readSyncPage } from '../sync-page.ts';
 import { readBody, readQuery } from './input.ts';
 import { createFailureLimiter, createTokenBucket, refuseIfLimited, type FailureLimiter, type TokenBucket } from './rate-limit.ts';
+import type { HoldService } from '../orchestrator/holds.ts';
 
 export interface RouteDeps {
   readonly ctx: ServerContext;
+  /** Messages held for offline machines; without it, a send to an offline machine is refused (409). */
+  readonly holds?: HoldService | undefined;
   readonly trustProxy: boolean;
   readonly version: string;
 }
@@ -69,7 +72,7 @@ function requirePerson(a: DeviceAuth): void {
 }
 
 /** `onRevoke` runs inside the revocation's transaction (the device's push subscription goes with it). */
-export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps, limiters: Limiters, onRevoke: (deviceId: string) => void = () => {}): void {
+export function accountRoutes(app: Hono, { ctx, trustProxy, version, holds }: RouteDeps, limiters: Limiters, onRevoke: (deviceId: string) => void = () => {}): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
   // 10 wrong codes per address and 100 overall per 10 minutes: 50-bit codes stay out of reach (docs/security.md).
   const { pairPerClient: perClient, pairOverall: overall } = limiters;
@@ -148,6 +151,8 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version }: RouteDeps
       ctx.stores.sessions.touchAccount(a.accountId, cursor);
       return merged;
     });
+    // A backend disabled now blocks its sessions for good: messages held for them end at once.
+    holds?.recheck(a.accountId);
     return c.json(next);
   });
 }

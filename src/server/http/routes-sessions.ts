@@ -17,7 +17,7 @@ import { readBody, readQuery } from './input.ts';
 import type { Limiters, RouteDeps } from './routes-account.ts';
 import { refuseIfLimited } from './rate-limit.ts';
 
-export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeService, limiters: Limiters, history: HistoryService): void {
+export function sessionRoutes(app: Hono, { ctx, holds }: RouteDeps, resume: ResumeService, limiters: Limiters, history: HistoryService): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
   const session = (accountId: string, id: string) => {
     const s = ctx.stores.sessions.get(accountId, id);
@@ -64,11 +64,25 @@ export function sessionRoutes(app: Hono, { ctx }: RouteDeps, resume: ResumeServi
     const body = await readBody(c, SendMessageSchema);
     // A retry of a message already stored (same client id) is free: an outbox must always be able to learn its fate.
     const out = sendMessage(ctx, resume, a.accountId, c.req.param('id'), body, () =>
-      refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment'));
+      refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment'), holds);
     return c.json({ message: out.message }, out.status);
   });
 
-  app.post('/api/sessions/:id/archive', (c) => c.json({ session: setArchived(ctx, resume, auth(c).accountId, c.req.param('id'), true) }));
+  // A message held for its offline machine, called off by the user before the machine came back.
+  app.post('/api/sessions/:id/messages/:messageId/cancel', (c) => {
+    const a = auth(c);
+    session(a.accountId, c.req.param('id'));
+    if (!holds) throw new BatonError('conflict', 'this server holds no messages');
+    return c.json({ message: holds.cancel(a.accountId, c.req.param('id'), c.req.param('messageId')) });
+  });
+
+  app.post('/api/sessions/:id/archive', (c) => {
+    const a = auth(c);
+    const archived = setArchived(ctx, resume, a.accountId, c.req.param('id'), true);
+    // Invariant 5: an archived session is never resumed, so nothing held for it waits on.
+    holds?.recheck(a.accountId);
+    return c.json({ session: archived });
+  });
   app.post('/api/sessions/:id/unarchive', (c) => c.json({ session: setArchived(ctx, resume, auth(c).accountId, c.req.param('id'), false) }));
   app.post('/api/sessions/:id/stop', (c) => c.json({ session: stopSession(ctx, resume, auth(c).accountId, c.req.param('id')) }));
   app.post('/api/sessions/:id/takeover', (c) => c.json({ session: takeOver(ctx, auth(c).accountId, c.req.param('id')) }));

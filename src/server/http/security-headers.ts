@@ -54,7 +54,7 @@ const COMMON: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer', // share links carry their token in the URL: never hand it to another site
   'X-Frame-Options': 'DENY',
   'Cross-Origin-Opener-Policy': 'same-origin',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), midi=(), browsing-topics=()',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), midi=(), browsing-topics=()',
 };
 
 export const HSTS = 'max-age=31536000';

@@ -17,7 +17,7 @@ export function createPushFacts(db: Db): PushFacts {
     machine: db.prepare<[string], { id: string; account_id: string; name: string; online: number; last_seen_at: number | null }>('SELECT id, account_id, name, online, last_seen_at FROM machines WHERE id = ?'),
     waiting: db.prepare<[string], { session_id: string; title: string; n: number }>(`SELECT m.session_id, s.title, COUNT(*) AS n FROM messages m
       JOIN sessions s ON s.id = m.session_id
-      WHERE s.machine_id = ? AND (m.state IN ('accepted', 'awaiting-resume') OR (m.state = 'delivered' AND m.turn_lost = 0))
+      WHERE s.machine_id = ? AND (m.state IN ('held', 'accepted', 'awaiting-resume') OR (m.state = 'delivered' AND m.turn_lost = 0))
       GROUP BY m.session_id ORDER BY MAX(m.seq) DESC`),
   };
   return {

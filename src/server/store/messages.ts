@@ -20,9 +20,11 @@ export interface MessageRow {
   updated_at: number;
   /** 1: delivered to an agent that went away before its turn ended (see migration 2). */
   turn_lost: number;
+  /** While `held`: when the hold runs out (see migration 3). */
+  held_until: number | null;
 }
 
-export type NewMessage = Omit<MessageRow, 'seq' | 'updated_at' | 'failure_code' | 'failure_detail' | 'turn_lost'> & { failure_code?: null; failure_detail?: null };
+export type NewMessage = Omit<MessageRow, 'seq' | 'updated_at' | 'failure_code' | 'failure_detail' | 'turn_lost' | 'held_until'> & { failure_code?: null; failure_detail?: null };
 
 export function createMessageStore(db: Db) {
   const s = {
@@ -37,6 +39,7 @@ export function createMessageStore(db: Db) {
     ofAttempt: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE attempt_id = ? AND state = 'awaiting-resume' ORDER BY seq"),
     setState: db.prepare('UPDATE messages SET state = ?, failure_code = ?, failure_detail = ?, updated_at = ? WHERE id = ?'),
     setPermission: db.prepare('UPDATE messages SET permission = ?, updated_at = ? WHERE id = ?'),
+    setAttempt: db.prepare('UPDATE messages SET attempt_id = ? WHERE id = ?'),
     after: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     before: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
     permission: db.prepare<[string, string], MessageRow>("SELECT * FROM messages WHERE session_id = ? AND role = 'permission' AND json_extract(permission, '$.permissionId') = ?"),
@@ -60,6 +63,11 @@ export function createMessageStore(db: Db) {
     awaitingAttempt: (attemptId: string): MessageRow[] => s.ofAttempt.all(attemptId),
     setState(id: string, state: DeliveryState, now: number, failure: { code: MessageFailureCode; detail: string } | null = null): MessageRow {
       s.setState.run(state, failure?.code ?? null, failure?.detail ?? null, now, id);
+      return s.get.get(id)!;
+    },
+    /** Binds a message to the resume attempt it waits for (before it moves to awaiting-resume). */
+    setAttempt(id: string, attemptId: string): MessageRow {
+      s.setAttempt.run(attemptId, id);
       return s.get.get(id)!;
     },
     setPermission(id: string, permission: PermissionInfo, now: number): MessageRow {
@@ -87,6 +95,7 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
     clientId: row.client_id,
     state: row.state,
     failure: row.failure_code === null ? null : { code: row.failure_code, detail: row.failure_detail ?? '' },
+    ...(row.state === 'held' && row.held_until !== null ? { heldUntil: row.held_until } : {}),
     tool: row.tool,
     permission: row.permission === null ? null : (JSON.parse(row.permission) as PermissionInfo),
     createdAt: row.created_at,
