@@ -117,7 +117,9 @@ describe('session status when only the machine was resent', () => {
     const now = 60 * 60_000;
     const s = session({ cursor: 5, availability: { state: 'resumable' } });
     const gone = sessionStatus(s, machine({ online: false, lastSeenAt: now - 60_000, cursor: 9 }), settings, true, now);
-    expect([gone.chip, gone.canCompose]).toEqual(['machine offline since 1 min ago', false]);
+    // Derived blocked (machine-offline), and the composer stays open: the message waits for the machine (held).
+    expect(gone.availability).toMatchObject({ state: 'blocked', reason: 'machine-offline' });
+    expect([gone.chip, gone.canCompose]).toEqual(['machine offline since 1 min ago', true]);
     // A machine record no newer than the session: the server's answer, evaluated after it, holds.
     const older = sessionStatus(session({ cursor: 9, availability: { state: 'blocked', reason: 'machine-offline', detail: 'laptop' } }), machine({ online: true, cursor: 5 }), settings, true, now);
     expect(older.availability).toEqual({ state: 'blocked', reason: 'machine-offline', detail: 'laptop' });
