@@ -6,6 +6,7 @@ import { createHoldStore } from './holds.ts';
 import { createMachineStore } from './machines.ts';
 import { createMessageStore } from './messages.ts';
 import { createAttemptStore } from './resume-attempts.ts';
+import { createSeenEventStore } from './seen-events.ts';
 import { createSessionStore } from './sessions.ts';
 import { createSettingsStore } from './settings.ts';
 import { createShareStore } from './shares.ts';
@@ -19,6 +20,7 @@ export function createStores(db: Db) {
     messages: createMessageStore(db),
     holds: createHoldStore(db),
     attempts: createAttemptStore(db),
+    seenEvents: createSeenEventStore(db),
     settings: createSettingsStore(db),
     shares: createShareStore(db),
   };
