@@ -14,7 +14,6 @@ import { reapOrphans } from './supervisor/reaping.ts';
 import { sessionReports } from './supervisor/reports.ts';
 import { resumeAgent } from './supervisor/resume.ts';
 import { createRunningAgents } from './supervisor/running.ts';
-import { createSerial } from './supervisor/serial.ts';
 import { startAgent } from './supervisor/start.ts';
 
 export interface SupervisorDeps {
@@ -99,5 +98,19 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     managedVendorIds: () => sup.store.vendorIds(),
     runningCount: () => sup.agents.size,
     stop: () => sup.agents.stopAll(),
+  };
+}
+
+/** One operation at a time per session, so a deliver never races the resume it follows; sessions run side by side. */
+function createSerial(log: Logger): (sessionId: SessionId, op: () => Promise<void>) => Promise<void> {
+  const queues = new Map<SessionId, Promise<void>>();
+  return (sessionId, op) => {
+    const prev = queues.get(sessionId) ?? Promise.resolve();
+    const next = prev.then(op, op).catch((e: unknown) => log.error(`session ${sessionId}: ${String(e)}`));
+    queues.set(sessionId, next);
+    void next.then(() => {
+      if (queues.get(sessionId) === next) queues.delete(sessionId);
+    });
+    return next;
   };
 }

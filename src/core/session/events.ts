@@ -1,10 +1,8 @@
 // Everything that can happen to one session: its machine's frames, its phone's actions, and its timers.
-import { assertNever } from '../availability.ts';
 import type { AttemptId, MessageId, PermissionId, VendorId } from '../ids.ts';
 import type { DeliverFailureCode } from '../delivery.ts';
 import type { AgentEvent, SessionReport } from '../machine-protocol.ts';
 import type { ResumeFailureCode } from '../resume-attempt.ts';
-import type { SnapshotWants } from './snapshot.ts';
 
 /** What its machine said or did (one frame each, or the machine's socket coming and going). */
 export type MachineEvent =
@@ -51,33 +49,3 @@ export type TimerEvent =
 
 export type SessionEvent = MachineEvent | PhoneAction | TimerEvent;
 export type SessionEventType = SessionEvent['type'];
-
-// A record, so a new event type that is not listed here fails to compile.
-const EVENT_TYPES: Readonly<Record<SessionEventType, true>> = {
-  started: true, 'start-failed': true, resumable: true, 'resume-result': true, ack: true, 'deliver-failed': true, 'agent-event': true,
-  stopped: true, hello: true, disconnect: true,
-  send: true, stop: true, archive: true, unarchive: true, interrupt: true, 'answer-permission': true, 'take-over': true, 'cancel-held': true, rename: true,
-  'resume-deadline': true, 'hold-expired': true, recheck: true,
-};
-export const SESSION_EVENT_TYPES = Object.keys(EVENT_TYPES) as readonly SessionEventType[];
-
-/** What a snapshot must hold for this event, beyond the open messages and the pending attempt. */
-export function wantsOf(e: SessionEvent): SnapshotWants {
-  switch (e.type) {
-    case 'ack':
-    case 'deliver-failed':
-    case 'cancel-held':
-    case 'hold-expired':
-      return { messageId: e.messageId };
-    case 'resume-result':
-    case 'resume-deadline':
-      return { attemptId: e.attemptId };
-    case 'answer-permission':
-      return { permissionId: e.permissionId };
-    case 'started': case 'start-failed': case 'resumable': case 'agent-event': case 'stopped': case 'hello': case 'disconnect':
-    case 'send': case 'stop': case 'archive': case 'unarchive': case 'interrupt': case 'take-over': case 'rename': case 'recheck':
-      return {};
-    default:
-      return assertNever(e);
-  }
-}

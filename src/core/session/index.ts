@@ -3,6 +3,7 @@ export * from './snapshot.ts';
 export * from './events.ts';
 export * from './effects.ts';
 export * from './lifecycle.ts';
-export * from './diff.ts';
 export * from './step.ts';
+export type { SessionChanges } from './draft.ts';
+export { changedNothing } from './draft.ts';
 export * from './start.ts';

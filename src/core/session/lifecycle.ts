@@ -1,6 +1,6 @@
 // A session's life as data: its states (derived from its facts, first match wins) and the moves each event may make.
 import type { SessionEventType } from './events.ts';
-import { pendingAttempt, type SessionSnapshot } from './snapshot.ts';
+import type { SessionSnapshot } from './snapshot.ts';
 
 export const Lifecycle = {
   /** Archived: never resumed until unarchived; an agent still running for it is being stopped. */
@@ -24,7 +24,7 @@ export const LIFECYCLES = Object.values(Lifecycle);
  */
 export function lifecycleOf(s: Pick<SessionSnapshot, 'session' | 'attempts'>): Lifecycle {
   if (s.session.archived) return 'archived';
-  if (pendingAttempt(s)) return 'resuming';
+  if (s.attempts.some((a) => a.state === 'pending')) return 'resuming';
   if (s.session.status === 'active') return 'live';
   if (s.session.startRequestId !== null) return 'starting';
   return 'inactive';
@@ -63,6 +63,9 @@ export const LIFECYCLE_MOVES: Readonly<Record<SessionEventType, readonly Move[]>
   'hold-expired': [],
   recheck: [],
 };
+
+/** Every event type (the table above has a row for each, checked by the compiler). */
+export const SESSION_EVENT_TYPES = Object.keys(LIFECYCLE_MOVES) as readonly SessionEventType[];
 
 export function isLifecycleMove(event: SessionEventType, from: Lifecycle, to: Lifecycle): boolean {
   return from === to || LIFECYCLE_MOVES[event].some(([a, b]) => a === from && b === to);

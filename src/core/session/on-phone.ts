@@ -2,10 +2,8 @@
 // permission, take over, call off a held message, rename. A refusal changes nothing.
 import { describeBlock } from '../availability.ts';
 import type { PhoneAction } from './events.ts';
-import { addMessage, command, patch, refuse, setMessage, type Draft } from './draft.ts';
-import { cancelResume } from './resume.ts';
-import { endHeld, endHeldIfBlocked, hold, routeAccepted } from './routing.ts';
-import { availability } from './draft.ts';
+import { addMessage, availability, command, patch, refuse, setMessage, type Draft } from './draft.ts';
+import { cancelResume, endHeld, endHeldIfBlocked, hold, routeAccepted } from './messages.ts';
 
 type Of<T extends PhoneAction['type']> = Extract<PhoneAction, { type: T }>;
 

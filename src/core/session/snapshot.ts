@@ -104,5 +104,3 @@ export interface SnapshotWants {
   /** The permission request, and every open one of the session (to know whether the agent still waits). */
   readonly permissionId?: PermissionId;
 }
-
-export const pendingAttempt = (s: Pick<SessionSnapshot, 'attempts'>): AttemptSnap | undefined => s.attempts.find((a) => a.state === 'pending');

@@ -1,22 +1,18 @@
 // The one transition of a session: step(snapshot, event) → the next snapshot, what changed, and the effects.
 // Pure: the same snapshot and event always give the same result; the input is never changed.
 import { assertNever } from '../availability.ts';
-import { diffSnapshots, type SessionChanges } from './diff.ts';
-import { draftOf, log, snapshotOf, type Draft } from './draft.ts';
+import { diffSnapshots, draftOf, log, snapshotOf, timer, type Draft, type SessionChanges } from './draft.ts';
 import type { Refusal, SessionEffect } from './effects.ts';
 import type { SessionEvent, TimerEvent } from './events.ts';
 import { isLifecycleMove, lifecycleOf } from './lifecycle.ts';
-import { onAgentEvent } from './on-agent.ts';
 import {
-  onAck, onDeliverFailed, onDisconnect, onHello, onResumable, onResumeResult, onStarted, onStartFailed, onStopped,
+  onAck, onAgentEvent, onDeliverFailed, onDisconnect, onHello, onResumable, onResumeResult, onStarted, onStartFailed, onStopped,
 } from './on-machine.ts';
 import {
   onAnswerPermission, onArchive, onCancelHeld, onInterrupt, onRename, onSend, onStop, onTakeOver, onUnarchive,
 } from './on-phone.ts';
-import { failAttempt } from './resume.ts';
-import { endHeld, endHeldIfBlocked, holdExpiry } from './routing.ts';
-import { timer } from './draft.ts';
-import type { SessionSnapshot } from './snapshot.ts';
+import { endHeld, endHeldIfBlocked, failAttempt, holdExpiry } from './messages.ts';
+import type { SessionSnapshot, SnapshotWants } from './snapshot.ts';
 
 export interface StepResult {
   readonly snapshot: SessionSnapshot;
@@ -95,4 +91,25 @@ function onTimer(d: Draft, e: TimerEvent): void {
 function hours(ms: number): string {
   if (ms < 2 * 60 * 60_000) return `${Math.round(ms / 60_000)} min`;
   return `${Math.round(ms / (60 * 60_000))} h`;
+}
+
+/** What a snapshot must hold for this event, beyond the open messages and the pending attempt. */
+export function wantsOf(e: SessionEvent): SnapshotWants {
+  switch (e.type) {
+    case 'ack':
+    case 'deliver-failed':
+    case 'cancel-held':
+    case 'hold-expired':
+      return { messageId: e.messageId };
+    case 'resume-result':
+    case 'resume-deadline':
+      return { attemptId: e.attemptId };
+    case 'answer-permission':
+      return { permissionId: e.permissionId };
+    case 'started': case 'start-failed': case 'resumable': case 'agent-event': case 'stopped': case 'hello': case 'disconnect':
+    case 'send': case 'stop': case 'archive': case 'unarchive': case 'interrupt': case 'take-over': case 'rename': case 'recheck':
+      return {};
+    default:
+      return assertNever(e);
+  }
 }

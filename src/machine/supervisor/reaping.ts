@@ -3,10 +3,9 @@
 // sessions were interrupted: hello tells the server what was written to them (acks may have been lost).
 import { BACKEND_INFO, type SessionId } from '../../core/index.ts';
 import type { Supervision } from './context.ts';
-import type { Serial } from './serial.ts';
 
 /** The sessions a previous daemon left interrupted (their agents are reaped in the background, each in its session's turn). */
-export function reapOrphans(sup: Supervision, serial: Serial): Set<SessionId> {
+export function reapOrphans(sup: Supervision, serial: (sessionId: SessionId, op: () => Promise<void>) => Promise<void>): Set<SessionId> {
   const interrupted = new Set<SessionId>();
   for (const s of sup.store.sessions()) {
     if (s.pid === null) continue;
