@@ -1,8 +1,7 @@
 // What the server does with each frame a daemon sends, and with a daemon connecting or going away: machine-wide
 // facts here, everything about one session through the session loop.
-import type { MachineEvent, MachineUp } from '../../core/index.ts';
-import type { ServerContext } from '../context.ts';
-import { applyAgentEvent } from './agent-events.ts';
+import type { AgentEvent, MachineEvent, MachineUp, SessionId } from '../../core/index.ts';
+import type { ServerContext, Tx } from '../context.ts';
 import { applyDirectSessions } from './direct-sessions.ts';
 import type { SessionLoop, WorldMemo } from './session-loop.ts';
 
@@ -74,6 +73,18 @@ export function createMachineEvents(ctx: ServerContext, loop: SessionLoop): Mach
       }
     },
   };
+}
+
+/**
+ * Agent output, applied once per event id (daemons re-send after reconnects): what it does to the session goes
+ * through `step`; the transcript lines it adds are stored by the session port (`appendTranscript`).
+ */
+export function applyAgentEvent(ctx: ServerContext, loop: SessionLoop, tx: Tx, machineId: string, sessionId: SessionId, eventId: string, event: AgentEvent): void {
+  const e = { type: 'agent-event', eventId, event } as const;
+  const before = loop.load(sessionId, e, { machineId });
+  if (!before) return ctx.log(`ignored message from ${machineId} about session ${sessionId} it does not own`);
+  if (!loop.port.markSeen(sessionId, eventId)) return;
+  loop.apply(tx, before, e);
 }
 
 /** A session's frame as its machine event (the session id has done its work: it chose the snapshot). */

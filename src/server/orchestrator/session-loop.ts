@@ -1,13 +1,12 @@
 // The server's half of a session's life, one small loop: load the snapshot, `step`, save what changed, and carry
-// out the effects (commands and hints to phones after commit, transcript lines and timers through their ports).
+// out the effects (commands and hints to phones after commit, transcript lines through the port, timers here).
 import {
   asAttemptId, asMessageId, createSession, step, wantsOf,
-  type MachineCapabilities, type NewSession, type SessionEffect, type SessionEvent, type SessionFacts, type SessionId, type SessionSnapshot, type StepResult, type WorldFacts,
+  type MachineCapabilities, type NewSession, type SessionEffect, type SessionEvent, type SessionTimer, type SessionFacts, type SessionId, type SessionSnapshot, type StepResult, type WorldFacts,
 } from '../../core/index.ts';
 import type { ServerContext, Tx } from '../context.ts';
 import { newId } from '../tokens.ts';
 import type { SessionPort } from './session-port.ts';
-import type { SessionTimers } from './timers.ts';
 
 /** Who may speak for the session: its account (a phone) or its machine (a daemon). */
 export interface Scope {
@@ -111,4 +110,38 @@ export function createSessionLoop(ctx: ServerContext, port: SessionPort, timers:
     },
   };
   return loop;
+}
+
+// ── timers ──
+
+export interface SessionTimers {
+  /** Arms `timer` for `at` (replacing the one armed for the same thing), or cancels it (null). */
+  set(timer: SessionTimer, at: number | null): void;
+  stop(): void;
+}
+
+/** setTimeout overflows past ~24.8 days: a later deadline fires early, and the step arms it again. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+export function createSessionTimers(now: () => number, fire: (timer: SessionTimer) => void): SessionTimers {
+  const armed = new Map<string, NodeJS.Timeout>();
+  const keyOf = (t: SessionTimer) => (t.kind === 'resume-deadline' ? `${t.kind}:${t.attemptId}` : `${t.kind}:${t.messageId}`);
+  return {
+    set(t, at) {
+      const key = keyOf(t);
+      clearTimeout(armed.get(key));
+      armed.delete(key);
+      if (at === null) return;
+      const timer = setTimeout(() => {
+        armed.delete(key);
+        fire(t);
+      }, Math.min(Math.max(0, at - now()), MAX_DELAY));
+      timer.unref();
+      armed.set(key, timer);
+    },
+    stop() {
+      for (const t of armed.values()) clearTimeout(t);
+      armed.clear();
+    },
+  };
 }

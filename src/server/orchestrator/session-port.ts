@@ -16,6 +16,8 @@ export interface SessionPort {
   create(tx: Tx, snapshot: SessionSnapshot): void;
   /** Adds a transcript line after the session's last message; returns it as stored. */
   append(tx: Tx, session: SessionFacts, entry: TranscriptEntry, at: number): MessageRow;
+  /** True the first time this agent event id is seen for the session (a daemon re-sends after reconnects). */
+  markSeen(sessionId: SessionId, eventId: string): boolean;
   /** A message as stored (to tell phones what changed). */
   message(id: MessageId): MessageRow | undefined;
   /** Every session of a machine, oldest first (a hello reconciles them all). */

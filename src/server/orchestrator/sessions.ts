@@ -13,9 +13,8 @@ import { createSessionSnapshots } from '../store/session-snapshots.ts';
 import { newId } from '../tokens.ts';
 import { sessionView } from '../views.ts';
 import { createMachineEvents, type MachineEvents } from './machine-events.ts';
-import { createSessionLoop } from './session-loop.ts';
+import { createSessionLoop, createSessionTimers } from './session-loop.ts';
 import { summaryOf } from './summary.ts';
-import { createSessionTimers } from './timers.ts';
 
 export interface SendOutcome {
   /** 202 for a new message, 200 when this clientId was already stored (nothing new happened). */

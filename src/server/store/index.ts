@@ -2,11 +2,9 @@
 import type { Db } from '../db/open-database.ts';
 import { createAccountStore } from './accounts.ts';
 import { createCursorStore } from './cursor.ts';
-import { createHoldStore } from './holds.ts';
 import { createMachineStore } from './machines.ts';
 import { createMessageStore } from './messages.ts';
 import { createAttemptStore } from './resume-attempts.ts';
-import { createSeenEventStore } from './seen-events.ts';
 import { createSessionStore } from './sessions.ts';
 import { createSettingsStore } from './settings.ts';
 import { createShareStore } from './shares.ts';
@@ -18,9 +16,7 @@ export function createStores(db: Db) {
     machines: createMachineStore(db),
     sessions: createSessionStore(db),
     messages: createMessageStore(db),
-    holds: createHoldStore(db),
     attempts: createAttemptStore(db),
-    seenEvents: createSeenEventStore(db),
     settings: createSettingsStore(db),
     shares: createShareStore(db),
   };

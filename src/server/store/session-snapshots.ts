@@ -1,15 +1,18 @@
-// The session port on SQLite: rows become snapshots (ids branded here, once) and a step's changes become rows.
+// The session port on SQLite: every read and write one step of a session's machine needs, in one place. Rows become
+// snapshots here (ids branded once), and a step's changes become rows; transcript lines are stored by `appendTranscript`.
 import {
   asAccountId, asAttemptId, asMachineId, asMessageId, asSessionId, asVendorId,
-  type AttemptSnap, type MessageSnap, type PermissionInfo, type RetryNotice, type SessionFacts, type SessionSnapshot,
+  type AttemptSnap, type MessageSnap, type PermissionInfo, type RetryNotice, type SessionFacts, type TranscriptEntry,
 } from '../../core/index.ts';
 import type { Db } from '../db/open-database.ts';
 import type { SessionPort } from '../orchestrator/session-port.ts';
+import { newId } from '../tokens.ts';
+import type { Stores } from './index.ts';
 import type { MessageRow } from './messages.ts';
 import type { AttemptRow } from './resume-attempts.ts';
 import type { SessionRow } from './sessions.ts';
-import { appendTranscript } from './transcript.ts';
-import type { Stores } from './index.ts';
+
+type Statement = ReturnType<Db['prepare']>;
 
 export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
   const q = {
@@ -18,34 +21,47 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
     open: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE session_id = ? AND state IN ('held', 'accepted', 'awaiting-resume', 'delivered')
       AND NOT (state = 'delivered' AND turn_lost = 1) ORDER BY seq`),
     message: db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE id = ? AND session_id = ?'),
+    permission: db.prepare<[string, string], MessageRow>(`SELECT * FROM messages WHERE session_id = ? AND role = 'permission'
+      AND json_extract(permission, '$.permissionId') = ?`),
     openPermissions: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE session_id = ? AND role = 'permission'
       AND json_extract(permission, '$.decision') IS NULL ORDER BY seq`),
+    pendingAttempt: db.prepare<[string], AttemptRow>("SELECT * FROM resume_attempts WHERE session_id = ? AND state = 'pending' ORDER BY started_at LIMIT 1"),
     attempt: db.prepare<[string, string], AttemptRow>('SELECT * FROM resume_attempts WHERE id = ? AND session_id = ?'),
     nextSeq: db.prepare<[string], { seq: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = ?'),
     insertMessage: db.prepare(`INSERT INTO messages (id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail,
       tool, permission, attempt_id, created_at, updated_at, turn_lost, held_until)
       VALUES (@id, @session_id, @seq, @role, @origin, @client_id, @text, @state, @failure_code, @failure_detail,
       @tool, @permission, @attempt_id, @created_at, @updated_at, @turn_lost, @held_until)`),
+    getMessage: db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?'),
     insertAttempt: db.prepare(`INSERT INTO resume_attempts (id, session_id, machine_id, state, code, detail, started_at, ended_at)
       VALUES (@id, @session_id, @machine_id, @state, @code, @detail, @started_at, @ended_at)`),
     setAttempt: db.prepare('UPDATE resume_attempts SET state = @state, code = @code, detail = @detail, ended_at = @ended_at WHERE id = @id'),
+    seen: db.prepare<[string, string]>('INSERT OR IGNORE INTO seen_events (session_id, event_id) VALUES (?, ?)'),
     ofMachine: db.prepare<[string], { id: string }>('SELECT id FROM sessions WHERE machine_id = ? ORDER BY created_at, id'),
     inFlight: db.prepare<[string, string], { id: string }>(`SELECT id FROM sessions WHERE machine_id = ? AND start_request_id IS NOT NULL
       UNION SELECT session_id FROM resume_attempts WHERE machine_id = ? AND state = 'pending'`),
     holding: db.prepare<[string], { id: string }>(`SELECT DISTINCT m.session_id AS id FROM messages m JOIN sessions s ON s.id = m.session_id
       WHERE m.state = 'held' AND s.account_id = ?`),
-    pending: db.prepare<[], AttemptRow>("SELECT * FROM resume_attempts WHERE state = 'pending'"),
-    held: db.prepare<[], MessageRow>("SELECT * FROM messages WHERE state = 'held'"),
+    allPending: db.prepare<[], AttemptRow>("SELECT * FROM resume_attempts WHERE state = 'pending'"),
+    allHeld: db.prepare<[], MessageRow>("SELECT * FROM messages WHERE state = 'held'"),
   };
-  const messageUpdates = new Map<string, ReturnType<Db['prepare']>>();
+  // One UPDATE per set of columns (a handful exist), prepared once.
+  const messageUpdates = new Map<string, Statement>();
 
-  function messageRowOf(sessionId: string, m: MessageSnap, seq: number) {
-    return {
-      id: m.id, session_id: sessionId, seq, role: m.role, origin: m.role === 'user' ? 'user' : 'agent', client_id: m.clientId, text: m.text, state: m.state,
-      failure_code: m.failure?.code ?? null, failure_detail: m.failure?.detail ?? null, tool: null,
-      permission: m.permission === null ? null : JSON.stringify(m.permission), attempt_id: m.attemptId,
-      created_at: m.createdAt, updated_at: m.updatedAt, turn_lost: m.turnLost ? 1 : 0, held_until: m.heldUntil,
-    };
+  const insertMessage = (sessionId: string, m: MessageSnap, seq: number) => q.insertMessage.run(messageRow(sessionId, m, seq));
+
+  /**
+   * Stores one transcript line — what the agent said or did (text, tool use, its errors, a permission request) or a
+   * notice of Baton's own — after the session's last message. The one place an agent event becomes a row.
+   */
+  function appendTranscript(sessionId: string, e: TranscriptEntry, at: number): MessageRow {
+    const id = newId('msg');
+    q.insertMessage.run({
+      id, session_id: sessionId, seq: q.nextSeq.get(sessionId)!.seq, role: e.role, origin: 'agent', client_id: e.eventId, text: e.text, state: null,
+      failure_code: null, failure_detail: null, tool: e.tool, permission: e.permission === null ? null : JSON.stringify(e.permission), attempt_id: null,
+      created_at: at, updated_at: at, turn_lost: 0, held_until: null,
+    });
+    return q.getMessage.get(id)!;
   }
 
   return {
@@ -53,34 +69,30 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
       const row = q.session.get(sessionId);
       if (!row) return null;
       const session = toFacts(row);
-      const rows = new Map<string, MessageRow>(q.open.all(row.id).map((m) => [m.id, m]));
-      const named = wants.messageId === undefined ? undefined : q.message.get(wants.messageId, row.id);
-      if (named) rows.set(named.id, named);
+      const messages = new Map<string, MessageRow>(q.open.all(row.id).map((m) => [m.id, m]));
+      const add = (m: MessageRow | undefined) => void (m && messages.set(m.id, m));
+      if (wants.messageId !== undefined) add(q.message.get(wants.messageId, row.id));
       if (wants.permissionId !== undefined) {
-        const asked = stores.messages.permission(row.id, wants.permissionId);
-        if (asked) rows.set(asked.id, asked);
-        for (const m of q.openPermissions.all(row.id)) rows.set(m.id, m);
+        add(q.permission.get(row.id, wants.permissionId));
+        for (const m of q.openPermissions.all(row.id)) add(m);
       }
       const attempts = new Map<string, AttemptRow>();
-      const pending = stores.attempts.pendingOfSession(row.id);
+      const pending = q.pendingAttempt.get(row.id);
       if (pending) attempts.set(pending.id, pending);
-      const asked = wants.attemptId === undefined ? undefined : q.attempt.get(wants.attemptId, row.id);
-      if (asked) attempts.set(asked.id, asked);
-      const snapshot: SessionSnapshot = {
+      const named = wants.attemptId === undefined ? undefined : q.attempt.get(wants.attemptId, row.id);
+      if (named) attempts.set(named.id, named);
+      return {
         session,
-        messages: [...rows.values()].sort((a, b) => a.seq - b.seq).map(toMessageSnap),
+        messages: [...messages.values()].sort((a, b) => a.seq - b.seq).map(toMessageSnap),
         attempts: [...attempts.values()].map(toAttemptSnap),
         world: world(session),
       };
-      return snapshot;
     },
 
     save(tx, session, c) {
       // Attempts first: a message names the attempt it waits for.
-      for (const a of c.addedAttempts) {
-        q.insertAttempt.run({ id: a.id, session_id: session.id, machine_id: a.machineId, state: a.state, code: a.code, detail: a.detail, started_at: a.startedAt, ended_at: a.endedAt });
-      }
-      for (const m of c.addedMessages) q.insertMessage.run(messageRowOf(session.id, m, q.nextSeq.get(session.id)!.seq));
+      for (const a of c.addedAttempts) q.insertAttempt.run(attemptRow(session.id, a));
+      for (const m of c.addedMessages) insertMessage(session.id, m, q.nextSeq.get(session.id)!.seq);
       for (const { id, set } of c.changedMessages) {
         const cols = messageColumns(set);
         const keys = Object.keys(cols);
@@ -101,18 +113,32 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
         managed: s.managed ? 1 : 0, status: s.status, vendor_id: s.vendorId, vendor_resume_id: s.vendorResumeId, start_request_id: s.startRequestId,
         created_at: world.now, last_activity_at: s.lastActivityAt, cursor: tx.cursor(s.accountId),
       });
-      messages.forEach((m, i) => q.insertMessage.run(messageRowOf(s.id, m, i + 1)));
+      messages.forEach((m, i) => insertMessage(s.id, m, i + 1));
     },
 
-    append: (_tx, session, entry, at) => appendTranscript(stores.messages, session.id, entry, at),
+    append: (_tx, session, entry, at) => appendTranscript(session.id, entry, at),
 
-    message: (id) => stores.messages.get(id),
+    markSeen: (sessionId, eventId) => q.seen.run(sessionId, eventId).changes > 0,
+    message: (id) => q.getMessage.get(id),
     sessionsOf: (machineId) => q.ofMachine.all(machineId).map((r) => asSessionId(r.id)),
     inFlightOn: (machineId) => q.inFlight.all(machineId, machineId).map((r) => asSessionId(r.id)),
     holdingIn: (accountId) => q.holding.all(accountId).map((r) => asSessionId(r.id)),
-    pendingAttempts: () => q.pending.all().map((a) => ({ sessionId: asSessionId(a.session_id), attemptId: asAttemptId(a.id), startedAt: a.started_at })),
-    heldMessages: () => q.held.all().map((m) => ({ sessionId: asSessionId(m.session_id), messageId: asMessageId(m.id), heldUntil: m.held_until, createdAt: m.created_at })),
+    pendingAttempts: () => q.allPending.all().map((a) => ({ sessionId: asSessionId(a.session_id), attemptId: asAttemptId(a.id), startedAt: a.started_at })),
+    heldMessages: () => q.allHeld.all().map((m) => ({ sessionId: asSessionId(m.session_id), messageId: asMessageId(m.id), heldUntil: m.held_until, createdAt: m.created_at })),
   };
+}
+
+function messageRow(sessionId: string, m: MessageSnap, seq: number) {
+  return {
+    id: m.id, session_id: sessionId, seq, role: m.role, origin: m.role === 'user' ? 'user' : 'agent', client_id: m.clientId, text: m.text,
+    state: m.state, failure_code: m.failure?.code ?? null, failure_detail: m.failure?.detail ?? null, tool: null,
+    permission: m.permission === null ? null : JSON.stringify(m.permission), attempt_id: m.attemptId,
+    created_at: m.createdAt, updated_at: m.updatedAt, turn_lost: m.turnLost ? 1 : 0, held_until: m.heldUntil,
+  };
+}
+
+function attemptRow(sessionId: string, a: AttemptSnap) {
+  return { id: a.id, session_id: sessionId, machine_id: a.machineId, state: a.state, code: a.code, detail: a.detail, started_at: a.startedAt, ended_at: a.endedAt };
 }
 
 function toFacts(r: SessionRow): SessionFacts {
