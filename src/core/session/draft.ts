@@ -163,11 +163,6 @@ export function diffSnapshots(before: SessionSnapshot, after: SessionSnapshot, t
   return { session: fieldsChanged(before.session, after.session), touched, addedMessages, changedMessages, addedAttempts, changedAttempts };
 }
 
-export function changedNothing(c: SessionChanges): boolean {
-  return !c.touched && Object.keys(c.session).length === 0 && c.addedMessages.length === 0 && c.changedMessages.length === 0
-    && c.addedAttempts.length === 0 && c.changedAttempts.length === 0;
-}
-
 /** Fields of `b` that differ from `a` (objects compared by identity: a step replaces what it changes). */
 function fieldsChanged<T extends object>(a: T, b: T): Partial<T> {
   const out: Partial<T> = {};

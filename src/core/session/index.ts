@@ -5,5 +5,4 @@ export * from './effects.ts';
 export * from './lifecycle.ts';
 export * from './step.ts';
 export type { SessionChanges } from './draft.ts';
-export { changedNothing } from './draft.ts';
 export * from './start.ts';

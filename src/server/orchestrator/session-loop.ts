@@ -2,7 +2,8 @@
 // out the effects (commands and hints to phones after commit, transcript lines through the port, timers here).
 import {
   asAttemptId, asMessageId, createSession, step, wantsOf,
-  type MachineCapabilities, type NewSession, type SessionEffect, type SessionEvent, type SessionTimer, type SessionFacts, type SessionId, type SessionSnapshot, type StepResult, type WorldFacts,
+  type MachineCapabilities, type NewSession, type SessionEffect, type SessionEvent, type SessionFacts, type SessionId, type SessionSnapshot,
+  type SessionTimer, type StepResult, type WorldFacts,
 } from '../../core/index.ts';
 import type { ServerContext, Tx } from '../context.ts';
 import { newId } from '../tokens.ts';
