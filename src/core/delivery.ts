@@ -1,5 +1,4 @@
 // The life of one user message on the server, as data: states, events, and the pure transition.
-import { assertNever } from './availability.ts';
 import { TURN_FAILURE_CODES, type TurnFailureCode } from './turn.ts';
 
 export const DeliveryState = {
@@ -69,31 +68,32 @@ export type DeliveryEvent =
 
 export type Transition<S> = { readonly ok: true; readonly state: S } | { readonly ok: false; readonly error: string };
 
+/**
+ * Where each event leads from each state; a state missing from an event's row refuses it. Acks can repeat after a
+ * reconnect: a repeat (or one arriving after the turn ended) changes nothing.
+ */
+export const DELIVERY_TRANSITIONS: Readonly<Record<DeliveryEvent['type'], Readonly<Partial<Record<DeliveryState, DeliveryState>>>>> = {
+  release: { held: 'accepted' },
+  'await-resume': { accepted: 'awaiting-resume' },
+  'resume-succeeded': { 'awaiting-resume': 'accepted' },
+  acked: { accepted: 'delivered', delivered: 'delivered', answered: 'answered', unanswered: 'unanswered' },
+  'turn-ended': { delivered: 'answered', answered: 'answered' },
+  'turn-failed': { delivered: 'unanswered', unanswered: 'unanswered' },
+  fail: { held: 'failed', accepted: 'failed', 'awaiting-resume': 'failed' },
+};
+
 export function deliveryTransition(state: DeliveryState, event: DeliveryEvent): Transition<DeliveryState> {
-  const to = next(state, event);
-  return to === null ? { ok: false, error: `a message that is ${state} cannot take "${event.type}"` } : { ok: true, state: to };
+  const to = DELIVERY_TRANSITIONS[event.type][state];
+  return to === undefined ? { ok: false, error: `a message that is ${state} cannot take "${event.type}"` } : { ok: true, state: to };
 }
 
-function next(state: DeliveryState, event: DeliveryEvent): DeliveryState | null {
-  switch (event.type) {
-    case 'release':
-      return state === 'held' ? 'accepted' : null;
-    case 'await-resume':
-      return state === 'accepted' ? 'awaiting-resume' : null;
-    case 'resume-succeeded':
-      return state === 'awaiting-resume' ? 'accepted' : null;
-    case 'acked':
-      // Acks can repeat after a reconnect; a repeat changes nothing.
-      return state === 'accepted' || state === 'delivered' ? 'delivered' : state === 'answered' || state === 'unanswered' ? state : null;
-    case 'turn-ended':
-      return state === 'delivered' || state === 'answered' ? 'answered' : null;
-    case 'turn-failed':
-      return state === 'delivered' || state === 'unanswered' ? 'unanswered' : null;
-    case 'fail':
-      return state === 'held' || state === 'accepted' || state === 'awaiting-resume' ? 'failed' : null;
-    default:
-      return assertNever(event);
-  }
+/**
+ * "A turn end answers only what this agent took." A `delivered` message waits for the turn of the agent it was
+ * written to; when that agent goes away first (stopped, crashed, its machine restarted) the turn is lost: the
+ * message stays delivered (written once, never again) and no later agent's turn end answers it.
+ */
+export function awaitsTurnEnd(m: { readonly state: DeliveryState | null; readonly turnLost: boolean }): boolean {
+  return m.state === 'delivered' && !m.turnLost;
 }
 
 export function isFinalDelivery(s: DeliveryState): boolean {

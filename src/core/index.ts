@@ -21,3 +21,4 @@ export * from './history.ts';
 export * from './vendor-commands.ts';
 export * from './human-time.ts';
 export * from './backoff.ts';
+export * from './session/index.ts';

@@ -56,6 +56,24 @@ export interface ResumeStatus {
   readonly code: ResumeFailureCode | null;
 }
 
+/**
+ * The moves of an attempt, as data. A pending attempt settles once. The server gives up on its own (timeout,
+ * disconnect) while the vendor may still come back: that late success is recorded, never a late failure or a
+ * success after a vendor's own refusal. The vendor may reveal only at its first turn that it opened another
+ * session (Claude's `system/init`): then the resume did not happen after all — nothing else undoes a resume.
+ */
+export const RESUME_TRANSITIONS: Readonly<Record<ResumeState, {
+  /** Where `resumed` leads, and after which failure codes (for a failed attempt); null: refused. */
+  readonly resumed: { readonly to: ResumeState; readonly after?: readonly ResumeFailureCode[] } | null;
+  /** The failure codes a `failed` may carry from here ('any', or none). */
+  readonly failedBy: 'any' | readonly ResumeFailureCode[];
+}>> = {
+  pending: { resumed: { to: 'resumed' }, failedBy: 'any' },
+  resumed: { resumed: null, failedBy: ['vendor-id-mismatch'] },
+  'resumed-late': { resumed: null, failedBy: ['vendor-id-mismatch'] },
+  failed: { resumed: { to: 'resumed-late', after: ['timeout', 'machine-disconnected'] }, failedBy: [] },
+};
+
 export function resumeTransition(current: ResumeStatus, event: ResumeEvent): Transition<ResumeStatus> {
   const to = next(current, event);
   return to === null
@@ -64,21 +82,17 @@ export function resumeTransition(current: ResumeStatus, event: ResumeEvent): Tra
 }
 
 function next(current: ResumeStatus, event: ResumeEvent): ResumeStatus | null {
-  switch (current.state) {
-    case 'pending':
-      return event.type === 'resumed' ? { state: 'resumed', code: null } : { state: 'failed', code: event.code };
+  const row = RESUME_TRANSITIONS[current.state];
+  switch (event.type) {
+    case 'resumed': {
+      const r = row.resumed;
+      if (!r || (r.after && (current.code === null || !r.after.includes(current.code)))) return null;
+      // A late success keeps the code of the failure the user was told about.
+      return { state: r.to, code: r.to === 'resumed-late' ? current.code : null };
+    }
     case 'failed':
-      // The server gives up on its own (timeout, disconnect) while the vendor may still come back:
-      // that late success is recorded, never a late failure or a success after a vendor's own refusal.
-      return event.type === 'resumed' && (current.code === 'timeout' || current.code === 'machine-disconnected')
-        ? { state: 'resumed-late', code: current.code }
-        : null;
-    case 'resumed':
-    case 'resumed-late':
-      // The vendor may reveal only at its first turn that it opened another session (Claude's `system/init`):
-      // then the resume did not happen after all. Nothing else undoes a resume.
-      return event.type === 'failed' && event.code === 'vendor-id-mismatch' ? { state: 'failed', code: event.code } : null;
+      return row.failedBy === 'any' || row.failedBy.includes(event.code) ? { state: 'failed', code: event.code } : null;
     default:
-      return assertNever(current.state);
+      return assertNever(event);
   }
 }

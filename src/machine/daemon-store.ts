@@ -5,18 +5,21 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend, MachineUp, Provider, ResumeFailureCode } from '../core/index.ts';
+import {
+  asMessageId, asSessionId, asVendorId,
+  type Backend, type MachineUp, type MessageId, type Provider, type ResumeFailureCode, type SessionId, type VendorId,
+} from '../core/index.ts';
 import { importJsonStore } from './daemon-store-import.ts';
 import { DAEMON_SCHEMA } from './daemon-store-schema.ts';
 
 export interface StoredSession {
-  readonly sessionId: string;
+  readonly sessionId: SessionId;
   readonly provider: Provider;
   readonly backend: Backend;
   readonly cwd: string;
   readonly title: string;
   /** The vendor's id as captured at start or bound by adopt/resume. */
-  readonly vendorId: string | null;
+  readonly vendorId: VendorId | null;
   /** The vendor persisted the session: it can be reopened by `vendorId`. */
   readonly resumable: boolean;
   /** The agent process, while this daemon runs it; null once it exited. */
@@ -26,8 +29,8 @@ export interface StoredSession {
 }
 
 export type AttemptResult =
-  | { readonly ok: true; readonly sessionId: string; readonly vendorResumeId: string }
-  | { readonly ok: false; readonly sessionId: string; readonly code: ResumeFailureCode; readonly detail: string };
+  | { readonly ok: true; readonly sessionId: SessionId; readonly vendorResumeId: VendorId }
+  | { readonly ok: false; readonly sessionId: SessionId; readonly code: ResumeFailureCode; readonly detail: string };
 
 /** An outbound frame waiting to be confirmed; `seq` orders them and names them for removal. */
 export interface QueuedFrame {
@@ -70,7 +73,7 @@ export interface DaemonStore {
   addAlias(sessionId: string, vendorId: string): void;
   isDelivered(sessionId: string, messageId: string): boolean;
   /** The newest `n` message ids written (or about to be written) to this session's agent, oldest first. */
-  recentDelivered(sessionId: string, n: number): string[];
+  recentDelivered(sessionId: string, n: number): MessageId[];
   markDelivered(sessionId: string, messageId: string): void;
   unmarkDelivered(sessionId: string, messageId: string): void;
   attempt(attemptId: string): AttemptResult | null;
@@ -97,8 +100,9 @@ interface SessionRow {
 }
 interface OutboxRow { seq: number; frame: string; failures: number; first_failed_at: number | null }
 
+// Rows are this daemon's own records: their ids were parsed when they first arrived, so they are branded here, once.
 const toSession = (r: SessionRow): StoredSession => ({
-  sessionId: r.session_id, provider: r.provider, backend: r.backend, cwd: r.cwd, title: r.title, vendorId: r.vendor_id,
+  sessionId: asSessionId(r.session_id), provider: r.provider, backend: r.backend, cwd: r.cwd, title: r.title, vendorId: r.vendor_id === null ? null : asVendorId(r.vendor_id),
   resumable: r.resumable === 1, pid: r.pid, startRequestId: r.start_request_id,
 });
 const toQueued = (r: OutboxRow): QueuedFrame => ({ seq: r.seq, frame: JSON.parse(r.frame) as MachineUp, failures: r.failures, firstFailedAt: r.first_failed_at });
@@ -210,7 +214,7 @@ export function openDaemonStore(dir: string | null): DaemonStore {
     vendorIds: () => new Set(q.vendorIds.all().map((r) => r.v)),
     addAlias: (sessionId, vendorId) => void q.alias.run(sessionId, vendorId),
     isDelivered: (sessionId, messageId) => q.isDelivered.get(sessionId, messageId) !== undefined,
-    recentDelivered: (sessionId, n) => q.recentDelivered.all(sessionId, n).map((r) => r.m).reverse(),
+    recentDelivered: (sessionId, n) => q.recentDelivered.all(sessionId, n).map((r) => asMessageId(r.m)).reverse(),
     markDelivered: (sessionId, messageId) => markTx(sessionId, messageId),
     unmarkDelivered: (sessionId, messageId) => void q.unmarkDelivered.run(sessionId, messageId),
     attempt(id) {

@@ -14,10 +14,8 @@ import type { RateLimits } from './http/routes-account.ts';
 import { originAllowed } from './http/origin-check.ts';
 import { createMachineHub } from './hub/machine-hub.ts';
 import { createPhoneHub } from './hub/phone-hub.ts';
-import { createHoldService } from './orchestrator/holds.ts';
-import { createMachineEvents } from './orchestrator/machine-events.ts';
 import { createHistoryService } from './orchestrator/history.ts';
-import { createResumeService } from './orchestrator/resume.ts';
+import { createSessionService } from './orchestrator/sessions.ts';
 import * as pairing from './pairing.ts';
 import { createPushService, type PushOptions, type PushService } from './push/push-service.ts';
 import { createStores } from './store/index.ts';
@@ -96,19 +94,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     publicUrl: () => options.publicUrl ?? url,
   });
 
-  const resume = createResumeService(ctx);
+  const sessions = createSessionService(ctx, { holdMs: options.holdMs ?? HOLD_LIMIT_MS });
   const history = createHistoryService(ctx);
-  const holdMs = options.holdMs ?? HOLD_LIMIT_MS;
-  const holds = holdMs > 0 ? createHoldService(ctx, resume, { holdMs }) : undefined;
-  const events = createMachineEvents(ctx, resume);
-  const machineHub = createMachineHub(ctx, {
-    ...events,
-    // Held messages go out once the (last page of the) hello is reconciled: sessions live or inactive, pending resumes re-sent.
-    onHello(machineId, hello) {
-      events.onHello(machineId, hello);
-      holds?.release(machineId);
-    },
-  }, history);
+  const machineHub = createMachineHub(ctx, sessions.machineEvents, history);
   const phoneHub = createPhoneHub(ctx);
   ctx.machines = machineHub;
   ctx.phones = phoneHub;
@@ -122,10 +110,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
     }
   });
-  resume.restore();
-  holds?.restore();
+  sessions.restore();
 
-  const app = createApp({ ctx, resume, push, history, holds, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
+  const app = createApp({ ctx, sessions, push, history, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
@@ -185,9 +172,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     push,
     stop() {
       stopped ??= (async () => {
-        resume.stop();
+        sessions.stop();
         push.stop();
-        holds?.stop();
         machineHub.close();
         phoneHub.close();
         wss.close();

@@ -16,7 +16,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 /** The routes the server registers, read off a Hono app built the way the server builds it. */
 function registeredRoutes(): string[] {
-  const app = createApp({ ctx: { now: Date.now } as never, resume: {} as never, push: {} as never, history: {} as never, trustProxy: false, version: 'fuzz', staticDir: null, appOrigins: [], tls: false });
+  const app = createApp({ ctx: { now: Date.now } as never, sessions: {} as never, push: {} as never, history: {} as never, trustProxy: false, version: 'fuzz', staticDir: null, appOrigins: [], tls: false });
   return app.routes.filter((r) => r.method !== 'ALL').map(routeKey);
 }
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { Backend, MachineUp, SessionRecord } from '../../src/core/index.ts';
+import { asSessionId, asVendorId, type Backend, type MachineUp, type SessionRecord } from '../../src/core/index.ts';
 import { createApiClient } from '../../src/cli/lib/api-client.ts';
 import { createDaemon, type Daemon } from '../../src/machine/daemon.ts';
 import { openDaemonStore } from '../../src/machine/daemon-store.ts';
@@ -46,7 +46,7 @@ it(`a daemon with ${N} sessions connects, and the server applies what its last h
   // The daemon's side: 50,000 sessions it knows as resumable.
   const store = openDaemonStore(null);
   for (let i = 0; i < N; i++) {
-    store.putSession({ sessionId: `ses-${i}`, provider: 'claude', backend: 'claude-stream', cwd: '/w', title: 't', vendorId: `v-${i}`, resumable: true, pid: null, startRequestId: null });
+    store.putSession({ sessionId: asSessionId(`ses-${i}`), provider: 'claude', backend: 'claude-stream', cwd: '/w', title: 't', vendorId: asVendorId(`v-${i}`), resumable: true, pid: null, startRequestId: null });
   }
   const drivers = new Map<Backend, BackendDriver>([['claude-stream', createMemoryDriver('claude-stream', createMemoryVendor())]]);
   daemon = createDaemon({ home: join(root, 'laptop'), serverUrl: server.url, token, name: 'laptop', drivers, store, log: silentLogger, controlSocket: false });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asSessionId, asVendorId } from '../../src/core/index.ts';
 import { createControlSocket, queryControlSocket } from '../../src/machine/control-socket.ts';
 import { openDaemonStore } from '../../src/machine/daemon-store.ts';
 import { writeJsonFileAtomic } from '../../src/machine/json-file.ts';
@@ -16,9 +17,9 @@ afterEach(() => rmSync(home, { recursive: true, force: true }));
 describe('daemon store', () => {
   it('keeps sessions, delivered ids, settled attempts and the outbox across a restart', () => {
     const laptop = openDaemonStore(join(home, 'daemon'));
-    laptop.putSession({ sessionId: 's1', provider: 'claude', backend: 'claude-stream', cwd: '/w', title: 't', vendorId: 'v1', resumable: true, pid: 42, startRequestId: 'r1' });
+    laptop.putSession({ sessionId: asSessionId('s1'), provider: 'claude', backend: 'claude-stream', cwd: '/w', title: 't', vendorId: asVendorId('v1'), resumable: true, pid: 42, startRequestId: 'r1' });
     laptop.markDelivered('s1', 'm1');
-    laptop.putAttempt('a1', { ok: false, sessionId: 's1', code: 'vendor-not-found', detail: 'gone' });
+    laptop.putAttempt('a1', { ok: false, sessionId: asSessionId('s1'), code: 'vendor-not-found', detail: 'gone' });
     laptop.enqueue({ type: 'ack', sessionId: 's1' as never, messageId: 'm1' as never });
 
     const restarted = openDaemonStore(join(home, 'daemon'));
@@ -79,10 +80,10 @@ describe('daemon store', () => {
 
   it('forgets an archived session: out of the list and its ids dropped, but its vendor id still on record', () => {
     const s = openDaemonStore(null);
-    s.putSession({ sessionId: 's1', provider: 'claude', backend: 'claude-stream', cwd: '/w', title: 't', vendorId: 'v1', resumable: true, pid: null, startRequestId: null });
-    s.putSession({ sessionId: 's2', provider: 'claude', backend: 'claude-stream', cwd: '/w', title: 't', vendorId: 'v2', resumable: true, pid: 99, startRequestId: null });
+    s.putSession({ sessionId: asSessionId('s1'), provider: 'claude', backend: 'claude-stream', cwd: '/w', title: 't', vendorId: asVendorId('v1'), resumable: true, pid: null, startRequestId: null });
+    s.putSession({ sessionId: asSessionId('s2'), provider: 'claude', backend: 'claude-stream', cwd: '/w', title: 't', vendorId: asVendorId('v2'), resumable: true, pid: 99, startRequestId: null });
     s.markDelivered('s1', 'm1');
-    s.putAttempt('a1', { ok: true, sessionId: 's1', vendorResumeId: 'v1' });
+    s.putAttempt('a1', { ok: true, sessionId: asSessionId('s1'), vendorResumeId: asVendorId('v1') });
     expect(s.forget('s1')).toBe(true);
     expect(s.forget('s2')).toBe(false); // its agent runs: not forgotten
     expect(s.sessions().map((x) => x.sessionId)).toEqual(['s2']);

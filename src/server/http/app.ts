@@ -4,7 +4,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { BatonError, ERROR_KINDS, LIMITS, type ApiErrorBody } from '../../core/index.ts';
 import type { HistoryService } from '../orchestrator/history.ts';
-import type { ResumeService } from '../orchestrator/resume.ts';
 import type { PushService } from '../push/push-service.ts';
 import { compression } from './compression.ts';
 import { RateLimitedError } from './rate-limit.ts';
@@ -16,7 +15,6 @@ import { appPolicy, securityHeaders } from './security-headers.ts';
 import { createStaticHandler } from './static.ts';
 
 export interface AppOptions extends RouteDeps {
-  readonly resume: ResumeService;
   readonly push: PushService;
   readonly history: HistoryService;
   readonly staticDir: string | null;
@@ -54,7 +52,7 @@ export function createApp(opts: AppOptions): Hono {
 
   const limiters = opts.limiters ?? createLimiters(ctx.now, opts.rateLimits);
   accountRoutes(app, opts, limiters, (deviceId) => opts.push.forgetDevice(deviceId));
-  sessionRoutes(app, opts, opts.resume, limiters, opts.history);
+  sessionRoutes(app, opts, limiters, opts.history);
   shareRoutes(app, opts, limiters);
   pushRoutes(app, opts, opts.push);
 

@@ -12,12 +12,12 @@ import { toMachineRecord } from '../store/machines.ts';
 import { readSyncPage } from '../sync-page.ts';
 import { readBody, readQuery } from './input.ts';
 import { createFailureLimiter, createTokenBucket, refuseIfLimited, type FailureLimiter, type TokenBucket } from './rate-limit.ts';
-import type { HoldService } from '../orchestrator/holds.ts';
+import type { SessionService } from '../orchestrator/sessions.ts';
 
 export interface RouteDeps {
   readonly ctx: ServerContext;
-  /** Messages held for offline machines; without it, a send to an offline machine is refused (409). */
-  readonly holds?: HoldService | undefined;
+  /** Sessions: every change to one goes through its state machine (src/core/session). */
+  readonly sessions: SessionService;
   readonly trustProxy: boolean;
   readonly version: string;
 }
@@ -72,7 +72,7 @@ function requirePerson(a: DeviceAuth): void {
 }
 
 /** `onRevoke` runs inside the revocation's transaction (the device's push subscription goes with it). */
-export function accountRoutes(app: Hono, { ctx, trustProxy, version, holds }: RouteDeps, limiters: Limiters, onRevoke: (deviceId: string) => void = () => {}): void {
+export function accountRoutes(app: Hono, { ctx, trustProxy, version, sessions }: RouteDeps, limiters: Limiters, onRevoke: (deviceId: string) => void = () => {}): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
   // 10 wrong codes per address and 100 overall per 10 minutes: 50-bit codes stay out of reach (docs/security.md).
   const { pairPerClient: perClient, pairOverall: overall } = limiters;
@@ -152,7 +152,7 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version, holds }: Ro
       return merged;
     });
     // A backend disabled now blocks its sessions for good: messages held for them end at once.
-    holds?.recheck(a.accountId);
+    sessions.recheckHolds(a.accountId);
     return c.json(next);
   });
 }

@@ -5,11 +5,6 @@ import {
 } from '../../core/index.ts';
 import { authenticate } from '../auth.ts';
 import type { HistoryService } from '../orchestrator/history.ts';
-import type { ResumeService } from '../orchestrator/resume.ts';
-import { sendMessage } from '../orchestrator/send-message.ts';
-import {
-  answerPermission, interruptSession, renameSession, setArchived, startSession, stopSession, takeOver,
-} from '../orchestrator/session-actions.ts';
 import { toMessageRecord } from '../store/messages.ts';
 import { toAttemptRecord } from '../store/resume-attempts.ts';
 import { sessionView } from '../views.ts';
@@ -17,7 +12,7 @@ import { readBody, readQuery } from './input.ts';
 import type { Limiters, RouteDeps } from './routes-account.ts';
 import { refuseIfLimited } from './rate-limit.ts';
 
-export function sessionRoutes(app: Hono, { ctx, holds }: RouteDeps, resume: ResumeService, limiters: Limiters, history: HistoryService): void {
+export function sessionRoutes(app: Hono, { ctx, sessions }: RouteDeps, limiters: Limiters, history: HistoryService): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
   const session = (accountId: string, id: string) => {
     const s = ctx.stores.sessions.get(accountId, id);
@@ -28,7 +23,7 @@ export function sessionRoutes(app: Hono, { ctx, holds }: RouteDeps, resume: Resu
   app.post('/api/sessions', async (c) => {
     const a = auth(c);
     const body = await readBody(c, StartSessionSchema);
-    return c.json({ session: startSession(ctx, a.accountId, body) }, 201);
+    return c.json({ session: sessions.startSession(a.accountId, body) }, 201);
   });
 
   app.get('/api/sessions/:id', (c) => {
@@ -40,7 +35,7 @@ export function sessionRoutes(app: Hono, { ctx, holds }: RouteDeps, resume: Resu
     const a = auth(c);
     session(a.accountId, c.req.param('id'));
     const body = await readBody(c, RenameSessionSchema);
-    return c.json({ session: renameSession(ctx, a.accountId, c.req.param('id'), body.title) });
+    return c.json({ session: sessions.renameSession(a.accountId, c.req.param('id'), body.title) });
   });
 
   app.get('/api/sessions/:id/messages', (c) => {
@@ -63,8 +58,8 @@ export function sessionRoutes(app: Hono, { ctx, holds }: RouteDeps, resume: Resu
     session(a.accountId, c.req.param('id'));
     const body = await readBody(c, SendMessageSchema);
     // A retry of a message already stored (same client id) is free: an outbox must always be able to learn its fate.
-    const out = sendMessage(ctx, resume, a.accountId, c.req.param('id'), body, () =>
-      refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment'), holds);
+    const out = sessions.sendMessage(a.accountId, c.req.param('id'), body, () =>
+      refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment'));
     return c.json({ message: out.message }, out.status);
   });
 
@@ -72,23 +67,17 @@ export function sessionRoutes(app: Hono, { ctx, holds }: RouteDeps, resume: Resu
   app.post('/api/sessions/:id/messages/:messageId/cancel', (c) => {
     const a = auth(c);
     session(a.accountId, c.req.param('id'));
-    if (!holds) throw new BatonError('conflict', 'this server holds no messages');
-    return c.json({ message: holds.cancel(a.accountId, c.req.param('id'), c.req.param('messageId')) });
+    return c.json({ message: sessions.cancelHeld(a.accountId, c.req.param('id'), c.req.param('messageId')) });
   });
 
-  app.post('/api/sessions/:id/archive', (c) => {
-    const a = auth(c);
-    const archived = setArchived(ctx, resume, a.accountId, c.req.param('id'), true);
-    // Invariant 5: an archived session is never resumed, so nothing held for it waits on.
-    holds?.recheck(a.accountId);
-    return c.json({ session: archived });
-  });
-  app.post('/api/sessions/:id/unarchive', (c) => c.json({ session: setArchived(ctx, resume, auth(c).accountId, c.req.param('id'), false) }));
-  app.post('/api/sessions/:id/stop', (c) => c.json({ session: stopSession(ctx, resume, auth(c).accountId, c.req.param('id')) }));
-  app.post('/api/sessions/:id/takeover', (c) => c.json({ session: takeOver(ctx, auth(c).accountId, c.req.param('id')) }));
+  // Invariant 5: an archived session is never resumed (a resume in flight is called off, nothing held for it waits on).
+  app.post('/api/sessions/:id/archive', (c) => c.json({ session: sessions.setArchived(auth(c).accountId, c.req.param('id'), true) }));
+  app.post('/api/sessions/:id/unarchive', (c) => c.json({ session: sessions.setArchived(auth(c).accountId, c.req.param('id'), false) }));
+  app.post('/api/sessions/:id/stop', (c) => c.json({ session: sessions.stopSession(auth(c).accountId, c.req.param('id')) }));
+  app.post('/api/sessions/:id/takeover', (c) => c.json({ session: sessions.takeOver(auth(c).accountId, c.req.param('id')) }));
 
   app.post('/api/sessions/:id/interrupt', (c) => {
-    interruptSession(ctx, auth(c).accountId, c.req.param('id'));
+    sessions.interruptSession(auth(c).accountId, c.req.param('id'));
     return c.body(null, 204);
   });
 
@@ -98,7 +87,7 @@ export function sessionRoutes(app: Hono, { ctx, holds }: RouteDeps, resume: Resu
     const body = await readBody(c, PermissionAnswerSchema);
     // No await between this check and the answer: nothing can change the request in between.
     if (body.inputHash !== undefined) requireInputHash(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.inputHash);
-    return c.json({ message: answerPermission(ctx, a.accountId, c.req.param('id'), c.req.param('permissionId'), body.decision) });
+    return c.json({ message: sessions.answerPermission(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.decision) });
   });
 
   /** An answer bound to what it was shown (a notification's Allow): refused unless the request's input is that one. */

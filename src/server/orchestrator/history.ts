@@ -1,6 +1,6 @@
 // Reading a session's history from the vendor's store on its machine: ask the daemon, wait for its answer
 // (bounded), and turn every way it can fail into a typed refusal. Nothing is stored on the server.
-import { BatonError, HISTORY, type HistoryPage, type MachineUp } from '../../core/index.ts';
+import { BatonError, HISTORY, asSessionId, asVendorId, type HistoryPage, type MachineUp } from '../../core/index.ts';
 import type { ServerContext } from '../context.ts';
 import type { SessionRow } from '../store/sessions.ts';
 import { newId } from '../tokens.ts';
@@ -40,7 +40,7 @@ export function createHistoryService(ctx: ServerContext, timeoutMs: number = HIS
         timer.unref();
         pending.set(requestId, { machineId: session.machine_id, resolve, reject, timer });
         const sent = ctx.machines.send(session.machine_id, {
-          type: 'history-request', requestId, sessionId: session.id as never, backend: session.backend, vendorId: vendorId as never, cwd: session.cwd, before, limit,
+          type: 'history-request', requestId, sessionId: asSessionId(session.id), backend: session.backend, vendorId: asVendorId(vendorId), cwd: session.cwd, before, limit,
         });
         if (!sent) {
           clearTimeout(timer);

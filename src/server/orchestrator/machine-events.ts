@@ -1,14 +1,12 @@
-// What the server does with each message a daemon sends, and with a daemon connecting or going away.
-import type { MachineUp, MessageFailureCode } from '../../core/index.ts';
+// What the server does with each frame a daemon sends, and with a daemon connecting or going away: machine-wide
+// facts here, everything about one session through the session loop.
+import type { AgentEvent, MachineEvent, MachineUp, SessionId } from '../../core/index.ts';
 import type { ServerContext, Tx } from '../context.ts';
-import type { SessionRow } from '../store/sessions.ts';
-import { newId } from '../tokens.ts';
-import { applyAgentEvent, appendNotice } from './agent-events.ts';
-import { queueDeliveries } from './deliveries.ts';
-import type { ResumeService } from './resume.ts';
-import { moveMessage, touchSession } from './transitions.ts';
+import { applyDirectSessions } from './direct-sessions.ts';
+import type { SessionLoop, WorldMemo } from './session-loop.ts';
 
 type Hello = Extract<MachineUp, { type: 'hello' }>;
+type SessionFrame = Extract<MachineUp, { type: 'started' | 'start-failed' | 'resumable' | 'resume-result' | 'ack' | 'deliver-failed' | 'stopped' }>;
 
 export interface MachineEvents {
   onHello(machineId: string, hello: Hello): void;
@@ -17,70 +15,25 @@ export interface MachineEvents {
   onMessage(machineId: string, message: Exclude<MachineUp, Hello | { type: 'heartbeat' | 'session-reports' | 'history' }>): void;
 }
 
-export function createMachineEvents(ctx: ServerContext, resume: ResumeService): MachineEvents {
+export function createMachineEvents(ctx: ServerContext, loop: SessionLoop): MachineEvents {
   const { stores } = ctx;
 
-  /** A session of this machine, or undefined (and logged): a daemon can only speak for its own sessions. */
-  function own(machineId: string, sessionId: string): SessionRow | undefined {
-    const s = stores.sessions.byId(sessionId);
-    if (s && s.machine_id === machineId) return s;
-    ctx.log(`ignored message from ${machineId} about session ${sessionId} it does not own`);
-    return undefined;
-  }
-
-  function failAccepted(tx: Tx, session: SessionRow, code: MessageFailureCode, detail: string): void {
-    for (const m of stores.messages.inState(session.id, 'accepted')) moveMessage(ctx, tx, session.account_id, m, { type: 'fail', code }, detail);
-  }
-
-  function setVendorResumeId(tx: Tx, session: SessionRow, vendorResumeId: string): void {
-    if (session.vendor_resume_id === vendorResumeId) return;
-    if (session.vendor_resume_id !== null) {
-      // Invariant 2: the resume id never changes once set.
-      ctx.log(`refused: session ${session.id} keeps vendor resume id ${session.vendor_resume_id}, machine reported ${vendorResumeId}`);
-      return;
-    }
-    touchSession(ctx, tx, session.account_id, session.id, { vendor_resume_id: vendorResumeId });
+  function sessionFrame(machineId: string, f: SessionFrame): void {
+    ctx.change((tx) => {
+      // A daemon can only speak for its own sessions.
+      if (!loop.run(tx, f.sessionId, eventOf(f), { machineId })) ctx.log(`ignored message from ${machineId} about session ${f.sessionId} it does not own`);
+    });
   }
 
   return {
     onHello(machineId, hello) {
       ctx.change((tx) => {
         const machine = stores.machines.byId(machineId)!;
-        const cursor = tx.cursor(machine.account_id);
         // Only the machine is stamped: clients derive its sessions' availability (src/core/derived-availability.ts).
-        stores.machines.markOnline(machineId, hello.name, hello.capabilities, ctx.now(), cursor);
+        stores.machines.markOnline(machineId, hello.name, hello.capabilities, ctx.now(), tx.cursor(machine.account_id));
         const reports = new Map(hello.sessions.map((r) => [r.sessionId as string, r]));
-        for (const session of stores.sessions.ofMachine(machineId)) {
-          const report = reports.get(session.id);
-          if (report?.vendorResumeId && session.managed === 1) setVendorResumeId(tx, session, report.vendorResumeId);
-          const running = report?.running === true;
-          if (running && session.status === 'inactive') touchSession(ctx, tx, session.account_id, session.id, { status: 'active' });
-          // Invariant 5: an archived session's agent does not keep running (e.g. a resume that finished while we were apart).
-          if (running && session.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: session.id as never });
-          // Archived and idle: the daemon may forget it (it stays out of the next hello; its vendor id stays on record there).
-          if (report && !running && session.archived === 1 && session.managed === 1) tx.toMachine(machineId, { type: 'forget', sessionId: session.id as never });
-          if (!running && session.status === 'active') {
-            touchSession(ctx, tx, session.account_id, session.id, { status: 'inactive', awaiting_permission: 0, agent_retry: null });
-            // Written to the agent before the daemon went down, its ack still in the daemon's outbox: delivered, not failed.
-            const written = new Set<string>(report?.delivered ?? []);
-            for (const m of stores.messages.inState(session.id, 'accepted')) {
-              if (written.has(m.id)) moveMessage(ctx, tx, session.account_id, m, { type: 'acked' });
-            }
-            stores.messages.loseTurn(session.id);
-            failAccepted(tx, session, 'agent-exited', 'the agent was no longer running when its machine reconnected');
-          }
-        }
-        resume.resendPending(tx, machineId);
-        // A start still unanswered (the server restarted before the daemon's answer, or before it sent the
-        // start): send it again. The daemon knows each request id and re-reports instead of starting twice.
-        for (const session of stores.sessions.ofMachine(machineId)) {
-          if (session.start_request_id === null || session.status === 'active') continue;
-          tx.toMachine(machineId, {
-            type: 'start', requestId: session.start_request_id as never, sessionId: session.id as never,
-            provider: session.provider, backend: session.backend, cwd: session.cwd, title: session.title,
-          });
-        }
-        for (const session of stores.sessions.ofMachine(machineId)) queueDeliveries(ctx, tx, session.id);
+        const memo: WorldMemo = new Map();
+        for (const id of loop.port.sessionsOf(machineId)) loop.run(tx, id, { type: 'hello', report: reports.get(id) ?? null }, { machineId }, memo);
       });
     },
 
@@ -88,128 +41,74 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
       ctx.change((tx) => {
         const machine = stores.machines.byId(machineId);
         if (!machine) return;
-        const cursor = tx.cursor(machine.account_id);
-        stores.machines.markOffline(machineId, lastSeenAt, cursor);
-        resume.failPendingOfMachine(tx, machineId);
-        // A start that was never answered will not be answered by another connection: fail it closed.
-        for (const session of stores.sessions.ofMachine(machineId)) {
-          if (session.start_request_id === null) continue;
-          touchSession(ctx, tx, session.account_id, session.id, { start_request_id: null });
-          failAccepted(tx, session, 'machine-disconnected', 'the machine disconnected before the session started');
-          appendNotice(ctx, tx, session, 'The machine disconnected before this session started.');
-        }
+        stores.machines.markOffline(machineId, lastSeenAt, tx.cursor(machine.account_id));
+        const memo: WorldMemo = new Map();
+        for (const id of loop.port.inFlightOn(machineId)) loop.run(tx, id, { type: 'disconnect' }, { machineId }, memo);
       });
     },
 
     onMessage(machineId, msg) {
-      // Its own transaction, and a failure in it reaches the hub like any other (never confirmed).
-      if (msg.type === 'resume-result') return resume.onResult(machineId, msg);
-      ctx.change((tx) => {
-        switch (msg.type) {
-          case 'capabilities': {
+      switch (msg.type) {
+        case 'capabilities':
+          return ctx.change((tx) => {
             const machine = stores.machines.byId(machineId)!;
-            const cursor = tx.cursor(machine.account_id);
-            stores.machines.setCapabilities(machineId, msg.capabilities, cursor);
-            return;
-          }
-          case 'started': {
-            const s = own(machineId, msg.sessionId);
-            if (!s) return;
-            if (s.start_request_id !== msg.requestId) {
-              if (s.vendor_id === null && s.start_request_id === null) {
-                // A start we had given up on (its machine dropped) came through after all. A fresh session
-                // forks nothing, so it goes live like a late resume; its failed first message stays failed.
-                touchSession(ctx, tx, s.account_id, s.id, { status: 'active', vendor_id: msg.vendorId });
-                if (s.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: s.id as never });
-                return;
-              }
-              ctx.log(`ignored started for ${s.id}: request ${msg.requestId} is not pending`);
-              return;
-            }
-            touchSession(ctx, tx, s.account_id, s.id, { status: 'active', vendor_id: msg.vendorId, start_request_id: null });
-            // Archived while starting: nothing is delivered and the agent is stopped (its `stopped` fails the queued messages).
-            if (s.archived === 1) tx.toMachine(machineId, { type: 'stop', sessionId: s.id as never });
-            else queueDeliveries(ctx, tx, s.id);
-            return;
-          }
-          case 'start-failed': {
-            const s = own(machineId, msg.sessionId);
-            if (!s || s.start_request_id !== msg.requestId) return;
-            touchSession(ctx, tx, s.account_id, s.id, { start_request_id: null });
-            failAccepted(tx, s, msg.code, msg.detail);
-            appendNotice(ctx, tx, s, `The session could not start: ${msg.detail}`);
-            return;
-          }
-          case 'resumable': {
-            const s = own(machineId, msg.sessionId);
-            if (s && s.managed === 1) setVendorResumeId(tx, s, msg.vendorResumeId);
-            return;
-          }
-          case 'ack': {
-            const s = own(machineId, msg.sessionId);
-            const m = s && stores.messages.get(msg.messageId);
-            if (!s || !m || m.session_id !== s.id) return;
-            moveMessage(ctx, tx, s.account_id, m, { type: 'acked' });
-            return;
-          }
-          case 'deliver-failed': {
-            const s = own(machineId, msg.sessionId);
-            const m = s && stores.messages.get(msg.messageId);
-            if (!s || !m || m.session_id !== s.id) return;
-            moveMessage(ctx, tx, s.account_id, m, { type: 'fail', code: msg.code }, msg.detail);
-            return;
-          }
-          case 'agent-event': {
-            const s = own(machineId, msg.sessionId);
-            if (s) applyAgentEvent(ctx, tx, s, msg.eventId, msg.event);
-            return;
-          }
-          case 'stopped': {
-            const s = own(machineId, msg.sessionId);
-            if (!s) return;
-            touchSession(ctx, tx, s.account_id, s.id, { status: 'inactive', awaiting_permission: 0, agent_retry: null });
-            // Its agent is gone: a later agent's turn-end must not mark what this one never answered.
-            stores.messages.loseTurn(s.id);
-            const code = msg.reason === 'requested' ? 'stopped' : 'agent-exited';
-            failAccepted(tx, s, code, msg.detail ?? (code === 'stopped' ? 'the session was stopped' : 'the agent exited'));
-            if (msg.reason !== 'requested') appendNotice(ctx, tx, s, `The agent ${msg.reason}${msg.detail ? `: ${msg.detail}` : '.'}`);
-            // The agent of an archived session is gone now: the daemon may forget the session.
-            if (s.archived === 1) tx.toMachine(machineId, { type: 'forget', sessionId: s.id as never });
-            return;
-          }
-          case 'direct-sessions': {
-            const machine = stores.machines.byId(machineId)!;
-            const listed = new Set(msg.sessions.map((d) => d.vendorResumeId as string));
-            // Gone from the vendor's store (only for backends the daemon listed in full): gone from the list.
-            const complete = new Set<string>(msg.complete ?? []);
-            if (complete.size > 0) {
-              for (const old of stores.sessions.directOf(machineId)) {
-                if (complete.has(old.backend) && !listed.has(old.vendor_resume_id ?? '')) stores.sessions.removeDirect(old, tx.cursor(old.account_id));
-              }
-            }
-            for (const d of msg.sessions) {
-              const existing = stores.sessions.byVendorId(machineId, d.vendorResumeId);
-              if (existing) {
-                if (existing.managed === 0 && (existing.title !== (d.title || existing.title) || existing.last_activity_at !== d.updatedAt)) {
-                  touchSession(ctx, tx, existing.account_id, existing.id, { title: d.title || existing.title, last_activity_at: d.updatedAt });
-                }
-                continue;
-              }
-              stores.sessions.insert({
-                id: newId('ses'), account_id: machine.account_id, machine_id: machineId, provider: d.provider, backend: d.backend,
-                cwd: d.cwd, title: d.title || d.cwd, managed: 0, status: 'inactive', vendor_id: d.vendorResumeId,
-                vendor_resume_id: d.vendorResumeId, start_request_id: null, created_at: d.updatedAt, last_activity_at: d.updatedAt,
-                cursor: tx.cursor(machine.account_id),
-              });
-            }
-            return;
-          }
-          default: {
-            const never: never = msg;
-            ctx.log(`unhandled machine message ${(never as { type: string }).type}`);
-          }
+            stores.machines.setCapabilities(machineId, msg.capabilities, tx.cursor(machine.account_id));
+          });
+        case 'direct-sessions':
+          return ctx.change((tx) => applyDirectSessions(ctx, tx, machineId, msg));
+        case 'agent-event':
+          return ctx.change((tx) => applyAgentEvent(ctx, loop, tx, machineId, msg.sessionId, msg.eventId, msg.event));
+        case 'started':
+        case 'start-failed':
+        case 'resumable':
+        case 'resume-result':
+        case 'ack':
+        case 'deliver-failed':
+        case 'stopped':
+          return sessionFrame(machineId, msg);
+        default: {
+          const never: never = msg;
+          ctx.log(`unhandled machine message ${(never as { type: string }).type}`);
         }
-      });
+      }
     },
   };
+}
+
+/**
+ * Agent output, applied once per event id (daemons re-send after reconnects): what it does to the session goes
+ * through `step`; the transcript lines it adds are stored by the session port (`appendTranscript`).
+ */
+export function applyAgentEvent(ctx: ServerContext, loop: SessionLoop, tx: Tx, machineId: string, sessionId: SessionId, eventId: string, event: AgentEvent): void {
+  const e = { type: 'agent-event', eventId, event } as const;
+  const before = loop.load(sessionId, e, { machineId });
+  if (!before) return ctx.log(`ignored message from ${machineId} about session ${sessionId} it does not own`);
+  if (!loop.port.markSeen(sessionId, eventId)) return;
+  loop.apply(tx, before, e);
+}
+
+/** A session's frame as its machine event (the session id has done its work: it chose the snapshot). */
+function eventOf(f: SessionFrame): MachineEvent {
+  switch (f.type) {
+    case 'started':
+      return { type: 'started', requestId: f.requestId, vendorId: f.vendorId };
+    case 'start-failed':
+      return { type: 'start-failed', requestId: f.requestId, code: f.code, detail: f.detail };
+    case 'resumable':
+      return { type: 'resumable', vendorResumeId: f.vendorResumeId };
+    case 'resume-result':
+      return f.ok
+        ? { type: 'resume-result', attemptId: f.attemptId, ok: true, vendorResumeId: f.vendorResumeId }
+        : { type: 'resume-result', attemptId: f.attemptId, ok: false, code: f.code, detail: f.detail };
+    case 'ack':
+      return { type: 'ack', messageId: f.messageId };
+    case 'deliver-failed':
+      return { type: 'deliver-failed', messageId: f.messageId, code: f.code, detail: f.detail };
+    case 'stopped':
+      return { type: 'stopped', reason: f.reason, detail: f.detail };
+    default: {
+      const never: never = f;
+      throw new Error(`not a session frame: ${(never as { type: string }).type}`);
+    }
+  }
 }

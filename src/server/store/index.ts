@@ -2,7 +2,6 @@
 import type { Db } from '../db/open-database.ts';
 import { createAccountStore } from './accounts.ts';
 import { createCursorStore } from './cursor.ts';
-import { createHoldStore } from './holds.ts';
 import { createMachineStore } from './machines.ts';
 import { createMessageStore } from './messages.ts';
 import { createAttemptStore } from './resume-attempts.ts';
@@ -17,7 +16,6 @@ export function createStores(db: Db) {
     machines: createMachineStore(db),
     sessions: createSessionStore(db),
     messages: createMessageStore(db),
-    holds: createHoldStore(db),
     attempts: createAttemptStore(db),
     settings: createSettingsStore(db),
     shares: createShareStore(db),

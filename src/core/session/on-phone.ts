@@ -1,0 +1,101 @@
+// What a person can do to a session from a phone (or the CLI): send, stop, archive, interrupt, answer a
+// permission, take over, call off a held message, rename. A refusal changes nothing.
+import { describeBlock } from '../availability.ts';
+import type { PhoneAction } from './events.ts';
+import { addMessage, availability, command, patch, refuse, setMessage, type Draft } from './draft.ts';
+import { cancelResume, endHeld, endHeldIfBlocked, hold, routeAccepted } from './messages.ts';
+
+type Of<T extends PhoneAction['type']> = Extract<PhoneAction, { type: T }>;
+
+const notRunning = (d: Draft, message = 'the session is not running') => refuse(d, { kind: 'conflict', message });
+const offline = (d: Draft) => refuse(d, { kind: 'unavailable', message: 'the machine that owns this session is not connected' });
+
+/** The strict-resume entry point: straight in, wait for a resume, held for its offline machine, or refused. */
+export function onSend(d: Draft, e: Of<'send'>): void {
+  // Availability on fresh facts, every time: the phone's view may be stale.
+  const a = availability(d);
+  const held = a.state === 'blocked' && a.reason === 'machine-offline' && d.world.holdMs > 0;
+  if (a.state === 'blocked' && !held) {
+    // The sentence carries no time: the server sends `lastSeenAt` as data and each client phrases it for people.
+    const words = describeBlock(a.reason, a.detail);
+    return refuse(d, {
+      kind: 'blocked', message: words.sentence,
+      extra: {
+        reason: a.reason, sentence: words.sentence, fix: words.fix, availability: a,
+        ...(a.reason === 'machine-offline' ? { lastSeenAt: d.world.machine?.lastSeenAt ?? null } : {}),
+      },
+    });
+  }
+  const now = d.world.now;
+  const id = d.world.ids.message;
+  addMessage(d, {
+    id, seq: 0, role: 'user', text: e.text, clientId: e.clientId, state: held ? 'held' : 'accepted', failure: null, turnLost: false,
+    attemptId: null, heldUntil: null, permission: null, createdAt: now, updatedAt: now,
+  });
+  patch(d, { lastActivityAt: now });
+  if (held) hold(d, id);
+  else routeAccepted(d, id);
+}
+
+export function onStop(d: Draft): void {
+  // Stopping a session that is being reopened calls the resume off (and stops what it brings up).
+  if (d.session.status !== 'active' && cancelResume(d, 'the session was stopped while it was being reopened')) return;
+  if (d.session.status !== 'active') return notRunning(d);
+  if (!d.world.machine?.connected) return offline(d);
+  command(d, { type: 'stop', sessionId: d.session.id });
+}
+
+export function onArchive(d: Draft): void {
+  const s = d.session;
+  // Invariant 5: an archived session is never resumed, so a resume in flight is called off too.
+  const wasReopening = cancelResume(d, 'the session was archived while it was being reopened');
+  if (s.status === 'active') command(d, { type: 'stop', sessionId: s.id });
+  // Nothing runs for it: the daemon may forget it now (else when its `stopped` comes, or at its next hello).
+  else if (!wasReopening && s.managed) command(d, { type: 'forget', sessionId: s.id });
+  if (!s.archived) patch(d, { archived: true });
+  // Nothing held for it waits on.
+  endHeldIfBlocked(d);
+}
+
+export function onUnarchive(d: Draft): void {
+  if (d.session.archived) patch(d, { archived: false });
+}
+
+export function onInterrupt(d: Draft): void {
+  if (d.session.status !== 'active') return notRunning(d);
+  if (!d.world.machine?.connected) return offline(d);
+  command(d, { type: 'interrupt', sessionId: d.session.id });
+}
+
+export function onAnswerPermission(d: Draft, e: Of<'answer-permission'>): void {
+  const open = [...d.messages.values()].filter((m) => m.role === 'permission' && m.permission !== null);
+  const m = open.find((x) => x.permission!.permissionId === e.permissionId);
+  if (!m?.permission) return refuse(d, { kind: 'not-found', message: `no permission request ${e.permissionId}` });
+  if (m.permission.decision !== null) return refuse(d, { kind: 'conflict', message: `this permission was already answered (${m.permission.decision})` });
+  if (d.session.status !== 'active') return notRunning(d, 'the session is not running, so the agent is no longer asking');
+  if (!d.world.machine?.connected) return offline(d);
+  setMessage(d, m.id, { permission: { ...m.permission, decision: e.decision }, updatedAt: d.world.now }, true);
+  const stillOpen = open.some((x) => x.id !== m.id && x.permission!.decision === null);
+  patch(d, { awaitingPermission: stillOpen });
+  command(d, { type: 'permission-answer', sessionId: d.session.id, permissionId: e.permissionId, decision: e.decision });
+}
+
+export function onTakeOver(d: Draft): void {
+  const s = d.session;
+  if (s.managed) return refuse(d, { kind: 'conflict', message: 'this session is already managed by Baton' });
+  if (s.vendorResumeId === null) return refuse(d, { kind: 'conflict', message: 'this session has no vendor session id to take over' });
+  patch(d, { managed: true });
+  // Only binds the id; nothing starts until the first send resumes it strictly.
+  command(d, { type: 'adopt', sessionId: s.id, vendorResumeId: s.vendorResumeId, provider: s.provider, backend: s.backend, cwd: s.cwd });
+}
+
+export function onCancelHeld(d: Draft, e: Of<'cancel-held'>): void {
+  const m = d.messages.get(e.messageId);
+  if (!m || m.role !== 'user') return refuse(d, { kind: 'not-found', message: `no message ${e.messageId} in session ${d.session.id}` });
+  if (m.state !== 'held') return refuse(d, { kind: 'conflict', message: `this message is no longer waiting for its machine (it is ${m.state})` });
+  endHeld(d, m.id, 'cancelled', 'called off before its machine came back');
+}
+
+export function onRename(d: Draft, e: Of<'rename'>): void {
+  patch(d, { title: e.title });
+}

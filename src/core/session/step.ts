@@ -1,0 +1,115 @@
+// The one transition of a session: step(snapshot, event) → the next snapshot, what changed, and the effects.
+// Pure: the same snapshot and event always give the same result; the input is never changed.
+import { assertNever } from '../availability.ts';
+import { diffSnapshots, draftOf, log, snapshotOf, timer, type Draft, type SessionChanges } from './draft.ts';
+import type { Refusal, SessionEffect } from './effects.ts';
+import type { SessionEvent, TimerEvent } from './events.ts';
+import { isLifecycleMove, lifecycleOf } from './lifecycle.ts';
+import {
+  onAck, onAgentEvent, onDeliverFailed, onDisconnect, onHello, onResumable, onResumeResult, onStarted, onStartFailed, onStopped,
+} from './on-machine.ts';
+import {
+  onAnswerPermission, onArchive, onCancelHeld, onInterrupt, onRename, onSend, onStop, onTakeOver, onUnarchive,
+} from './on-phone.ts';
+import { endHeld, endHeldIfBlocked, failAttempt, holdExpiry } from './messages.ts';
+import type { SessionSnapshot, SnapshotWants } from './snapshot.ts';
+
+export interface StepResult {
+  readonly snapshot: SessionSnapshot;
+  /** What to store: the difference between the snapshots (nothing when refused). */
+  readonly changes: SessionChanges;
+  /** In order; none when refused. */
+  readonly effects: readonly SessionEffect[];
+  /** Set when a phone's action was refused (then nothing changed). */
+  readonly refusal: Refusal | null;
+}
+
+export function step(snapshot: SessionSnapshot, event: SessionEvent): StepResult {
+  const d = draftOf(snapshot);
+  apply(d, event);
+  if (d.refusal) return { snapshot, changes: diffSnapshots(snapshot, snapshot, false), effects: [], refusal: d.refusal };
+  const next = snapshotOf(d);
+  const from = lifecycleOf(snapshot);
+  const to = lifecycleOf(next);
+  // The table is the contract (lifecycle.ts): a move it does not list is a bug worth a line in the log.
+  if (!isLifecycleMove(event.type, from, to)) log(d, `unexpected lifecycle move of ${snapshot.session.id}: ${from} → ${to} on ${event.type}`);
+  return { snapshot: next, changes: diffSnapshots(snapshot, next, d.touched), effects: d.effects, refusal: null };
+}
+
+function apply(d: Draft, e: SessionEvent): void {
+  switch (e.type) {
+    case 'started': return onStarted(d, e);
+    case 'start-failed': return onStartFailed(d, e);
+    case 'resumable': return onResumable(d, e);
+    case 'resume-result': return onResumeResult(d, e);
+    case 'ack': return onAck(d, e);
+    case 'deliver-failed': return onDeliverFailed(d, e);
+    case 'agent-event': return onAgentEvent(d, e);
+    case 'stopped': return onStopped(d, e);
+    case 'hello': return onHello(d, e);
+    case 'disconnect': return onDisconnect(d);
+    case 'send': return onSend(d, e);
+    case 'stop': return onStop(d);
+    case 'archive': return onArchive(d);
+    case 'unarchive': return onUnarchive(d);
+    case 'interrupt': return onInterrupt(d);
+    case 'answer-permission': return onAnswerPermission(d, e);
+    case 'take-over': return onTakeOver(d);
+    case 'cancel-held': return onCancelHeld(d, e);
+    case 'rename': return onRename(d, e);
+    case 'resume-deadline':
+    case 'hold-expired':
+    case 'recheck':
+      return onTimer(d, e);
+    default:
+      return assertNever(e);
+  }
+}
+
+function onTimer(d: Draft, e: TimerEvent): void {
+  switch (e.type) {
+    case 'resume-deadline': {
+      const a = d.attempts.get(e.attemptId);
+      if (a?.state === 'pending') failAttempt(d, a, 'timeout', `no answer from the machine within ${Math.round(d.world.resumeTimeoutMs / 1000)} s`);
+      return;
+    }
+    case 'hold-expired': {
+      const m = d.messages.get(e.messageId);
+      if (m?.state !== 'held') return;
+      // Fired early (a long hold is armed in pieces, or the clock moved): wait on.
+      if (m.heldUntil !== null && m.heldUntil > d.world.now) return timer(d, holdExpiry(d, m.id), m.heldUntil);
+      const machine = d.world.machine;
+      return endHeld(d, m.id, 'hold-expired', `${machine ? `“${machine.name}”` : 'its machine'} did not reconnect in ${hours(d.world.holdMs)}`);
+    }
+    case 'recheck':
+      return endHeldIfBlocked(d);
+    default:
+      return assertNever(e);
+  }
+}
+
+function hours(ms: number): string {
+  if (ms < 2 * 60 * 60_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / (60 * 60_000))} h`;
+}
+
+/** What a snapshot must hold for this event, beyond the open messages and the pending attempt. */
+export function wantsOf(e: SessionEvent): SnapshotWants {
+  switch (e.type) {
+    case 'ack':
+    case 'deliver-failed':
+    case 'cancel-held':
+    case 'hold-expired':
+      return { messageId: e.messageId };
+    case 'resume-result':
+    case 'resume-deadline':
+      return { attemptId: e.attemptId };
+    case 'answer-permission':
+      return { permissionId: e.permissionId };
+    case 'started': case 'start-failed': case 'resumable': case 'agent-event': case 'stopped': case 'hello': case 'disconnect':
+    case 'send': case 'stop': case 'archive': case 'unarchive': case 'interrupt': case 'take-over': case 'rename': case 'recheck':
+      return {};
+    default:
+      return assertNever(e);
+  }
+}

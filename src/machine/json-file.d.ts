@@ -1,2 +1,0 @@
-export declare function readJsonFile<T>(path: string): T | null;
-export declare function writeJsonFileAtomic(path: string, value: unknown, mode?: number): void;

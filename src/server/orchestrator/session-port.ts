@@ -1,0 +1,32 @@
+// The one port between the session loop and storage: load a session's snapshot, save a step's changes, add
+// transcript lines, and find the sessions a machine or account event concerns. SQLite sits behind it
+// (src/server/store/session-snapshots.ts); another database implements the same interface.
+import type {
+  AttemptId, MessageId, SessionChanges, SessionFacts, SessionId, SessionSnapshot, SnapshotWants, TranscriptEntry, WorldFacts,
+} from '../../core/index.ts';
+import type { Tx } from '../context.ts';
+import type { MessageRow } from '../store/messages.ts';
+
+export interface SessionPort {
+  /** The session with its open messages, its pending attempt and what `wants` names; null when there is none. */
+  load(sessionId: SessionId, wants: SnapshotWants, world: (session: SessionFacts) => WorldFacts): SessionSnapshot | null;
+  /** Writes one step's changes in `tx`; a touched session gets the transaction's change cursor. */
+  save(tx: Tx, session: SessionFacts, changes: SessionChanges): void;
+  /** Stores a new session and its first messages. */
+  create(tx: Tx, snapshot: SessionSnapshot): void;
+  /** Adds a transcript line after the session's last message; returns it as stored. */
+  append(tx: Tx, session: SessionFacts, entry: TranscriptEntry, at: number): MessageRow;
+  /** True the first time this agent event id is seen for the session (a daemon re-sends after reconnects). */
+  markSeen(sessionId: SessionId, eventId: string): boolean;
+  /** A message as stored (to tell phones what changed). */
+  message(id: MessageId): MessageRow | undefined;
+  /** Every session of a machine, oldest first (a hello reconciles them all). */
+  sessionsOf(machineId: string): SessionId[];
+  /** Sessions of a machine with a start or a resume in flight (what a disconnect fails). */
+  inFlightOn(machineId: string): SessionId[];
+  /** Sessions of an account with held messages (what a settings change re-checks). */
+  holdingIn(accountId: string): SessionId[];
+  /** After a restart: deadlines to arm again. */
+  pendingAttempts(): readonly { readonly sessionId: SessionId; readonly attemptId: AttemptId; readonly startedAt: number }[];
+  heldMessages(): readonly { readonly sessionId: SessionId; readonly messageId: MessageId; readonly heldUntil: number | null; readonly createdAt: number }[];
+}

@@ -1,0 +1,158 @@
+// What phones (and the CLI) can do to sessions — start, send, rename, archive, stop, interrupt, take over, answer
+// a permission, call off a held message — each one step of the session's machine in one transaction, and the
+// daemon's frames through the same loop. The functions the HTTP routes call.
+import * as v from 'valibot';
+import {
+  BatonError, MessageIdSchema, PermissionIdSchema, SessionIdSchema, asAccountId, asMachineId, asMessageId, asSessionId, planStart,
+  type MachineCapabilities, type MessageRecord, type PhoneAction, type Refusal, type SendMessageRequest, type SessionId, type SessionRecord,
+  type SessionSnapshot, type SessionTimer, type StartSessionRequest,
+} from '../../core/index.ts';
+import type { ServerContext } from '../context.ts';
+import { toMessageRecord } from '../store/messages.ts';
+import { createSessionSnapshots } from '../store/session-snapshots.ts';
+import { newId } from '../tokens.ts';
+import { sessionView } from '../views.ts';
+import { createMachineEvents, type MachineEvents } from './machine-events.ts';
+import { createSessionLoop, createSessionTimers } from './session-loop.ts';
+import { summaryOf } from './summary.ts';
+
+export interface SendOutcome {
+  /** 202 for a new message, 200 when this clientId was already stored (nothing new happened). */
+  readonly status: 200 | 202;
+  readonly message: MessageRecord;
+}
+
+export interface SessionService {
+  /** `admit` runs only when a new message is about to be stored (a rate limit throws there; a retry is free). */
+  sendMessage(accountId: string, sessionId: string, body: SendMessageRequest, admit?: () => void): SendOutcome;
+  startSession(accountId: string, body: StartSessionRequest): SessionRecord;
+  renameSession(accountId: string, sessionId: string, title: string): SessionRecord;
+  setArchived(accountId: string, sessionId: string, archived: boolean): SessionRecord;
+  stopSession(accountId: string, sessionId: string): SessionRecord;
+  interruptSession(accountId: string, sessionId: string): void;
+  takeOver(accountId: string, sessionId: string): SessionRecord;
+  answerPermission(accountId: string, sessionId: string, permissionId: string, decision: 'allow' | 'deny'): MessageRecord;
+  /** The user calls a held message off: it fails with `cancelled` (text kept on the phone). */
+  cancelHeld(accountId: string, sessionId: string, messageId: string): MessageRecord;
+  /** The account's settings changed what blocks its sessions: messages held for one blocked for good end now. */
+  recheckHolds(accountId: string): void;
+  /** For the machine hub: frames from daemons, and daemons connecting and going away. */
+  readonly machineEvents: MachineEvents;
+  /** Re-arms the deadlines of attempts and held messages left by a previous server process. */
+  restore(): void;
+  stop(): void;
+}
+
+export function createSessionService(ctx: ServerContext, opts: { readonly holdMs: number }): SessionService {
+  const port = createSessionSnapshots(ctx.db, ctx.stores);
+  const timers = createSessionTimers(ctx.now, fire);
+  const loop = createSessionLoop(ctx, port, timers, opts);
+
+  function fire(t: SessionTimer): void {
+    const event = t.kind === 'resume-deadline' ? { type: 'resume-deadline', attemptId: t.attemptId } as const : { type: 'hold-expired', messageId: t.messageId } as const;
+    ctx.change((tx) => loop.run(tx, t.sessionId, event));
+  }
+
+  const noSession = (sessionId: string) => new BatonError('not-found', `no session ${sessionId}`);
+  const refused = (r: Refusal) => new BatonError(r.kind, r.message, r.extra);
+
+  /** The session named by a phone, parsed once here: an id that cannot be one names no session. */
+  function sessionIdOf(sessionId: string): SessionId {
+    const parsed = v.safeParse(SessionIdSchema, sessionId);
+    if (!parsed.success) throw noSession(sessionId);
+    return parsed.output;
+  }
+
+  /** One phone action, one transaction: its snapshot after, or the refusal thrown (nothing changed). */
+  function act(accountId: string, sessionId: string, event: PhoneAction): SessionSnapshot {
+    return ctx.change((tx) => {
+      const ran = loop.run(tx, sessionIdOf(sessionId), event, { accountId });
+      if (!ran) throw noSession(sessionId);
+      if (ran.result.refusal) throw refused(ran.result.refusal);
+      return ran.result.snapshot;
+    });
+  }
+  const view = (s: SessionSnapshot) => sessionView(ctx, ctx.stores.sessions.byId(s.session.id)!);
+  const record = (id: string) => toMessageRecord(ctx.stores.messages.get(id)!);
+
+  return {
+    sendMessage(accountId, sessionId, body, admit = () => {}) {
+      return ctx.change((tx) => {
+        const before = loop.load(sessionIdOf(sessionId), { type: 'send', ...body }, { accountId });
+        if (!before) throw noSession(sessionId);
+        const existing = ctx.stores.messages.byClientId(before.session.id, 'user', body.clientId);
+        if (existing) return { status: 200, message: toMessageRecord(existing) };
+        admit();
+        const result = loop.apply(tx, before, { type: 'send', clientId: body.clientId, text: body.text });
+        if (result.refusal) throw refused(result.refusal);
+        return { status: 202, message: record(before.world.ids.message) };
+      });
+    },
+
+    startSession(accountId, body) {
+      const { stores } = ctx;
+      const snapshot = ctx.change((tx) => {
+        const machine = stores.machines.get(accountId, body.machineId);
+        if (!machine) throw new BatonError('not-found', `no machine ${body.machineId}`);
+        const settings = stores.settings.get(accountId);
+        const plan = planStart(body, {
+          machine: {
+            name: machine.name, online: machine.online === 1, connected: ctx.machines.isConnected(machine.id),
+            capabilities: machine.capabilities === null ? null : (JSON.parse(machine.capabilities) as MachineCapabilities),
+          },
+          disabledBackends: settings.disabledBackends, codexBackend: settings.codexBackend,
+        });
+        if (!plan.ok) throw refused(plan.refusal);
+        const old = body.summaryOf === undefined ? undefined : stores.sessions.get(accountId, body.summaryOf);
+        if (body.summaryOf !== undefined && !old) throw noSession(body.summaryOf);
+        const seed = old ? summaryOf(ctx, old) : null;
+        // Accepted now, delivered once `started` arrives (a session is inactive until then).
+        const first = body.message || seed
+          ? { id: asMessageId(newId('msg')), clientId: body.message?.clientId ?? newId('seed'), text: [seed, body.message?.text].filter(Boolean).join('\n\n') }
+          : null;
+        return loop.create(tx, {
+          id: asSessionId(newId('ses')), accountId: asAccountId(accountId), machineId: asMachineId(machine.id), requestId: newId('req'),
+          backend: plan.backend, request: body, first,
+        });
+      });
+      return view(snapshot);
+    },
+
+    renameSession: (accountId, sessionId, title) => view(act(accountId, sessionId, { type: 'rename', title })),
+    setArchived: (accountId, sessionId, archived) => view(act(accountId, sessionId, { type: archived ? 'archive' : 'unarchive' })),
+    stopSession: (accountId, sessionId) => view(act(accountId, sessionId, { type: 'stop' })),
+    interruptSession: (accountId, sessionId) => void act(accountId, sessionId, { type: 'interrupt' }),
+    takeOver: (accountId, sessionId) => view(act(accountId, sessionId, { type: 'take-over' })),
+
+    answerPermission(accountId, sessionId, permissionId, decision) {
+      const id = v.safeParse(PermissionIdSchema, permissionId);
+      if (!id.success) throw new BatonError('not-found', `no permission request ${permissionId}`);
+      const after = act(accountId, sessionId, { type: 'answer-permission', permissionId: id.output, decision });
+      return record(after.messages.find((m) => m.permission?.permissionId === id.output)!.id);
+    },
+
+    cancelHeld(accountId, sessionId, messageId) {
+      if (opts.holdMs === 0) throw new BatonError('conflict', 'this server holds no messages');
+      const id = v.safeParse(MessageIdSchema, messageId);
+      if (!id.success) throw new BatonError('not-found', `no message ${messageId} in session ${sessionId}`);
+      act(accountId, sessionId, { type: 'cancel-held', messageId: id.output });
+      return record(id.output);
+    },
+
+    recheckHolds(accountId) {
+      ctx.change((tx) => {
+        for (const id of port.holdingIn(accountId)) loop.run(tx, id, { type: 'recheck' });
+      });
+    },
+
+    machineEvents: createMachineEvents(ctx, loop),
+
+    restore() {
+      for (const a of port.pendingAttempts()) timers.set({ kind: 'resume-deadline', sessionId: a.sessionId, attemptId: a.attemptId }, a.startedAt + ctx.resumeTimeoutMs);
+      if (opts.holdMs === 0) return;
+      for (const m of port.heldMessages()) timers.set({ kind: 'hold-expiry', sessionId: m.sessionId, messageId: m.messageId }, m.heldUntil ?? m.createdAt + opts.holdMs);
+    },
+
+    stop: () => timers.stop(),
+  };
+}
