@@ -17,7 +17,7 @@ export function benchServerConfig(overrides: Partial<BenchServerConfig> = {}): B
   return {
     heartbeatTimeoutMs: 120_000,
     resumeTimeoutMs: 30_000,
-    rateLimits: { sendBurst: 100_000, sendPerSecond: 10_000, shareReadBurst: 100_000, shareReadPerSecond: 10_000 },
+    rateLimits: { sendBurst: 100_000, sendPerSecond: 10_000, shareReadBurst: 100_000, shareReadPerSecond: 10_000, startBurst: 100_000, startPerSecond: 10_000 },
     staticDir: null,
     compression: true,
     socketCompression: false,

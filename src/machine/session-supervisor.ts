@@ -9,6 +9,7 @@ import {
 import type { AgentHandle, BackendDriver, DriverEvent, ResumeOutcome, SessionHolder } from './providers/backend.ts';
 import type { AttemptResult, DaemonStore } from './daemon-store.ts';
 import type { Logger } from './logger.ts';
+import type { MachinePolicy } from './policy.ts';
 import { createProcessGuard, describeProcess, type ProcessGuard } from './process-scan.ts';
 
 export interface SupervisorDeps {
@@ -23,6 +24,8 @@ export interface SupervisorDeps {
   readonly guardMs?: number;
   /** Looks at this machine's processes (tests inject a fake). */
   readonly processes?: ProcessGuard;
+  /** The machine's allowed folders: a takeover outside them is not bound (the drivers' guard refuses starts and resumes). */
+  readonly policy?: MachinePolicy;
 }
 
 
@@ -336,6 +339,10 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
   }
 
   async function adopt(f: Extract<MachineDown, { type: 'adopt' }>): Promise<void> {
+    // The machine's policy, not the server's word: a session in a folder agents may not work in is not taken over
+    // (its first message then fails `cwd-not-allowed` at the resume, which the same policy refuses).
+    const refused = deps.policy?.cwdRefusal(f.cwd);
+    if (refused) return void log.warn(`refusing to take over session ${f.sessionId}: ${refused}`);
     const prev = store.session(f.sessionId);
     if (prev && prev.vendorId && prev.vendorId !== f.vendorResumeId) {
       log.warn(`refusing to rebind session ${f.sessionId} from ${prev.vendorId} to ${f.vendorResumeId}`);

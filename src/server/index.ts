@@ -9,11 +9,12 @@ import { WebSocketServer } from 'ws';
 import { HOLD_LIMIT_MS, LIMITS, type AccountId } from '../core/index.ts';
 import { createContext } from './context.ts';
 import { openDatabase } from './db/open-database.ts';
-import { createApp } from './http/app.ts';
+import { createApp, misdirected } from './http/app.ts';
+import { createHostCheck } from './http/host-check.ts';
 import type { RateLimits } from './http/routes-account.ts';
 import { originAllowed } from './http/origin-check.ts';
 import { createMachineHub } from './hub/machine-hub.ts';
-import { createPhoneHub } from './hub/phone-hub.ts';
+import { createPhoneHub, type SocketLimits } from './hub/phone-hub.ts';
 import { createHoldService } from './orchestrator/holds.ts';
 import { createMachineEvents } from './orchestrator/machine-events.ts';
 import { createHistoryService } from './orchestrator/history.ts';
@@ -44,6 +45,15 @@ export interface ServerOptions {
   tls?: { cert: string; key: string };
   /** The URL people reach this server at, for pairing and share links; default the listening URL. */
   publicUrl?: string;
+  /**
+   * Host names answered besides the public URL's, localhost and this machine's own names and addresses
+   * (`--allow-host`); any other Host gets 421 (DNS rebinding).
+   */
+  allowedHosts?: string[];
+  /** A cap on `baton.db`'s size in bytes (`--max-db-mb`): past it writes are refused with 507, as on a full disk. */
+  maxDatabaseBytes?: number;
+  /** Overrides of the socket bounds (SOCKET_LIMITS: unsent bytes per socket, sockets per token). */
+  socketLimits?: Partial<SocketLimits>;
   log?: (line: string) => void;
   /** Overrides of the default rate limits (docs/security.md). */
   rateLimits?: Partial<RateLimits>;
@@ -86,7 +96,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const now = options.now ?? Date.now;
-  const db = openDatabase(options.home);
+  const db = openDatabase(options.home, options.maxDatabaseBytes !== undefined ? { maxBytes: options.maxDatabaseBytes } : {});
   const stores = createStores(db);
   let url = '';
   const ctx = createContext({
@@ -109,7 +119,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       holds?.release(machineId);
     },
   }, history);
-  const phoneHub = createPhoneHub(ctx);
+  const phoneHub = createPhoneHub(ctx, options.socketLimits);
   ctx.machines = machineHub;
   ctx.phones = phoneHub;
   // Notifications follow committed changes from here on, the start-up ones below included.
@@ -125,7 +135,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   resume.restore();
   holds?.restore();
 
-  const app = createApp({ ctx, resume, push, history, holds, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
+  const host = options.host ?? '127.0.0.1';
+  const hosts = createHostCheck({ publicUrl: () => ctx.publicUrl(), bindHost: host, allowedHosts: options.allowedHosts ?? [], trustProxy: options.trustProxy ?? false });
+  const app = createApp({ ctx, resume, push, history, holds, hosts, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
@@ -146,6 +158,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       socket.destroy();
       return;
     }
+    const foreign = hosts.foreignHost(req.headers);
+    if (foreign !== null) {
+      const body = JSON.stringify({ error: { kind: 'misdirected', message: misdirected(foreign).message } });
+      socket.end(`HTTP/1.1 421 Misdirected Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
     if (!originAllowed(req, originRule)) {
       // Before the upgrade: a page on another site never gets a socket to say hello on.
       const body = JSON.stringify({ error: { kind: 'forbidden', message: `origin ${String(req.headers.origin)} may not open this socket` } });
@@ -155,7 +173,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (hub === machineHub ? machineWss : wss).handleUpgrade(req, socket, head, (ws) => hub.accept(ws));
   });
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {
