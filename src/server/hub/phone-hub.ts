@@ -116,13 +116,16 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
     pending = new Map();
     for (const [conn, frames] of batch) {
       if (conn.ended || conn.ws.readyState !== conn.ws.OPEN) continue;
-      if (!checkBacklog(conn)) continue;
       const socket = (conn.ws as unknown as Corkable)._socket;
       socket?.cork();
-      // Serialized once for every recipient; sent as text frames.
-      for (const frame of frames) conn.ws.send(frame, { binary: false });
+      // Serialized once for every recipient; sent as text frames. The backlog is checked before each one, so a
+      // socket is cut at most one frame past the cap however much one turn of the loop had for it.
+      for (const frame of frames) {
+        if (!checkBacklog(conn)) break;
+        conn.ws.send(frame, { binary: false });
+      }
       socket?.uncork();
-      checkBacklog(conn);
+      if (!conn.ended) checkBacklog(conn);
     }
   }
 
