@@ -8,7 +8,8 @@ import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { HOLD_LIMIT_MS, LIMITS, type AccountId } from '../core/index.ts';
 import { createContext } from './context.ts';
-import { openDatabase } from './db/open-database.ts';
+import { databasePath, HomeUnusableError, openDatabase } from './db/open-database.ts';
+import { storageReason } from './db/storage-error.ts';
 import { createApp, misdirected } from './http/app.ts';
 import { createHostCheck } from './http/host-check.ts';
 import type { RateLimits } from './http/routes-account.ts';
@@ -125,15 +126,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Notifications follow committed changes from here on, the start-up ones below included.
   const push = createPushService(ctx, options.home, phoneHub, options.push);
 
-  // No daemon is connected to a process that just started: whatever the database says, they are offline.
-  ctx.change((tx) => {
-    for (const m of stores.machines.staleOnline()) {
-      const cursor = tx.cursor(m.account_id);
-      stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
-    }
-  });
-  resume.restore();
-  holds?.restore();
+  try {
+    // No daemon is connected to a process that just started: whatever the database says, they are offline.
+    ctx.change((tx) => {
+      for (const m of stores.machines.staleOnline()) {
+        const cursor = tx.cursor(m.account_id);
+        stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
+      }
+    });
+    resume.restore();
+    holds?.restore();
+  } catch (e) {
+    // A disk that is full or read-only now: say which file, once, instead of a stack trace.
+    const why = storageReason(e, db);
+    resume.stop();
+    push.stop();
+    holds?.stop();
+    db.close();
+    if (why) throw new HomeUnusableError(databasePath(options.home), `${why}; free space there (or fix the disk), then start again`);
+    throw e;
+  }
 
   const host = options.host ?? '127.0.0.1';
   const hosts = createHostCheck({ publicUrl: () => ctx.publicUrl(), bindHost: host, allowedHosts: options.allowedHosts ?? [], trustProxy: options.trustProxy ?? false });

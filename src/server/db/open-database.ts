@@ -47,7 +47,16 @@ export function openDatabase(home: string, options: OpenDatabaseOptions = {}): D
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
   }
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (e) {
+    db.close();
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/.test(code)) {
+      throw new HomeUnusableError(file, `it cannot be written (${code === 'SQLITE_FULL' ? 'the disk is full' : code})`);
+    }
+    throw e;
+  }
   return db;
 }
 
