@@ -13,7 +13,7 @@ import { batonHome, readCliConfig, readDaemonConfig } from '../lib/config.ts';
 import { machinePolicy } from '../lib/daemon-runtime.ts';
 
 const USAGE = 'baton doctor [--json] [--home DIR]';
-const HELP = helpText(USAGE, "Checks this machine: the agent CLIs on PATH (override one with BATON_CLAUDE_PATH, BATON_CODEX_PATH,\nBATON_OPENCODE_PATH or BATON_GEMINI_PATH), which backends can resume a session, whether this home's\ndaemon runs, and whether the server in $BATON_HOME/cli.json answers. Exits 1 if the server does not.", [["--json", "print the checks as JSON"]]);
+const HELP = helpText(USAGE, "Checks this machine: the agent CLIs on PATH (override one with BATON_CLAUDE_PATH, BATON_CODEX_PATH,\nBATON_OPENCODE_PATH or BATON_GEMINI_PATH), which backends can resume a session, which folders this\nmachine's agents may work in, whether this home's daemon runs, and whether the server in $BATON_HOME/cli.json answers. Exits 1 if the server does not.", [["--json", "print the checks as JSON"]]);
 
 interface ServerCheck {
   url: string | null;
