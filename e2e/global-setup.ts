@@ -44,7 +44,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   writeFileSync(join(longDir, `${DIRECT_HISTORY.vendorId}.jsonl`), `${lines.join('\n')}\n`);
 
   const home = join(tmp, 'baton');
-  const child = spawn(process.execPath, [join(root, 'bin', 'baton.mjs'), 'up', '--port', '0', '--home', home, '--no-qr', '--name', 'laptop'], {
+  const child = spawn(process.execPath, [join(root, 'bin', 'baton.mjs'), 'up', '--port', '0', '--home', home, '--no-qr', '--name', 'laptop', '--allow-root', tmp, '--start-rate', '100000'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

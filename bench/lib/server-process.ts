@@ -7,7 +7,8 @@ import type { ServerOptions } from '../../src/server/index.ts';
 import { REPO } from './report.ts';
 
 /** The server options a benchmark sets: all of them, limits included, so a hardening change elsewhere cannot break a benchmark. */
-export type BenchServerConfig = Required<Pick<ServerOptions, 'heartbeatTimeoutMs' | 'resumeTimeoutMs' | 'rateLimits' | 'staticDir' | 'compression' | 'socketCompression'>>;
+export type BenchServerConfig = Required<Pick<ServerOptions, 'heartbeatTimeoutMs' | 'resumeTimeoutMs' | 'rateLimits' | 'staticDir' | 'compression' | 'socketCompression'>>
+  & Pick<ServerOptions, 'socketLimits'>;
 
 /**
  * What every benchmark starts from: a scripted machine that pauses between phases is not marked offline, and
@@ -17,7 +18,7 @@ export function benchServerConfig(overrides: Partial<BenchServerConfig> = {}): B
   return {
     heartbeatTimeoutMs: 120_000,
     resumeTimeoutMs: 30_000,
-    rateLimits: { sendBurst: 100_000, sendPerSecond: 10_000, shareReadBurst: 100_000, shareReadPerSecond: 10_000 },
+    rateLimits: { sendBurst: 100_000, sendPerSecond: 10_000, shareReadBurst: 100_000, shareReadPerSecond: 10_000, startBurst: 100_000, startPerSecond: 10_000 },
     staticDir: null,
     compression: true,
     socketCompression: false,

@@ -33,6 +33,8 @@ export function fakeEnv(root: string, tmp: string): NodeJS.ProcessEnv {
     // As in test/helpers/fake-env.ts: a Gemini key (the fake, like Gemini, needs one) and chats named as if two minutes old.
     GEMINI_API_KEY: 'fake-gemini-key',
     BATON_FAKE_GEMINI_CHAT_AGE_MS: '120000',
+    // The specs' project folders live in `tmp`, beside the fake HOME: the daemons' policy must allow them.
+    BATON_ALLOW_ROOTS: tmp,
   };
 }
 

@@ -11,11 +11,14 @@ import { $painted } from './stores/sync.ts';
 import { $theme, applyTheme } from './stores/theme.ts';
 import './styles.css';
 
-// Links as the server prints them are paths; the app routes by hash. `/shared/<token>` is a share link,
-// `/pair?code=…` a pairing link for this same server.
-const { pathname, search, origin } = window.location;
+// Links as the server prints them are paths; the app routes by hash. `/shared#<token>` is a share link (the token
+// in the fragment, which the browser never sends), `/shared/<token>` one made before that, `/pair?code=…` a
+// pairing link for this same server.
+const { pathname, search, origin, hash } = window.location;
 const sharePath = /^\/shared?\/([^/]+)\/?$/.exec(pathname);
+const shareFragment = /^\/shared?\/?$/.test(pathname) ? /^#(bs_[A-Za-z0-9_-]+)$/.exec(hash) : null;
 if (sharePath) history.replaceState(null, '', `/#/share/${sharePath[1]}${search}`);
+else if (shareFragment) history.replaceState(null, '', `/#/share/${shareFragment[1]}${search}`);
 else if (/^\/pair\/?$/.test(pathname)) {
   const q = new URLSearchParams(search);
   if (!q.has('server')) q.set('server', origin);

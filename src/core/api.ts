@@ -4,10 +4,16 @@ import { ClientIdSchema, MachineIdSchema, SessionIdSchema } from './ids.ts';
 import { LIMITS } from './limits.ts';
 import { BACKENDS, PROVIDERS } from './providers.ts';
 
-const text = (max: number) => v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
+/** A lone surrogate (half of a UTF-16 pair) cannot be stored as text: SQLite would silently turn it into U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
+const wellFormedText = v.check(wellFormed, 'must be valid Unicode (it holds half of a surrogate pair)');
+
+const text = (max: number) => v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`), wellFormedText);
 
 export const PairRequestSchema = v.strictObject({
-  code: v.pipe(v.string(), v.regex(/^[A-Z0-9-]{6,32}$/, 'must be the pairing code shown by `baton pair`')),
+  // Letters in either case (`k7qpd-m3xwa` pairs as `K7QPD-M3XWA`), digits and dashes; the server compares them normalized.
+  code: v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{6,32}$/, 'must be the pairing code shown by `baton pair`')),
   name: text(LIMITS.nameChars),
   kind: v.picklist(['phone', 'machine', 'cli']),
 });

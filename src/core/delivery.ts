@@ -36,6 +36,7 @@ export const DELIVER_FAILURE_CODES = [
   'session-in-use',
   ...TURN_FAILURE_CODES,
   'cwd-invalid',
+  'cwd-not-allowed',
 ] as const;
 
 /** Why a message was not delivered: what a daemon reports, plus the server's own reasons for ending a held message. */

@@ -18,12 +18,19 @@ export const ERROR_KINDS = {
   'pairing-failed': 400,
   /** The body is larger than allowed. */
   'too-large': 413,
+  /**
+   * The request named a host this server does not answer for (its Host header is not the public URL, localhost or
+   * one of this machine's addresses): a DNS-rebinding page, or a name to add with `--allow-host`.
+   */
+  misdirected: 421,
   /** Too many requests; wait and retry. */
   'rate-limited': 429,
   /** The owning machine is not connected. */
   unavailable: 503,
   /** A bug on our side. */
   internal: 500,
+  /** The server could not write its database (disk full, read-only); the message names the file. Nothing was stored. */
+  'insufficient-storage': 507,
 } as const;
 export type ErrorKind = keyof typeof ERROR_KINDS;
 

@@ -33,6 +33,22 @@ export interface SessionRecord {
   readonly cursor: number;
 }
 
+/**
+ * A session as a share link's reader sees it: what the transcript needs and nothing that names the machine, its
+ * folders or the vendor's ids (no cwd, machine id, vendor ids, availability or resume details).
+ */
+export interface SharedSessionRecord {
+  readonly id: string;
+  readonly provider: Provider;
+  readonly backend: Backend;
+  readonly title: string;
+  readonly status: 'active' | 'inactive';
+  readonly archived: boolean;
+  readonly awaitingPermission: boolean;
+  readonly createdAt: number;
+  readonly lastActivityAt: number;
+}
+
 export interface MachineRecord {
   readonly id: string;
   readonly name: string;

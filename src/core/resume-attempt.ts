@@ -32,6 +32,12 @@ export const RESUME_FAILURE_CODES = [
    * elsewhere, because the agent would then act on another folder.
    */
   'cwd-invalid',
+  /**
+   * The working directory is outside the folders the machine allows agents in (its `baton daemon --allow-root`
+   * list; by default the user's home without its dot-directories). The daemon refuses it itself, whatever the
+   * server asks: nothing is started, reopened or taken over there.
+   */
+  'cwd-not-allowed',
 ] as const;
 export type ResumeFailureCode = (typeof RESUME_FAILURE_CODES)[number];
 
@@ -45,6 +51,7 @@ export const RESUME_FAILURE_TEXT: Readonly<Record<ResumeFailureCode, string>> = 
   stopped: 'The session was stopped or archived while it was being reopened.',
   'session-in-use': 'The session is open in another program on its machine; reopening it here too would fork it.',
   'cwd-invalid': 'The session’s working directory is missing or not a usable folder on its machine, so no agent was started.',
+  'cwd-not-allowed': 'The session’s folder is outside the folders its machine lets agents work in, so no agent was started (on that machine: `baton daemon --allow-root <folder>`).',
 };
 
 export type ResumeEvent =

@@ -8,6 +8,7 @@ import { listDirectSessions } from './direct-sessions.ts';
 import { helloFrames } from './hello.ts';
 import { answerHistory } from './history-answer.ts';
 import { silentLogger, type Logger } from './logger.ts';
+import type { MachinePolicy } from './policy.ts';
 import type { BackendDriver } from './providers/backend.ts';
 import { createServerLink, type ServerLink } from './server-link.ts';
 import { createSessionSupervisor, type SessionSupervisor } from './session-supervisor.ts';
@@ -35,6 +36,8 @@ export interface DaemonOptions {
   readonly store?: DaemonStore;
   /** Looks at this machine's processes (default: the real ones, knowing our agents by their marker). */
   readonly processes?: ProcessGuard;
+  /** The folders agents may work in (the drivers' guard enforces it for starts and resumes; takeovers are checked here). */
+  readonly policy?: MachinePolicy;
 }
 
 export interface DaemonStatus {
@@ -48,6 +51,8 @@ export interface DaemonStatus {
   readonly queuedFrames: number;
   /** Frames the server kept failing to store, taken out of the outbox (see docs/api.md). */
   readonly parkedFrames: number;
+  /** The folders agents may work in, as `baton doctor` shows them; null when the daemon runs without a policy (tests). */
+  readonly policy: { readonly roots: readonly string[]; readonly isDefault: boolean; readonly description: string } | null;
 }
 
 export interface Daemon {
@@ -70,6 +75,7 @@ export function createDaemon(o: DaemonOptions): Daemon {
     store, drivers: o.drivers, log, capabilities: () => capabilities,
     send: (frame) => link.sendDurable(frame),
     processes: o.processes ?? createProcessGuard({ agentMarker: agentMarker(o.home) }),
+    ...(o.policy ? { policy: o.policy } : {}),
   });
 
   /** Vendor ids of the direct sessions this machine listed last: the ones whose history it will read. */
@@ -149,6 +155,7 @@ export function createDaemon(o: DaemonOptions): Daemon {
     status: () => ({
       pid: process.pid, name: o.name, serverUrl: o.serverUrl, link: link.state(), machineId: link.machineId(),
       sessions: supervisor.reports(), capabilities, queuedFrames: store.outboxSize(), parkedFrames: store.parked().length,
+      policy: o.policy ? { roots: o.policy.roots, isDefault: o.policy.isDefault, description: o.policy.describe() } : null,
     }),
   };
 }

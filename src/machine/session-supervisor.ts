@@ -4,6 +4,7 @@
 import { assertNever, type Backend, type MachineCapabilities, type MachineDown, type MachineUp, type SessionId, type SessionReport } from '../core/index.ts';
 import type { DaemonStore } from './daemon-store.ts';
 import type { Logger } from './logger.ts';
+import type { MachinePolicy } from './policy.ts';
 import { createProcessGuard, type ProcessGuard } from './process-scan.ts';
 import type { BackendDriver } from './providers/backend.ts';
 import { adoptSession } from './supervisor/adopt.ts';
@@ -28,6 +29,8 @@ export interface SupervisorDeps {
   readonly guardMs?: number;
   /** Looks at this machine's processes (tests inject a fake). */
   readonly processes?: ProcessGuard;
+  /** The machine's allowed folders: a takeover outside them is not bound (the drivers' guard refuses starts and resumes). */
+  readonly policy?: MachinePolicy;
 }
 
 export interface SessionSupervisor {
@@ -47,6 +50,7 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     processes: deps.processes ?? createProcessGuard(),
     agents: createRunningAgents(deps.store, deps.send),
     guard: createGuard(deps.guardMs ?? 120_000),
+    ...(deps.policy ? { policy: deps.policy } : {}),
   };
   const serial = createSerial(deps.log);
   const interrupted = reapOrphans(sup, serial);

@@ -28,18 +28,24 @@ export function lookupToken(ctx: ServerContext, token: string): TokenLookup {
   return { type: 'unknown' };
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1]! : null;
+}
+
 /** A device token or an error for the HTTP layer: none/unknown/revoked → 401, a share token → 403. */
 export function authenticate(ctx: ServerContext, header: string | undefined): DeviceAuth {
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match) throw new BatonError('unauthorized', 'send `Authorization: Bearer <token>`; pair this device to get one');
-  const found = lookupToken(ctx, match[1]!);
+  const token = bearerToken(header);
+  if (token === null) throw new BatonError('unauthorized', 'send `Authorization: Bearer <token>`; pair this device to get one');
+  const found = lookupToken(ctx, token);
   switch (found.type) {
     case 'device':
       return { accountId: found.device.account_id, deviceId: found.device.id, kind: found.device.kind, machineId: found.device.machine_id };
     case 'revoked':
       throw new BatonError('unauthorized', 'this device’s token was revoked; pair it again');
     case 'share':
-      throw new BatonError('forbidden', 'a share link only opens GET /api/shared/<token>');
+      throw new BatonError('forbidden', 'a share link only opens GET /api/shared and the events socket');
     case 'unknown':
       throw new BatonError('unauthorized', 'unknown token; pair this device again');
   }

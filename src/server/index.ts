@@ -8,12 +8,14 @@ import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { HOLD_LIMIT_MS, LIMITS, type AccountId } from '../core/index.ts';
 import { createContext } from './context.ts';
-import { openDatabase } from './db/open-database.ts';
-import { createApp } from './http/app.ts';
+import { databasePath, HomeUnusableError, openDatabase } from './db/open-database.ts';
+import { storageReason } from './db/storage-error.ts';
+import { createApp, misdirected } from './http/app.ts';
+import { createHostCheck } from './http/host-check.ts';
 import type { RateLimits } from './http/routes-account.ts';
 import { originAllowed } from './http/origin-check.ts';
 import { createMachineHub } from './hub/machine-hub.ts';
-import { createPhoneHub } from './hub/phone-hub.ts';
+import { createPhoneHub, type SocketLimits } from './hub/phone-hub.ts';
 import { createHistoryService } from './orchestrator/history.ts';
 import { createSessionService } from './orchestrator/sessions.ts';
 import * as pairing from './pairing.ts';
@@ -42,6 +44,15 @@ export interface ServerOptions {
   tls?: { cert: string; key: string };
   /** The URL people reach this server at, for pairing and share links; default the listening URL. */
   publicUrl?: string;
+  /**
+   * Host names answered besides the public URL's, localhost and this machine's own names and addresses
+   * (`--allow-host`); any other Host gets 421 (DNS rebinding).
+   */
+  allowedHosts?: string[];
+  /** A cap on `baton.db`'s size in bytes (`--max-db-mb`): past it writes are refused with 507, as on a full disk. */
+  maxDatabaseBytes?: number;
+  /** Overrides of the socket bounds (SOCKET_LIMITS: unsent bytes per socket, sockets per token). */
+  socketLimits?: Partial<SocketLimits>;
   log?: (line: string) => void;
   /** Overrides of the default rate limits (docs/security.md). */
   rateLimits?: Partial<RateLimits>;
@@ -84,7 +95,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const now = options.now ?? Date.now;
-  const db = openDatabase(options.home);
+  const db = openDatabase(options.home, options.maxDatabaseBytes !== undefined ? { maxBytes: options.maxDatabaseBytes } : {});
   const stores = createStores(db);
   let url = '';
   const ctx = createContext({
@@ -97,22 +108,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sessions = createSessionService(ctx, { holdMs: options.holdMs ?? HOLD_LIMIT_MS });
   const history = createHistoryService(ctx);
   const machineHub = createMachineHub(ctx, sessions.machineEvents, history);
-  const phoneHub = createPhoneHub(ctx);
+  const phoneHub = createPhoneHub(ctx, options.socketLimits);
   ctx.machines = machineHub;
   ctx.phones = phoneHub;
   // Notifications follow committed changes from here on, the start-up ones below included.
   const push = createPushService(ctx, options.home, phoneHub, options.push);
 
-  // No daemon is connected to a process that just started: whatever the database says, they are offline.
-  ctx.change((tx) => {
-    for (const m of stores.machines.staleOnline()) {
-      const cursor = tx.cursor(m.account_id);
-      stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
-    }
-  });
-  sessions.restore();
+  try {
+    // No daemon is connected to a process that just started: whatever the database says, they are offline.
+    ctx.change((tx) => {
+      for (const m of stores.machines.staleOnline()) {
+        const cursor = tx.cursor(m.account_id);
+        stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
+      }
+    });
+    sessions.restore();
+  } catch (e) {
+    // A disk that is full or read-only now: say which file, once, instead of a stack trace.
+    const why = storageReason(e, db);
+    sessions.stop();
+    push.stop();
+    db.close();
+    if (why) throw new HomeUnusableError(databasePath(options.home), `${why}; free space there (or fix the disk), then start again`);
+    throw e;
+  }
 
-  const app = createApp({ ctx, sessions, push, history, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
+  const host = options.host ?? '127.0.0.1';
+  const hosts = createHostCheck({ publicUrl: () => ctx.publicUrl(), bindHost: host, allowedHosts: options.allowedHosts ?? [], trustProxy: options.trustProxy ?? false });
+  const app = createApp({ ctx, sessions, push, history, hosts, trustProxy: options.trustProxy ?? false, version: SERVER_VERSION, staticDir: options.staticDir ?? null, appOrigins: options.appOrigins ?? [], tls: options.tls !== undefined, rateLimits: options.rateLimits, compression: options.compression ?? true });
   const server = (options.tls
     ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } })
     : createAdaptorServer({ fetch: app.fetch })) as Server;
@@ -133,6 +156,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       socket.destroy();
       return;
     }
+    const foreign = hosts.foreignHost(req.headers);
+    if (foreign !== null) {
+      const body = JSON.stringify({ error: { kind: 'misdirected', message: misdirected(foreign).message } });
+      socket.end(`HTTP/1.1 421 Misdirected Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
     if (!originAllowed(req, originRule)) {
       // Before the upgrade: a page on another site never gets a socket to say hello on.
       const body = JSON.stringify({ error: { kind: 'forbidden', message: `origin ${String(req.headers.origin)} may not open this socket` } });
@@ -142,7 +171,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (hub === machineHub ? machineWss : wss).handleUpgrade(req, socket, head, (ws) => hub.accept(ws));
   });
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {

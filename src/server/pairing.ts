@@ -40,14 +40,15 @@ export function pairingLink(baseUrl: string, code: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/pair?code=${encodeURIComponent(code)}`;
 }
 
-export function createPairingCode(deps: PairingDeps, accountId: string, kind: DeviceKind, baseUrl: string): PairingCode {
+/** `createdBy`: the device that asked for it over the API (its revocation drops the code); null on the server's machine. */
+export function createPairingCode(deps: PairingDeps, accountId: string, kind: DeviceKind, baseUrl: string, createdBy: string | null = null): PairingCode {
   if (!deps.stores.accounts.accountExists(accountId)) throw new BatonError('not-found', `no account ${accountId}`);
   const code = newPairingCode();
   const now = deps.now();
   const expiresAt = now + LIMITS.pairingCodeSeconds * 1000;
   deps.db.transaction(() => {
     deps.stores.accounts.pruneCodes(now);
-    deps.stores.accounts.insertPairingCode({ code_hash: hashSecret(normalizePairingCode(code)), account_id: accountId, kind, created_at: now, expires_at: expiresAt });
+    deps.stores.accounts.insertPairingCode({ code_hash: hashSecret(normalizePairingCode(code)), account_id: accountId, kind, created_at: now, expires_at: expiresAt, created_by: createdBy });
   }).immediate();
   return { code, expiresAt, link: pairingLink(baseUrl, code) };
 }

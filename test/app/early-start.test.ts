@@ -67,10 +67,10 @@ describe('start-up hint', () => {
     expect(readActiveHint()).toBe(b.id);
     await switchProfile(a.id);
     expect(readActiveHint()).toBe(a.id);
-    await removeProfile(a.id);
+    await removeProfile(a.id, { fetch: pairingApi('accA').fetch });
     expect($activeProfileId.get()).toBe(b.id);
     expect(readActiveHint()).toBe(b.id);
-    await removeProfile(b.id);
+    await removeProfile(b.id, { fetch: pairingApi('accB').fetch });
     expect(readActiveHint()).toBeNull();
     expect(localStorage.getItem(ACTIVE_HINT_KEY)).toBeNull();
   });
@@ -105,7 +105,7 @@ describe('start-up hint', () => {
     expect(readActiveHint()).toBe(p.id);
     expect(await takeEarlyCache(stale)).toBeNull();
     expect(await deleteWasBlocked(cacheDbName(stale))).toBe(false);
-    await removeProfile(p.id);
+    await removeProfile(p.id, { fetch: pairingApi('accC').fetch });
   });
 
   it('a profile other than the hinted one does not get the early cache (and it is closed)', async () => {

@@ -39,13 +39,14 @@ describe('server profiles', () => {
   });
 
   it('renames, and removing a profile deletes its cache database', async () => {
-    const p = await pairServer({ server: 'http://gone.test', code: 'CODE-0003', deviceName: 'P', fetch: pairingServer('acc3').fetch });
+    const fake = pairingServer('acc3');
+    const p = await pairServer({ server: 'http://gone.test', code: 'CODE-0003', deviceName: 'P', fetch: fake.fetch });
     await renameProfile(p.id, '  Dev box ');
     expect($profiles.get().find((x) => x.id === p.id)?.name).toBe('Dev box');
     const db = await openCache(p.id);
     await db.put('sessions', { id: 'S1' } as never);
     db.close();
-    await removeProfile(p.id);
+    await removeProfile(p.id, { fetch: fake.fetch });
     expect($profiles.get().some((x) => x.id === p.id)).toBe(false);
     const reopened = await openCache(p.id);
     expect(await reopened.count('sessions')).toBe(0);

@@ -73,7 +73,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   await setup.stop();
 
   let server: ServerProcess | null = null;
-  const serverArgs = ['--port', String(port), '--resume-timeout-ms', String(o.resumeTimeoutMs), '--send-rate', '1000000'];
+  const serverArgs = ['--port', String(port), '--resume-timeout-ms', String(o.resumeTimeoutMs), '--send-rate', '1000000', '--start-rate', '1000000'];
 
   const machines: MachineNode[] = [];
   for (const [index, name] of names.entries()) {

@@ -108,3 +108,17 @@ describe('baton CLI', () => {
     expect(r.stderr.trim().split('\n')[0]).toBe('baton: unknown provider "cobol" (one of claude, codex, opencode, gemini, acp)');
   });
 });
+
+describe('baton pair --code', () => {
+  // Regression: the server's schema refused lower case, so a code typed as people type it failed before it was looked at.
+  it('pairs this terminal with a code typed in lower case, with spaces around it', async () => {
+    const { code } = stack.server.admin.createPairingCode(stack.server.admin.defaultAccount(), 'cli');
+    const home = join(stack.fake.root, 'lower-case-terminal');
+    const child = spawn(process.execPath, [BATON, 'pair', '--code', `  ${code.toLowerCase()} `, '--server', stack.server.url, '--json'], { env: { ...process.env, ...stack.fake.env, BATON_HOME: home } });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    expect(await new Promise((r) => child.on('exit', r)), out).toBe(0);
+    expect(JSON.parse(out)).toEqual({ serverUrl: stack.server.url, paired: true });
+  }, 30_000);
+});

@@ -54,6 +54,8 @@ describe('baton doctor', () => {
     expect(line(r.stdout, 'codex-mcp')).toMatch(/cannot resume — .*codex-app-server/);
     expect(r.stdout).toMatch(/^daemon: running as "laptop", link ready/m);
     expect(r.stdout).toContain(`server: ${stack.server.url} — reachable, token accepted`);
+    // The machine's own policy, said plainly: the running daemon's folders (its home, without dot-directories).
+    expect(line(r.stdout, 'folders:')).toBe(`folders: agents may work in ${JSON.stringify(stack.fake.home)}, not in dot-directories below it (the default: your home; change it with \`baton daemon --allow-root DIR\`); starts, resumes and takeovers elsewhere are refused by the daemon, whatever the server asks`);
 
     const json = JSON.parse((await doctor(['--json'])).stdout) as {
       providers: { provider: string; installed: boolean; version: string | null }[];
@@ -84,6 +86,9 @@ describe('baton doctor', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^server: http:\/\/127\.0\.0\.1:\d+ — unreachable \(ECONNREFUSED; start it with `baton up` or `baton server`\)$/m);
     expect(r.stdout).toMatch(/^daemon: not running on this home/m);
+    // Not running: what `baton daemon` would allow on this home (its remembered --allow-root, or the default).
+    writeJsonFileAtomic(join(home, 'daemon.json'), { serverUrl: 'http://127.0.0.1:1', token: 'bt_unused', name: 'x', allowRoots: ['/srv/work', '/opt/repos'] });
+    expect(line((await doctor([], { BATON_HOME: home })).stdout, 'folders:')).toMatch(/^folders: agents may work in "\/srv\/work", "\/opt\/repos", not in dot-directories below them \(--allow-root\)/);
     expect(JSON.parse((await doctor(['--json'], { BATON_HOME: home })).stdout).server).toMatchObject({ reachable: false, authorized: false });
   }, 30_000);
 

@@ -68,7 +68,9 @@ export function caseArb(w: World, route: RouteSpec, otherMethods: readonly strin
     return fc.record(out);
   };
 
-  const wellFormed = fc.constantFrom('A-phone', 'A-cli', 'A-machine', 'B-phone').chain((auth) => {
+  // A route read with a share link's token is well-formed with that token; every other one with a device's.
+  const wellFormedAuth = route.auth === 'share' ? (['share'] as const) : (['A-phone', 'A-cli', 'A-machine', 'B-phone'] as const);
+  const wellFormed = fc.constantFrom<AuthKind>(...wellFormedAuth).chain((auth) => {
     const account = auth.startsWith('A') ? 'A' : 'B';
     return fc.record({
       auth: fc.constant(auth),

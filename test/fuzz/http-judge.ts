@@ -148,7 +148,12 @@ function expectationOf(
   // `/api/sessions/./archive` is GET-able as `/api/sessions/archive` (a session id "archive"): any refusal, no success.
   if (Object.values(segments).some((s) => isDotOrEmpty(s.sent))) return { exact: null, refuse: 'a dot or empty segment leaves the route', why: 'leaves the route' };
   if (c.method !== null) return { ...base, exact: [404], why: `no ${method} route on this path` };
-  if (route.auth !== 'none') {
+  if (route.auth === 'share') {
+    if (c.auth === 'none') return { ...base, exact: [401], why: 'no token' };
+    if (c.auth === 'revoked') return { ...base, exact: [404], why: 'a revoked device token is no share link' };
+    if (c.auth === 'garbage') return { ...base, exact: null, refuse: 'not a share token', why: 'a garbage header' };
+    if (c.auth !== 'share') return { ...base, exact: [403], why: 'a device token on the share route' };
+  } else if (route.auth !== 'none') {
     if (c.auth === 'none' || c.auth === 'garbage' || c.auth === 'revoked') return { ...base, exact: [401], why: 'no valid token' };
     if (c.auth === 'share') return { ...base, exact: [403], why: 'a share token' };
     if (route.auth === 'person' && caller.machine) return { ...base, exact: [403], why: 'a machine token on a person route' };

@@ -16,7 +16,9 @@ export type AuthRule =
   /** A device token of a person's device: a machine token is refused with 403. */
   | 'person'
   /** No token needed. */
-  | 'none';
+  | 'none'
+  /** A share link's token as the bearer: a device token is refused with 403, anything else that is no live share with 404. */
+  | 'share';
 
 export interface ParamSpec {
   /** Real values to try (besides random ones); `$name` is a value `prepare` makes fresh for each case. */
@@ -165,6 +167,7 @@ export const ROUTES: readonly RouteSpec[] = [
       return {};
     },
   },
+  { method: 'GET', path: '/api/shared', auth: 'share', ok: [200], scoped: false },
   {
     method: 'GET', path: '/api/shared/:token', auth: 'none', ok: [200], scoped: false,
     params: { token: { pool: (w) => [w.a.shareToken, w.b.shareToken, w.a.phoneToken, `${w.a.shareToken}x`], gate: true } },

@@ -29,7 +29,7 @@ export interface FakeEnv {
   readonly root: string;
   readonly home: string;
   readonly stateDir: string;
-  /** A project dir to run agents in (realpath, so it matches what the fakes see as process.cwd()). */
+  /** A project dir to run agents in (realpath, so it matches what the fakes see as process.cwd()), inside `home`: the daemon's default policy allows it. */
   readonly cwd: string;
   /** The environment to hand to drivers / the daemon. */
   readonly env: Record<string, string>;
@@ -52,7 +52,7 @@ export async function createFakeEnv(options: FakeEnvOptions = {}): Promise<FakeE
   const root = realpathSync(await mkdtemp(join(tmpdir(), 'baton-fake-')));
   const home = join(root, 'home');
   const stateDir = join(root, 'state');
-  const cwd = join(root, 'project');
+  const cwd = join(home, 'project');
   await Promise.all([home, stateDir, cwd].map((d) => mkdir(d, { recursive: true })));
   const env: Record<string, string> = {
     PATH: `${FAKES_BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`,

@@ -104,6 +104,10 @@ export class ScriptedMachine {
   get connected(): boolean {
     return this.rec?.ws.readyState === WebSocket.OPEN;
   }
+  /** The socket itself (tests that stop reading it, as a hung daemon would). */
+  get socket(): WebSocket | null {
+    return this.rec?.ws ?? null;
+  }
 
   /** Opens the socket and sends hello; resolves with `welcome`. */
   async connect(opts: ScriptedMachineOptions = {}): Promise<Extract<MachineDown, { type: 'welcome' }>> {
@@ -207,6 +211,8 @@ export async function openPhoneSocket(baseUrl: string, hello: { token?: string; 
     /** Any frame (a `foreground` frame, say); `ping` after it and await the pong to know it was applied. */
     send: (frame: Record<string, unknown>) => ws.send(JSON.stringify(frame)),
     close: () => ws.close(),
+    /** The socket itself (tests that stop reading it, as a phone on a dead network would). */
+    ws,
   };
 }
 export type PhoneSocket = Awaited<ReturnType<typeof openPhoneSocket>>;
@@ -230,6 +236,8 @@ export interface TestServer {
   readonly phone: ApiClient;
   /** A new machine device (token + machine row) on the account, not yet connected. */
   machine(name?: string): ScriptedMachine;
+  /** What the server logged so far (unless the test passed its own `log`). */
+  logs(): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -252,6 +260,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       const issued = server.admin.issueToken(accountId, 'machine', name);
       return new ScriptedMachine(server.url, issued.token, issued.machineId!);
     },
+    logs: () => logs,
     async stop() {
       await server.stop();
       if (!options.home) rmSync(home, { recursive: true, force: true });

@@ -71,7 +71,7 @@ export async function startStack(o: { daemonEnv?: Record<string, string> } = {})
   const fake = await createFakeEnv({ slowMs: 300 });
   const server = await startServer({ home: join(fake.root, 'server'), port: 0, host: '127.0.0.1', heartbeatTimeoutMs: 5_000, resumeTimeoutMs: 20_000, log: () => {},
     // One phone sends every message of a whole test file, far faster than a person could.
-    rateLimits: { sendBurst: 10_000 } });
+    rateLimits: { sendBurst: 10_000, startBurst: 10_000 } });
   const account = server.admin.defaultAccount();
   const { token } = server.admin.issueToken(account, 'phone', 'phone');
   const api = createApiClient(server.url, token);

@@ -44,13 +44,57 @@ describe('pairing', () => {
     expect((await guess('203.0.113.7')).status).toBe(400);
   });
 
-  it('stops everyone after 100 wrong codes in a window, however many addresses they come from', async () => {
-    for (let i = 0; i < RATE_LIMITS.pairFailuresOverall; i++) expect((await guess(`10.0.${i >> 8}.${i & 255}`)).status).toBe(400);
-    const right = ts.admin.createPairingCode(ts.accountId as never, 'phone').code;
-    expectLimited(await from('192.0.2.200')('POST', '/api/pair', { code: right, name: 'x', kind: 'phone' }), 600);
-    clock += RATE_LIMITS.pairWindowMs;
+  // Regression: 100 wrong codes from anyone locked the owner out of pairing for 10 minutes. Now a flood voids
+  // the unused codes (none is exposed to more than `pairFailuresOverall` guesses) and locks nobody out.
+  it('voids every unused code after 1,000 wrong ones from many sources, and a new code pairs at once', async () => {
+    const old = ts.admin.createPairingCode(ts.accountId as never, 'phone').code;
+    for (let i = 0; i < RATE_LIMITS.pairFailuresOverall; i++) expect((await guess(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`)).status).toBe(400);
+    expect(ts.logs().some((l) => /1000 wrong pairing codes .* voided so none stays guessable/.test(l))).toBe(true);
+    // The code made before the flood is dead: it saw too many guesses.
+    expect((await from('192.0.2.200')('POST', '/api/pair', { code: old, name: 'x', kind: 'phone' })).status).toBe(400);
+    // The owner's next code works at once, from a source that did not guess — nothing waits out a window.
     const fresh = ts.admin.createPairingCode(ts.accountId as never, 'phone').code;
     expect((await from('192.0.2.200')('POST', '/api/pair', { code: fresh, name: 'x', kind: 'phone' })).status).toBe(201);
+  });
+
+  it('the owner’s own `baton pair` on the machine keeps working while someone floods guesses', async () => {
+    // More than the old global lock-out (100), far fewer than would void codes (1,000).
+    for (let i = 0; i < 150; i++) expect((await guess(`198.18.${i}.1`)).status).toBe(400);
+    const right = ts.admin.createPairingCode(ts.accountId as never, 'cli').code;
+    // Over loopback, as `baton pair --code` on the machine itself sends it.
+    const res = await fetch(`${ts.url}/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: right, name: 'terminal', kind: 'cli' }) });
+    expect(res.status).toBe(201);
+  });
+
+  it('counts an IPv6 client by its /64: a host cannot get a fresh budget per address', async () => {
+    for (let i = 0; i < RATE_LIMITS.pairFailuresPerClient; i++) expect((await guess(`2001:db8:aa:bb::${(i + 1).toString(16)}`)).status).toBe(400);
+    expectLimited(await guess('2001:db8:aa:bb:ffff:ffff:ffff:ffff'), 600);
+    expect((await guess('2001:db8:aa:bc::1')).status).toBe(400);
+  });
+
+  // Regression: with --trust-proxy the left-most X-Forwarded-For was the key, which the client writes itself.
+  it('behind a trusted proxy, keys on the right-most address the proxy wrote, not on what the client put left of it', async () => {
+    const spoofing = (i: number) => async () => {
+      const res = await fetch(`${ts.url}/api/pair`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.99.0.${i}, 203.0.113.9, 127.0.0.1` },
+        body: JSON.stringify({ code: 'AAAAA-AAAAA', name: 'guesser', kind: 'phone' }),
+      });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+    };
+    for (let i = 0; i < RATE_LIMITS.pairFailuresPerClient; i++) expect((await spoofing(i)()).status).toBe(400);
+    expectLimited(await spoofing(200)(), 600);
+    expectLimited(await guess('203.0.113.9'), 600);
+  });
+});
+
+describe('pairing codes in any case', () => {
+  // Regression: the schema refused lower case, so `baton pair --code k7qpd-m3xwa` failed before the code was looked at.
+  it('pair in lower case, without dashes, with surrounding spaces from the CLI', async () => {
+    for (const shape of [(c: string) => c.toLowerCase(), (c: string) => c.replace('-', '').toLowerCase()]) {
+      const code = ts.admin.createPairingCode(ts.accountId as never, 'phone').code;
+      expect((await from('198.51.100.77')('POST', '/api/pair', { code: shape(code), name: 'x', kind: 'phone' })).status).toBe(201);
+    }
   });
 });
 

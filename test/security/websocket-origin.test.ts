@@ -73,7 +73,8 @@ describe('forwarded hosts', () => {
   it('counts X-Forwarded-Host as our own only when the proxy is trusted', async () => {
     const proxied = { origin: 'https://phone-facing.example', host: '127.0.0.1:1', 'x-forwarded-host': 'phone-facing.example' };
     expect(await tryOpen('/api/events', proxied, phoneHello())).toMatchObject({ upgraded: false, status: 403 });
-    const trusting = await startTestServer({ trustProxy: true });
+    // Both names are the server's own (a proxy passes them through): the Host rule lets them in, the Origin rule decides.
+    const trusting = await startTestServer({ trustProxy: true, allowedHosts: ['phone-facing.example', 'elsewhere.example'] });
     try {
       const open = (h: Record<string, string>) => new Promise<number | 'open'>((resolve) => {
         const ws = new WebSocket(`${trusting.url.replace(/^http/, 'ws')}/api/events`, { headers: h });

@@ -1,7 +1,7 @@
 // A read-only share link: the live transcript, no pairing, no composer.
 import { useParams, useSearchParams } from '@solidjs/router';
 import { createSignal, onCleanup, onMount, Show, type JSX } from 'solid-js';
-import type { MessageRecord, SessionRecord } from '../../core/records.ts';
+import type { MessageRecord, SharedSessionRecord } from '../../core/records.ts';
 import { TranscriptView } from '../components/transcript-view.tsx';
 import { createApiClient, errorText, normalizeServer } from '../lib/api-client.ts';
 import { connectEvents } from '../lib/events-socket.ts';
@@ -11,7 +11,7 @@ import { mergeMessages } from '../lib/merge-messages.ts';
 export default function ShareView(): JSX.Element {
   const params = useParams<{ token: string }>();
   const [search] = useSearchParams<{ server?: string }>();
-  const [session, setSession] = createSignal<SessionRecord | null>(null);
+  const [session, setSession] = createSignal<SharedSessionRecord | null>(null);
   const [messages, setMessages] = createSignal<MessageRecord[]>([]);
   const [error, setError] = createSignal<string | null>(null);
   const [live, setLive] = createSignal(false);
@@ -20,11 +20,12 @@ export default function ShareView(): JSX.Element {
   const norm = search.server ? normalizeServer(search.server) : null;
   const server = norm && norm.ok ? norm.server : window.location.origin;
   const token = () => decodeURIComponent(params.token);
-  const api = createApiClient({ server });
+  // The share token as a bearer: never in a request path, where proxies and access logs keep it.
+  const api = createApiClient({ server, token: token() });
 
   const load = async () => {
     try {
-      const res = await api.get<{ session: SessionRecord; messages: MessageRecord[] }>(`/api/shared/${encodeURIComponent(token())}`);
+      const res = await api.get<{ session: SharedSessionRecord; messages: MessageRecord[] }>('/api/shared');
       setSession(res.session);
       setMessages((old) => mergeMessages(old, res.messages));
       setAsOf(Date.now());

@@ -1,6 +1,6 @@
 // Server profiles: pair (from a link or typed), list, switch, rename, remove; each has its own token and cache.
 import { atom, computed } from 'nanostores';
-import { createApiClient, normalizeServer, type ApiClient } from '../lib/api-client.ts';
+import { ApiError, createApiClient, errorText, normalizeServer, type ApiClient } from '../lib/api-client.ts';
 import { deleteCache } from '../lib/cache-db.ts';
 import { earlyReadSettled, settleEarly, takeEarlyProfilesDb, writeActiveHint } from '../lib/early-start.ts';
 import { openProfilesDb, type ProfilesDb, type ServerProfile } from '../lib/profiles-db.ts';
@@ -89,15 +89,49 @@ export async function renameProfile(id: string, name: string): Promise<void> {
   await loadProfiles();
 }
 
-/** Forget a server: its token and its whole cache (sessions, messages, outbox) go with it. */
-export async function removeProfile(id: string): Promise<void> {
+/** What became of a removed server's token on that server. */
+export type RemoveOutcome =
+  /** The server revoked it: it opens nothing any more. */
+  | { readonly revoked: true }
+  /** The server already refused it (revoked from another device, or the account is gone there). */
+  | { readonly revoked: 'already' }
+  /** The server could not be asked (offline, unreachable, failing): the token still works there until revoked. */
+  | { readonly revoked: false; readonly why: string };
+
+/** How long a removal waits for the server before it gives up on revoking the token (and says so). */
+const REVOKE_WAIT_MS = 5_000;
+
+/**
+ * Forget a server: first its token is revoked on that server when it can be reached (a removed phone must not keep
+ * a working key), then the token and the whole cache (sessions, messages, outbox) go from this phone.
+ */
+export async function removeProfile(id: string, opts: { readonly fetch?: typeof fetch; readonly revokeWaitMs?: number } = {}): Promise<RemoveOutcome> {
   const d = await db();
+  const profile = await d.get('profiles', id);
+  const outcome = profile ? await revokeOwnToken(profile, opts.fetch, opts.revokeWaitMs ?? REVOKE_WAIT_MS) : ({ revoked: 'already' } as const);
   await d.delete('profiles', id);
   if ((await d.get('prefs', 'activeProfileId')) === id) await d.delete('prefs', 'activeProfileId');
   // Another profile becomes active first: that stops this one's runtime, which closes its cache. Deleting a
   // database waits for every connection to close, so the other order waited forever on the runtime.
   await loadProfiles();
   await deleteCache(id);
+  return outcome;
+}
+
+async function revokeOwnToken(profile: ServerProfile, fetchImpl: typeof fetch | undefined, waitMs: number): Promise<RemoveOutcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<RemoveOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ revoked: false, why: `the server did not answer within ${waitMs / 1000} s` }), waitMs);
+  });
+  const attempt = apiFor(profile, fetchImpl).send('DELETE', `/api/devices/${encodeURIComponent(profile.deviceId)}`).then(
+    (): RemoveOutcome => ({ revoked: true }),
+    (e: unknown): RemoveOutcome => (e instanceof ApiError && (e.status === 401 || e.status === 404) ? { revoked: 'already' } : { revoked: false, why: errorText(e) }),
+  );
+  try {
+    return await Promise.race([attempt, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function profileForServer(server: string): ServerProfile | null {

@@ -1,5 +1,6 @@
 // `baton daemon --server URL [--code CODE] [--name N]`: pair on first run, then run this machine's daemon until stopped.
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { parseFlags } from '../lib/args.ts';
 import { helpText } from '../lib/help.ts';
 import { describeApiError } from '../lib/api-client.ts';
@@ -7,11 +8,11 @@ import { CliError, usage } from '../lib/cli-error.ts';
 import { batonHome, daemonConfigPath, readDaemonConfig, writeDaemonConfig } from '../lib/config.ts';
 import { startDaemon, untilSignal } from '../lib/daemon-runtime.ts';
 
-const USAGE = 'baton daemon --server URL [--code CODE] [--name NAME] [--acp-agent "COMMAND ARGS…"] [--home DIR]';
-const HELP = helpText(USAGE, "Runs this machine's daemon: it connects to the server, runs the agents of this machine's sessions and\nresumes them strictly. The first run pairs with a machine code (`baton pair --kind machine` on the server).", [["--server URL", "the Baton server (remembered after pairing)"], ["--code CODE", "a one-time machine pairing code (first run)"], ["--name NAME", "how this machine is shown (default the host name)"], ["--acp-agent CMD", "the ACP agent the `acp` backend runs, e.g. \"gemini --acp\" (remembered; BATON_ACP_AGENT overrides)"]]);
+const USAGE = 'baton daemon --server URL [--code CODE] [--name NAME] [--allow-root DIR]… [--acp-agent "COMMAND ARGS…"] [--home DIR]';
+const HELP = helpText(USAGE, "Runs this machine's daemon: it connects to the server, runs the agents of this machine's sessions and\nresumes them strictly. The first run pairs with a machine code (`baton pair --kind machine` on the server).", [["--server URL", "the Baton server (remembered after pairing)"], ["--allow-root DIR", "a folder agents may work in (repeatable, remembered; default your home, never its dot-directories); the daemon refuses starts, resumes and takeovers elsewhere, whatever the server asks"], ["--code CODE", "a one-time machine pairing code (first run)"], ["--name NAME", "how this machine is shown (default the host name)"], ["--acp-agent CMD", "the ACP agent the `acp` backend runs, e.g. \"gemini --acp\" (remembered; BATON_ACP_AGENT overrides)"]]);
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' }, 'acp-agent': { type: 'string' } }, USAGE);
+  const { values } = parseFlags(args, { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' }, 'acp-agent': { type: 'string' }, 'allow-root': { type: 'string', multiple: true } }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -23,7 +24,8 @@ export async function run(args: string[]): Promise<number> {
   const name = values.name ?? config?.name ?? hostname();
 
   if (values.code) {
-    config = { ...(await pair(serverUrl, values.code, name)), name };
+    // A new pairing replaces the server and token; what this machine configured for itself (roots, agent) stays.
+    config = { ...(config ?? {}), ...(await pair(serverUrl, values.code.trim(), name)), name };
     writeDaemonConfig(home, config);
   } else if (!config?.token) {
     throw new CliError(`this machine is not paired: get a machine pairing code on the server (\`baton pair --kind machine\`) and run ${USAGE.replace('[--code CODE]', '--code CODE')}`);
@@ -39,13 +41,24 @@ export async function run(args: string[]): Promise<number> {
   }
   // The environment wins over the remembered agent, as BATON_<PROVIDER>_PATH does for the other CLIs.
   if (config.acpAgent && !process.env.BATON_ACP_AGENT) process.env.BATON_ACP_AGENT = config.acpAgent;
+  const allowRoots = values['allow-root']?.map((r) => r.trim()).filter((r) => r !== '');
+  if (allowRoots !== undefined) {
+    if (allowRoots.length === 0) throw usage(`--allow-root needs a folder\nusage: ${USAGE}`);
+    config = { ...config, allowRoots: allowRoots.map((r) => resolve(r)) };
+    writeDaemonConfig(home, config);
+  }
   const { done, fatal } = untilSignal();
-  const daemon = await startDaemon({ home, serverUrl, token: config.token, name, onFatal: fatal });
+  const daemon = await startDaemon({ home, serverUrl, token: config.token, name, onFatal: fatal, allowRoots: allowRoots ? config.allowRoots : rootsFromConfig(config.allowRoots) });
   process.stderr.write(`baton daemon "${name}" running for ${serverUrl} (home ${home})\n`);
   const reason = await done;
   await daemon.stop();
   if (reason) throw new CliError(reason);
   return 0;
+}
+
+/** Remembered roots, unless BATON_ALLOW_ROOTS overrides them (as the environment wins for the ACP agent). */
+function rootsFromConfig(roots: readonly string[] | undefined): readonly string[] {
+  return process.env.BATON_ALLOW_ROOTS ? [] : roots ?? [];
 }
 
 async function pair(serverUrl: string, code: string, name: string) {

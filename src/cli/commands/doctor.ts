@@ -10,9 +10,10 @@ import { parseFlags } from '../lib/args.ts';
 import { helpText } from '../lib/help.ts';
 import { ApiError, createApiClient } from '../lib/api-client.ts';
 import { batonHome, readCliConfig, readDaemonConfig } from '../lib/config.ts';
+import { machinePolicy } from '../lib/daemon-runtime.ts';
 
 const USAGE = 'baton doctor [--json] [--home DIR]';
-const HELP = helpText(USAGE, "Checks this machine: the agent CLIs on PATH (override one with BATON_CLAUDE_PATH, BATON_CODEX_PATH,\nBATON_OPENCODE_PATH or BATON_GEMINI_PATH), which backends can resume a session, whether this home's\ndaemon runs, and whether the server in $BATON_HOME/cli.json answers. Exits 1 if the server does not.", [["--json", "print the checks as JSON"]]);
+const HELP = helpText(USAGE, "Checks this machine: the agent CLIs on PATH (override one with BATON_CLAUDE_PATH, BATON_CODEX_PATH,\nBATON_OPENCODE_PATH or BATON_GEMINI_PATH), which backends can resume a session, which folders this\nmachine's agents may work in, whether this home's daemon runs, and whether the server in $BATON_HOME/cli.json answers. Exits 1 if the server does not.", [["--json", "print the checks as JSON"]]);
 
 interface ServerCheck {
   url: string | null;
@@ -40,13 +41,17 @@ export async function run(args: string[]): Promise<number> {
       detail: installed ? null : mine[0]?.detail ?? null,
     };
   });
-  const daemonStatus = (await queryControlSocket(join(home, 'daemon.sock'))) as { status?: { link: string; machineId: string | null; name: string; sessions: unknown[]; queuedFrames?: number; parkedFrames?: number } } | null;
+  const daemonStatus = (await queryControlSocket(join(home, 'daemon.sock'))) as { status?: { link: string; machineId: string | null; name: string; sessions: unknown[]; queuedFrames?: number; parkedFrames?: number; policy?: { roots: string[]; isDefault: boolean; description: string } | null } } | null;
   const daemon = daemonStatus?.status ?? null;
   const server = await checkServer(home);
+  // The running daemon's own policy when it runs; else what `baton daemon` would start with on this home.
+  const remembered = readDaemonConfig(home)?.allowRoots;
+  const planned = machinePolicy(process.env.BATON_ALLOW_ROOTS ? [] : remembered ?? []);
+  const policy = daemon?.policy ?? { roots: planned.roots, isDefault: planned.isDefault, description: planned.describe() };
 
   const ok = server.reachable && server.authorized;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ home, providers, backends, daemon, server }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ home, providers, backends, daemon, policy, server }, null, 2)}\n`);
     return ok ? 0 : 1;
   }
   const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -74,6 +79,7 @@ export async function run(args: string[]): Promise<number> {
       + `${daemon.queuedFrames ? `, ${daemon.queuedFrames} report(s) not yet confirmed by the server` : ''}`
       + `${daemon.parkedFrames ? `, ${daemon.parkedFrames} report(s) the server kept failing to store (parked; see the daemon's log)` : ''}`
     : 'daemon: not running on this home (start `baton daemon` or `baton up`)');
+  out(`folders: ${policy.description}; starts, resumes and takeovers elsewhere are refused by the daemon, whatever the server asks`);
   const state = !server.url ? 'not configured' : !server.reachable ? 'unreachable' : server.authorized ? 'reachable, token accepted' : 'reachable, token NOT accepted';
   out(`server: ${server.url ? `${server.url} — ` : ''}${state}${server.detail ? ` (${server.detail})` : ''}`);
   return ok ? 0 : 1;

@@ -50,7 +50,8 @@ async function pairThisTerminal(home: string, code: string, server: string | und
   const res = await fetch(`${serverUrl.replace(/\/+$/, '')}/api/pair`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code, kind: 'cli', name: name ?? 'terminal' }),
+    // Any case and surrounding spaces: the server compares codes normalized.
+    body: JSON.stringify({ code: code.trim(), kind: 'cli', name: name ?? 'terminal' }),
   });
   const body = (await res.json().catch(() => null)) as { token?: string; error?: { message: string } } | null;
   if (!res.ok || !body?.token) throw new CliError(`pairing failed: ${body?.error?.message ?? `HTTP ${res.status}`}`);

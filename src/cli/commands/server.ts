@@ -6,8 +6,8 @@ import { batonHome } from '../lib/config.ts';
 import { usage } from '../lib/cli-error.ts';
 import { pushContact } from '../lib/push-contact.ts';
 
-const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--push-contact URL] [--no-compression] [--hold-minutes N]';
-const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"], ["--hold-minutes N", "how long a message for an offline machine waits for it (default 1440 = 24 h; 0 refuses such sends)"]]);
+const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--start-rate N] [--push-contact URL] [--no-compression] [--hold-minutes N] [--allow-host NAME]… [--max-db-mb N]';
+const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--start-rate N", "sessions a device may start per minute, sustained (default 6, after a burst of 10)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"], ["--hold-minutes N", "how long a message for an offline machine waits for it (default 1440 = 24 h; 0 refuses such sends)"], ["--allow-host NAME", "answer requests for this host name too (repeatable; the public URL, localhost and this machine's addresses always are)"], ["--max-db-mb N", "refuse writes (507) once baton.db reaches N MB, as on a full disk"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -22,9 +22,12 @@ export async function run(args: string[]): Promise<number> {
     'app-origin': { type: 'string', multiple: true },
     'resume-timeout-ms': { type: 'string' },
     'send-rate': { type: 'string' },
+    'start-rate': { type: 'string' },
     'push-contact': { type: 'string' },
     'no-compression': { type: 'boolean' },
     'hold-minutes': { type: 'string' },
+    'allow-host': { type: 'string', multiple: true },
+    'max-db-mb': { type: 'string' },
   }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
@@ -39,8 +42,14 @@ export async function run(args: string[]): Promise<number> {
   const sendRate = values['send-rate'] === undefined ? undefined : Number(values['send-rate']);
   if (sendRate !== undefined && !(sendRate > 0)) throw usage(`--send-rate must be a positive number of messages per minute\nusage: ${USAGE}`);
 
+  const startRate = values['start-rate'] === undefined ? undefined : Number(values['start-rate']);
+  if (startRate !== undefined && !(startRate > 0)) throw usage(`--start-rate must be a positive number of sessions per minute\nusage: ${USAGE}`);
+
   const holdMinutes = values['hold-minutes'] === undefined ? undefined : Number(values['hold-minutes']);
   if (holdMinutes !== undefined && !(holdMinutes >= 0)) throw usage(`--hold-minutes must be 0 or more\nusage: ${USAGE}`);
+
+  const maxDbMb = values['max-db-mb'] === undefined ? undefined : Number(values['max-db-mb']);
+  if (maxDbMb !== undefined && !(maxDbMb > 0)) throw usage(`--max-db-mb must be a positive number of megabytes\nusage: ${USAGE}`);
 
   const { startServer, DEFAULT_PORT } = await import('../../server/index.ts');
   const server = await startServer({
@@ -55,8 +64,13 @@ export async function run(args: string[]): Promise<number> {
     resumeTimeoutMs,
     push: values['push-contact'] ? { contact: pushContact(values['push-contact']) } : undefined,
     holdMs: holdMinutes === undefined ? undefined : holdMinutes * 60_000,
-    rateLimits: sendRate === undefined ? undefined : { sendPerSecond: sendRate / 60, sendBurst: Math.max(30, Math.ceil(sendRate)) },
+    rateLimits: {
+      ...(sendRate === undefined ? {} : { sendPerSecond: sendRate / 60, sendBurst: Math.max(30, Math.ceil(sendRate)) }),
+      ...(startRate === undefined ? {} : { startPerSecond: startRate / 60, startBurst: Math.max(10, Math.ceil(startRate)) }),
+    },
     compression: !values['no-compression'],
+    allowedHosts: values['allow-host'] ?? [],
+    ...(maxDbMb !== undefined ? { maxDatabaseBytes: Math.round(maxDbMb * 2 ** 20) } : {}),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`Baton server listening on ${server.url}\n`);

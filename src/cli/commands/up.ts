@@ -12,14 +12,15 @@ import { batonHome, readCliConfig, readDaemonConfig, writeCliConfig, writeDaemon
 import { startDaemon, untilSignal } from '../lib/daemon-runtime.ts';
 import { pushContact } from '../lib/push-contact.ts';
 
-const USAGE = 'baton up [--port N] [--host H] [--home DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--push-contact URL] [--name NAME] [--no-qr] [--no-compression]';
-const HELP = helpText(USAGE, "Runs the Baton server, this machine's daemon and the built app in one process, and prints the URL a\nphone opens, a one-time pairing link and its QR code. Ctrl-C stops everything. `npm start` runs it.", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1; 0.0.0.0 for your network)"], ["--public-url URL", "the URL phones use, for links (e.g. behind a TLS proxy)"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN to call this server (repeatable)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--name NAME", "this machine's name (default the host name)"], ["--no-qr", "do not print the QR code"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"]]);
+const USAGE = 'baton up [--port N] [--host H] [--home DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--allow-host NAME]… [--allow-root DIR]… [--start-rate N] [--push-contact URL] [--name NAME] [--no-qr] [--no-compression]';
+const HELP = helpText(USAGE, "Runs the Baton server, this machine's daemon and the built app in one process, and prints the URL a\nphone opens, a one-time pairing link and its QR code. Ctrl-C stops everything. `npm start` runs it.", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1; 0.0.0.0 for your network)"], ["--public-url URL", "the URL phones use, for links (e.g. behind a TLS proxy)"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN to call this server (repeatable)"], ["--allow-host NAME", "answer requests for this host name too (repeatable; the public URL, localhost and this machine's addresses always are)"], ["--allow-root DIR", "a folder this machine's agents may work in (repeatable, remembered; default your home, never its dot-directories)"], ["--start-rate N", "sessions a device may start per minute, sustained (default 6, after a burst of 10)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--name NAME", "this machine's name (default the host name)"], ["--no-qr", "do not print the QR code"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     port: { type: 'string' }, host: { type: 'string' }, home: { type: 'string' }, 'public-url': { type: 'string' },
     'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
     'app-origin': { type: 'string', multiple: true }, 'no-qr': { type: 'boolean' }, name: { type: 'string' },
+    'allow-host': { type: 'string', multiple: true }, 'allow-root': { type: 'string', multiple: true }, 'start-rate': { type: 'string' },
     'push-contact': { type: 'string' },
     'no-compression': { type: 'boolean' },
   }, USAGE);
@@ -29,6 +30,8 @@ export async function run(args: string[]): Promise<number> {
   if (!!values['tls-cert'] !== !!values['tls-key']) throw usage('--tls-cert and --tls-key go together');
   const home = batonHome(values.home);
   const host = values.host ?? '127.0.0.1';
+  const startRate = values['start-rate'] === undefined ? undefined : Number(values['start-rate']);
+  if (startRate !== undefined && !(startRate > 0)) throw usage('--start-rate must be a positive number of sessions per minute');
 
   const { startServer, DEFAULT_PORT } = await import('../../server/index.ts');
   const staticDir = builtApp();
@@ -38,6 +41,8 @@ export async function run(args: string[]): Promise<number> {
     ...(values['tls-cert'] && values['tls-key'] ? { tls: { cert: values['tls-cert'], key: values['tls-key'] } } : {}),
     ...(values['trust-proxy'] ? { trustProxy: true } : {}),
     ...(values['app-origin'] ? { appOrigins: values['app-origin'] } : {}),
+    ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
+    ...(startRate !== undefined ? { rateLimits: { startPerSecond: startRate / 60, startBurst: Math.max(10, Math.ceil(startRate)) } } : {}),
     ...(values['push-contact'] ? { push: { contact: pushContact(values['push-contact']) } } : {}),
     ...(values['no-compression'] ? { compression: false } : {}),
   }).catch((e: NodeJS.ErrnoException) => {
@@ -63,10 +68,13 @@ export async function run(args: string[]): Promise<number> {
       const issued = server.admin.issueToken(account, 'machine', name);
       daemonConfig = { serverUrl: server.url, token: issued.token, name, machineId: issued.machineId };
     }
-    daemonConfig = { ...daemonConfig, serverUrl: server.url, name };
+    const allowRoots = values['allow-root']?.map((r) => r.trim()).filter((r) => r !== '').map((r) => resolve(r));
+    if (allowRoots?.length === 0) throw usage('--allow-root needs a folder');
+    daemonConfig = { ...daemonConfig, serverUrl: server.url, name, ...(allowRoots ? { allowRoots } : {}) };
     writeDaemonConfig(home, daemonConfig);
     const { done, fatal } = untilSignal();
-    const daemon = await startDaemon({ home, serverUrl: server.url, token: daemonConfig.token, name, onFatal: fatal });
+    const roots = allowRoots ?? (process.env.BATON_ALLOW_ROOTS ? [] : daemonConfig.allowRoots ?? []);
+    const daemon = await startDaemon({ home, serverUrl: server.url, token: daemonConfig.token, name, onFatal: fatal, allowRoots: roots });
     stopAll.unshift(() => daemon.stop());
 
     const { code } = server.admin.createPairingCode(account, 'phone');

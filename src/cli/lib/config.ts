@@ -16,6 +16,8 @@ export interface DaemonConfig {
   readonly name: string;
   /** The ACP agent the `acp` backend runs (`command args…`), from `baton daemon --acp-agent`. */
   readonly acpAgent?: string;
+  /** The folders agents may work in, from `baton daemon --allow-root` (absent: the home without dot-directories). */
+  readonly allowRoots?: readonly string[];
   readonly machineId?: string | null;
 }
 

@@ -1,16 +1,21 @@
-// The checks every backend gets around its driver: a usable cwd before anything is spawned, and an
-// exception (a spawn refusing its arguments, a driver bug) turned into a typed failure instead of a hang.
+// The checks every backend gets around its driver: a usable cwd, inside the folders this machine allows
+// (its own policy, whatever the server asked), before anything is spawned; and an exception (a spawn
+// refusing its arguments, a driver bug) turned into a typed failure instead of a hang.
+import type { MachinePolicy } from '../policy.ts';
 import type { BackendDriver, ResumeOutcome, StartOutcome } from './backend.ts';
 import { cwdProblem } from './shared/cwd-check.ts';
 
-type Failure = { readonly ok: false; readonly code: 'cwd-invalid' | 'vendor-error'; readonly detail: string };
+type Failure = { readonly ok: false; readonly code: 'cwd-invalid' | 'cwd-not-allowed' | 'vendor-error'; readonly detail: string };
 
-export function guardDriver(driver: BackendDriver): BackendDriver {
+/** `policy`: the machine's allowed folders; without one (a unit test of a driver) every usable folder is allowed. */
+export function guardDriver(driver: BackendDriver, policy?: MachinePolicy): BackendDriver {
   const label = `the ${driver.backend} agent`;
 
   async function run<T extends StartOutcome | ResumeOutcome>(cwd: string, what: string, call: () => Promise<T>): Promise<T | Failure> {
     const before = cwdProblem(cwd);
     if (before) return { ok: false, code: 'cwd-invalid', detail: what === 'resume' ? `${before}; the session is not reopened elsewhere (restore the folder, then resume)` : before };
+    const refused = policy?.cwdRefusal(cwd);
+    if (refused) return { ok: false, code: 'cwd-not-allowed', detail: refused.slice(0, 2000) };
     let outcome: T;
     try {
       outcome = await call();

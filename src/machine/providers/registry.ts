@@ -1,7 +1,9 @@
 // Maps each backend to its driver factory and finds each vendor executable: BATON_<PROVIDER>_PATH, else PATH.
 import { accessSync, constants, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { BACKENDS, BACKEND_INFO, type Backend, type Provider } from '../../core/index.ts';
+import { createPolicy, type MachinePolicy } from '../policy.ts';
 import type { BackendDriver, DriverEnv } from './backend.ts';
 import { guardDriver } from './guard-driver.ts';
 
@@ -56,6 +58,18 @@ export interface RegistryOptions {
   /** Start/resume timeout handed to every driver; BATON_DRIVER_TIMEOUT_MS overrides the default. */
   readonly timeoutMs?: number;
   readonly backends?: readonly Backend[];
+  /** The folders agents may work in; default the env's HOME without its dot-directories. */
+  readonly policy?: MachinePolicy;
+}
+
+/**
+ * PATH without empty or relative entries. Such an entry is looked up from the agent's working directory, so a
+ * repository holding an executable named `claude` would run in place of the vendor's: the daemon runs only the
+ * binaries its own configuration names, never one a folder the server picked provides.
+ */
+export function safePath(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  return path.split(delimiter).filter((dir) => dir !== '' && isAbsolute(dir)).join(delimiter);
 }
 
 export function loadDriverFactory(backend: Backend): Promise<Factory> {
@@ -68,11 +82,13 @@ export async function createDrivers(o: RegistryOptions): Promise<{ drivers: Map<
   const timeoutMs = o.timeoutMs ?? (Number.isFinite(envTimeout) && envTimeout > 0 ? envTimeout : DEFAULT_DRIVER_TIMEOUT_MS);
   const drivers = new Map<Backend, BackendDriver>();
   const failures = new Map<Backend, string>();
+  const env = o.env.PATH === undefined ? o.env : { ...o.env, PATH: safePath(o.env.PATH) };
+  const policy = o.policy ?? createPolicy({ home: o.env.HOME ?? homedir() });
   for (const backend of o.backends ?? BACKENDS) {
     try {
       const factory = await loadDriverFactory(backend);
-      // Every driver behind the same guard: a usable cwd before any spawn, exceptions turned into typed failures.
-      drivers.set(backend, guardDriver(factory({ command: resolveCommand(BACKEND_INFO[backend].provider, o.env), env: o.env, timeoutMs })));
+      // Every driver behind the same guard: a usable cwd inside the allowed folders before any spawn, exceptions turned into typed failures.
+      drivers.set(backend, guardDriver(factory({ command: resolveCommand(BACKEND_INFO[backend].provider, env), env, timeoutMs }), policy));
     } catch (e) {
       failures.set(backend, `the ${backend} driver could not load: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -1,5 +1,6 @@
 // What every part of the session supervisor works with: the store, the drivers, the outbound frames, the running
 // agents, and the guard on driver calls.
+import type { MachinePolicy } from '../policy.ts';
 import type { Backend, MachineCapabilities, MachineUp } from '../../core/index.ts';
 import type { DaemonStore } from '../daemon-store.ts';
 import type { Logger } from '../logger.ts';
@@ -19,4 +20,6 @@ export interface Supervision {
   readonly processes: ProcessGuard;
   readonly agents: RunningAgents;
   readonly guard: Guard;
+  /** The machine's allowed folders: a takeover outside them is not bound (the drivers' guard refuses starts and resumes). */
+  readonly policy?: MachinePolicy;
 }

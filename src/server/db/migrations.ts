@@ -221,4 +221,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX push_events_age ON push_events(created_at);
     `,
   },
+  {
+    // Numbered after the issue (14) that added it, so migrations other branches add meanwhile keep theirs.
+    id: 14,
+    name: 'revocation-cascades',
+    sql: `
+      -- The device that made a share link or a pairing code: revoking it revokes its links and drops its unused codes.
+      -- NULL for those made before this migration, and for codes made by \`baton pair\` on the server's own machine.
+      ALTER TABLE shares ADD COLUMN created_by TEXT REFERENCES devices(id);
+      ALTER TABLE pairing_codes ADD COLUMN created_by TEXT REFERENCES devices(id);
+      CREATE INDEX shares_created_by ON shares(created_by) WHERE created_by IS NOT NULL;
+      CREATE INDEX pairing_codes_created_by ON pairing_codes(created_by) WHERE created_by IS NOT NULL;
+    `,
+  },
 ];

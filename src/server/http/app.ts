@@ -5,7 +5,9 @@ import { cors } from 'hono/cors';
 import { BatonError, ERROR_KINDS, LIMITS, type ApiErrorBody } from '../../core/index.ts';
 import type { HistoryService } from '../orchestrator/history.ts';
 import type { PushService } from '../push/push-service.ts';
+import { storageFailure } from '../db/storage-error.ts';
 import { compression } from './compression.ts';
+import type { HostCheck } from './host-check.ts';
 import { RateLimitedError } from './rate-limit.ts';
 import { accountRoutes, createLimiters, type Limiters, type RateLimits, type RouteDeps } from './routes-account.ts';
 import { pushRoutes } from './routes-push.ts';
@@ -27,6 +29,8 @@ export interface AppOptions extends RouteDeps {
   readonly rateLimits?: Partial<RateLimits>;
   /** Compress responses (br/gzip); off when a reverse proxy does it. Default on. */
   readonly compression?: boolean;
+  /** Which Host names this server answers for (DNS rebinding); every host when absent (unit tests of the app alone). */
+  readonly hosts?: HostCheck;
 }
 
 export function createApp(opts: AppOptions): Hono {
@@ -34,6 +38,15 @@ export function createApp(opts: AppOptions): Hono {
   const { ctx } = opts;
 
   app.use('*', securityHeaders({ appOrigins: opts.appOrigins, tls: opts.tls, trustProxy: opts.trustProxy }));
+  const hosts = opts.hosts;
+  if (hosts) {
+    // Before anything else reads the request: a page on a rebinding domain gets nothing of ours.
+    app.use('*', async (c, next) => {
+      const foreign = hosts.foreignHost({ host: c.req.header('host'), 'x-forwarded-host': c.req.header('x-forwarded-host') });
+      if (foreign !== null) throw misdirected(foreign);
+      await next();
+    });
+  }
   if (opts.compression !== false) app.use('*', compression());
   if (opts.appOrigins.length > 0) {
     app.use('/api/*', cors({
@@ -72,10 +85,20 @@ export function createApp(opts: AppOptions): Hono {
       if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
       return c.json(body, ERROR_KINDS[err.kind]);
     }
+    const storage = storageFailure(err, ctx.db);
+    if (storage) {
+      ctx.log(`storage failure on ${c.req.method} ${c.req.path}: ${(err as Error).message}`);
+      return c.json({ error: { kind: storage.kind, message: storage.message } } satisfies ApiErrorBody, ERROR_KINDS[storage.kind]);
+    }
     ctx.log(`internal error on ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
     const body: ApiErrorBody = { error: { kind: 'internal', message: 'something went wrong on the server' } };
     return c.json(body, 500);
   });
   app.notFound((c) => c.json({ error: { kind: 'not-found', message: 'not found' } } satisfies ApiErrorBody, 404));
   return app;
+}
+
+/** 421: the request named a host this server does not answer for. */
+export function misdirected(host: string): BatonError {
+  return new BatonError('misdirected', `this server does not answer for the host ${JSON.stringify(host.slice(0, 200))}; open it by its own address, or start it with --allow-host for that name`);
 }

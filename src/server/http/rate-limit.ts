@@ -37,11 +37,15 @@ export interface FailureLimiter {
   /** Milliseconds until `key` may try again; 0 while it may. */
   waitMs(key: string): number;
   fail(key: string): void;
+  /** Forgets `key`'s failures (its window starts again). */
+  reset(key: string): void;
+  /** Failures allowed per window. */
+  readonly max: number;
   /** Keys held right now (tests assert the bound). */
   readonly size: number;
 }
 
-/** At most `maxFailures` failures per key in each fixed window of `windowMs`. */
+/** At most `maxFailures` failures per key in each fixed window of `windowMs` (Infinity: until `reset`). */
 export function createFailureLimiter(maxFailures: number, windowMs: number, now: () => number, maxKeys = DEFAULT_MAX_KEYS): FailureLimiter {
   const windows = new LruMap<{ start: number; count: number }>(maxKeys);
   const get = (key: string) => {
@@ -59,6 +63,8 @@ export function createFailureLimiter(maxFailures: number, windowMs: number, now:
       return w.count < maxFailures ? 0 : Math.max(1, w.start + windowMs - now());
     },
     fail: (key) => void get(key).count++,
+    reset: (key) => windows.set(key, { start: now(), count: 0 }),
+    max: maxFailures,
     get size() {
       return windows.size;
     },

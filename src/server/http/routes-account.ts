@@ -1,5 +1,4 @@
 // Routes about the account itself: pairing, devices, sync, machines, settings, health.
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import {
   BatonError, CreatePairingCodeSchema, PairRequestSchema, SettingsPatchSchema, SyncQuerySchema,
@@ -10,6 +9,7 @@ import { createPairingCode, redeemPairingCode } from '../pairing.ts';
 import { toDeviceRecord } from '../store/accounts.ts';
 import { toMachineRecord } from '../store/machines.ts';
 import { readSyncPage } from '../sync-page.ts';
+import { clientAddress, sourceKey } from './client-address.ts';
 import { readBody, readQuery } from './input.ts';
 import { createFailureLimiter, createTokenBucket, refuseIfLimited, type FailureLimiter, type TokenBucket } from './rate-limit.ts';
 import type { SessionService } from '../orchestrator/sessions.ts';
@@ -24,9 +24,14 @@ export interface RouteDeps {
 
 /** The limits docs/security.md explains (with the pairing brute-force arithmetic). */
 export const RATE_LIMITS = {
-  /** Wrong pairing codes per client address per window, and for everyone together. */
+  /** Wrong pairing codes per source (an IPv4 address, an IPv6 /64) per window: that source alone is refused after them. */
   pairFailuresPerClient: 10,
-  pairFailuresOverall: 100,
+  /**
+   * Wrong pairing codes from everyone together after which every unused code is voided (and the count starts
+   * again): no code is ever exposed to more guesses than this, and nobody is locked out — a code made after
+   * that pairs at once, from any source that did not guess.
+   */
+  pairFailuresOverall: 1_000,
   pairWindowMs: 10 * 60_000,
   /** Messages per device: a burst (an outbox flushing after a day offline), then one every two seconds. */
   sendBurst: 30,
@@ -34,6 +39,9 @@ export const RATE_LIMITS = {
   /** Share-link reads per client address. */
   shareReadBurst: 30,
   shareReadPerSecond: 0.5,
+  /** Session starts per device: each one is an agent process on a machine (25 at once used to be 25 agents). */
+  startBurst: 10,
+  startPerSecond: 0.1,
 } as const;
 
 export interface Limiters {
@@ -41,6 +49,7 @@ export interface Limiters {
   readonly pairOverall: FailureLimiter;
   readonly sends: TokenBucket;
   readonly shareReads: TokenBucket;
+  readonly starts: TokenBucket;
 }
 
 export type RateLimits = { -readonly [K in keyof typeof RATE_LIMITS]: number };
@@ -49,21 +58,17 @@ export function createLimiters(now: () => number, overrides: Partial<RateLimits>
   const L: RateLimits = { ...RATE_LIMITS, ...overrides };
   return {
     pairPerClient: createFailureLimiter(L.pairFailuresPerClient, L.pairWindowMs, now),
-    // One key only: nothing can push it out of the map, so no flood of addresses resets the global count.
-    pairOverall: createFailureLimiter(L.pairFailuresOverall, L.pairWindowMs, now),
+    // One key only, with no window: every `pairFailuresOverall` wrong codes void the unused ones (see the route).
+    pairOverall: createFailureLimiter(L.pairFailuresOverall, Number.POSITIVE_INFINITY, now),
     sends: createTokenBucket(L.sendBurst, L.sendPerSecond, now),
     shareReads: createTokenBucket(L.shareReadBurst, L.shareReadPerSecond, now),
+    starts: createTokenBucket(L.startBurst, L.startPerSecond, now),
   };
 }
 
+/** The rate-limit key of the request's client: its source (an IPv4 address or an IPv6 /64), via a trusted proxy's header. */
 export function clientKey(c: Context, trustProxy: boolean): string {
-  const forwarded = trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-  if (forwarded) return forwarded;
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
+  return sourceKey(clientAddress(c, trustProxy));
 }
 
 /** Machine tokens drive the machine socket; managing devices and pairing is for people's devices. */
@@ -74,14 +79,15 @@ function requirePerson(a: DeviceAuth): void {
 /** `onRevoke` runs inside the revocation's transaction (the device's push subscription goes with it). */
 export function accountRoutes(app: Hono, { ctx, trustProxy, version, sessions }: RouteDeps, limiters: Limiters, onRevoke: (deviceId: string) => void = () => {}): void {
   const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
-  // 10 wrong codes per address and 100 overall per 10 minutes: 50-bit codes stay out of reach (docs/security.md).
+  // 10 wrong codes per source per 10 minutes; every 1,000 wrong codes overall void the unused ones: 50-bit codes
+  // stay out of reach, and a flood of guesses locks nobody else out (docs/security.md).
   const { pairPerClient: perClient, pairOverall: overall } = limiters;
 
   app.get('/api/health', (c) => c.json({ ok: true, version }));
 
   app.post('/api/pair', async (c) => {
     const key = clientKey(c, trustProxy);
-    refuseIfLimited(Math.max(perClient.waitMs(key), overall.waitMs('*')), 'too many wrong pairing codes; wait a few minutes');
+    refuseIfLimited(perClient.waitMs(key), 'too many wrong pairing codes from this address; wait a few minutes');
     const body = await readBody(c, PairRequestSchema);
     try {
       const issued = redeemPairingCode(ctx, body.code, body.kind, body.name);
@@ -90,16 +96,27 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version, sessions }:
       if (err instanceof BatonError && err.kind === 'pairing-failed') {
         perClient.fail(key);
         overall.fail('*');
+        if (overall.waitMs('*') > 0) voidUnusedCodes();
       }
       throw err;
     }
   });
 
+  /**
+   * So many wrong codes from so many sources that someone is guessing: every unused code dies, so none was
+   * exposed to more than `pairFailuresOverall` guesses. Locking pairing instead locked the owner out with it.
+   */
+  function voidUnusedCodes(): void {
+    overall.reset('*');
+    const dropped = ctx.change(() => ctx.stores.accounts.dropUnusedCodes());
+    ctx.log(`pairing: ${overall.max} wrong pairing codes since the last reset; ${dropped} unused code(s) voided so none stays guessable — make a new one with \`baton pair\``);
+  }
+
   app.post('/api/pairing-codes', async (c) => {
     const a = auth(c);
     requirePerson(a);
     const body = await readBody(c, CreatePairingCodeSchema);
-    return c.json(createPairingCode(ctx, a.accountId, body.kind, ctx.publicUrl()), 201);
+    return c.json(createPairingCode(ctx, a.accountId, body.kind, ctx.publicUrl(), a.deviceId), 201);
   });
 
   app.get('/api/devices', (c) => {
@@ -112,13 +129,19 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version, sessions }:
     requirePerson(a);
     const device = ctx.stores.accounts.device(a.accountId, c.req.param('id'));
     if (!device) throw new BatonError('not-found', `no device ${c.req.param('id')}`);
-    ctx.change((tx) => {
-      ctx.stores.accounts.revokeDevice(device.id, ctx.now());
+    // What the device made dies with it: its share links and the pairing codes it asked for and nobody used.
+    const shares = ctx.change((tx) => {
+      const now = ctx.now();
+      ctx.stores.accounts.revokeDevice(device.id, now);
+      const revokedShares = ctx.stores.shares.revokeMadeBy(device.id, now);
+      ctx.stores.accounts.dropCodesMadeBy(device.id);
       onRevoke(device.id);
       tx.cursor(a.accountId);
+      return revokedShares;
     });
     ctx.machines.disconnectDevice(device.id);
     ctx.phones.disconnectDevice(device.id);
+    for (const id of shares) ctx.phones.disconnectShare(id);
     return c.body(null, 204);
   });
 

@@ -23,6 +23,8 @@ export function sessionRoutes(app: Hono, { ctx, sessions }: RouteDeps, limiters:
   app.post('/api/sessions', async (c) => {
     const a = auth(c);
     const body = await readBody(c, StartSessionSchema);
+    // Each start is an agent process on a machine: a burst, then one every 10 s per device (docs/security.md).
+    refuseIfLimited(limiters.starts.take(a.deviceId), 'this device is starting sessions too fast; wait a moment');
     return c.json({ session: sessions.startSession(a.accountId, body) }, 201);
   });
 

@@ -1,11 +1,11 @@
 // Read-only share links: create, list, revoke, and the one route a share token opens.
 import type { Context, Hono } from 'hono';
 import { BatonError, CreateShareSchema, LIMITS } from '../../core/index.ts';
-import { authenticate, lookupToken } from '../auth.ts';
-import { toMessageRecord } from '../store/messages.ts';
+import { authenticate, bearerToken, lookupToken } from '../auth.ts';
+import type { ShareRow } from '../store/shares.ts';
 import { toShareRecord } from '../store/shares.ts';
 import { hashSecret, newId, newToken } from '../tokens.ts';
-import { sessionView } from '../views.ts';
+import { sharedMessageView, sharedSessionView } from '../shared-view.ts';
 import { readBody } from './input.ts';
 import { clientKey, type Limiters, type RouteDeps } from './routes-account.ts';
 import { refuseIfLimited } from './rate-limit.ts';
@@ -27,10 +27,11 @@ export function shareRoutes(app: Hono, { ctx, trustProxy }: RouteDeps, limiters:
     const now = ctx.now();
     const expiresAt = now + body.expiresInSeconds * 1000;
     ctx.change((tx) => {
-      ctx.stores.shares.insert({ id, account_id: a.accountId, session_id: s.id, token_hash: hashSecret(token), created_at: now, expires_at: expiresAt });
+      ctx.stores.shares.insert({ id, account_id: a.accountId, session_id: s.id, token_hash: hashSecret(token), created_at: now, expires_at: expiresAt, created_by: a.deviceId });
       tx.cursor(a.accountId);
     });
-    const url = `${ctx.publicUrl().replace(/\/+$/, '')}/shared/${token}`;
+    // The token rides in the fragment: a browser never sends it to the server, a proxy or a log (the app reads it).
+    const url = `${ctx.publicUrl().replace(/\/+$/, '')}/shared#${token}`;
     return c.json({ id, token, url, expiresAt }, 201);
   });
 
@@ -52,12 +53,30 @@ export function shareRoutes(app: Hono, { ctx, trustProxy }: RouteDeps, limiters:
     return c.body(null, 204);
   });
 
+  /** What a share viewer sees: the session's title and kind, its latest messages, nothing of the machine or vendor. */
+  const sharedView = (share: ShareRow) => {
+    const s = ctx.stores.sessions.byId(share.session_id)!;
+    const messages = ctx.stores.messages.before(s.id, Number.MAX_SAFE_INTEGER, LIMITS.pageSize).map(sharedMessageView);
+    return { session: sharedSessionView(s), messages };
+  };
+  const notShared = () => new BatonError('not-found', 'this share link is unknown, expired or revoked');
+
+  // The share token in `Authorization: Bearer bs_…`, where no request path (access log, proxy, history) holds it.
+  app.get('/api/shared', (c) => {
+    refuseIfLimited(limiters.shareReads.take(clientKey(c, trustProxy)), 'too many share-link reads from this address; wait a moment');
+    const token = bearerToken(c.req.header('authorization'));
+    if (token === null) throw new BatonError('unauthorized', 'send the share link’s token as `Authorization: Bearer bs_…`');
+    const found = lookupToken(ctx, token);
+    if (found.type === 'device') throw new BatonError('forbidden', 'this route reads a share link; a device token reads GET /api/sessions/<id>');
+    if (found.type !== 'share') throw notShared();
+    return c.json(sharedView(found.share));
+  });
+
+  // Links made before the token moved to the fragment (`/shared/<token>`) still open: answered the same way.
   app.get('/api/shared/:token', (c) => {
     refuseIfLimited(limiters.shareReads.take(clientKey(c, trustProxy)), 'too many share-link reads from this address; wait a moment');
     const found = lookupToken(ctx, c.req.param('token'));
-    if (found.type !== 'share') throw new BatonError('not-found', 'this share link is unknown, expired or revoked');
-    const s = ctx.stores.sessions.byId(found.share.session_id)!;
-    const messages = ctx.stores.messages.before(s.id, Number.MAX_SAFE_INTEGER, LIMITS.pageSize).map(toMessageRecord);
-    return c.json({ session: sessionView(ctx, s), messages });
+    if (found.type !== 'share') throw notShared();
+    return c.json(sharedView(found.share));
   });
 }

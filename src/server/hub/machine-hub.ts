@@ -31,7 +31,12 @@ interface Conn {
   failed: boolean;
   /** A hello whose session reports continue in `session-reports` frames; reconciled once the last arrived. */
   pendingHello: Hello | null;
+  /** Its token was revoked: nothing it sends is applied or confirmed any more. */
+  revoked: boolean;
 }
+
+/** After a revocation's close frame, how long the daemon gets to answer it before the socket is cut. */
+const REVOKED_GRACE_MS = 1_000;
 
 export interface MachineHub extends MachineLink {
   accept(ws: WebSocket): void;
@@ -70,6 +75,7 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
 
   function onFrame(conn: Conn, data: string): void {
     if (conn.failed) return; // after a failure nothing is applied out of order; the daemon sends it all again
+    if (conn.revoked) return; // a revoked machine is not heard, not even while its close handshake runs
     conn.lastFrameAt = ctx.now();
     if (conn.machineId) arm(conn, ctx.heartbeatTimeoutMs);
     let json: unknown;
@@ -149,6 +155,11 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
   function onClose(conn: Conn): void {
     if (conn.timer) clearTimeout(conn.timer);
     all.delete(conn);
+    goneAway(conn);
+  }
+
+  /** The machine is no longer reachable through this socket: offline, its pending work failed as for a drop. */
+  function goneAway(conn: Conn): void {
     if (!closing && conn.machineId && current.get(conn.machineId) === conn) {
       current.delete(conn.machineId);
       history.onDisconnect(conn.machineId);
@@ -162,13 +173,13 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
 
   return {
     accept(ws) {
-      const conn: Conn = { ws, machineId: null, deviceId: null, lastFrameAt: ctx.now(), timer: null, frames: 0, failed: false, pendingHello: null };
+      const conn: Conn = { ws, machineId: null, deviceId: null, lastFrameAt: ctx.now(), timer: null, frames: 0, failed: false, pendingHello: null, revoked: false };
       all.add(conn);
       arm(conn, HELLO_TIMEOUT_MS);
       ws.on('message', (data, isBinary) => onFrame(conn, isBinary ? '' : data.toString()));
       // The socket's autoPong is off: a pong confirms every frame before its ping, so none is sent after a failure.
       ws.on('ping', (data) => {
-        if (!conn.failed && ws.readyState === ws.OPEN) ws.pong(data);
+        if (!conn.failed && !conn.revoked && ws.readyState === ws.OPEN) ws.pong(data);
       });
       ws.on('close', () => onClose(conn));
       ws.on('error', (err) => ctx.log(`machine socket error: ${err.message}`));
@@ -181,7 +192,16 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
     },
     isConnected: (machineId) => current.has(machineId),
     disconnectDevice(deviceId) {
-      for (const conn of all) if (conn.deviceId === deviceId) conn.ws.close(4401, 'revoked');
+      for (const conn of all) {
+        if (conn.deviceId !== deviceId || conn.revoked) continue;
+        // Deaf at once, offline at once (not when the close handshake ends or times out, 30 s later).
+        conn.revoked = true;
+        goneAway(conn);
+        conn.ws.close(4401, 'revoked');
+        const t = setTimeout(() => conn.ws.terminate(), REVOKED_GRACE_MS);
+        t.unref();
+        conn.ws.once('close', () => clearTimeout(t));
+      }
     },
     close() {
       closing = true;

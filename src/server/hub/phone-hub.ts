@@ -3,8 +3,15 @@ import type { WebSocket } from 'ws';
 import { PROTOCOL_VERSION, PhoneUpSchema, parseInput, type MessageRecord, type PhoneDown } from '../../core/index.ts';
 import { lookupToken } from '../auth.ts';
 import type { PhoneLink, ServerContext } from '../context.ts';
+import { sharedMessage } from '../shared-view.ts';
+import { SOCKET_LIMITS, type SocketLimits } from './socket-limits.ts';
+
+export { SOCKET_LIMITS, type SocketLimits } from './socket-limits.ts';
 
 const HELLO_TIMEOUT_MS = 5_000;
+
+/** After a revocation's close frame, how long the peer gets to answer it before the socket is cut. */
+const REVOKED_GRACE_MS = 1_000;
 /**
  * At most one `changed` per account in this window (the first at once, the latest cursor at its end): a busy agent
  * makes a change per event, and every `changed` sends every phone of the account to GET /api/sync.
@@ -16,6 +23,8 @@ interface Conn {
   /** Set for device sockets. */
   accountId: string | null;
   deviceId: string | null;
+  /** The device or share this socket counts against (per-token cap), once its hello was accepted. */
+  tokenKey: string | null;
   /** Set for share viewers: they only ever see this session's messages, until the share ends. */
   sharedSessionId: string | null;
   shareId: string | null;
@@ -23,6 +32,8 @@ interface Conn {
   timer: NodeJS.Timeout | null;
   /** The session this socket's app shows in the foreground (its `foreground` frame), or null. */
   foreground: string | null;
+  /** Its token was revoked (or its share ended): nothing it sends is heard any more, nothing more is sent to it. */
+  ended: boolean;
 }
 
 /** setTimeout's longest delay; a 30-day share re-arms instead of firing at once. */
@@ -38,8 +49,11 @@ export interface PhoneHub extends PhoneLink {
 /** The underlying socket, to cork it while a batch of frames is written (ws keeps it in `_socket`). */
 type Corkable = { _socket?: { cork(): void; uncork(): void } | null };
 
-export function createPhoneHub(ctx: ServerContext): PhoneHub {
+export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits> = {}): PhoneHub {
+  const L: SocketLimits = { ...SOCKET_LIMITS, ...limits };
   const all = new Set<Conn>();
+  /** Open sockets per device or share, for the per-token cap. */
+  const perToken = new Map<string, number>();
   /** Device sockets by account: a fan-out visits only the account's sockets, not every one. */
   const byAccount = new Map<string, Set<Conn>>();
   /** Share viewers by session. */
@@ -52,10 +66,33 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
   let pending = new Map<Conn, Buffer[]>();
 
   function send(conn: Conn, msg: PhoneDown): void {
-    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(msg));
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    conn.ws.send(JSON.stringify(msg));
+    checkBacklog(conn);
+  }
+
+  /**
+   * A socket whose unsent bytes pass the cap is cut (a close frame would only queue behind them). Its client
+   * reconnects and catches up over HTTP, which is how every reconnect works; nothing is lost that sync has.
+   */
+  function checkBacklog(conn: Conn): boolean {
+    const backlog = conn.ws.bufferedAmount;
+    if (backlog <= L.maxBufferedBytes) return true;
+    ctx.log(`events socket of ${conn.deviceId ?? `share ${conn.shareId}`} closed: ${backlog} bytes unsent (a reader that does not keep up; it re-syncs when it reconnects)`);
+    conn.ended = true;
+    detach(conn);
+    conn.ws.terminate();
+    return false;
+  }
+
+  /** Out of every index: no more frames go to it. */
+  function detach(conn: Conn): void {
+    unindex(byAccount, conn.accountId, conn);
+    unindex(bySession, conn.sharedSessionId, conn);
   }
 
   function enqueue(conn: Conn, frame: Buffer): void {
+    if (conn.ended) return;
     if (pending.size === 0) setImmediate(flush);
     const list = pending.get(conn);
     if (list) list.push(frame);
@@ -66,12 +103,17 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
     const batch = pending;
     pending = new Map();
     for (const [conn, frames] of batch) {
-      if (conn.ws.readyState !== conn.ws.OPEN) continue;
+      if (conn.ended || conn.ws.readyState !== conn.ws.OPEN) continue;
       const socket = (conn.ws as unknown as Corkable)._socket;
       socket?.cork();
-      // Serialized once for every recipient; sent as text frames.
-      for (const frame of frames) conn.ws.send(frame, { binary: false });
+      // Serialized once for every recipient; sent as text frames. The backlog is checked before each one, so a
+      // socket is cut at most one frame past the cap however much one turn of the loop had for it.
+      for (const frame of frames) {
+        if (!checkBacklog(conn)) break;
+        conn.ws.send(frame, { binary: false });
+      }
       socket?.uncork();
+      if (!conn.ended) checkBacklog(conn);
     }
   }
 
@@ -103,6 +145,7 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
   }
 
   function onFrame(conn: Conn, data: string): void {
+    if (conn.ended) return; // a revoked token is not heard, not even while its close handshake runs
     let json: unknown;
     try {
       json = JSON.parse(data);
@@ -126,17 +169,25 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
     if (msg.protocol !== PROTOCOL_VERSION) return refuse(conn, 4400, 'protocol', `this server speaks protocol ${PROTOCOL_VERSION}, the client sent ${msg.protocol}`);
     const token = msg.token ?? msg.shareToken;
     const found = token ? lookupToken(ctx, token) : { type: 'unknown' as const };
-    if (msg.token && found.type === 'device') {
+    const key = msg.token && found.type === 'device' ? found.device.id : msg.shareToken && found.type === 'share' ? found.share.id : null;
+    if (key === null) {
+      return refuse(conn, 4401, 'unauthorized', found.type === 'revoked' ? 'this device’s token was revoked; pair it again' : 'unknown or expired token');
+    }
+    const cap = found.type === 'device' ? L.perDevice : L.perShare;
+    if ((perToken.get(key) ?? 0) >= cap) {
+      return refuse(conn, 4429, 'too-many-sockets', `at most ${cap} sockets may be open with one ${found.type === 'device' ? 'device token' : 'share link'}; close another one first`);
+    }
+    perToken.set(key, (perToken.get(key) ?? 0) + 1);
+    conn.tokenKey = key;
+    if (found.type === 'device') {
       conn.accountId = found.device.account_id;
       conn.deviceId = found.device.id;
       index(byAccount, conn.accountId, conn);
-    } else if (msg.shareToken && found.type === 'share') {
+    } else if (found.type === 'share') {
       conn.sharedSessionId = found.share.session_id;
       index(bySession, conn.sharedSessionId, conn);
       conn.shareId = found.share.id;
       conn.shareExpiresAt = found.share.expires_at;
-    } else {
-      return refuse(conn, 4401, 'unauthorized', found.type === 'revoked' ? 'this device’s token was revoked; pair it again' : 'unknown or expired token');
     }
     if (conn.timer) clearTimeout(conn.timer);
     conn.timer = null;
@@ -159,11 +210,24 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
     unindex(bySession, conn.sharedSessionId, conn);
     conn.sharedSessionId = null;
     refuse(conn, 4401, code, message);
+    cutAfterGrace(conn);
+  }
+
+  /**
+   * The token is dead: from now on the socket is deaf and mute (its frames are dropped, nothing more is sent),
+   * and if its peer does not answer the close frame it is cut after a second, not after ws's 30-s close timeout.
+   */
+  function cutAfterGrace(conn: Conn): void {
+    conn.ended = true;
+    detach(conn);
+    const t = setTimeout(() => conn.ws.terminate(), REVOKED_GRACE_MS);
+    t.unref();
+    conn.ws.once('close', () => clearTimeout(t));
   }
 
   return {
     accept(ws) {
-      const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, shareId: null, shareExpiresAt: 0, timer: null, foreground: null };
+      const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, shareId: null, shareExpiresAt: 0, timer: null, foreground: null, ended: false, tokenKey: null };
       all.add(conn);
       conn.timer = setTimeout(() => refuse(conn, 4400, 'hello-expected', 'send hello first'), HELLO_TIMEOUT_MS);
       conn.timer.unref();
@@ -171,13 +235,18 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
       ws.on('close', () => {
         if (conn.timer) clearTimeout(conn.timer);
         all.delete(conn);
-        unindex(byAccount, conn.accountId, conn);
-        unindex(bySession, conn.sharedSessionId, conn);
+        detach(conn);
+        if (conn.tokenKey !== null) {
+          const n = (perToken.get(conn.tokenKey) ?? 1) - 1;
+          if (n > 0) perToken.set(conn.tokenKey, n);
+          else perToken.delete(conn.tokenKey);
+          conn.tokenKey = null;
+        }
       });
       ws.on('error', (err) => ctx.log(`events socket error: ${err.message}`));
     },
     showing(deviceId, sessionId) {
-      for (const conn of all) if (conn.deviceId === deviceId && conn.foreground === sessionId && conn.ws.readyState === conn.ws.OPEN) return true;
+      for (const conn of all) if (!conn.ended && conn.deviceId === deviceId && conn.foreground === sessionId && conn.ws.readyState === conn.ws.OPEN) return true;
       return false;
     },
     changed(accountId, cursor) {
@@ -198,14 +267,22 @@ export function createPhoneHub(ctx: ServerContext): PhoneHub {
     message(accountId: string, message: MessageRecord) {
       const frame = frameOf({ type: 'message', message });
       for (const conn of byAccount.get(accountId) ?? []) enqueue(conn, frame);
-      for (const conn of bySession.get(message.sessionId) ?? []) {
+      const viewers = bySession.get(message.sessionId);
+      if (!viewers) return;
+      // Share viewers get the reader's view of it (no client id, no failure detail), serialized once for all of them.
+      const shared = frameOf({ type: 'message', message: sharedMessage(message) });
+      for (const conn of [...viewers]) {
         // Checked again here too: the expiry timer runs on wall time, the share's deadline on the server's clock.
         if (ctx.now() >= conn.shareExpiresAt) endShare(conn, 'share-expired', 'this share link has expired');
-        else enqueue(conn, frame);
+        else enqueue(conn, shared);
       }
     },
     disconnectDevice(deviceId) {
-      for (const conn of all) if (conn.deviceId === deviceId) conn.ws.close(4401, 'revoked');
+      for (const conn of all) {
+        if (conn.deviceId !== deviceId || conn.ended) continue;
+        conn.ws.close(4401, 'revoked');
+        cutAfterGrace(conn);
+      }
     },
     disconnectShare(shareId) {
       for (const conn of all) if (conn.shareId === shareId && conn.sharedSessionId !== null) endShare(conn, 'share-revoked', 'this share link was revoked');

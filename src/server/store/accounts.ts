@@ -22,6 +22,8 @@ export interface PairingCodeRow {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+  /** The device that asked for it (null: `baton pair` or `baton up` on the server's machine). */
+  created_by: string | null;
 }
 
 export function createAccountStore(db: Db) {
@@ -34,7 +36,9 @@ export function createAccountStore(db: Db) {
     device: db.prepare<[string, string], DeviceRow>('SELECT * FROM devices WHERE id = ? AND account_id = ?'),
     devices: db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE account_id = ? ORDER BY created_at, id'),
     revoke: db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-    insertCode: db.prepare('INSERT INTO pairing_codes (code_hash, account_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
+    insertCode: db.prepare('INSERT INTO pairing_codes (code_hash, account_id, kind, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)'),
+    dropCodesBy: db.prepare('DELETE FROM pairing_codes WHERE created_by = ? AND used_at IS NULL'),
+    dropUnused: db.prepare('DELETE FROM pairing_codes WHERE used_at IS NULL'),
     code: db.prepare<[string], PairingCodeRow>('SELECT * FROM pairing_codes WHERE code_hash = ?'),
     useCode: db.prepare('UPDATE pairing_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL'),
     pruneCodes: db.prepare('DELETE FROM pairing_codes WHERE expires_at < ?'),
@@ -53,8 +57,12 @@ export function createAccountStore(db: Db) {
     devices: (accountId: string): DeviceRow[] => s.devices.all(accountId),
     revokeDevice: (id: string, now: number): boolean => s.revoke.run(now, id).changes > 0,
     insertPairingCode(c: Omit<PairingCodeRow, 'used_at'>): void {
-      s.insertCode.run(c.code_hash, c.account_id, c.kind, c.created_at, c.expires_at);
+      s.insertCode.run(c.code_hash, c.account_id, c.kind, c.created_at, c.expires_at, c.created_by);
     },
+    /** Drops the unused codes a device asked for (it was revoked); returns how many. */
+    dropCodesMadeBy: (deviceId: string): number => s.dropCodesBy.run(deviceId).changes,
+    /** Drops every unused code of every account (too many wrong guesses: no live code stays guessable). */
+    dropUnusedCodes: (): number => s.dropUnused.run().changes,
     pairingCode: (hash: string): PairingCodeRow | undefined => s.code.get(hash),
     /** Marks a code used; false if someone used it first (one-time even under a race). */
     usePairingCode: (hash: string, now: number): boolean => s.useCode.run(now, hash).changes > 0,
