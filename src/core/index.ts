@@ -21,3 +21,6 @@ export * from './history.ts';
 export * from './vendor-commands.ts';
 export * from './human-time.ts';
 export * from './backoff.ts';
+export * from './agent-entries.ts';
+export * from './permission-modes.ts';
+export * from './invisible.ts';

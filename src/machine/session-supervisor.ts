@@ -137,6 +137,8 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
       }
       case 'text':
       case 'tool':
+      case 'tool-call':
+      case 'plan':
       case 'turn-end':
       case 'retry':
       case 'permission-request':
@@ -190,7 +192,7 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     if (!driver || driver.provider !== f.provider) return fail('dependency-missing', `no ${f.backend} backend for ${f.provider} on this machine`);
     const cap = deps.capabilities()[f.backend];
     if (cap && !cap.installed) return fail('dependency-missing', cap.detail ?? `${BACKEND_INFO[f.backend].command} is not installed`);
-    const r = await guarded(() => driver.start({ cwd: f.cwd, title: f.title }), stopLate);
+    const r = await guarded(() => driver.start({ cwd: f.cwd, title: f.title, permissionMode: f.permissionMode }), stopLate);
     if (!r.done && r.threw !== null) return fail('vendor-error', `the ${f.backend} agent could not be started: ${r.threw}`);
     if (!r.done) return fail('timeout', 'the agent did not start in time');
     if (!r.value.ok) return send({ type: 'start-failed', requestId: f.requestId, sessionId: f.sessionId, code: r.value.code, detail: r.value.detail.slice(0, 2000) });
@@ -246,7 +248,7 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
     for (const h of safeHolders(driver, f.vendorResumeId)) if (!holders.has(h.pid)) holders.set(h.pid, `pid ${h.pid}: ${h.detail}`);
     if (holders.size > 0) return failed('session-in-use', `vendor session ${f.vendorResumeId} is open in another process on this machine (${[...holders.values()].slice(0, 2).join('; ')}); close it there, then resume`);
 
-    const r = await guarded<ResumeOutcome>(() => driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd }), stopLate);
+    const r = await guarded<ResumeOutcome>(() => driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd, permissionMode: f.permissionMode }), stopLate);
     if (!r.done && r.threw !== null) return failed('vendor-error', `the ${f.backend} agent could not be started: ${r.threw}`);
     if (!r.done) return failed('timeout', 'the agent did not reopen the session in time');
     if (!r.value.ok) return failed(r.value.code, r.value.detail);
@@ -366,7 +368,10 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
           await running.get(f.sessionId)?.handle.interrupt();
           return;
         case 'permission-answer':
-          await running.get(f.sessionId)?.handle.answerPermission(f.permissionId, f.decision);
+          await running.get(f.sessionId)?.handle.answerPermission(f.permissionId, f.decision, f.scope);
+          return;
+        case 'set-permission-mode':
+          await running.get(f.sessionId)?.handle.setPermissionMode?.(f.mode);
           return;
         case 'forget':
           return serial(f.sessionId, async () => {

@@ -2,6 +2,7 @@
 import type { AgentEvent, RetryNotice } from '../../core/index.ts';
 import type { ServerContext, Tx } from '../context.ts';
 import type { SessionRow } from '../store/sessions.ts';
+import { isEntryEvent } from '../store/agent-entries.ts';
 import { newId } from '../tokens.ts';
 import { moveMessage, touchSession } from './transitions.ts';
 
@@ -13,6 +14,12 @@ export function applyAgentEvent(ctx: ServerContext, tx: Tx, session: SessionRow,
   // The vendor moved on (or ended the turn): its retry notice no longer holds.
   const retryCleared = session.agent_retry !== null && event.kind !== 'retry' ? { agent_retry: null } : {};
   const base = { session_id: session.id, origin: 'agent' as const, client_id: eventId, state: null, attempt_id: null, created_at: now, tool: null, permission: null };
+  // Tool calls, plans and streamed text: one message per call / plan / part, updated as later reports come.
+  if (isEntryEvent(event)) {
+    const row = stores.entries.apply(session.id, event, { ...base, id: newId('msg') }, now);
+    touchSession(ctx, tx, session.account_id, session.id, { last_activity_at: now, ...retryCleared });
+    return tx.messageChanged(session.account_id, row);
+  }
   switch (event.kind) {
     case 'turn-end': {
       // Only what this agent took: a message whose agent went away before answering stays delivered.
@@ -21,6 +28,7 @@ export function applyAgentEvent(ctx: ServerContext, tx: Tx, session: SessionRow,
         if (failure) moveMessage(ctx, tx, session.account_id, m, { type: 'turn-failed', code: failure.code }, failure.detail);
         else moveMessage(ctx, tx, session.account_id, m, { type: 'turn-ended' });
       }
+      for (const row of stores.entries.settle(session.id, now)) tx.messageChanged(session.account_id, row);
       touchSession(ctx, tx, session.account_id, session.id, { last_activity_at: now, ...retryCleared });
       return;
     }
@@ -36,7 +44,8 @@ export function applyAgentEvent(ctx: ServerContext, tx: Tx, session: SessionRow,
     case 'error':
       return append({ ...base, id: newId('msg'), role: 'notice', text: event.text });
     case 'permission-request': {
-      const permission = JSON.stringify({ permissionId: event.permissionId, tool: event.tool, input: event.input, decision: null });
+      const { kind: _kind, ...fields } = event;
+      const permission = JSON.stringify({ ...fields, decision: null });
       append({ ...base, id: newId('msg'), role: 'permission', text: `${event.tool}: ${event.input}`, tool: event.tool, permission });
       touchSession(ctx, tx, session.account_id, session.id, { awaiting_permission: 1, ...retryCleared });
       return;

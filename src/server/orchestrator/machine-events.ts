@@ -1,5 +1,6 @@
 // What the server does with each message a daemon sends, and with a daemon connecting or going away.
 import type { MachineUp, MessageFailureCode } from '../../core/index.ts';
+import { permissionModeField } from '../../core/index.ts';
 import type { ServerContext, Tx } from '../context.ts';
 import type { SessionRow } from '../store/sessions.ts';
 import { newId } from '../tokens.ts';
@@ -77,7 +78,7 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
           if (session.start_request_id === null || session.status === 'active') continue;
           tx.toMachine(machineId, {
             type: 'start', requestId: session.start_request_id as never, sessionId: session.id as never,
-            provider: session.provider, backend: session.backend, cwd: session.cwd, title: session.title,
+            provider: session.provider, backend: session.backend, cwd: session.cwd, title: session.title, ...permissionModeField(session.permission_mode),
           });
         }
         for (const session of stores.sessions.ofMachine(machineId)) queueDeliveries(ctx, tx, session.id);

@@ -1,5 +1,6 @@
 // Strict resume on the server: attempt records, the resume command, its deadline, and what a result does.
 import { RESUME_FAILURE_TEXT, type MachineUp, type ResumeFailureCode } from '../../core/index.ts';
+import { permissionModeField } from '../../core/index.ts';
 import type { ServerContext, Tx } from '../context.ts';
 import type { AttemptRow } from '../store/resume-attempts.ts';
 import type { SessionRow } from '../store/sessions.ts';
@@ -40,6 +41,7 @@ export function createResumeService(ctx: ServerContext): ResumeService {
       vendorResumeId: session.vendor_resume_id as never,
       backend: session.backend,
       cwd: session.cwd,
+      ...permissionModeField(session.permission_mode),
     });
   }
 

@@ -1,6 +1,6 @@
 // What a phone can do to a session besides sending: start, rename, archive, stop, interrupt, take over, answer permissions.
 import {
-  BACKEND_INFO, BatonError, DEFAULT_BACKEND, describeBlock, isBackendOf,
+  BACKEND_INFO, BatonError, DEFAULT_BACKEND, describeBlock, isBackendOf, isPermissionMode, permissionModeField,
   type Backend, type MachineCapabilities, type MessageRecord, type SessionRecord, type StartSessionRequest,
 } from '../../core/index.ts';
 import type { ServerContext } from '../context.ts';
@@ -40,6 +40,7 @@ export function startSession(ctx: ServerContext, accountId: string, body: StartS
     const cap = caps?.[backend];
     if (caps && (!cap || !cap.installed)) throw blocked('dependency-missing', cap?.detail ?? `${BACKEND_INFO[backend].command} is not installed on ${machine.name}`);
     if (machine.online !== 1 || !ctx.machines.isConnected(machine.id)) throw blocked('machine-offline', machine.name);
+    if (body.permissionMode !== undefined && !isPermissionMode(backend, body.permissionMode)) throw badMode(backend, body.permissionMode);
     const old = body.summaryOf === undefined ? undefined : stores.sessions.get(accountId, body.summaryOf);
     if (body.summaryOf !== undefined && !old) throw new BatonError('not-found', `no session ${body.summaryOf}`);
 
@@ -52,6 +53,7 @@ export function startSession(ctx: ServerContext, accountId: string, body: StartS
       status: 'inactive', vendor_id: null, vendor_resume_id: null, start_request_id: requestId, created_at: now, last_activity_at: now,
       cursor: tx.cursor(accountId),
     });
+    if (body.permissionMode !== undefined) stores.sessions.update(id, tx.cursor(accountId), { permission_mode: body.permissionMode });
     const seed = old ? summaryOf(ctx, old) : null;
     if (body.message || seed) {
       // Accepted now, delivered once `started` arrives (a session is inactive until then).
@@ -62,16 +64,27 @@ export function startSession(ctx: ServerContext, accountId: string, body: StartS
       });
       tx.messageChanged(accountId, m);
     }
-    tx.toMachine(machine.id, { type: 'start', requestId, sessionId: id as never, provider: body.provider, backend, cwd: body.cwd, title });
+    tx.toMachine(machine.id, { type: 'start', requestId, sessionId: id as never, provider: body.provider, backend, cwd: body.cwd, title, ...permissionModeField(body.permissionMode) });
     return stores.sessions.byId(id)!;
   });
   return sessionView(ctx, row);
 }
 
-export function renameSession(ctx: ServerContext, accountId: string, sessionId: string, title: string): SessionRecord {
+function badMode(backend: Backend, mode: string): BatonError {
+  return new BatonError('bad-request', `invalid body: permissionMode: ${BACKEND_INFO[backend].label} has no mode “${mode}”`);
+}
+
+/** A new title and/or permission mode; a mode reaches a running agent at once (the next start or resume carries it anyway). */
+export function renameSession(ctx: ServerContext, accountId: string, sessionId: string, patch: { title?: string; permissionMode?: string }): SessionRecord {
   return ctx.change((tx) => {
     const s = mustGet(ctx, accountId, sessionId);
-    touchSession(ctx, tx, accountId, s.id, { title });
+    const mode = patch.permissionMode;
+    if (mode !== undefined) {
+      if (s.managed !== 1) throw new BatonError('conflict', 'take this session over before choosing how its agent asks');
+      if (!isPermissionMode(s.backend, mode)) throw badMode(s.backend, mode);
+    }
+    touchSession(ctx, tx, accountId, s.id, { ...(patch.title !== undefined ? { title: patch.title } : {}), ...(mode !== undefined ? { permission_mode: mode } : {}) });
+    if (mode !== undefined && s.status === 'active') tx.toMachine(s.machine_id, { type: 'set-permission-mode', sessionId: s.id as never, mode: mode as never });
     return sessionView(ctx, stores(ctx).byId(s.id)!);
   });
 }
@@ -121,7 +134,7 @@ export function takeOver(ctx: ServerContext, accountId: string, sessionId: strin
   });
 }
 
-export function answerPermission(ctx: ServerContext, accountId: string, sessionId: string, permissionId: string, decision: 'allow' | 'deny'): MessageRecord {
+export function answerPermission(ctx: ServerContext, accountId: string, sessionId: string, permissionId: string, decision: 'allow' | 'deny', scope: 'once' | 'session' = 'once'): MessageRecord {
   return ctx.change((tx) => {
     const s = mustGet(ctx, accountId, sessionId);
     const m = ctx.stores.messages.permission(s.id, permissionId);
@@ -129,11 +142,14 @@ export function answerPermission(ctx: ServerContext, accountId: string, sessionI
     const info = JSON.parse(m.permission) as NonNullable<MessageRecord['permission']>;
     if (info.decision !== null) throw new BatonError('conflict', `this permission was already answered (${info.decision})`);
     if (s.status !== 'active') throw new BatonError('conflict', 'the session is not running, so the agent is no longer asking');
+    // Allow approves exactly what was shown: an input too long to show whole cannot be allowed from here.
+    if (decision === 'allow' && info.inputTruncated) throw new BatonError('conflict', 'this request is too long to show in full here; answer it on its machine');
+    if (scope === 'session' && (decision !== 'allow' || !info.sessionScope)) throw new BatonError('bad-request', 'invalid body: scope: this request can only be answered once');
     requireOnline(ctx, s);
-    const updated = ctx.stores.messages.setPermission(m.id, { ...info, decision }, ctx.now());
+    const updated = ctx.stores.messages.setPermission(m.id, { ...info, decision, ...(scope === 'session' ? { scope } : {}) }, ctx.now());
     touchSession(ctx, tx, accountId, s.id, { awaiting_permission: ctx.stores.messages.openPermissionCount(s.id) > 0 ? 1 : 0 });
     tx.messageChanged(accountId, updated);
-    tx.toMachine(s.machine_id, { type: 'permission-answer', sessionId: s.id as never, permissionId: permissionId as never, decision });
+    tx.toMachine(s.machine_id, { type: 'permission-answer', sessionId: s.id as never, permissionId: permissionId as never, decision, ...(scope === 'session' ? { scope } : {}) });
     return toMessageRecord(updated);
   });
 }

@@ -1,6 +1,6 @@
 // The transcript of each session: per-session seq, idempotency keys, and each user message's delivery state.
 import type { Db } from '../db/open-database.ts';
-import type { DeliveryState, MessageFailureCode, MessageRecord, MessageRole, PermissionInfo } from '../../core/index.ts';
+import type { AgentEntry, DeliveryState, MessageFailureCode, MessageRecord, MessageRole, PermissionInfo } from '../../core/index.ts';
 
 export interface MessageRow {
   id: string;
@@ -22,9 +22,12 @@ export interface MessageRow {
   turn_lost: number;
   /** While `held`: when the hold runs out (see migration 3). */
   held_until: number | null;
+  /** JSON AgentEntry of an agent message with structure, and the key its later reports find it by (migration 20). */
+  entry?: string | null;
+  entry_key?: string | null;
 }
 
-export type NewMessage = Omit<MessageRow, 'seq' | 'updated_at' | 'failure_code' | 'failure_detail' | 'turn_lost' | 'held_until'> & { failure_code?: null; failure_detail?: null };
+export type NewMessage = Omit<MessageRow, 'seq' | 'updated_at' | 'failure_code' | 'failure_detail' | 'turn_lost' | 'held_until' | 'entry' | 'entry_key'> & { failure_code?: null; failure_detail?: null };
 
 export function createMessageStore(db: Db) {
   const s = {
@@ -98,6 +101,7 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
     ...(row.state === 'held' && row.held_until !== null ? { heldUntil: row.held_until } : {}),
     tool: row.tool,
     permission: row.permission === null ? null : (JSON.parse(row.permission) as PermissionInfo),
+    ...(row.entry ? { entry: JSON.parse(row.entry) as AgentEntry } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
