@@ -38,7 +38,8 @@ export function toolCallOf(part: Obj, name: string): ToolCall | null {
   const exit = typeof metadata.exit === 'number' ? metadata.exit : null;
   return {
     kind: 'tool-call', callId: (str(part.callID) ?? str(part.id) ?? 'call').slice(0, 200), tool: name, title: str(state.title)?.slice(0, 2_000) ?? null,
-    input: inputText(input).text, status: status === 'completed' ? 'done' : status === 'error' ? 'failed' : 'running',
+    // A command that exited non-zero completed as far as OpenCode is concerned; the others call that failed.
+    input: inputText(input).text, status: status === 'completed' ? (exit !== null && exit !== 0 ? 'failed' : 'done') : status === 'error' ? 'failed' : 'running',
     result: output || status !== 'running' ? toolResult(output, exit) : null, changes: changesOf(tool, input, metadata),
   };
 }
