@@ -94,6 +94,8 @@ export const AgentEventSchema = v.variant('kind', [
     description: v.optional(str(4_000)),
     /** The vendor can allow this for the rest of the session (Claude suggestions, Codex `acceptForSession`, ACP `allow_always`, OpenCode `always`). */
     sessionScope: v.optional(v.boolean()),
+    /** What allowing it for the session covers, in the vendor's terms (a rule, a mode, patterns), when it says. */
+    sessionScopeDetail: v.optional(str(2_000)),
     /** The tool call it is about, when the vendor links them. */
     callId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(ENTRY_LIMITS.idChars))),
   }),

@@ -62,6 +62,8 @@ export interface PermissionInfo {
   readonly description?: string;
   /** The vendor can allow it for the rest of the session. */
   readonly sessionScope?: boolean;
+  /** What that would cover, in the vendor's terms ("Bash(npm test:*)", "acceptEdits mode", patterns). */
+  readonly sessionScopeDetail?: string;
   readonly callId?: string;
 }
 

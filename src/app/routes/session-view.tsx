@@ -14,7 +14,7 @@ import { ConfirmSheet } from '../components/confirm-sheet.tsx';
 import { PermissionModeLine } from '../components/permission-mode.tsx';
 import { continuationsOf } from '../lib/continuations.ts';
 import { TranscriptView } from '../components/transcript-view.tsx';
-import { errorGuard } from '../lib/api-client.ts';
+import { errorGuard, errorText, NetworkError } from '../lib/api-client.ts';
 import { createAtomSignal } from '../lib/atom-signal.ts';
 import { $now } from '../stores/clock.ts';
 import { $outbox, $superseded, discardMessage, editMessage } from '../stores/outbox.ts';
@@ -90,6 +90,8 @@ export default function SessionView(): JSX.Element {
   onCleanup(closeTranscript);
 
   const guard = errorGuard(setError);
+  // "Could not reach the server" was about then: once the server answers again it no longer holds.
+  createEffect(on(connection, (c) => c === 'live' && error() === errorText(new NetworkError('')) && setError(null)));
   const actions: MessageActions = {
     retry: (clientId) => void guard(() => retry(clientId)),
     edit: (clientId, text) => void guard(async () => {
@@ -234,8 +236,9 @@ export default function SessionView(): JSX.Element {
               danger
               onCancel={() => setConfirming(null)}
               onConfirm={() => {
+                const action = what();
                 setConfirming(null);
-                void guard(() => (what() === 'stop' ? stopSession(id()) : archiveSession(id())));
+                void guard(() => (action === 'stop' ? stopSession(id()) : archiveSession(id())));
               }}
             />
           )}

@@ -1,6 +1,6 @@
 // What the user can do to a session from the phone: send (through the outbox), answer permissions, fix blocks, share.
 import { BACKEND_INFO, DEFAULT_BACKEND, type Backend, type Provider } from '../../core/providers.ts';
-import type { MessageRecord, SessionRecord, SettingsRecord } from '../../core/records.ts';
+import type { MessageRecord, SessionRecord, SettingsRecord, ShareRecord } from '../../core/records.ts';
 import { newClientId } from '../lib/client-id.ts';
 import { cancelMessage, enqueueMessage, retryMessage } from './outbox.ts';
 import { askToKeepStorage } from './storage-durability.ts';
@@ -150,4 +150,14 @@ export interface CreatedShare {
 
 export async function createShare(sessionId: string, expiresInSeconds: number): Promise<CreatedShare> {
   return rt().api.send<CreatedShare>('POST', `${path(sessionId)}/shares`, { expiresInSeconds });
+}
+
+/** The session's share links (active, expired and revoked). */
+export async function listShares(sessionId: string): Promise<ShareRecord[]> {
+  return (await rt().api.get<{ shares: ShareRecord[] }>(`${path(sessionId)}/shares`)).shares;
+}
+
+/** Revoke a share link: it stops working, and whoever watches through it is cut off at once. */
+export async function revokeShare(shareId: string): Promise<void> {
+  await rt().api.send('DELETE', `/api/shares/${encodeURIComponent(shareId)}`);
 }

@@ -30,7 +30,9 @@ export function shareRoutes(app: Hono, { ctx, trustProxy }: RouteDeps, limiters:
       ctx.stores.shares.insert({ id, account_id: a.accountId, session_id: s.id, token_hash: hashSecret(token), created_at: now, expires_at: expiresAt });
       tx.cursor(a.accountId);
     });
-    const url = `${ctx.publicUrl().replace(/\/+$/, '')}/shared/${token}`;
+    // The link names its server: a phone whose app is served from elsewhere still reads it from here.
+    const base = ctx.publicUrl().replace(/\/+$/, '');
+    const url = `${base}/shared/${token}?server=${encodeURIComponent(base)}`;
     return c.json({ id, token, url, expiresAt }, 201);
   });
 

@@ -135,7 +135,7 @@ export function PermissionCard(props: { message: MessageRecord; onAnswer: ((a: P
         </button>
       </Show>
       <Show when={obj() !== null}>
-        <details class="perm-exact" open={hidden() > 0}>
+        <details class="perm-exact">
           <summary>Exact input (what Allow approves)</summary>
           <pre class="perm-value" aria-label="Exact input"><VisibleText text={p().input} /></pre>
         </details>
@@ -144,6 +144,9 @@ export function PermissionCard(props: { message: MessageRecord; onAnswer: ((a: P
         <Show when={props.onAnswer} fallback={<p class="muted">Waiting for an answer</p>}>
           <Show when={p().inputTruncated}>
             <p class="perm-warning">This request is too long to show here in full, so it cannot be allowed from the phone. Deny it, or answer it on its machine.</p>
+          </Show>
+          <Show when={p().sessionScope && p().sessionScopeDetail && !p().inputTruncated}>
+            <p class="muted small">“Allow for this session” also allows, without asking again: <span class="mono">{p().sessionScopeDetail}</span></p>
           </Show>
           <div class="perm-actions">
             <button type="button" class="btn danger" onClick={() => answer('deny')}>Deny</button>

@@ -275,11 +275,22 @@ export class ClaudeSession implements AgentHandle {
         ...(input.truncated ? { inputTruncated: true } : {}),
         ...(title ? { title } : {}),
         ...(typeof r.description === 'string' && r.description ? { description: r.description.slice(0, 4_000) } : {}),
-        ...(suggestions.length > 0 ? { sessionScope: true } : {}),
+        ...(suggestions.length > 0 ? { sessionScope: true, sessionScopeDetail: describeSuggestions(suggestions) } : {}),
         ...(typeof r.tool_use_id === 'string' && r.tool_use_id ? { callId: r.tool_use_id.slice(0, 200) } : {}),
       });
       return;
     }
     void this.proc.write({ type: 'control_response', response: { subtype: 'error', request_id: requestId, error: `Baton does not handle ${String(msg.request?.subtype)}` } }).catch(() => {});
   }
+}
+
+/** Claude's permission suggestions in words: the rules it would add and the mode it would switch to. */
+export function describeSuggestions(suggestions: readonly unknown[]): string {
+  const parts: string[] = [];
+  for (const x of suggestions as Json[]) {
+    if (x?.type === 'addRules' && Array.isArray(x.rules)) for (const r of x.rules as Json[]) parts.push(r.ruleContent ? `${String(r.toolName)}(${String(r.ruleContent)})` : String(r.toolName));
+    else if (x?.type === 'setMode' && typeof x.mode === 'string') parts.push(`${x.mode} mode`);
+    else if (x?.type === 'addDirectories' && Array.isArray(x.directories)) parts.push(`access to ${x.directories.join(', ')}`);
+  }
+  return parts.join(', ').slice(0, 2_000) || 'what Claude suggests';
 }

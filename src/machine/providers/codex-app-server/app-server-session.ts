@@ -214,6 +214,7 @@ export class AppServerSession implements AgentHandle {
       this.events.emit({
         kind: 'permission-request', permissionId, tool, input: text.text, ...(text.truncated ? { inputTruncated: true } : {}),
         ...(reason ? { description: reason.slice(0, 4_000) } : {}), sessionScope: true,
+        sessionScopeDetail: tool === 'Bash' ? 'this same command, until the session ends' : 'changes to these files, until the session ends',
         ...(typeof params.itemId === 'string' && params.itemId ? { callId: params.itemId.slice(0, 200) } : {}),
       });
     };

@@ -67,7 +67,7 @@ export function createEventMapper(sessionId: string): EventMapper {
     }
     return out;
   };
-  const permission = (id: string | undefined, tool: string, input: unknown, extra: { description?: string; sessionScope?: boolean; callId?: string } = {}): DriverEvent[] => {
+  const permission = (id: string | undefined, tool: string, input: unknown, extra: { description?: string; sessionScope?: boolean; sessionScopeDetail?: string; callId?: string } = {}): DriverEvent[] => {
     if (!id || permissionsSeen.has(id)) return [];
     permissionsSeen.add(id);
     const text = inputText(input);
@@ -132,7 +132,7 @@ export function createEventMapper(sessionId: string): EventMapper {
           const input = { permission: properties.permission, patterns, ...obj(properties.metadata) };
           const callId = str(obj(properties.tool).callID);
           return [...flushTexts(), ...permission(str(properties.id), toolName(str(properties.permission) ?? ''), input, {
-            ...(always.length > 0 ? { sessionScope: true, description: `“Allow for this session” also allows, until the session ends: ${always.join(', ')}`.slice(0, 4_000) } : {}),
+            ...(always.length > 0 ? { sessionScope: true, sessionScopeDetail: `${toolName(str(properties.permission) ?? '')} ${always.join(', ')}`.slice(0, 2_000) } : {}),
             ...(callId ? { callId: callId.slice(0, 200) } : {}),
           })];
         }
