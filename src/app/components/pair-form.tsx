@@ -31,7 +31,7 @@ export function PairForm(props: { server?: string; code?: string; fromLink?: boo
       navigate('/', { replace: true });
     } catch (err) {
       const norm = normalizeServer(server());
-      if (err instanceof NetworkError && norm.ok && policyBlocked(norm.server)) {
+      if (err instanceof NetworkError && norm.ok && (await policyBlocked(norm.server))) {
         // The app runs under a policy that does not allow that server (installed before its server allowed
         // other servers). If the server's policy now does, the worker stores it and a reload runs under it.
         if (await refreshPolicy()) {

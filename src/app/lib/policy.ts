@@ -18,15 +18,21 @@ export function watchPolicyViolations(): void {
   });
 }
 
-/** Whether the policy blocked a connection to `server` in the last minute. */
-export function policyBlocked(server: string): boolean {
+/**
+ * Whether the policy blocked a connection to `server` in the last minute. The browser reports a violation in a task
+ * of its own, which may come after the fetch it blocked has failed: give it a moment.
+ */
+export async function policyBlocked(server: string, waitMs = 150): Promise<boolean> {
   let origin: string;
   try {
     origin = new URL(server).origin;
   } catch {
     return false;
   }
-  return blocked.some((b) => b.origin === origin && Date.now() - b.at < 60_000);
+  const seen = () => blocked.some((b) => b.origin === origin && Date.now() - b.at < 60_000);
+  if (seen()) return true;
+  await new Promise((r) => setTimeout(r, waitMs));
+  return seen();
 }
 
 /** Asks the service worker to check the server's policy now; true when it changed (a reload runs under it). */
