@@ -72,7 +72,7 @@ export function PermissionModeLine(props: { backend: Backend; mode: string | nul
             </div>
           </form>
         }>
-          <span class="small"><span class="muted">Permissions:</span> <strong>{described()!.label}</strong><span class="muted">{props.mode === null ? ' (default)' : ''}</span></span>
+          <span class="small" title={described()!.detail}><span class="muted">Mode:</span> <strong>{described()!.label}</strong></span>
           <Show when={props.canChange}>
             <button type="button" class="btn small" aria-label="Change permission mode" onClick={() => { setDraft(null); setEditing(true); }}>Change</button>
           </Show>

@@ -171,6 +171,7 @@ export function createMachineEvents(ctx: ServerContext, resume: ResumeService): 
             touchSession(ctx, tx, s.account_id, s.id, { status: 'inactive', awaiting_permission: 0, agent_retry: null });
             // Its agent is gone: a later agent's turn-end must not mark what this one never answered.
             stores.messages.loseTurn(s.id);
+            for (const row of stores.entries.settle(s.id, ctx.now())) tx.messageChanged(s.account_id, row);
             const code = msg.reason === 'requested' ? 'stopped' : 'agent-exited';
             failAccepted(tx, s, code, msg.detail ?? (code === 'stopped' ? 'the session was stopped' : 'the agent exited'));
             if (msg.reason !== 'requested') appendNotice(ctx, tx, s, `The agent ${msg.reason}${msg.detail ? `: ${msg.detail}` : '.'}`);
