@@ -5,16 +5,11 @@
 /// <reference lib="webworker" />
 import { cacheNames } from 'workbox-core';
 import { getCacheKeyForURL } from 'workbox-precaching';
+import { mergePolicy } from './policy-merge.ts';
 
 const SHELL = 'index.html';
 const CSP = 'content-security-policy';
 
-/** `fresh`'s directives, with `script-src` taken from `cached` (it must admit the cached page's inline scripts). */
-export function mergePolicy(cached: string | null, fresh: string): string {
-  const scriptSrc = cached?.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src '));
-  if (!scriptSrc) return fresh;
-  return fresh.split(';').map((d) => d.trim()).filter(Boolean).map((d) => (d.startsWith('script-src ') ? scriptSrc : d)).join('; ');
-}
 
 /** True when the cached shell got a new policy (the next navigation runs under it). Never throws offline: false. */
 export async function refreshShellPolicy(sw: ServiceWorkerGlobalScope): Promise<boolean> {
