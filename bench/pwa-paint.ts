@@ -27,6 +27,39 @@ const BUDGET_OFFLINE_RATIO = 1.5;
 const STATIC_LIST = 'bench-static-list.html';
 const STATIC_COLD = 'bench-static-cold.html';
 const LAST_TEXT = `transcript line ${MESSAGES}`;
+/** Issue 12: a transcript of rich entries (markdown, tool cards, diffs, plans) scrollable in ≤ 1.25× the plain one's time. */
+const BUDGET_RICH_RATIO = 1.25;
+const RICH_LAST_TEXT = `rich transcript line ${MESSAGES}`;
+
+/** The i-th of a rich transcript's entries: markdown with code, a command with its output, an edit, a checklist. */
+function richEvent(i: number): Record<string, unknown> {
+  if (i === MESSAGES) return { kind: 'text', text: `**${RICH_LAST_TEXT}**: all done.` };
+  const tool = (extra: Record<string, unknown>) => ({ kind: 'tool-call', callId: `call-${i}`, title: null, status: 'done', changes: [], ...extra });
+  switch (i % 4) {
+    case 0:
+      return { kind: 'text', text: `### Step ${i}
+
+I read \`src/module-${i}.ts\` and changed:
+
+- the **parser**
+- the \`tests\`
+
+\`\`\`ts
+export function step${i}(x: number): number {
+  return x * ${i}; // scaled
+}
+\`\`\`` };
+    case 1:
+      return tool({ tool: 'Bash', input: JSON.stringify({ command: `npm test -- module-${i}` }), result: { text: Array.from({ length: 14 }, (_, k) => `ok ${k + 1} - case ${k + 1} of module ${i}`).join('\n'), truncated: false, size: 420, exitCode: 0 } });
+    case 2:
+      return tool({
+        tool: 'Edit', input: JSON.stringify({ file_path: `src/module-${i}.ts` }), result: null,
+        changes: [{ path: `src/module-${i}.ts`, kind: 'edit', before: null, after: null, truncated: false, patch: `@@ -1,4 +1,5 @@\n import { x } from './x';\n-export const a = ${i};\n+export const a = ${i + 1};\n+export const b = a * 2;\n export default a;\n` }],
+      });
+    default:
+      return { kind: 'plan', planId: `plan-${i}`, items: [{ text: 'Read the module', status: 'done' }, { text: 'Change it', status: 'done' }, { text: 'Run the tests', status: 'in-progress' }, { text: 'Commit', status: 'pending' }] };
+  }
+}
 
 const LAUNCH = {
   executablePath: '/usr/bin/chromium',
@@ -38,7 +71,7 @@ const LAUNCH = {
  * what we wait for — rAF runs just before that frame paints, the task after it runs once it has.
  * A string, not a function: tsx wraps named inner functions in a `__name` helper that the page does not have.
  */
-const markers = (expected: { rows: number; lastText: string }) => `(() => {
+const markers = (expected: { rows: number; lastText: string; richLastText: string }) => `(() => {
   const expected = ${JSON.stringify(expected)};
   const b = (window.__bench = {});
   const mark = (name) => {
@@ -55,6 +88,7 @@ const markers = (expected: { rows: number; lastText: string }) => `(() => {
     if (rows >= 1 && !b._screen && (rows >= expected.rows || rowEls[rows - 1].getBoundingClientRect().bottom >= innerHeight)) mark('screen');
     const t = document.querySelector('.transcript');
     if (t && t.scrollHeight > t.clientHeight && t.textContent.includes(expected.lastText)) mark('transcript');
+    if (t && t.scrollHeight > t.clientHeight && t.textContent.includes(expected.richLastText)) mark('richTranscript');
   };
   new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
   // Layout can make a condition true without a DOM change (a box gains its height): check every frame too, for 30 s.
@@ -85,7 +119,7 @@ async function fcp(page: Page): Promise<number> {
   return (await h.jsonValue()) as number;
 }
 
-async function mark(page: Page, name: 'list' | 'screen' | 'firstRow' | 'transcript'): Promise<number> {
+async function mark(page: Page, name: 'list' | 'screen' | 'firstRow' | 'transcript' | 'richTranscript'): Promise<number> {
   try {
     const h = await page.waitForFunction((n) => (window as unknown as { __bench: Record<string, number> }).__bench?.[n], name, { timeout: 30_000, polling: 50 });
     return (await h.jsonValue()) as number;
@@ -152,10 +186,14 @@ export async function pwaPaint() {
       machine.send({ type: 'agent-event', sessionId: long, eventId: `seed-${i}`, event: { kind: 'text', text } });
     }
     await until(async () => (await api.get<{ messages: Array<{ text: string }> }>(`/api/sessions/${long}/messages?limit=1`)).body.messages[0]?.text === LAST_TEXT, `the ${MESSAGES} messages to be stored`, 60_000, 50);
+    // The same length of transcript, made of rich entries, in another session.
+    const rich = ids[1]!;
+    for (let i = 1; i <= MESSAGES; i++) machine.send({ type: 'agent-event', sessionId: rich, eventId: `rich-${i}`, event: richEvent(i) as never });
+    await until(async () => (await api.get<{ messages: Array<{ text: string }> }>(`/api/sessions/${rich}/messages?limit=1`)).body.messages[0]?.text.includes(RICH_LAST_TEXT), `the ${MESSAGES} rich entries to be stored`, 60_000, 50);
 
     browser = await chromium.launch(LAUNCH);
     const device = { ...devices['Pixel 7'], serviceWorkers: 'allow' as const };
-    const expected = { rows: SESSIONS, lastText: LAST_TEXT };
+    const expected = { rows: SESSIONS, lastText: LAST_TEXT, richLastText: RICH_LAST_TEXT };
 
     // The two baselines, written from what the app itself renders, before any service worker is installed.
     const snap = await browser.newContext({ ...device, serviceWorkers: 'block' });
@@ -243,16 +281,26 @@ export async function pwaPaint() {
       await ctx.setOffline(false);
     }
 
+    // The plain transcript and the rich one, alternating, so both meet the same moments of the machine's load.
     const transcript: number[] = [];
+    const richTranscript: number[] = [];
     let rendered = 0;
+    let richRendered = 0;
     for (let i = 0; i < RUNS; i++) {
       const page = await throttledPage(ctx);
       await page.goto(`${srv.url}/#/s/${encodeURIComponent(long)}`, { waitUntil: 'load' });
       transcript.push(await mark(page, 'transcript'));
       rendered = await page.locator('.transcript > *').count();
       await page.close();
+      const richPage = await throttledPage(ctx);
+      await richPage.goto(`${srv.url}/#/s/${encodeURIComponent(rich)}`, { waitUntil: 'load' });
+      richTranscript.push(await mark(richPage, 'richTranscript'));
+      richRendered = await richPage.locator('.transcript > *').count();
+      await richPage.close();
     }
     await ctx.close();
+    const richRatios = richTranscript.map((x, i) => x / transcript[i]!);
+    const richRatio = median(richRatios);
 
     const pairRatios = offlineScreen.map((x, i) => x / staticScreen[i]!);
     const offlineRatio = median(pairRatios);
@@ -284,11 +332,17 @@ export async function pwaPaint() {
       info('fcp-offline', 'offline load FCP', show(offlineFcp)),
       info('transcript', `${MESSAGES}-message transcript scrollable`, show(transcript), '',
         `online, warm; from navigation start to the frame after the newest message is shown in a scrolling .transcript; the app renders the newest page (${rendered} nodes) and pages older ones in on scroll`),
+      {
+        ...holds('rich-transcript', `${MESSAGES}-entry rich transcript scrollable (markdown, tool cards, diffs, plans), median of ${RUNS}`, Number.isFinite(richRatio) ? richRatio <= BUDGET_RICH_RATIO : null, median(richTranscript), 'ms', `≤ ${BUDGET_RICH_RATIO}× baseline`,
+          `ratio = median of the ${RUNS} per-pair ratios (${richRatios.map((r) => r.toFixed(2)).join(', ')}); each rich load right after a plain one; ${richRendered} nodes rendered; the session route's lazy chunks (markdown, highlighter, diff) load on the way`),
+        baseline: { label: `the ${MESSAGES}-message plain transcript above, loaded right before each rich one; median ${show(transcript)}`, value: median(transcript) },
+        ratio: richRatio,
+      },
     ];
     return {
       title: `PWA paint (Pixel 7 profile, ${CPU_SLOWDOWN}× CPU slowdown, loopback network)`,
       figures,
-      meta: { runs: RUNS, offlinePairRatios: pairRatios, coldPairRatios: coldRatios, cold: spread(coldApp), coldStatic: spread(coldStatic), coldStaticBytes: cold.bytes, warmFcp: spread(warmFcp), warmScreen: spread(warmScreen), warmList: spread(warmList), offlineScreen: spread(offlineScreen), staticScreen: spread(staticScreen), offlineList: spread(offlineList), offlineFirst: spread(offlineFirst), idbRead, offlineFcp: spread(offlineFcp), transcript: spread(transcript), coldRequests, chromium: browser.version() },
+      meta: { runs: RUNS, offlinePairRatios: pairRatios, coldPairRatios: coldRatios, cold: spread(coldApp), coldStatic: spread(coldStatic), coldStaticBytes: cold.bytes, warmFcp: spread(warmFcp), warmScreen: spread(warmScreen), warmList: spread(warmList), offlineScreen: spread(offlineScreen), staticScreen: spread(staticScreen), offlineList: spread(offlineList), offlineFirst: spread(offlineFirst), idbRead, offlineFcp: spread(offlineFcp), transcript: spread(transcript), richTranscript: spread(richTranscript), richRatios, coldRequests, chromium: browser.version() },
     };
   } finally {
     await browser?.close();

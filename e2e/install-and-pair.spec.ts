@@ -34,12 +34,12 @@ test('pair from the printed link; the sessions appear, grouped by machine, live'
   await expect(row).toContainText('claude · claude-stream');
   await expect(row.locator('.chip')).toHaveText('live');
   await expect(page.getByRole('region', { name: 'Machine laptop' })).toBeVisible();
-  await expect(page.getByText('Live', { exact: true })).toBeVisible();
+  await expect(page.getByText('Up to date', { exact: true })).toBeVisible();
   await page.screenshot({ path: 'docs/screenshots/list.png' });
 
   await row.click();
   await expect(page.getByRole('log', { name: 'Transcript' })).toContainText('echo: look at the login form');
-  await expect(page.locator('.msg-tool').first()).toContainText('Read');
+  await expect(page.locator('.tool-card').first()).toContainText('Read');
   await expect(page.getByRole('button', { name: 'Send', exact: true })).toBeVisible();
   await page.getByRole('textbox', { name: 'Message' }).fill('now add a test for it');
   await page.getByRole('button', { name: 'Send', exact: true }).click();

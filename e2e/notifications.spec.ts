@@ -137,7 +137,7 @@ test('notifications: turned on from settings; a push shows, a tap opens its sess
     await expect(page.locator('.session-title')).toHaveText('Release notes');
     const transcript = page.getByRole('log', { name: 'Transcript' });
     const asking = page.getByRole('group', { name: 'Permission request: Bash' }).last();
-    await expect(asking.getByRole('button', { name: 'Allow' })).toBeVisible();
+    await expect(asking.getByRole('button', { name: 'Allow', exact: true })).toBeVisible();
     await expect(transcript).toContainText('allowed: ls');
     await page.screenshot({ path: 'docs/screenshots/notification-opened.png' });
 
@@ -161,7 +161,7 @@ test('notifications: turned on from settings; a push shows, a tap opens its sess
     // While this phone shows the session, the app says so over its socket: the next request is not pushed to it.
     await api('POST', `/api/sessions/${s.id}/messages`, { clientId: `push-3-${Date.now()}`, text: 'one more' });
     const third = page.getByRole('group', { name: 'Permission request: Bash' }).last();
-    await expect(third.getByRole('button', { name: 'Allow' })).toBeVisible();
+    await expect(third.getByRole('button', { name: 'Allow', exact: true })).toBeVisible();
     const asked = (await messagesOf(s.id)).filter((m) => m.role === 'permission').at(-1)!;
     const db = new Database(join(world().home, 'baton.db'), { readonly: true });
     try {
@@ -170,7 +170,7 @@ test('notifications: turned on from settings; a push shows, a tap opens its sess
     } finally {
       db.close();
     }
-    await third.getByRole('button', { name: 'Allow' }).click();
+    await third.getByRole('button', { name: 'Allow', exact: true }).click();
     await expect(third).toContainText('Allowed');
     expect(pushService.delivered('pixel').some((p) => p.payload.eventId === `permission:${asked.id}`)).toBe(false);
   } finally {

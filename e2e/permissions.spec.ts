@@ -15,7 +15,7 @@ test('a permission request: shown with Allow/Deny, "waiting for approval"; Allow
     await page.getByRole('textbox', { name: 'Message' }).fill('list the files');
     await page.getByRole('button', { name: 'Send' }).click();
     const first = page.getByRole('group', { name: 'Permission request: Bash' }).last();
-    await expect(first.getByRole('button', { name: 'Allow' })).toBeVisible();
+    await expect(first.getByRole('button', { name: 'Allow', exact: true })).toBeVisible();
     await expect(first.getByRole('button', { name: 'Deny' })).toBeVisible();
     await expect(first).toContainText('ls');
     await expect(page.locator('.topbar .chip')).toHaveText('waiting for approval');
@@ -26,7 +26,7 @@ test('a permission request: shown with Allow/Deny, "waiting for approval"; Allow
     await page.getByRole('link', { name: 'Back to sessions' }).click();
     await expect(page.locator(`[data-session-id="${s.id}"] .chip`)).toHaveText('waiting for approval');
     await page.locator(`[data-session-id="${s.id}"]`).click();
-    await page.getByRole('group', { name: 'Permission request: Bash' }).last().getByRole('button', { name: 'Allow' }).click();
+    await page.getByRole('group', { name: 'Permission request: Bash' }).last().getByRole('button', { name: 'Allow', exact: true }).click();
     await expect(page.getByRole('group', { name: 'Permission request: Bash' }).last()).toContainText('Allowed');
     await expect(transcript).toContainText('allowed: ls');
     await expect(transcript).toContainText('echo: list the files');

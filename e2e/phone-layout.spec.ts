@@ -87,13 +87,15 @@ test('360 px: the list and a session fit the screen, long titles and folders tru
   const row = page.locator(`[data-session-id="${s.id}"]`);
   await expect(row).toContainText('Refactor the authentication');
   await expect(row.locator('.chip')).toHaveText('live');
-  // The title and the folder are cut with an ellipsis, not wrapped off screen; the chip stays whole.
-  for (const part of ['.row-title', '.row-cwd']) {
-    const el = row.locator(part);
-    const { scroll, client, overflow } = await el.evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth, overflow: getComputedStyle(e).textOverflow }));
-    expect(scroll, `${part} is longer than its box`).toBeGreaterThan(client);
-    expect(overflow).toBe('ellipsis');
-  }
+  // The folder is cut with an ellipsis; the title gets two lines and at least half the row, however long the chip
+  // beside it (it is cut after two lines); the chip stays whole.
+  const cwd = await row.locator('.row-cwd').evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth, overflow: getComputedStyle(e).textOverflow }));
+  expect(cwd.scroll, '.row-cwd is longer than its box').toBeGreaterThan(cwd.client);
+  expect(cwd.overflow).toBe('ellipsis');
+  const rowTitle = await row.locator('.row-title').evaluate((e) => ({ scroll: e.scrollHeight, client: e.clientHeight, width: e.getBoundingClientRect().width, row: e.parentElement!.getBoundingClientRect().width, lineHeight: parseFloat(getComputedStyle(e).lineHeight) }));
+  expect(rowTitle.scroll, 'the long title is cut after two lines').toBeGreaterThan(rowTitle.client);
+  expect(Math.round(rowTitle.client / rowTitle.lineHeight)).toBe(2);
+  expect(rowTitle.width / rowTitle.row).toBeGreaterThanOrEqual(0.45);
   const chip = await row.locator('.chip').boundingBox();
   expect(chip!.x + chip!.width).toBeLessThanOrEqual(360);
   await expectNoHorizontalOverflow(page, 'the sessions list');
@@ -108,7 +110,13 @@ test('360 px: the list and a session fit the screen, long titles and folders tru
   await row.click();
   await expect(page.getByRole('log', { name: 'Transcript' })).toContainText('echo: look at src/middleware');
   const title = page.locator('.session-title');
-  expect(await title.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+  expect(await title.evaluate((e) => e.scrollHeight > e.clientHeight)).toBe(true);
+  // Touch targets: every button and link on the screen is at least 44 px tall.
+  const small = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.topbar button, .topbar a, .composer button, .session-screen .btn')]
+    .filter((el) => el.getClientRects().length > 0)
+    .filter((el) => el.getBoundingClientRect().height < 44)
+    .map((el) => `${el.tagName.toLowerCase()} "${el.textContent?.trim()}" ${Math.round(el.getBoundingClientRect().height)}px`));
+  expect(small).toEqual([]);
   await expectNoHorizontalOverflow(page, 'a live session');
   await expectNamedControls(page, 'a live session');
   await page.screenshot({ path: 'docs/screenshots/session-360.png' });

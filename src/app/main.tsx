@@ -5,6 +5,7 @@ import { render } from 'solid-js/web';
 import { App } from './app.tsx';
 import { afterNextPaint } from './lib/after-paint.ts';
 import { onWorkerOpen } from './lib/worker-open.ts';
+import { watchPolicyViolations } from './lib/policy.ts';
 import { $activeProfileId, $profilesLoaded, loadProfiles } from './stores/profiles.ts';
 import { registerServiceWorker } from './stores/sw-update.ts';
 import { $painted } from './stores/sync.ts';
@@ -40,6 +41,7 @@ function afterFirstScreen(fn: () => void, latestMs: number): void {
   setTimeout(go, latestMs);
 }
 
+watchPolicyViolations();
 applyTheme($theme.get());
 void loadProfiles();
 render(() => <App />, document.getElementById('root')!);

@@ -5,6 +5,7 @@ import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { registerPushHandlers } from './worker/push-handlers.ts';
+import { refreshShellPolicy } from './worker/shell-policy.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null } | string> };
 
@@ -16,13 +17,30 @@ cleanupOutdatedCaches();
 
 // Every navigation (/, /share/<token>, deep links) gets the cached shell; /api is never answered from a cache —
 // the app keeps its data in IndexedDB and labels it "as of".
-registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api(\/|$)/] }));
+// After answering, the shell's headers are checked against the server's (its CSP above all): an installed app would
+// otherwise keep the policy it was installed with for as long as its shell does not change (worker/shell-policy.ts).
+const shell = createHandlerBoundToURL('index.html');
+registerRoute(new NavigationRoute(async (options) => {
+  const response = await shell(options);
+  options.event.waitUntil(refreshShellPolicy(self).then((changed) => (changed ? tellPages({ type: 'policy-changed' }) : undefined)).catch(() => {}));
+  return response;
+}, { denylist: [/^\/api(\/|$)/] }));
+
+async function tellPages(message: unknown): Promise<void> {
+  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage(message);
+}
 
 // A first install controls open pages at once so they work offline; a later version waits for the
 // user's "reload" (SKIP_WAITING) so a page never runs against a shell it did not load.
 clientsClaim();
 self.addEventListener('message', (event) => {
-  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+  const type = (event.data as { type?: string } | null)?.type;
+  if (type === 'SKIP_WAITING') void self.skipWaiting();
+  // The page met a policy that blocks a server it wants (adding a server): check the server's policy now.
+  if (type === 'refresh-policy') {
+    const port = event.ports[0];
+    event.waitUntil(refreshShellPolicy(self).then((changed) => port?.postMessage({ changed }), () => port?.postMessage({ changed: false })));
+  }
 });
 
 // The page holds the token and does the sending; the worker only wakes it up and waits for its answer. A flush

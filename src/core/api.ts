@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { ClientIdSchema, MachineIdSchema, SessionIdSchema } from './ids.ts';
 import { LIMITS } from './limits.ts';
 import { BACKENDS, PROVIDERS } from './providers.ts';
+import { PERMISSION_SCOPES, PermissionModeSchema } from './machine-protocol.ts';
 
 /** A lone surrogate (half of a UTF-16 pair) cannot be stored as text: SQLite would silently turn it into U+FFFD. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -39,11 +40,15 @@ export const StartSessionSchema = v.strictObject({
   message: v.optional(v.strictObject({ clientId: ClientIdSchema, text: text(LIMITS.messageTextChars) })),
   /** Seed the new session with a summary of an old one (explicit "start new with this message"). */
   summaryOf: v.optional(SessionIdSchema),
+  /** How much the agent may do without asking (`src/core/permission-modes.ts`); absent: the vendor's default. */
+  permissionMode: v.optional(PermissionModeSchema),
 });
 export type StartSessionRequest = v.InferOutput<typeof StartSessionSchema>;
 
 export const PermissionAnswerSchema = v.strictObject({
   decision: v.picklist(['allow', 'deny']),
+  /** `session`: allow it for the rest of the session (only where the request says the vendor can). */
+  scope: v.optional(v.picklist(PERMISSION_SCOPES)),
   /** `permissionInputHash(input)` of the request being answered: a mismatch is refused (409), nothing answered. */
   inputHash: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'must be the request input’s SHA-256 in lower-case hex'))),
 });
@@ -58,7 +63,11 @@ export const CreateShareSchema = v.strictObject({
   expiresInSeconds: v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(LIMITS.shareMaxSeconds)),
 });
 
-export const RenameSessionSchema = v.strictObject({ title: text(LIMITS.titleChars) });
+/** `PATCH /api/sessions/:id`: a new title, a new permission mode, or both (at least one). */
+export const RenameSessionSchema = v.pipe(
+  v.strictObject({ title: v.optional(text(LIMITS.titleChars)), permissionMode: v.optional(PermissionModeSchema) }),
+  v.check((b) => b.title !== undefined || b.permissionMode !== undefined, 'give a title or a permissionMode'),
+);
 
 const cursor = v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a whole number'), v.transform(Number));
 /** Where a paged sync goes on: the `next` of the page before, handed back unchanged (`<cursor>.<session id>`). */

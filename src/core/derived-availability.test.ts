@@ -6,7 +6,7 @@ const caps = { 'claude-stream': { installed: true, version: '1', canResume: true
 const laptop = (over: Partial<MachineRecord> = {}): MachineRecord => ({ id: 'm1', name: 'laptop', online: true, lastSeenAt: 1, capabilities: caps, cursor: 5, ...over });
 const session = (over: Partial<SessionRecord> = {}): SessionRecord => ({
   id: 's1', machineId: 'm1', provider: 'claude', backend: 'claude-stream', cwd: '/w', title: 't', managed: true, status: 'inactive',
-  archived: false, vendorId: 'v', vendorResumeId: 'v', awaitingPermission: false, agentRetry: null, createdAt: 1, lastActivityAt: 1,
+  archived: false, vendorId: 'v', vendorResumeId: 'v', awaitingPermission: false, agentRetry: null, permissionMode: null, createdAt: 1, lastActivityAt: 1,
   availability: { state: 'resumable' }, lastResume: null, cursor: 5, ...over,
 });
 const settings = { disabledBackends: [], codexBackend: 'codex-app-server' as const };

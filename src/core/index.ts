@@ -22,3 +22,6 @@ export * from './vendor-commands.ts';
 export * from './human-time.ts';
 export * from './backoff.ts';
 export * from './session/index.ts';
+export * from './agent-entries.ts';
+export * from './permission-modes.ts';
+export * from './invisible.ts';

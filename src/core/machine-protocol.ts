@@ -7,6 +7,7 @@ import { DELIVER_FAILURE_CODES } from './delivery.ts';
 import { RESUME_FAILURE_CODES } from './resume-attempt.ts';
 import { TURN_FAILURE_CODES } from './turn.ts';
 import { HISTORY, HISTORY_FAILURE_CODES, HistoryPageSchema } from './history.ts';
+import { ENTRY_LIMITS, PlanEventSchema, ToolCallEventSchema } from './agent-entries.ts';
 
 const str = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const BackendSchema = v.picklist(BACKENDS);
@@ -52,9 +53,23 @@ export const DirectSessionSchema = v.strictObject({
   updatedAt: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 
+/** A permission mode id (`src/core/permission-modes.ts`); the daemon hands it to the vendor. */
+export const PermissionModeSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(100), v.regex(/^[A-Za-z0-9_.:/-]+$/, 'must be a permission mode id'));
+
+/** How far an answer reaches: this request only, or (where the vendor supports it) the rest of the session. */
+export const PERMISSION_SCOPES = ['once', 'session'] as const;
+
 export const AgentEventSchema = v.variant('kind', [
-  v.strictObject({ kind: v.literal('text'), text: str(LIMITS.messageTextChars) }),
+  v.strictObject({
+    kind: v.literal('text'), text: str(LIMITS.messageTextChars),
+    /** Streamed text (Codex deltas): later texts with the same part id replace this one; `final` on the last. */
+    partId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(ENTRY_LIMITS.idChars))),
+    final: v.optional(v.boolean()),
+  }),
+  /** A tool call in one line (older daemons); `tool-call` carries its structure, status and result. */
   v.strictObject({ kind: v.literal('tool'), tool: str(200), input: str(LIMITS.messageTextChars) }),
+  ToolCallEventSchema,
+  PlanEventSchema,
   /** The turn ended; `failure` when it ended without answering (the messages it took become `unanswered`). */
   v.strictObject({
     kind: v.literal('turn-end'),
@@ -68,7 +83,22 @@ export const AgentEventSchema = v.variant('kind', [
     detail: str(1000),
     retryInMs: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
   }),
-  v.strictObject({ kind: v.literal('permission-request'), permissionId: PermissionIdSchema, tool: str(200), input: str(LIMITS.messageTextChars) }),
+  v.strictObject({
+    kind: v.literal('permission-request'), permissionId: PermissionIdSchema, tool: str(200),
+    /** Exactly what Allow approves: the tool's whole input (JSON text for structured input). Never a summary. */
+    input: str(LIMITS.messageTextChars),
+    /** The input was longer than fits: the phone shows what there is and can only deny. */
+    inputTruncated: v.optional(v.boolean()),
+    /** The vendor's own words: a title (Claude `display_name`, ACP `title`) and a description. */
+    title: v.optional(str(2_000)),
+    description: v.optional(str(4_000)),
+    /** The vendor can allow this for the rest of the session (Claude suggestions, Codex `acceptForSession`, ACP `allow_always`, OpenCode `always`). */
+    sessionScope: v.optional(v.boolean()),
+    /** What allowing it for the session covers, in the vendor's terms (a rule, a mode, patterns), when it says. */
+    sessionScopeDetail: v.optional(str(2_000)),
+    /** The tool call it is about, when the vendor links them. */
+    callId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(ENTRY_LIMITS.idChars))),
+  }),
   v.strictObject({ kind: v.literal('error'), text: str(LIMITS.messageTextChars) }),
 ]);
 export type AgentEvent = v.InferOutput<typeof AgentEventSchema>;
@@ -122,14 +152,27 @@ export type MachineUp = v.InferOutput<typeof MachineUpSchema>;
 // ── server → daemon ── (the daemon validates these too: the server is trusted, but not its bugs)
 export const MachineDownSchema = v.variant('type', [
   v.strictObject({ type: v.literal('welcome'), protocol: v.number(), machineId: str(128) }),
-  v.strictObject({ type: v.literal('resume'), attemptId: AttemptIdSchema, sessionId: SessionIdSchema, vendorResumeId: VendorIdSchema, backend: BackendSchema, cwd: str(LIMITS.cwdChars) }),
-  v.strictObject({ type: v.literal('start'), requestId: str(128), sessionId: SessionIdSchema, provider: v.picklist(PROVIDERS), backend: BackendSchema, cwd: str(LIMITS.cwdChars), title: str(LIMITS.titleChars) }),
+  v.strictObject({
+    type: v.literal('resume'), attemptId: AttemptIdSchema, sessionId: SessionIdSchema, vendorResumeId: VendorIdSchema, backend: BackendSchema, cwd: str(LIMITS.cwdChars),
+    /** The session's permission mode, applied to the reopened agent (absent: the vendor's default). */
+    permissionMode: v.optional(PermissionModeSchema),
+  }),
+  v.strictObject({
+    type: v.literal('start'), requestId: str(128), sessionId: SessionIdSchema, provider: v.picklist(PROVIDERS), backend: BackendSchema, cwd: str(LIMITS.cwdChars), title: str(LIMITS.titleChars),
+    permissionMode: v.optional(PermissionModeSchema),
+  }),
   /** Bind a managed session to an existing vendor id without starting anything (take over a direct session). */
   v.strictObject({ type: v.literal('adopt'), sessionId: SessionIdSchema, vendorResumeId: VendorIdSchema, provider: v.picklist(PROVIDERS), backend: BackendSchema, cwd: str(LIMITS.cwdChars) }),
   v.strictObject({ type: v.literal('deliver'), sessionId: SessionIdSchema, messageId: MessageIdSchema, text: str(LIMITS.messageTextChars) }),
   v.strictObject({ type: v.literal('stop'), sessionId: SessionIdSchema }),
   v.strictObject({ type: v.literal('interrupt'), sessionId: SessionIdSchema }),
-  v.strictObject({ type: v.literal('permission-answer'), sessionId: SessionIdSchema, permissionId: PermissionIdSchema, decision: v.picklist(['allow', 'deny']) }),
+  v.strictObject({
+    type: v.literal('permission-answer'), sessionId: SessionIdSchema, permissionId: PermissionIdSchema, decision: v.picklist(['allow', 'deny']),
+    /** `session`: allow it for the rest of the session, the vendor's way (only sent when the request said it can). */
+    scope: v.optional(v.picklist(PERMISSION_SCOPES)),
+  }),
+  /** The user changed the session's permission mode while its agent runs: applied now (or at its next turn). */
+  v.strictObject({ type: v.literal('set-permission-mode'), sessionId: SessionIdSchema, mode: PermissionModeSchema }),
   /**
    * `frame`: with code `apply-failed`, which frame after the hello (1 = the first) the server could not store;
    * it confirms nothing from there on and closes the socket (4500), so the daemon sends it again later.

@@ -4,6 +4,7 @@ import type { DeliveryState, MessageFailureCode } from './delivery.ts';
 import type { Backend, MachineCapabilities, Provider } from './providers.ts';
 import type { ResumeFailureCode, ResumeState } from './resume-attempt.ts';
 import type { RetryNotice } from './turn.ts';
+import type { AgentEntry } from './agent-entries.ts';
 
 export interface SessionRecord {
   readonly id: string;
@@ -24,6 +25,8 @@ export interface SessionRecord {
   readonly awaitingPermission: boolean;
   /** Set while the vendor is retrying a failed model call; cleared when the agent moves on or stops. */
   readonly agentRetry: RetryNotice | null;
+  /** The permission mode chosen for this session (`src/core/permission-modes.ts`); null: the vendor's default. */
+  readonly permissionMode: string | null;
   readonly createdAt: number;
   readonly lastActivityAt: number;
   /** Evaluated by the server on fresh facts when this record was sent. */
@@ -63,8 +66,21 @@ export type MessageRole = 'user' | 'agent' | 'tool' | 'permission' | 'notice';
 export interface PermissionInfo {
   readonly permissionId: string;
   readonly tool: string;
+  /** Exactly what Allow approves (JSON text for structured input); its SHA-256 binds an answer (`permissionInputHash`). */
   readonly input: string;
   readonly decision: 'allow' | 'deny' | null;
+  /** `session` when it was allowed for the rest of the session. */
+  readonly scope?: 'once' | 'session';
+  /** The input did not fit: it can only be denied from here. */
+  readonly inputTruncated?: boolean;
+  /** The vendor's own title and description of the request. */
+  readonly title?: string;
+  readonly description?: string;
+  /** The vendor can allow it for the rest of the session. */
+  readonly sessionScope?: boolean;
+  /** What that would cover, in the vendor's terms ("Bash(npm test:*)", "acceptEdits mode", patterns). */
+  readonly sessionScopeDetail?: string;
+  readonly callId?: string;
 }
 
 export interface MessageRecord {
@@ -84,6 +100,8 @@ export interface MessageRecord {
   /** Tool name for tool messages. */
   readonly tool: string | null;
   readonly permission: PermissionInfo | null;
+  /** Structure for agent messages: a tool call with its status and result, a plan, streamed text. */
+  readonly entry?: AgentEntry;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -88,7 +88,10 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
           await sup.agents.get(f.sessionId)?.handle.interrupt();
           return;
         case 'permission-answer':
-          await sup.agents.get(f.sessionId)?.handle.answerPermission(f.permissionId, f.decision);
+          await sup.agents.get(f.sessionId)?.handle.answerPermission(f.permissionId, f.decision, f.scope);
+          return;
+        case 'set-permission-mode':
+          await sup.agents.get(f.sessionId)?.handle.setPermissionMode?.(f.mode);
           return;
         case 'history-request': // answered by the daemon, which knows the direct listings
         case 'welcome':

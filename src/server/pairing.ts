@@ -36,8 +36,10 @@ export function defaultAccount(deps: PairingDeps): AccountId {
   }).immediate();
 }
 
+/** The link carries its server, so an app served from elsewhere (or holding several servers) pairs with this one. */
 export function pairingLink(baseUrl: string, code: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/pair?code=${encodeURIComponent(code)}`;
+  const base = baseUrl.replace(/\/+$/, '');
+  return `${base}/pair?code=${encodeURIComponent(code)}&server=${encodeURIComponent(base)}`;
 }
 
 /** `createdBy`: the device that asked for it over the API (its revocation drops the code); null on the server's machine. */

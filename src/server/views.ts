@@ -67,6 +67,7 @@ export function sessionView(ctx: ServerContext, row: SessionRow, memo: ViewMemo 
     vendorResumeId: row.vendor_resume_id,
     awaitingPermission: row.awaiting_permission === 1,
     agentRetry: row.agent_retry === null ? null : (JSON.parse(row.agent_retry) as RetryNotice),
+    permissionMode: row.permission_mode ?? null,
     createdAt: row.created_at,
     lastActivityAt: row.last_activity_at,
     availability: availabilityOf(ctx, row, memo),

@@ -4,7 +4,7 @@ import type { MachineRecord, MessageRecord, SessionRecord } from '../../src/core
 export function session(over: Partial<SessionRecord> = {}): SessionRecord {
   return {
     id: 'S1', machineId: 'laptop', provider: 'claude', backend: 'claude-stream', cwd: '/home/dev/app', title: 'Fix login',
-    managed: true, status: 'inactive', archived: false, vendorId: 'v1', vendorResumeId: 'v1', awaitingPermission: false, agentRetry: null,
+    managed: true, status: 'inactive', archived: false, vendorId: 'v1', vendorResumeId: 'v1', awaitingPermission: false, agentRetry: null, permissionMode: null,
     createdAt: 1, lastActivityAt: 1_000, availability: { state: 'resumable' }, lastResume: null, cursor: 1, ...over,
   };
 }

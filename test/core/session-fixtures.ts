@@ -24,7 +24,7 @@ export function world(over: Partial<WorldFacts> = {}): WorldFacts {
 export function facts(over: Partial<SessionFacts> = {}): SessionFacts {
   return {
     id: ids.session, accountId: ids.account, machineId: ids.machine, provider: 'claude', backend: 'claude-stream', cwd: '/work', title: 'claude in work',
-    managed: true, archived: false, status: 'inactive', vendorId: ids.vendor, vendorResumeId: ids.vendor, awaitingPermission: false, agentRetry: null,
+    managed: true, archived: false, status: 'inactive', vendorId: ids.vendor, vendorResumeId: ids.vendor, awaitingPermission: false, agentRetry: null, permissionMode: null,
     startRequestId: null, lastActivityAt: NOW - 60_000,
     ...over,
   };
@@ -91,6 +91,7 @@ export const EVENTS: Readonly<Record<SessionEventType, SessionEvent>> = {
   'take-over': { type: 'take-over' },
   'cancel-held': { type: 'cancel-held', messageId: ids.held },
   rename: { type: 'rename', title: 'renamed' },
+  'set-permission-mode': { type: 'set-permission-mode', mode: 'acceptEdits' },
   'resume-deadline': { type: 'resume-deadline', attemptId: ids.attempt },
   'hold-expired': { type: 'hold-expired', messageId: ids.held },
   recheck: { type: 'recheck' },

@@ -66,6 +66,8 @@ const TABLE: Readonly<Record<SessionEventType, Readonly<Record<Lifecycle, Outcom
     inactive: refused('inactive', 'not-found'), live: refused('live', 'not-found'), starting: refused('starting', 'not-found'),
     resuming: refused('resuming', 'not-found'), archived: refused('archived', 'not-found'),
   },
+  // A running agent is told at once; otherwise the next start or resume carries the mode.
+  'set-permission-mode': { inactive: same('inactive'), live: { to: 'live', commands: ['set-permission-mode'] }, starting: same('starting'), resuming: same('resuming'), archived: same('archived') },
   rename: { inactive: same('inactive'), live: same('live'), starting: same('starting'), resuming: same('resuming'), archived: same('archived') },
   'resume-deadline': { inactive: same('inactive'), live: same('live'), starting: same('starting'), resuming: same('inactive'), archived: same('archived') },
   'hold-expired': { inactive: same('inactive'), live: same('live'), starting: same('starting'), resuming: same('resuming'), archived: same('archived') },

@@ -3,13 +3,14 @@
 // transcripts under $CLAUDE_CONFIG_DIR/projects/<cwd slug>/<id>.jsonl (the user line written when the turn starts),
 // registers itself in $CLAUDE_CONFIG_DIR/sessions/<pid>.json, and honours the fault switches. Without -p it stands
 // in for the terminal UI: it registers, takes `/resume <id>` lines on stdin, and idles until stdin closes.
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { record } from './lib/record.mjs';
 import { faults, handshakeDelay, hangForever } from './lib/faults.mjs';
 import { readJsonLines, writeJson, exitAfterFlush } from './lib/stdio.mjs';
 import { TURN_TOOL, PERMISSION_TOOL, replyText, permissionReply } from './lib/turn.mjs';
+import { LONG_COMMAND, RICH_BASH, RICH_EDIT, RICH_FAILING, RICH_INTRO, RICH_OUTRO, RICH_PLAN, hunk } from './lib/rich.mjs';
 import { hasTranscript, registerLiveSession, transcriptOf as transcriptIn } from './lib/claude-store.mjs';
 
 // Facts checked against the real CLI 2.1.197 (docs/vendor-protocols.md; scripts/check-fakes-against-real-clis.sh).
@@ -25,7 +26,7 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const opts = { print: false, verbose: false, inputFormat: 'text', outputFormat: 'text', sessionId: null, resume: null, forkSession: false, permissionPromptTool: null, version: false };
+  const opts = { print: false, verbose: false, inputFormat: 'text', outputFormat: 'text', sessionId: null, resume: null, forkSession: false, permissionPromptTool: null, permissionMode: null, version: false };
   const takesValue = new Set(['--input-format', '--output-format', '--session-id', '--resume', '-r', '--permission-prompt-tool', '--permission-mode', '--model', '--append-system-prompt', '--system-prompt', '--allowedTools', '--disallowedTools', '--mcp-config', '--max-turns']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -43,6 +44,11 @@ function parseArgs(argv) {
     else if (a === '--session-id') opts.sessionId = value();
     else if (a === '--resume' || a === '-r') opts.resume = value();
     else if (a === '--permission-prompt-tool') opts.permissionPromptTool = value();
+    else if (a === '--permission-mode') {
+      opts.permissionMode = value();
+      // The real CLI's choices (2.1.197 `--help`).
+      if (!['acceptEdits', 'bypassPermissions', 'default', 'dontAsk', 'plan', 'auto'].includes(opts.permissionMode)) fail(`option '--permission-mode <mode>' argument '${opts.permissionMode}' is invalid.`);
+    }
     else if (takesValue.has(a)) value();
     else if (a === '--dangerously-skip-permissions' || a === '--include-partial-messages') {
       // accepted, no effect in the fake
@@ -115,12 +121,12 @@ if (opts.resume !== null) {
   } else registry.setSessionId(sessionId);
   if (active.has('init-other-id')) initId = randomUUID();
   const actual = initId ?? sessionId;
-  record('claude', 'resumed', actual, cwd, actual === opts.resume ? {} : { requested: opts.resume });
+  record('claude', 'resumed', actual, cwd, { ...(actual === opts.resume ? {} : { requested: opts.resume }), ...(opts.permissionMode ? { permissionMode: opts.permissionMode } : {}) });
 } else {
   sessionId = opts.sessionId ?? randomUUID();
   registry.setSessionId(sessionId);
   if (hasTranscript(cwd, sessionId)) fail(`Session ID ${sessionId} is already in use.`);
-  record('claude', 'created', sessionId, cwd);
+  record('claude', 'created', sessionId, cwd, opts.permissionMode ? { permissionMode: opts.permissionMode } : {});
 }
 if (initId !== null) sessionId = initId;
 
@@ -144,11 +150,53 @@ function assistant(content) {
   return message;
 }
 
-function toolResult(toolUseId, content, isError = false) {
-  const message = { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUseId, content, ...(isError ? { is_error: true } : {}) }] };
-  writeJson({ type: 'user', message, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID() });
+/** A tool's result line; `structured` is the CLI's `tool_use_result` beside it (stdout/stderr, a patch, a task). */
+function toolResult(toolUseId, content, isError = false, structured = undefined) {
+  const message = { role: 'user', content: [{ tool_use_id: toolUseId, type: 'tool_result', content, ...(isError ? { is_error: true } : { is_error: false }) }] };
+  writeJson({ type: 'user', message, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID(), timestamp: new Date().toISOString(), ...(structured !== undefined ? { tool_use_result: structured } : {}) });
   return message;
 }
+
+/** The `rich` turn: Claude 2.1.197's shapes for text, the task tools, Bash (good and failing), Read and Edit. */
+function richTurn(lines) {
+  const id = () => `toolu_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  const use = (name, input) => {
+    const toolId = id();
+    lines.push(transcriptLine('assistant', assistant([{ type: 'tool_use', id: toolId, name, input }])));
+    return toolId;
+  };
+  const result = (toolId, content, isError, structured) => lines.push(transcriptLine('user', toolResult(toolId, content, isError, structured)));
+  lines.push(transcriptLine('assistant', assistant([{ type: 'text', text: RICH_INTRO }])));
+  RICH_PLAN.forEach((item, i) => {
+    const t = use('TaskCreate', { subject: item.text, description: item.text, activeForm: item.text });
+    result(t, `Task #${i + 1} created successfully: ${item.text}`, false, { task: { id: String(i + 1), subject: item.text } });
+  });
+  RICH_PLAN.forEach((item, i) => {
+    if (item.status === 'pending') return;
+    const to = item.status === 'done' ? 'completed' : 'in_progress';
+    const t = use('TaskUpdate', { taskId: String(i + 1), status: to });
+    result(t, `Updated task #${i + 1} status`, false, { success: true, taskId: String(i + 1), updatedFields: ['status'], statusChange: { from: 'pending', to } });
+  });
+  const file = `${cwd}/${RICH_EDIT.file}`;
+  const read = use('Read', { file_path: file });
+  result(read, RICH_EDIT.before.split('\n').map((l, i) => `${i + 1}\t${l}`).join('\n'), false, { type: 'text', file: { filePath: file, content: RICH_EDIT.before, numLines: 2, startLine: 1, totalLines: 2 } });
+  const edit = use('Edit', { file_path: file, old_string: RICH_EDIT.before.trimEnd(), new_string: RICH_EDIT.after.trimEnd(), replace_all: false });
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, RICH_EDIT.after);
+  result(edit, `The file ${file} has been updated successfully.`, false, {
+    filePath: file, oldString: RICH_EDIT.before.trimEnd(), newString: RICH_EDIT.after.trimEnd(), originalFile: RICH_EDIT.before,
+    structuredPatch: [hunk(RICH_EDIT.before, RICH_EDIT.after)], userModified: false, replaceAll: false,
+  });
+  const bash = use('Bash', { command: RICH_BASH.command, description: RICH_BASH.description });
+  result(bash, RICH_BASH.output, false, { stdout: RICH_BASH.output, stderr: '', interrupted: false, isImage: false, noOutputExpected: false });
+  // A failing command: the real CLI prefixes "Exit code N" and gives the structured result as an error string.
+  const lint = use('Bash', { command: RICH_FAILING.command, description: RICH_FAILING.description });
+  result(lint, `Exit code ${RICH_FAILING.exitCode}\n${RICH_FAILING.output}`, true, `Error: Exit code ${RICH_FAILING.exitCode}\n${RICH_FAILING.output}`);
+  lines.push(transcriptLine('assistant', assistant([{ type: 'text', text: RICH_OUTRO }])));
+}
+
+/** Permission suggestions shaped as 2.1.197 sends them: a Bash rule for the project's local settings. */
+const suggestionsFor = (command) => [{ type: 'addRules', rules: [{ toolName: 'Bash', ruleContent: command.split(/\s/)[0] }], behavior: 'allow', destination: 'localSettings' }];
 
 function askPermission(toolName, input, toolUseId, turn) {
   const requestId = randomUUID();
@@ -158,7 +206,7 @@ function askPermission(toolName, input, toolUseId, turn) {
       pendingControl.delete(requestId);
       resolve(null);
     };
-    writeJson({ type: 'control_request', request_id: requestId, request: { subtype: 'can_use_tool', tool_name: toolName, display_name: toolName, input, description: input.description ?? toolName, permission_suggestions: [], tool_use_id: toolUseId } });
+    writeJson({ type: 'control_request', request_id: requestId, request: { subtype: 'can_use_tool', tool_name: toolName, display_name: toolName, input, description: input.description ?? toolName, permission_suggestions: suggestionsFor(input.command ?? ''), decision_reason_type: 'subcommandResults', tool_use_id: toolUseId } });
   });
 }
 
@@ -256,9 +304,9 @@ async function runTurn(userMessage) {
   if (f.has('slow-turn') && !(await wait(turn, Number(process.env.BATON_FAKE_TURN_MS ?? 3000)))) return aborted();
 
   const denials = [];
-  if (f.has('permission')) {
+  if (f.has('permission') || f.has('long-permission')) {
     const id = `toolu_${randomUUID().slice(0, 12)}`;
-    const input = { command: PERMISSION_TOOL.input, description: 'List files' };
+    const input = { command: f.has('long-permission') ? LONG_COMMAND : PERMISSION_TOOL.input, description: f.has('long-permission') ? 'Clean up' : 'List files' };
     lines.push(transcriptLine('assistant', assistant([{ type: 'tool_use', id, name: PERMISSION_TOOL.tool, input }])));
     let allowed = false;
     let denial = `Claude requested permissions to use ${PERMISSION_TOOL.tool}, but you haven't granted it yet.`;
@@ -266,6 +314,7 @@ async function runTurn(userMessage) {
       const answer = await askPermission(PERMISSION_TOOL.tool, input, id, turn);
       if (turn.aborted) return aborted();
       allowed = answer?.behavior === 'allow';
+      if (allowed) record('claude', 'permission-allowed', sessionId, cwd, answer.updatedPermissions ? { updatedPermissions: answer.updatedPermissions } : {});
       // The real CLI hands the deny `message` to the model verbatim as the tool result.
       if (!allowed && typeof answer?.message === 'string') denial = answer.message;
     }
@@ -276,6 +325,7 @@ async function runTurn(userMessage) {
     }
     lines.push(transcriptLine('assistant', assistant([{ type: 'text', text: permissionReply(allowed) }])));
   }
+  if (f.has('rich')) richTurn(lines);
   const readId = `toolu_${randomUUID().slice(0, 12)}`;
   lines.push(transcriptLine('assistant', assistant([{ type: 'tool_use', id: readId, name: TURN_TOOL.tool, input: { file_path: TURN_TOOL.input } }])));
   lines.push(transcriptLine('user', toolResult(readId, '# fake README\n')));
@@ -298,7 +348,10 @@ function onControlRequest(msg) {
       current.aborted = true;
       current.abort();
     }
-  } else if (subtype === 'set_permission_mode' || subtype === 'set_model') ok({});
+  } else if (subtype === 'set_permission_mode') {
+    record('claude', 'permission-mode', sessionId, cwd, { mode: msg.request.mode });
+    ok({});
+  } else if (subtype === 'set_model') ok({});
   else writeJson({ type: 'control_response', response: { subtype: 'error', request_id: msg.request_id, error: `Unsupported control request subtype: ${subtype}` } });
 }
 

@@ -3,10 +3,12 @@
 // thread's writer lock is held while it is open, like the real one. Shapes checked against the real 0.171.0
 // app-server and 0.148.0 mcp-server (docs/vendor-protocols.md).
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { record } from './lib/record.mjs';
 import { faults, handshakeDelay } from './lib/faults.mjs';
 import { readJsonLines, writeJson, exitAfterFlush } from './lib/stdio.mjs';
 import { TURN_TOOL, PERMISSION_TOOL, replyText, permissionReply } from './lib/turn.mjs';
+import { LONG_COMMAND, RICH_BASH, RICH_EDIT, RICH_FAILING, RICH_INTRO, RICH_OUTRO, RICH_PLAN, chunks, unifiedHunk } from './lib/rich.mjs';
 import { CODEX_VERSION, beginTurn, codexHome, endTurn, findRollout, newThreadId, plannedRolloutPath, rolloutThreadId, takeWriterLock } from './lib/codex-store.mjs';
 import { runMcpServer } from './lib/codex-mcp-server.mjs';
 
@@ -100,12 +102,25 @@ async function runAppServer() {
     const items = [];
     const started = (item) => notify('item/started', { item, threadId, turnId, startedAtMs: Date.now() });
     const completed = (item) => notify('item/completed', { item, threadId, turnId, completedAtMs: Date.now() });
-    const say = (message) => {
-      const item = { type: 'agentMessage', id: `msg_${randomUUID().slice(0, 8)}`, text: '', phase: null };
+    const say = (message, pieces = [message]) => {
+      const item = { type: 'agentMessage', moderation: null, id: `msg_${randomUUID().slice(0, 8)}`, text: '', phase: null, memoryCitation: null, delivery: null, questions: null };
       started(item);
-      notify('item/agentMessage/delta', { threadId, turnId, itemId: item.id, delta: message });
+      for (const delta of pieces) notify('item/agentMessage/delta', { threadId, turnId, itemId: item.id, delta });
       completed({ ...item, text: message });
       items.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: message }] });
+    };
+    /** A command as 0.171 reports it: started, output deltas, completed with the aggregated output and exit code. */
+    const command = async (cmdText, output, exitCode) => {
+      const item = {
+        type: 'commandExecution', id: `call_${randomUUID().slice(0, 12)}`, pluginId: null, scriptPath: null, command: `/bin/bash -lc '${cmdText}'`, cwd: thread.cwd,
+        processId: null, source: 'agent', status: 'inProgress', commandActions: [{ type: 'unknown', command: cmdText }], aggregatedOutput: null, exitCode: null, durationMs: null,
+      };
+      started(item);
+      for (const delta of chunks(output, 3)) {
+        notify('item/commandExecution/outputDelta', { threadId, turnId, itemId: item.id, delta });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      completed({ ...item, processId: String(process.pid), source: 'unifiedExecStartup', status: exitCode === 0 ? 'completed' : 'failed', aggregatedOutput: output, exitCode, durationMs: 15 });
     };
     // The rollout gets the turn's start (and the user's message) before anything else happens.
     beginTurn(threadId, thread.cwd, text, turnId, thread.path);
@@ -133,14 +148,32 @@ async function runAppServer() {
     }
     if (f.has('vendor-gave-up')) return fail('We’re currently experiencing high demand, which may cause temporary errors.', 'internalServerError');
     if (f.has('slow-turn') && !(await wait(turn, Number(process.env.BATON_FAKE_TURN_MS ?? 3000)))) return finishTurn(threadId, turnId, 'interrupted', items);
-    if (f.has('permission')) {
-      const cmd = { type: 'commandExecution', id: `call_${randomUUID().slice(0, 8)}`, command: PERMISSION_TOOL.input, cwd: thread.cwd, processId: null, source: 'agent', status: 'inProgress', commandActions: [], aggregatedOutput: null, exitCode: null, durationMs: null };
+    if (f.has('rich')) {
+      say(RICH_INTRO, chunks(RICH_INTRO));
+      const plan = (steps) => notify('turn/plan/updated', { threadId, turnId, explanation: null, plan: steps.map((p) => ({ step: p.text, status: p.status === 'done' ? 'completed' : p.status === 'in-progress' ? 'inProgress' : 'pending' })) });
+      plan(RICH_PLAN);
+      // An edit: Codex reports the file change with a unified hunk (paths absolute, as 0.171 gives them).
+      const change = {
+        type: 'fileChange', id: `call_${randomUUID().slice(0, 12)}`, status: 'inProgress',
+        changes: [{ path: join(thread.cwd, RICH_EDIT.file), kind: { type: 'update', move_path: null }, diff: unifiedHunk(RICH_EDIT.before, RICH_EDIT.after) }],
+      };
+      started(change);
+      completed({ ...change, status: 'completed' });
+      await command(RICH_BASH.command, RICH_BASH.output, RICH_BASH.exitCode);
+      await command(RICH_FAILING.command, RICH_FAILING.output, RICH_FAILING.exitCode);
+      plan(RICH_PLAN.map((p) => ({ ...p, status: 'done' })));
+      say(RICH_OUTRO);
+    }
+    if (f.has('permission') || f.has('long-permission')) {
+      const asked = f.has('long-permission') ? LONG_COMMAND : PERMISSION_TOOL.input;
+      const cmd = { type: 'commandExecution', id: `call_${randomUUID().slice(0, 8)}`, command: asked, cwd: thread.cwd, processId: null, source: 'agent', status: 'inProgress', commandActions: [], aggregatedOutput: null, exitCode: null, durationMs: null };
       started(cmd);
       const answer = await serverRequest('item/commandExecution/requestApproval', {
         kind: 'command', threadId, turnId, itemId: cmd.id, startedAtMs: Date.now(), approvalId: null, environmentId: null,
         reason: 'fake codex wants to list files', command: cmd.command, cwd: thread.cwd, commandActions: [],
       });
       const allowed = answer?.decision === 'accept' || answer?.decision === 'acceptForSession';
+      if (allowed) record('codex', 'permission-allowed', threadId, thread.cwd, { decision: answer.decision });
       completed(allowed ? { ...cmd, status: 'completed', aggregatedOutput: 'README.md\n', exitCode: 0, durationMs: 1 } : { ...cmd, status: 'declined' });
       say(permissionReply(allowed));
     }
@@ -180,7 +213,7 @@ async function runAppServer() {
         const path = plannedRolloutPath(threadId);
         threads.set(threadId, { cwd, path, activeTurn: null });
         takeWriterLock(threadId);
-        record('codex', 'created', threadId, cwd);
+        record('codex', 'created', threadId, cwd, params.approvalPolicy ? { approvalPolicy: params.approvalPolicy, sandbox: params.sandbox ?? null } : {});
         const result = threadResponse(threadId, cwd, path);
         respond(id, result);
         return notify('thread/started', { thread: result.thread });
@@ -227,6 +260,7 @@ async function runAppServer() {
         }
         const text = (params.input ?? []).filter((i) => i.type === 'text').map((i) => i.text).join('\n');
         const turnId = newThreadId(); // turn ids are UUIDv7 too
+        if (params.approvalPolicy) record('codex', 'turn-mode', params.threadId, thread.cwd, { approvalPolicy: params.approvalPolicy, sandboxPolicy: params.sandboxPolicy ?? null });
         const startedAt = Math.floor(Date.now() / 1000);
         respond(id, { turn: turnObject(turnId, 'inProgress', startedAt) });
         turnChain = turnChain.then(() => {

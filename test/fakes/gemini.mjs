@@ -5,11 +5,22 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { record } from './lib/record.mjs';
 import { PERMISSION_TOOL, TURN_TOOL, permissionReply, replyText } from './lib/turn.mjs';
+import { RICH_BASH, RICH_EDIT, RICH_INTRO, RICH_OUTRO, RICH_PLAN, chunks } from './lib/rich.mjs';
 import { faults, handshakeDelay } from './lib/faults.mjs';
 import { exitAfterFlush, readJsonLines, writeJson } from './lib/stdio.mjs';
 import { appendMessage, findSession, hasAnySession, selectAuth, settings, startRecording, startupCleanup } from './lib/gemini-store.mjs';
 
 const VERSION = '0.61.0';
+/** Gemini CLI 0.61's modes, as its `session/new` lists them. */
+const MODES = {
+  availableModes: [
+    { id: 'default', name: 'Default', description: 'Prompts for approval' },
+    { id: 'autoEdit', name: 'Auto Edit', description: 'Auto-approves edit tools' },
+    { id: 'yolo', name: 'YOLO', description: 'Auto-approves all tools' },
+    { id: 'plan', name: 'Plan', description: 'Read-only mode' },
+  ],
+  currentModeId: 'default',
+};
 // Old releases only know `--experimental-acp`; BATON_FAKE_GEMINI_LEGACY=1 makes the fake one of those.
 const legacy = process.env.BATON_FAKE_GEMINI_LEGACY === '1';
 const acpFlag = legacy ? '--experimental-acp' : '--acp';
@@ -90,21 +101,26 @@ function runAgent() {
       said.push(t);
       update(session.id, { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: t } });
     };
+    if (faults().has('rich')) await richTurn(session, say);
     if (faults().has('permission')) {
-      const toolCallId = `run_shell_command-${Date.now()}`;
-      const toolCall = { toolCallId, status: 'pending', title: PERMISSION_TOOL.input, kind: 'execute', rawInput: { command: PERMISSION_TOOL.input }, content: [], locations: [] };
-      update(session.id, { sessionUpdate: 'tool_call', ...toolCall });
+      // 0.61: no tool_call before the request; the request carries it (pending), with the cwd and description as content.
+      const toolCallId = `run_shell_command__run_shell_command_${Date.now()}_0`;
+      const toolCall = {
+        toolCallId, status: 'pending', title: PERMISSION_TOOL.input, kind: 'execute',
+        content: [{ type: 'content', content: { type: 'text', text: `[current working directory ${session.cwd}] (List files)` } }], locations: [],
+      };
       const answer = await request('session/request_permission', {
         sessionId: session.id,
-        toolCall,
         options: [
-          { optionId: 'proceed_always', name: 'Allow All Edits', kind: 'allow_always' },
+          { optionId: 'proceed_always', name: 'Allow for this session', kind: 'allow_always' },
           { optionId: 'proceed_once', name: 'Allow', kind: 'allow_once' },
           { optionId: 'cancel', name: 'Reject', kind: 'reject_once' },
         ],
+        toolCall,
       });
       const chosen = answer?.outcome?.outcome === 'selected' ? answer.outcome.optionId : 'cancel';
-      update(session.id, { sessionUpdate: 'tool_call_update', toolCallId, status: chosen === 'cancel' ? 'failed' : 'completed' });
+      if (chosen !== 'cancel') record('gemini', 'permission-allowed', session.id, session.cwd, { optionId: chosen });
+      update(session.id, { sessionUpdate: 'tool_call_update', toolCallId, status: chosen === 'cancel' ? 'failed' : 'completed', title: PERMISSION_TOOL.input, content: [], locations: [], kind: 'execute' });
       if (!turn.cancelled) say(permissionReply(chosen !== 'cancel'));
     }
     if (turn.cancelled) return respond(id, { stopReason: 'cancelled' });
@@ -119,6 +135,25 @@ function runAgent() {
     });
     session.turn = null;
     respond(id, { stopReason: turn.cancelled ? 'cancelled' : 'end_turn' });
+  }
+
+  /** The `rich` turn as Gemini 0.61 reports it: text chunks, an edit with its diff content, a shell call (no output), a plan. */
+  async function richTurn(session, say) {
+    for (const piece of chunks(RICH_INTRO)) update(session.id, { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: piece } });
+    const plan = (items) => update(session.id, { sessionUpdate: 'plan', entries: items.map((p) => ({ content: p.text, priority: 'medium', status: p.status === 'done' ? 'completed' : p.status === 'in-progress' ? 'in_progress' : 'pending' })) });
+    plan(RICH_PLAN);
+    const file = join(session.cwd, RICH_EDIT.file);
+    const editId = `replace__replace_${Date.now()}_0`;
+    const diff = [{ type: 'diff', path: file, oldText: RICH_EDIT.before, newText: RICH_EDIT.after, _meta: { kind: 'modify' } }];
+    update(session.id, { sessionUpdate: 'tool_call', toolCallId: editId, status: 'in_progress', title: `${RICH_EDIT.file}: rewrite greet`, content: diff, locations: [{ path: file }], kind: 'edit' });
+    update(session.id, { sessionUpdate: 'tool_call_update', toolCallId: editId, status: 'completed', title: `${RICH_EDIT.file}: rewrite greet`, content: diff, locations: [{ path: file }], kind: 'edit' });
+    const shellId = `run_shell_command__run_shell_command_${Date.now()}_1`;
+    update(session.id, { sessionUpdate: 'tool_call', toolCallId: shellId, status: 'in_progress', title: RICH_BASH.command, content: [], locations: [], kind: 'execute' });
+    await new Promise((r) => setTimeout(r, 5));
+    update(session.id, { sessionUpdate: 'tool_call_update', toolCallId: shellId, status: 'completed', title: RICH_BASH.command, content: [], locations: [], kind: 'execute' });
+    plan(RICH_PLAN.map((p) => ({ ...p, status: 'done' })));
+    say(RICH_OUTRO);
+    // The text said before the tools is one chunk run; what follows is the next.
   }
 
   async function load(id, params) {
@@ -143,7 +178,7 @@ function runAgent() {
     // Like the real agent, history streams back partly before and partly after the load response.
     const steps = replay(sessionId, found.chat.messages);
     steps.shift()?.();
-    respond(id, { modes: { availableModes: [{ id: 'default', name: 'Default' }], currentModeId: 'default' } });
+    respond(id, { modes: MODES });
     for (const step of steps) {
       await new Promise((resolve) => setImmediate(resolve));
       step();
@@ -185,12 +220,18 @@ function runAgent() {
         const path = startRecording(params.cwd, sessionId, Date.now() - chatAgeMs);
         sessions.set(sessionId, { id: sessionId, cwd: params.cwd, path, turn: null });
         record('gemini', 'created', sessionId, params.cwd);
-        return respond(id, { sessionId, modes: { availableModes: [{ id: 'default', name: 'Default' }], currentModeId: 'default' } });
+        return respond(id, { sessionId, modes: MODES });
       }
       case 'session/load':
         return load(id, params);
       case 'session/prompt':
         return prompt(id, params);
+      case 'session/set_mode': {
+        if (!sessions.has(params.sessionId)) return fail(id, -32603, 'Internal error', { details: `Session not found: ${params.sessionId}` });
+        if (!MODES.availableModes.some((m) => m.id === params.modeId)) return fail(id, -32602, 'Invalid params', { details: `Invalid or unavailable mode: ${params.modeId}` });
+        record('gemini', 'permission-mode', params.sessionId, sessions.get(params.sessionId).cwd, { mode: params.modeId });
+        return respond(id, {});
+      }
       case 'session/cancel': {
         const turn = sessions.get(params.sessionId)?.turn;
         if (turn) turn.cancelled = true;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { record, stateDir } from './lib/record.mjs';
 import { PERMISSION_TOOL, TURN_TOOL, permissionReply, replyText } from './lib/turn.mjs';
+import { RICH_BASH, RICH_EDIT, RICH_FAILING, RICH_INTRO, RICH_OUTRO, RICH_PLAN, unifiedHunk } from './lib/rich.mjs';
 import { faults, handshakeDelay } from './lib/faults.mjs';
 import { getSession, insertSession, listSessions, putMessage, putPart, touchSession } from './lib/opencode-store.mjs';
 
@@ -154,6 +155,7 @@ async function runTurn(session, text) {
   } else if (f.has('retry')) {
     await retry(turn, sessionID, 2, OFFLINE);
   }
+  if (!error && f.has('rich')) await richTurn(session, asst, say);
   if (!error && f.has('permission')) {
     const answer = await askPermission(sessionID, asst.id);
     if (!turn.aborted) say(permissionReply(answer !== 'reject'));
@@ -183,11 +185,49 @@ async function runTurn(session, text) {
   if (error) idle(sessionID); // after a failed turn the real server reports idle twice
 }
 
+/** The `rich` turn in OpenCode 1.18.33's shapes: tool parts pending → running (output in metadata) → completed, an edit with its diff, todo.updated. */
+async function richTurn(session, asst, say) {
+  const sessionID = session.id;
+  const now = () => Date.now();
+  say(RICH_INTRO);
+  const todos = (items) => publish('todo.updated', { sessionID, todos: items.map((t) => ({ content: t.text, status: t.status === 'done' ? 'completed' : t.status === 'in-progress' ? 'in_progress' : 'pending', priority: 'medium' })) });
+  todos(RICH_PLAN);
+  const tool = async (name, input, steps) => {
+    const callID = `call_${randomBytes(4).toString('hex')}`;
+    const base = part(sessionID, asst.id, { type: 'tool', callID, tool: name, state: { status: 'pending', input: {}, raw: '' } });
+    publish('message.part.updated', { sessionID, part: base, time: now() });
+    const start = now();
+    for (const state of steps) {
+      publish('message.part.updated', { sessionID, part: { ...base, state: { input, time: { start, ...(state.status === 'running' ? {} : { end: now() }) }, ...state } }, time: now() });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const file = join(session.directory ?? process.cwd(), RICH_EDIT.file);
+  const diff = `Index: ${file}\n===================================================================\n--- ${file}\n+++ ${file}\n${unifiedHunk(RICH_EDIT.before, RICH_EDIT.after)}`;
+  await tool('edit', { filePath: file, oldString: RICH_EDIT.before, newString: RICH_EDIT.after }, [
+    { status: 'running' },
+    { status: 'completed', output: 'Edit applied successfully.', title: RICH_EDIT.file, metadata: { diagnostics: {}, diff, filediff: { file, patch: diff, additions: 3, deletions: 1 }, truncated: false } },
+  ]);
+  const half = RICH_BASH.output.slice(0, Math.floor(RICH_BASH.output.length / 2));
+  await tool('bash', { command: RICH_BASH.command, description: RICH_BASH.description }, [
+    { status: 'running' },
+    { status: 'running', metadata: { output: half } },
+    { status: 'completed', output: RICH_BASH.output, title: RICH_BASH.command, metadata: { output: RICH_BASH.output, exit: RICH_BASH.exitCode, truncated: false } },
+  ]);
+  await tool('bash', { command: RICH_FAILING.command, description: RICH_FAILING.description }, [
+    { status: 'running' },
+    { status: 'completed', output: RICH_FAILING.output, title: RICH_FAILING.command, metadata: { output: RICH_FAILING.output, exit: RICH_FAILING.exitCode, truncated: false } },
+  ]);
+  todos(RICH_PLAN.map((t) => ({ ...t, status: 'done' })));
+  say(RICH_OUTRO);
+}
+
 function resolvePermission(permissionID, reply) {
   const pending = pendingPermissions.get(permissionID);
   if (!pending) return;
   pendingPermissions.delete(permissionID);
   publish('permission.replied', { sessionID: pending.sessionID, requestID: permissionID, reply });
+  if (reply !== 'reject') record('opencode', 'permission-allowed', pending.sessionID, process.cwd(), { reply });
   pending.resolve(reply);
 }
 
@@ -243,6 +283,7 @@ async function handle(req, res) {
     const input = await body(req);
     const text = (input.parts ?? []).filter((p) => p.type === 'text').map((p) => p.text).join('\n');
     if (faults().has('crash-on-turn')) process.exit(1);
+    if (typeof input.agent === 'string') record('opencode', 'prompt-agent', info.id, info.directory, { agent: input.agent });
     res.writeHead(204).end();
     void runTurn(info, text);
     return;

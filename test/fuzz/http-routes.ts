@@ -61,6 +61,8 @@ const worldFields = (w: World): Overrides => ({
   summaryOf: fc.constantFrom(...allSessions(w)),
   clientId: fc.oneof(fc.constantFrom('A-c1', 'B-c1', 'A-c2'), fc.stringMatching(/^[a-z0-9-]{1,20}$/)),
   code: fc.oneof(fc.constantFrom('$phoneCode', '$machineCode', '$usedCode'), fc.stringMatching(/^[A-Z0-9-]{6,32}$/)),
+  // Real modes mostly (the world's sessions run Claude), a random id now and then.
+  permissionMode: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('default', 'acceptEdits', 'plan') }, { weight: 1, arbitrary: fc.stringMatching(/^[a-z/-]{1,20}$/) }),
 });
 
 /** A P-256 public key as a browser gives it (uncompressed point, base64url). */
@@ -129,6 +131,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/api/sessions/:id/interrupt', auth: 'device', params: { id: sessionParam }, ok: [204], scoped: true },
   {
     method: 'POST', path: '/api/sessions/:id/permissions/:permissionId', auth: 'device', body: PermissionAnswerSchema, ok: [200], scoped: true,
+    // Mostly a plain answer (half the world's requests can also be allowed for the session; a random hash never matches).
+    overrides: () => ({ scope: fc.constantFrom('once', 'once', 'session') }),
     params: { id: sessionParam, permissionId: { pool: (w) => [...w.a.permissionIds, ...w.b.permissionIds], gate: false } },
   },
   { method: 'GET', path: '/api/sessions/:id/resume-attempts', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },

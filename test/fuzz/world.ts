@@ -110,7 +110,8 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
   machine.event(live, `${tag}-e1`, { kind: 'text', text: 'hi there' });
   // Several open permission requests, so more than one answer can succeed.
   const permissionIds = Array.from({ length: 8 }, (_, i) => `${tag}-perm-${i + 1}`);
-  permissionIds.forEach((p, i) => machine.event(live, `${tag}-p${i}`, { kind: 'permission-request', permissionId: p, tool: 'Bash', input: `ls ${i}` }));
+  // Half of them can be allowed for the rest of the session, as the vendors offer it.
+  permissionIds.forEach((p, i) => machine.event(live, `${tag}-p${i}`, { kind: 'permission-request', permissionId: p, tool: 'Bash', input: `ls ${i}`, ...(i % 2 === 0 ? { sessionScope: true } : {}) }));
   await waitFor(async () => (await phone.get(`/api/sessions/${live}/messages`)).body.messages.filter((m: { role: string }) => m.role === 'permission').length === permissionIds.length, 'the permission requests');
 
   const inactive = await start(`${tag}-vendor-inactive`);

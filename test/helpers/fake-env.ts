@@ -15,7 +15,8 @@ export type FakeFault =
 
 /** One line of `<provider>-record.jsonl`, written by a fake whenever it creates, resumes or refuses a vendor session. */
 export interface RecordLine {
-  readonly event: 'created' | 'resumed' | 'resume-refused';
+  /** Besides the session's life: what the user's answers and modes reached the vendor as (`permission-allowed`, `permission-mode`, …). */
+  readonly event: 'created' | 'resumed' | 'resume-refused' | 'permission-allowed' | 'permission-mode' | 'turn-mode' | 'prompt-agent';
   readonly vendorId: string;
   readonly cwd: string;
   readonly pid: number;

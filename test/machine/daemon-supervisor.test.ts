@@ -56,7 +56,7 @@ describe('session supervisor', () => {
     const vendorId = await startedSession(l);
     const kinds = l.sent.map((f) => (f.type === 'agent-event' ? `event:${f.event.kind}` : f.type));
     // Regression: the agent answers before the write resolves; the ack must still come first.
-    expect(kinds).toEqual(['started', 'ack', 'event:tool', 'event:text', 'resumable', 'event:turn-end']);
+    expect(kinds).toEqual(['started', 'ack', 'event:tool-call', 'event:tool-call', 'event:text', 'resumable', 'event:turn-end']);
     const ids = l.sent.flatMap((f) => (f.type === 'agent-event' ? [f.eventId] : []));
     expect(new Set(ids).size).toBe(ids.length);
     expect(l.sent).toContainEqual({ type: 'resumable', sessionId: 's1', vendorResumeId: vendorId });

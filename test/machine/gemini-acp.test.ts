@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NO_LOAD_SESSION, createGeminiAcpDriver } from '../../src/machine/providers/gemini-acp/index.ts';
 import { EventLog, describeBackendContract, fakeFixture, turn } from './backend-contract.ts';
+import { summarizeInput } from '../../src/core/index.ts';
 
 const SLOW_MS = 400;
 
@@ -53,7 +54,9 @@ describe('gemini-acp specifics', () => {
     const events = await turn(outcome.handle, log, 'from the phone');
     // The replay ("first", "echo: first", its tool call) came before this turn and after the load answer; none of it shows.
     expect(log.events.filter((e) => e.kind === 'text')).toEqual([{ kind: 'text', text: 'echo: from the phone' }]);
-    expect(events.filter((e) => e.kind === 'tool')).toEqual([{ kind: 'tool', tool: 'Read', input: 'README.md' }]);
+    const calls = events.filter((e) => e.kind === 'tool-call');
+    expect(calls.map((c) => c.callId).filter((id, i, all) => all.indexOf(id) === i)).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ tool: 'Read', title: 'README.md' });
     await outcome.handle.stop();
   });
 
@@ -76,7 +79,8 @@ describe('gemini-acp specifics', () => {
     const log = new EventLog(started.handle);
     await started.handle.send('never mind');
     const ask = await log.next('permission-request');
-    expect(ask).toMatchObject({ tool: 'Bash', input: 'ls' });
+    expect(ask).toMatchObject({ tool: 'Bash', title: 'ls' });
+    expect(summarizeInput(ask.input)).toBe('ls');
     await started.handle.interrupt();
     await log.next('turn-end');
     expect(log.kinds()).not.toContain('text');

@@ -56,7 +56,8 @@ describe('over plain http', () => {
       expect(csp.get('base-uri')).toEqual(["'self'"]);
       expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
       expect(csp.get('form-action')).toEqual(["'self'"]);
-      expect(csp.get('connect-src')).toEqual(["'self'", 'https://app.example', 'wss://app.example']);
+      // Any Baton server the user adds (served over plain http here, so http:/ws: too); the app origin as before.
+      expect(csp.get('connect-src')).toEqual(["'self'", 'http:', 'ws:', 'https:', 'wss:', 'https://app.example', 'wss://app.example']);
       for (const sources of csp.values()) expect(sources.join(' ')).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
       expectCommonHeaders(res.headers);
       expect(res.headers.get('strict-transport-security')).toBeNull();
@@ -103,6 +104,13 @@ describe('behind a trusted proxy', () => {
     expect(api.headers.get('strict-transport-security')).toMatch(/max-age=/);
     const http = await fetch(`${ts.url}/`, { headers: { 'x-forwarded-proto': 'http' } });
     expect(http.headers.get('strict-transport-security')).toBeNull();
+  });
+
+  it('lets an app that came over https reach other servers over https/wss only; over plain http, http/ws too', async () => {
+    const secure = directives((await fetch(`${ts.url}/`, { headers: { 'x-forwarded-proto': 'https' } })).headers.get('content-security-policy'));
+    expect(secure.get('connect-src')).toEqual(["'self'", 'https:', 'wss:']);
+    const plain = directives((await fetch(`${ts.url}/`, { headers: { 'x-forwarded-proto': 'http' } })).headers.get('content-security-policy'));
+    expect(plain.get('connect-src')).toEqual(["'self'", 'http:', 'ws:', 'https:', 'wss:']);
   });
 
   it('ignores X-Forwarded-Proto from anyone when the proxy is not trusted', async () => {

@@ -21,7 +21,7 @@ describe('pairing a phone', () => {
     const made = await ts.phone.post('/api/pairing-codes', { kind: 'phone' });
     expect(made.status).toBe(201);
     expect(made.body.code).toMatch(/^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
-    expect(made.body.link).toBe(`${ts.url}/pair?code=${made.body.code}`);
+    expect(made.body.link).toBe(`${ts.url}/pair?code=${made.body.code}&server=${encodeURIComponent(ts.url)}`);
     const paired = await anon().post('/api/pair', { code: made.body.code.toLowerCase().replace('-', '').toUpperCase(), name: 'Pixel', kind: 'phone' });
     expect(paired.status).toBe(201);
     expect(paired.body).toMatchObject({ accountId: ts.accountId, machineId: null });
@@ -64,7 +64,7 @@ describe('baton pair', () => {
     const out = spawnSync(process.execPath, [join(root, 'bin/baton.mjs'), 'pair', '--json', '--home', ts.home], { encoding: 'utf8' });
     expect(out.status).toBe(0);
     const printed = JSON.parse(out.stdout);
-    expect(printed.link).toBe(`${ts.url}/pair?code=${printed.code}`);
+    expect(printed.link).toBe(`${ts.url}/pair?code=${printed.code}&server=${encodeURIComponent(ts.url)}`);
     const res = await anon().post('/api/pair', { code: printed.code, name: 'phone via CLI', kind: 'phone' });
     expect(res.status).toBe(201);
     expect(res.body.accountId).toBe(ts.accountId);

@@ -30,9 +30,12 @@ afterAll(async () => {
 const secrets = () => ['/home/dev/private-client/repo', 'vendor-secret-7', laptop.machineId, 'phone-client-1'];
 
 describe('the link', () => {
-  it('carries its token in the fragment, which a browser never sends', () => {
-    expect(share.url).toBe(`https://baton.example.net/shared#${share.token}`);
-    expect(new URL(share.url).pathname).toBe('/shared');
+  it('carries its token in the fragment, which a browser never sends, and names its server', () => {
+    expect(share.url).toBe(`https://baton.example.net/shared?server=${encodeURIComponent('https://baton.example.net')}#${share.token}`);
+    const url = new URL(share.url);
+    expect(url.pathname).toBe('/shared');
+    expect(url.hash).toBe(`#${share.token}`);
+    expect(url.searchParams.get('server')).toBe('https://baton.example.net');
   });
 });
 

@@ -1,5 +1,10 @@
-// One transcript entry: the user's message with its delivery state and actions, agent text, a compact tool call, a permission request.
+// One transcript entry: the user's message with its delivery state and actions, agent text as markdown, a tool call
+// as a card, a plan as a checklist, a permission request showing all it approves.
 import { createSignal, Match, Show, Switch, type JSX } from 'solid-js';
+import './rich/rich.css';
+import { AgentText } from './rich/agent-text.tsx';
+import { PermissionCard, type PermissionAnswer } from './rich/permission-card.tsx';
+import { PlanCard, ToolCard } from './rich/tool-card.tsx';
 import type { MessageRecord } from '../../core/records.ts';
 import { failureText } from '../lib/failure-text.ts';
 import type { UserEntry } from '../lib/transcript-rows.ts';
@@ -15,7 +20,8 @@ export interface MessageActions {
   /** What a waiting message waits for, phrased with live times; null when it does not wait. */
   readonly describeWait: (entry: UserEntry) => string | null;
   readonly startNew: (text: string) => void;
-  readonly answer: (permissionId: string, decision: 'allow' | 'deny') => void;
+  /** Allow (bound to the hash of the input shown, optionally for the session) or Deny. */
+  readonly answer: (permissionId: string, answer: PermissionAnswer) => void;
 }
 
 export function UserMessage(props: { entry: UserEntry; actions: MessageActions | null }): JSX.Element {
@@ -40,7 +46,7 @@ export function UserMessage(props: { entry: UserEntry; actions: MessageActions |
           <textarea aria-label="Edit message" value={draft()} onInput={(e) => setDraft(e.currentTarget.value)} rows={3} />
           <div class="actions">
             <button type="button" class="btn small" onClick={() => setEditing(false)}>Cancel</button>
-            <button type="submit" class="btn small primary">Save</button>
+            <button type="submit" class="btn small primary">Save &amp; send</button>
           </div>
         </form>
       </Show>
@@ -87,12 +93,17 @@ export function UserMessage(props: { entry: UserEntry; actions: MessageActions |
 
 export function AgentMessage(props: { message: MessageRecord; actions: MessageActions | null }): JSX.Element {
   const m = () => props.message;
+  const entry = () => m().entry;
   return (
     <Switch>
       <Match when={m().role === 'agent'}>
-        <div class="msg msg-agent">
-          <div class="bubble">{m().text}</div>
-        </div>
+        <AgentText text={m().text} streaming={(() => { const e = entry(); return e?.kind === 'text' && e.streaming; })()} />
+      </Match>
+      <Match when={m().role === 'tool' && entry()?.kind === 'tool'}>
+        <ToolCard entry={entry() as Extract<NonNullable<MessageRecord['entry']>, { kind: 'tool' }>} />
+      </Match>
+      <Match when={m().role === 'tool' && entry()?.kind === 'plan'}>
+        <PlanCard entry={entry() as Extract<NonNullable<MessageRecord['entry']>, { kind: 'plan' }>} />
       </Match>
       <Match when={m().role === 'tool'}>
         <div class="msg msg-tool" title={m().text}>
@@ -101,25 +112,7 @@ export function AgentMessage(props: { message: MessageRecord; actions: MessageAc
         </div>
       </Match>
       <Match when={m().role === 'permission' && m().permission}>
-        {(() => {
-          const p = m().permission!;
-          return (
-            <div class="msg msg-permission" role="group" aria-label={`Permission request: ${p.tool}`}>
-              <p>
-                The agent asks to use <strong>{p.tool}</strong>
-              </p>
-              <pre class="mono">{p.input}</pre>
-              <Show when={p.decision === null} fallback={<p class="muted">{p.decision === 'allow' ? 'Allowed' : 'Denied'}</p>}>
-                <Show when={props.actions} fallback={<p class="muted">Waiting for an answer</p>}>
-                  <div class="actions">
-                    <button type="button" class="btn small danger" onClick={() => props.actions!.answer(p.permissionId, 'deny')}>Deny</button>
-                    <button type="button" class="btn small primary" onClick={() => props.actions!.answer(p.permissionId, 'allow')}>Allow</button>
-                  </div>
-                </Show>
-              </Show>
-            </div>
-          );
-        })()}
+        <PermissionCard message={m()} onAnswer={props.actions ? (a) => props.actions!.answer(m().permission!.permissionId, a) : null} />
       </Match>
       <Match when={true}>
         <p class="msg msg-notice">{m().text}</p>

@@ -2,7 +2,9 @@
 import { createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { errorText } from '../lib/api-client.ts';
 import { copyText } from '../lib/copy-text.ts';
-import { createShare, type CreatedShare } from '../stores/session-actions.ts';
+import type { ShareRecord } from '../../core/records.ts';
+import { formatClock } from '../lib/time.ts';
+import { createShare, listShares, revokeShare, type CreatedShare } from '../stores/session-actions.ts';
 
 const EXPIRIES = [
   { label: '1 hour', seconds: 3600 },
@@ -16,6 +18,25 @@ export function ShareSheet(props: { sessionId: string; title: string; onClose: (
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const [copied, setCopied] = createSignal(false);
+  // The links already given out: each can be revoked here (their viewers are cut off at once).
+  const [links, setLinks] = createSignal<readonly ShareRecord[]>([]);
+  const loadLinks = async () => {
+    try {
+      setLinks((await listShares(props.sessionId)).filter((l) => !l.revoked && l.expiresAt > Date.now()).sort((a, b) => b.createdAt - a.createdAt));
+    } catch {
+      // offline: the list shows what it had
+    }
+  };
+  onMount(() => void loadLinks());
+  const revoke = async (id: string) => {
+    setError(null);
+    try {
+      await revokeShare(id);
+      await loadLinks();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
   const canShare = typeof navigator !== 'undefined' && 'share' in navigator;
   // A modal sheet: focus moves into it, Escape closes it, and focus goes back to what opened it.
   let sheet!: HTMLElement;
@@ -53,6 +74,7 @@ export function ShareSheet(props: { sessionId: string; title: string; onClose: (
     setError(null);
     try {
       setShare(await createShare(props.sessionId, expiry()));
+      void loadLinks();
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -94,6 +116,19 @@ export function ShareSheet(props: { sessionId: string; title: string; onClose: (
             </Show>
             <button type="button" class="btn primary" onClick={props.onClose}>Done</button>
           </div>
+        </Show>
+        <Show when={links().length > 0}>
+          <h3 class="small">Links given out</h3>
+          <ul class="share-list" aria-label="Share links">
+            <For each={links()}>
+              {(l) => (
+                <li class="share-item">
+                  <span class="small">Made {formatClock(l.createdAt)} · expires {new Date(l.expiresAt).toLocaleString()}</span>
+                  <button type="button" class="btn small danger" onClick={() => void revoke(l.id)}>Revoke</button>
+                </li>
+              )}
+            </For>
+          </ul>
         </Show>
         <Show when={error()}>
           <p class="error" role="alert">{error()}</p>

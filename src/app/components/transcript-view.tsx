@@ -14,6 +14,8 @@ export interface TranscriptViewProps {
   readonly hasOlder: boolean;
   readonly loadingOlder: boolean;
   readonly onLoadOlder: () => Promise<void> | void;
+  /** Client ids of failed sends a retry or an edit replaced: not shown. */
+  readonly superseded?: ReadonlySet<string>;
 }
 
 /** Padding above the first row (px); scroll positions are measured from the first row. */
@@ -38,7 +40,7 @@ export function TranscriptView(props: TranscriptViewProps): JSX.Element {
 
   let previous = new Map<string, Row>();
   const rows = createMemo(() => {
-    const next = buildRows(props.messages, props.outbox, previous);
+    const next = buildRows(props.messages, props.outbox, previous, props.superseded);
     previous = new Map(next.map((r) => [r.key, r]));
     return next;
   });
@@ -52,7 +54,7 @@ export function TranscriptView(props: TranscriptViewProps): JSX.Element {
       const known = heights.get(row.key);
       if (known !== undefined) return known;
       const shape = rowShape(row);
-      return estimateHeight(shape.kind, shape.length, column);
+      return shape.px ?? estimateHeight(shape.kind, shape.length, column);
     });
   });
   const range = createMemo(() => computeWindow(offsets(), scrollTop() - PAD, viewport(), OVERSCAN));

@@ -10,6 +10,8 @@ export interface EventsSocketOptions {
   readonly onFrame: (frame: PhoneDown) => void;
   /** `open` after `welcome`; `closed` whenever the socket is down (it retries by itself). */
   readonly onState: (state: 'connecting' | 'open' | 'closed') => void;
+  /** The close code of each socket that closed (4401: the token was refused or revoked). */
+  readonly onClose?: (code: number) => void;
 }
 
 export interface EventsSocket {
@@ -75,7 +77,8 @@ export function connectEvents(opts: EventsSocketOptions): EventsSocket {
       }
       opts.onFrame(frame);
     };
-    socket.onclose = () => {
+    socket.onclose = (ev) => {
+      opts.onClose?.(ev.code);
       if (ws === socket) ws = null;
       if (ping) clearInterval(ping);
       ping = null;

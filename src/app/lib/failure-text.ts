@@ -9,7 +9,12 @@ const PHONE_TEXT: Record<string, string> = {
 export function failureText(failure: { code: string; detail: string } | null): string {
   if (!failure) return 'Not delivered.';
   const known = (MESSAGE_FAILURE_TEXT as Record<string, string | undefined>)[failure.code] ?? PHONE_TEXT[failure.code];
-  // The server's detail names the facts (which id, which machine); the known sentence says what it means.
-  if (known && failure.detail && failure.detail !== known) return `${known} (${failure.detail})`;
-  return known ?? failure.detail ?? failure.code;
+  const detail = failure.detail?.trim() ?? '';
+  // The server's detail names the facts (which id, which machine); the known sentence says what it means. Said once:
+  // a detail that already carries the sentence (a refusal's own words) is shown as it is, one the sentence already
+  // says ("The turn was interrupted." beside "The turn was interrupted before …") is left out.
+  const bare = (t: string) => t.toLowerCase().replace(/[.!\s]+$/, '');
+  if (known && detail && bare(detail).includes(bare(known))) return detail;
+  if (known && detail && !bare(known).includes(bare(detail))) return `${known} (${detail})`;
+  return known ?? (detail || failure.code);
 }

@@ -31,11 +31,13 @@ function stampOf(m: MessageRecord | null, item: OutboxItem | null): string {
  * message and outbox item are the very same, unchanged objects as in `previous` is returned as the same
  * object, so a keyed list keeps its DOM (and its measured height) for it.
  */
-export function buildRows(messages: readonly MessageRecord[], outbox: readonly OutboxItem[], previous?: ReadonlyMap<string, Row>): Row[] {
+export function buildRows(messages: readonly MessageRecord[], outbox: readonly OutboxItem[], previous?: ReadonlyMap<string, Row>, superseded?: ReadonlySet<string>): Row[] {
   const byClient = new Map(outbox.map((i) => [i.clientId, i]));
   const seen = new Set<string>();
   const rows: Row[] = [];
   for (const m of messages) {
+    // A failed send that a retry or an edit replaced: the new one stands for it.
+    if (m.role === 'user' && m.clientId && superseded?.has(m.clientId) && !byClient.has(m.clientId) && (m.state === 'failed' || m.state === 'unanswered')) continue;
     const key = m.id;
     const item = m.role === 'user' && m.clientId ? (byClient.get(m.clientId) ?? null) : null;
     if (m.role === 'user' && m.clientId) seen.add(m.clientId);
@@ -62,9 +64,16 @@ export function buildRows(messages: readonly MessageRecord[], outbox: readonly O
   return rows;
 }
 
-/** The estimate's category and text length for a row (see estimateHeight). */
-export function rowShape(row: Row): { kind: 'user' | 'agent' | 'tool' | 'permission' | 'notice'; length: number } {
+/** The estimate's category and text length for a row (see estimateHeight); `px` when the row's structure says more. */
+export function rowShape(row: Row): { kind: 'user' | 'agent' | 'tool' | 'permission' | 'notice'; length: number; px?: number } {
   if (row.kind === 'pending') return { kind: 'user', length: row.entry.text.length };
-  const role = row.message.role;
-  return { kind: role, length: row.message.text.length };
+  const { role, entry, text } = row.message;
+  if (entry?.kind === 'plan') return { kind: 'tool', length: 0, px: 44 + entry.items.length * 25 };
+  if (entry?.kind === 'tool') {
+    // Folded boxes: output at most 10 lines, a diff at most 30, each line ~18 px.
+    const out = entry.result ? Math.min(10, entry.result.text.split('\n').length) * 18 + 16 : 0;
+    const diff = entry.changes.reduce((n, c) => n + 34 + Math.min(30, (c.patch ?? `${c.before ?? ''}\n${c.after ?? ''}`).split('\n').length) * 18, 0);
+    return { kind: 'tool', length: 0, px: 52 + out + diff };
+  }
+  return { kind: role, length: text.length };
 }

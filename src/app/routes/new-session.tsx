@@ -6,6 +6,7 @@ import { BACKEND_INFO, backendsOf, DEFAULT_BACKEND, PROVIDERS, type Backend, typ
 import { FreshnessLine } from '../components/freshness-line.tsx';
 import { errorText } from '../lib/api-client.ts';
 import { startSession } from '../stores/session-actions.ts';
+import { PermissionModePicker } from '../components/permission-mode.tsx';
 import { $connection, $machines, $sessions, $settings } from '../stores/sync.ts';
 
 const PROVIDER_LABEL: Readonly<Record<Provider, string>> = { claude: 'Claude Code', codex: 'Codex', opencode: 'OpenCode', gemini: 'Gemini CLI', acp: 'ACP agent' };
@@ -24,6 +25,8 @@ export default function NewSession(): JSX.Element {
   const [cwd, setCwd] = createSignal('');
   const [title, setTitle] = createSignal('');
   const [message, setMessage] = createSignal('');
+  // Null: the vendor's own default for the backend.
+  const [mode, setMode] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
 
@@ -36,6 +39,7 @@ export default function NewSession(): JSX.Element {
   const pickProvider = (p: Provider) => {
     setProvider(p);
     setBackend(defaultBackend(p));
+    setMode(null);
   };
   const machine = () => machines()[machineId()];
   /** Why a backend cannot start here, or null when it can. */
@@ -61,7 +65,7 @@ export default function NewSession(): JSX.Element {
     setBusy(true);
     setError(null);
     try {
-      const s = await startSession({ machineId: machineId(), provider: provider(), backend: backend(), cwd: cwd(), title: title(), message: message() });
+      const s = await startSession({ machineId: machineId(), provider: provider(), backend: backend(), cwd: cwd(), title: title(), message: message(), ...(mode() ? { permissionMode: mode()! } : {}) });
       navigate(`/s/${encodeURIComponent(s.id)}`, { replace: true });
     } catch (err) {
       setError(errorText(err));
@@ -96,7 +100,7 @@ export default function NewSession(): JSX.Element {
             </label>
             <label>
               Backend
-              <select value={backend()} onChange={(e) => setBackend(e.currentTarget.value as Backend)}>
+              <select value={backend()} onChange={(e) => { setBackend(e.currentTarget.value as Backend); setMode(null); }}>
                 <For each={backendsOf(provider())}>
                   {(b) => (
                     <option value={b}>
@@ -113,6 +117,7 @@ export default function NewSession(): JSX.Element {
             <Show when={!BACKEND_INFO[backend()].supportsResume}>
               <p class="muted small">This backend cannot reopen a session later: once it stops, it stays stopped.</p>
             </Show>
+            <PermissionModePicker backend={backend()} value={mode()} onChange={setMode} />
             <label>
               Folder on {machine()?.name ?? 'the machine'}
               <input class="mono" required placeholder="/home/you/project" autocapitalize="off" spellcheck={false} list="recent-cwds" value={cwd()} onInput={(e) => setCwd(e.currentTarget.value)} />

@@ -6,11 +6,14 @@ import type { CacheDb } from '../lib/cache-db.ts';
 import { newClientId } from '../lib/client-id.ts';
 import { applyMessage, endedUnanswered, expiresAt, type OutboxItem, type OutboxWait } from '../lib/outbox-item.ts';
 import { classifySendError } from '../lib/send-refusal.ts';
+import { addSuperseded, readSuperseded } from '../lib/superseded.ts';
 
 export type Clock = () => number;
 
 /** The active profile's outbox, for rendering; replaced whenever it changes. */
 export const $outbox = atom<readonly OutboxItem[]>([]);
+/** Client ids of sends a retry or an edit replaced (their old bubbles are not shown). */
+export const $superseded = atom<ReadonlySet<string>>(new Set());
 
 type Listener = (db: CacheDb) => void;
 const listeners = new Set<Listener>();
@@ -191,6 +194,8 @@ export async function discardMessage(db: CacheDb, clientId: string): Promise<boo
 
 async function requeueFresh(db: CacheDb, old: OutboxItem, text: string, now: Clock): Promise<OutboxItem> {
   const t = now();
+  // The failed bubble gives way to the new send instead of staying beside a copy of it.
+  if (typeof localStorage !== 'undefined') $superseded.set(addSuperseded(db.name, old.clientId));
   const item: OutboxItem = { ...old, clientId: newClientId(), text, state: 'queued', failure: null, attempts: 0, wait: null, heldUntil: null, seq: null, messageId: null, order: await nextOrder(db), createdAt: t, updatedAt: t };
   const tx = db.transaction('outbox', 'readwrite');
   await Promise.all([tx.store.delete(old.clientId), tx.store.put(item), tx.done]);
@@ -211,4 +216,5 @@ async function update(db: CacheDb, clientId: string, fn: (i: OutboxItem) => Outb
 /** Reload `$outbox` from the active profile's database. */
 export async function loadOutbox(db: CacheDb): Promise<void> {
   $outbox.set(await listOutbox(db));
+  if (typeof localStorage !== 'undefined') $superseded.set(readSuperseded(db.name));
 }

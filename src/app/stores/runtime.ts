@@ -1,7 +1,7 @@
 // Runs the active server profile: cache, events socket, catch-up, and the outbox triggers (online, foreground, socket back, machine back, retry timer, Background Sync).
 import { atom } from 'nanostores';
 import type { PhoneDown } from '../../core/phone-protocol.ts';
-import type { ApiClient } from '../lib/api-client.ts';
+import { ApiError, type ApiClient } from '../lib/api-client.ts';
 import { afterNextPaint } from '../lib/after-paint.ts';
 import { onWorkerFlush, registerOutboxSync, syncEpisodeOver } from '../lib/background-sync.ts';
 import { openCache, type CacheDb } from '../lib/cache-db.ts';
@@ -38,8 +38,17 @@ export function startProfile(profile: ServerProfile): () => void {
   let stopped = false;
   // A stopped runtime's late callbacks (a catch-up still in flight, its socket closing) must not
   // speak for the runtime that replaced it.
-  const setConnection = (c: 'live' | 'connecting' | 'offline') => {
-    if (!stopped) $connection.set(c);
+  let revoked = false;
+  let stopSocket = () => {};
+  const setConnection = (c: 'live' | 'connecting' | 'offline' | 'revoked') => {
+    if (stopped || (revoked && c !== 'revoked')) return;
+    $connection.set(c);
+  };
+  /** The server refused this phone's token: say so (not "offline"), and stop asking until it pairs again. */
+  const markRevoked = () => {
+    revoked = true;
+    setConnection('revoked');
+    stopSocket();
   };
   resetSyncStores();
   setConnection(deviceOffline() ? 'offline' : 'connecting');
@@ -80,8 +89,9 @@ export function startProfile(profile: ServerProfile): () => void {
           // Live only when the socket is up and the catch-up after it succeeded. A catch-up that
           // finishes after the device went offline must not say "live" again.
           setConnection(socketOpen && !deviceOffline() ? 'live' : 'offline');
-        } catch {
-          setConnection('offline');
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 401) markRevoked();
+          else setConnection('offline');
         } finally {
           syncing = null;
         }
@@ -167,8 +177,13 @@ export function startProfile(profile: ServerProfile): () => void {
         // "live" waits for the catch-up after welcome (see refresh); a closed socket is offline at once.
         if (s === 'closed') setConnection('offline');
       },
+      // 4401: the token is not (or no longer) valid; a check over HTTP confirms before the screen says revoked.
+      onClose: (code) => {
+        if (code === 4401) void api.get('/api/devices').catch((e: unknown) => e instanceof ApiError && e.status === 401 && markRevoked());
+      },
     });
     const live = socket;
+    stopSocket = live.stop;
     disposers.push(live.stop);
     disposers.push($transcript.listen(() => tellForeground()));
     kickSocket = live.kick;

@@ -1,6 +1,6 @@
 // What the user can do to a session from the phone: send (through the outbox), answer permissions, fix blocks, share.
 import { BACKEND_INFO, DEFAULT_BACKEND, type Backend, type Provider } from '../../core/providers.ts';
-import type { MessageRecord, SessionRecord, SettingsRecord } from '../../core/records.ts';
+import type { MessageRecord, SessionRecord, SettingsRecord, ShareRecord } from '../../core/records.ts';
 import { newClientId } from '../lib/client-id.ts';
 import { cancelMessage, enqueueMessage, retryMessage } from './outbox.ts';
 import { askToKeepStorage } from './storage-durability.ts';
@@ -36,9 +36,14 @@ export async function retry(clientId: string): Promise<void> {
   await r.flush();
 }
 
-export async function answerPermission(sessionId: string, permissionId: string, decision: 'allow' | 'deny'): Promise<MessageRecord> {
+/**
+ * Allow or Deny, bound to the hash of the input the phone showed (the server refuses it, 409, for any other input),
+ * and for the rest of the session when the user chose that.
+ */
+export async function answerPermission(sessionId: string, permissionId: string, answer: { decision: 'allow' | 'deny'; inputHash: string; scope: 'once' | 'session' }): Promise<MessageRecord> {
   const r = rt();
-  const res = await r.api.send<{ message: MessageRecord }>('POST', `${path(sessionId)}/permissions/${encodeURIComponent(permissionId)}`, { decision });
+  const body = { decision: answer.decision, inputHash: answer.inputHash, ...(answer.scope === 'session' ? { scope: 'session' } : {}) };
+  const res = await r.api.send<{ message: MessageRecord }>('POST', `${path(sessionId)}/permissions/${encodeURIComponent(permissionId)}`, body);
   // Show the decision at once; the socket's copy of the same record changes nothing after this.
   await applyLiveMessage(r.db, res.message);
   return res.message;
@@ -60,6 +65,14 @@ export async function interruptSession(sessionId: string): Promise<void> {
   await rt().api.send('POST', `${path(sessionId)}/interrupt`);
 }
 
+/** Change how much the session's agent may do without asking; a running agent gets it at once. */
+export async function setPermissionMode(sessionId: string, permissionMode: string): Promise<SessionRecord> {
+  const r = rt();
+  const res = await r.api.send<{ session: SessionRecord }>('PATCH', path(sessionId), { permissionMode });
+  await putSession(r.db, res.session);
+  return res.session;
+}
+
 export async function renameSession(sessionId: string, title: string): Promise<void> {
   const r = rt();
   const res = await r.api.send<{ session: SessionRecord }>('PATCH', path(sessionId), { title });
@@ -74,6 +87,8 @@ export interface NewSessionInput {
   readonly title?: string;
   /** Optional first message, delivered once the agent is up. */
   readonly message?: string;
+  /** How much the agent may do without asking (absent: the vendor's default). */
+  readonly permissionMode?: string;
 }
 
 /** Start a fresh session on a machine from the phone. */
@@ -88,6 +103,7 @@ export async function startSession(input: NewSessionInput): Promise<SessionRecor
     cwd: input.cwd.trim(),
     ...(title ? { title } : {}),
     ...(text ? { message: { clientId: newClientId(), text } } : {}),
+    ...(input.permissionMode ? { permissionMode: input.permissionMode } : {}),
   });
   await putSession(r.db, res.session);
   void r.refresh();
@@ -98,14 +114,16 @@ export async function startSession(input: NewSessionInput): Promise<SessionRecor
  * The explicit "start a new session with this message": a new vendor session on the same machine
  * and folder, on a backend that can resume, optionally seeded with a summary of the old one.
  */
-export async function startNewSessionWith(old: SessionRecord, text: string, withSummary: boolean): Promise<SessionRecord> {
+export async function startNewSessionWith(old: SessionRecord, text: string, withSummary: boolean, where: { machineId?: string; cwd?: string } = {}): Promise<SessionRecord> {
   const r = rt();
   const backend = BACKEND_INFO[old.backend].supportsResume ? old.backend : DEFAULT_BACKEND[old.provider];
   const res = await r.api.send<{ session: SessionRecord }>('POST', '/api/sessions', {
-    machineId: old.machineId,
+    machineId: where.machineId ?? old.machineId,
     provider: old.provider,
     backend,
-    cwd: old.cwd,
+    cwd: where.cwd?.trim() || old.cwd,
+    // The new session asks as the old one did.
+    ...(old.permissionMode && backend === old.backend ? { permissionMode: old.permissionMode } : {}),
     title: old.title ? `${old.title.slice(0, 180)} (new)` : undefined,
     message: { clientId: newClientId(), text },
     ...(withSummary ? { summaryOf: old.id } : {}),
@@ -132,4 +150,14 @@ export interface CreatedShare {
 
 export async function createShare(sessionId: string, expiresInSeconds: number): Promise<CreatedShare> {
   return rt().api.send<CreatedShare>('POST', `${path(sessionId)}/shares`, { expiresInSeconds });
+}
+
+/** The session's share links (active, expired and revoked). */
+export async function listShares(sessionId: string): Promise<ShareRecord[]> {
+  return (await rt().api.get<{ shares: ShareRecord[] }>(`${path(sessionId)}/shares`)).shares;
+}
+
+/** Revoke a share link: it stops working, and whoever watches through it is cut off at once. */
+export async function revokeShare(shareId: string): Promise<void> {
+  await rt().api.send('DELETE', `/api/shares/${encodeURIComponent(shareId)}`);
 }

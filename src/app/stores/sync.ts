@@ -10,8 +10,11 @@ export const $machines = map<Record<string, MachineRecord>>({});
 export const $settings = atom<SettingsRecord | null>(null);
 /** The last successful sync; null when nothing was ever synced for this profile. */
 export const $syncMeta = atom<SyncMeta | null>(null);
-/** Whether what is shown is live: the events socket is up and the catch-up after it succeeded. */
-export const $connection = atom<'live' | 'connecting' | 'offline'>('offline');
+/**
+ * Whether what is shown is live: the events socket is up and the catch-up after it succeeded. `revoked`: the server
+ * refused this phone's token (its device was revoked); it stays so until the phone pairs again.
+ */
+export const $connection = atom<'live' | 'connecting' | 'offline' | 'revoked'>('offline');
 /** True once the cache was read, so the list can tell "nothing yet" from "no sessions". */
 export const $painted = atom(false);
 

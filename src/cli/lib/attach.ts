@@ -29,13 +29,18 @@ export async function attachSession(api: ApiClient, sessionId: string, o: Attach
 
   const show = (m: MessageRecord) => {
     lastSeq = Math.max(lastSeq, m.seq);
-    const key = `${m.state ?? ''}|${m.permission?.decision ?? ''}|${m.text.length}`;
+    // Text still streaming in is printed once it is whole.
+    if (m.entry?.kind === 'text' && m.entry.streaming) return;
+    const toolStatus = m.entry?.kind === 'tool' ? m.entry.status : '';
+    const key = `${m.state ?? ''}|${m.permission?.decision ?? ''}|${m.text.length}|${toolStatus}`;
     const prev = shown.get(m.id);
     if (prev === key) return;
-    // A user message is printed once, then only when it fails (its later states are implied by the answer).
+    // A user message is printed once, then only when it fails (its later states are implied by the answer); a tool
+    // call when it starts and when it ends.
     const firstTime = prev === undefined;
     shown.set(m.id, key);
-    if (firstTime || m.state === 'failed' || m.state === 'unanswered' || (m.role === 'permission' && m.permission?.decision)) print(formatMessage(m));
+    const toolEnded = toolStatus !== '' && toolStatus !== 'running' && !prev?.endsWith(`|${toolStatus}`);
+    if (firstTime || toolEnded || m.state === 'failed' || m.state === 'unanswered' || (m.role === 'permission' && m.permission?.decision)) print(formatMessage(m));
     if (m.state === 'answered' || m.state === 'unanswered' || m.state === 'failed') open.delete(m.id);
     maybeDone();
   };

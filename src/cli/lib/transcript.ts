@@ -13,8 +13,13 @@ export function formatMessage(m: MessageRecord): string {
       return `you> ${m.text}${m.state === 'failed' && m.failure ? `\n  ! not delivered: ${describeFailure(m.failure)}` : ''}`;
     case 'agent':
       return `agent> ${m.text}`;
-    case 'tool':
-      return `  [${m.tool ?? 'tool'}] ${m.text}`;
+    case 'tool': {
+      const e = m.entry;
+      if (e?.kind === 'plan') return `  [plan] ${e.items.map((i) => `${i.status === 'done' ? '[x]' : i.status === 'in-progress' ? '[~]' : '[ ]'} ${i.text}`).join('  ')}`;
+      if (e?.kind !== 'tool' || e.status === 'running') return `  [${m.tool ?? 'tool'}] ${m.text}`;
+      const exit = e.result?.exitCode !== null && e.result?.exitCode !== undefined ? `, exit ${e.result.exitCode}` : '';
+      return `  [${m.tool ?? 'tool'}] ${m.text} (${e.status}${exit})`;
+    }
     case 'permission': {
       const p = m.permission;
       const d = p?.decision ? ` → ${p.decision}` : ' (waiting: answer on your phone)';

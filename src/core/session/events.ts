@@ -35,10 +35,13 @@ export type PhoneAction =
   | { readonly type: 'archive' }
   | { readonly type: 'unarchive' }
   | { readonly type: 'interrupt' }
-  | { readonly type: 'answer-permission'; readonly permissionId: PermissionId; readonly decision: 'allow' | 'deny' }
+  /** `scope` session: allowed for the rest of the session (only where the request says its vendor can). */
+  | { readonly type: 'answer-permission'; readonly permissionId: PermissionId; readonly decision: 'allow' | 'deny'; readonly scope?: 'once' | 'session' }
   | { readonly type: 'take-over' }
   | { readonly type: 'cancel-held'; readonly messageId: MessageId }
-  | { readonly type: 'rename'; readonly title: string };
+  | { readonly type: 'rename'; readonly title: string }
+  /** How much its agent may do without asking from now on (a running agent is told at once). */
+  | { readonly type: 'set-permission-mode'; readonly mode: string };
 
 /** A deadline came, or the account's settings changed what blocks it. */
 export type TimerEvent =

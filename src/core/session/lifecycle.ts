@@ -59,6 +59,7 @@ export const LIFECYCLE_MOVES: Readonly<Record<SessionEventType, readonly Move[]>
   'take-over': [],
   'cancel-held': [],
   rename: [],
+  'set-permission-mode': [],
   'resume-deadline': [['resuming', 'inactive'], ['resuming', 'live']],
   'hold-expired': [],
   recheck: [],

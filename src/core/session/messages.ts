@@ -5,6 +5,7 @@
 import { describeBlock, type BlockReason } from '../availability.ts';
 import { awaitsTurnEnd, type MessageFailureCode } from '../delivery.ts';
 import type { MessageId } from '../ids.ts';
+import { permissionModeField } from '../permission-modes.ts';
 import { RESUME_FAILURE_TEXT, type ResumeFailureCode } from '../resume-attempt.ts';
 import type { AttemptSnap } from './snapshot.ts';
 import { addAttempt, availability, command, inState, log, moveAttempt, moveMessage, patch, pending, setMessage, timer, type Draft } from './draft.ts';
@@ -75,7 +76,7 @@ export function beginResume(d: Draft): AttemptSnap | null {
   if (s.vendorResumeId === null) return null; // availability says missing-resume-id first; never reached
   const a: AttemptSnap = { id: d.world.ids.attempt, machineId: s.machineId, state: 'pending', code: null, detail: null, startedAt: d.world.now, endedAt: null };
   addAttempt(d, a);
-  command(d, { type: 'resume', attemptId: a.id, sessionId: s.id, vendorResumeId: s.vendorResumeId, backend: s.backend, cwd: s.cwd });
+  command(d, { type: 'resume', attemptId: a.id, sessionId: s.id, vendorResumeId: s.vendorResumeId, backend: s.backend, cwd: s.cwd, ...permissionModeField(s.permissionMode) });
   // The deadline counts from when the attempt started, also across a server restart.
   timer(d, deadline(d, a), a.startedAt + d.world.resumeTimeoutMs);
   return a;

@@ -1,6 +1,8 @@
 // What each of its machine's frames does to a session — its agent's output included — and its machine connecting
 // (hello) or going away.
+import { isEntryEvent } from '../agent-entries.ts';
 import { assertNever } from '../availability.ts';
+import { permissionModeField } from '../permission-modes.ts';
 import type { VendorId } from '../ids.ts';
 import type { RetryNotice } from '../turn.ts';
 import type { MachineEvent } from './events.ts';
@@ -20,6 +22,8 @@ function setVendorResumeId(d: Draft, id: VendorId): void {
 
 const stop = (d: Draft) => command(d, { type: 'stop', sessionId: d.session.id });
 const forget = (d: Draft) => command(d, { type: 'forget', sessionId: d.session.id });
+/** Tools shown running never finish now, and streamed text is all there will be. */
+const settle = (d: Draft) => void d.effects.push({ type: 'settle-entries' });
 
 export function onStarted(d: Draft, e: Of<'started'>): void {
   const s = d.session;
@@ -82,6 +86,7 @@ export function onStopped(d: Draft, e: Of<'stopped'>): void {
   patch(d, { status: 'inactive', awaitingPermission: false, agentRetry: null });
   // Its agent is gone: a later agent's turn end must not mark what this one never answered.
   loseTurn(d);
+  settle(d);
   const code = e.reason === 'requested' ? 'stopped' : 'agent-exited';
   failAccepted(d, code, e.detail ?? (code === 'stopped' ? 'the session was stopped' : 'the agent exited'));
   if (e.reason !== 'requested') notice(d, `The agent ${e.reason}${e.detail ? `: ${e.detail}` : '.'}`);
@@ -110,16 +115,17 @@ export function onHello(d: Draft, e: Of<'hello'>): void {
     const written = new Set<string>(r?.delivered ?? []);
     for (const m of [...d.messages.values()]) if (m.state === 'accepted' && written.has(m.id)) moveMessage(d, m.id, { type: 'acked' });
     loseTurn(d);
+    settle(d);
     failAccepted(d, 'agent-exited', 'the agent was no longer running when its machine reconnected');
   }
   const attempt = pending(d);
   const s = d.session;
   if (attempt && s.vendorResumeId !== null) {
-    command(d, { type: 'resume', attemptId: attempt.id, sessionId: s.id, vendorResumeId: s.vendorResumeId, backend: s.backend, cwd: s.cwd });
+    command(d, { type: 'resume', attemptId: attempt.id, sessionId: s.id, vendorResumeId: s.vendorResumeId, backend: s.backend, cwd: s.cwd, ...permissionModeField(s.permissionMode) });
   }
   // A start still unanswered (the server restarted before the daemon's answer, or before it sent the start): again.
   if (s.startRequestId !== null && s.status !== 'active') {
-    command(d, { type: 'start', requestId: s.startRequestId, sessionId: s.id, provider: s.provider, backend: s.backend, cwd: s.cwd, title: s.title });
+    command(d, { type: 'start', requestId: s.startRequestId, sessionId: s.id, provider: s.provider, backend: s.backend, cwd: s.cwd, title: s.title, ...permissionModeField(s.permissionMode) });
   }
   queueDeliveries(d);
   releaseHeld(d);
@@ -142,6 +148,11 @@ export function onAgentEvent(d: Draft, { eventId, event }: Extract<MachineEvent,
   // The vendor moved on (or ended the turn): its retry notice no longer holds.
   const retryCleared: Partial<SessionFacts> = d.session.agentRetry !== null && event.kind !== 'retry' ? { agentRetry: null } : {};
   const line = { eventId, tool: null, permission: null };
+  // Tool calls, plans and streamed text: one entry per call / plan / part, updated in place as later reports come.
+  if (isEntryEvent(event)) {
+    d.effects.push({ type: 'entry', eventId, event });
+    return patch(d, { lastActivityAt: now, ...retryCleared });
+  }
   switch (event.kind) {
     case 'turn-end': {
       // "A turn end answers only what this agent took": a message whose agent went away before answering stays delivered.
@@ -150,6 +161,7 @@ export function onAgentEvent(d: Draft, { eventId, event }: Extract<MachineEvent,
         if (failure) moveMessage(d, m.id, { type: 'turn-failed', code: failure.code }, failure.detail);
         else moveMessage(d, m.id, { type: 'turn-ended' });
       }
+      settle(d);
       return patch(d, { lastActivityAt: now, ...retryCleared });
     }
     case 'retry': {
@@ -163,7 +175,8 @@ export function onAgentEvent(d: Draft, { eventId, event }: Extract<MachineEvent,
     case 'error':
       return append(d, { ...line, role: 'notice', text: event.text }, retryCleared);
     case 'permission-request': {
-      const permission = { permissionId: event.permissionId, tool: event.tool, input: event.input, decision: null };
+      const { kind: _kind, ...fields } = event;
+      const permission = { ...fields, decision: null };
       append(d, { ...line, role: 'permission', text: `${event.tool}: ${event.input}`, tool: event.tool, permission }, retryCleared);
       return patch(d, { awaitingPermission: true });
     }

@@ -1,8 +1,10 @@
 // What a person can do to a session from a phone (or the CLI): send, stop, archive, interrupt, answer a
 // permission, take over, call off a held message, rename. A refusal changes nothing.
 import { describeBlock } from '../availability.ts';
+import { isPermissionMode } from '../permission-modes.ts';
 import type { PhoneAction } from './events.ts';
 import { addMessage, availability, command, patch, refuse, setMessage, type Draft } from './draft.ts';
+import { badMode } from './start.ts';
 import { cancelResume, endHeld, endHeldIfBlocked, hold, routeAccepted } from './messages.ts';
 
 type Of<T extends PhoneAction['type']> = Extract<PhoneAction, { type: T }>;
@@ -73,11 +75,15 @@ export function onAnswerPermission(d: Draft, e: Of<'answer-permission'>): void {
   if (!m?.permission) return refuse(d, { kind: 'not-found', message: `no permission request ${e.permissionId}` });
   if (m.permission.decision !== null) return refuse(d, { kind: 'conflict', message: `this permission was already answered (${m.permission.decision})` });
   if (d.session.status !== 'active') return notRunning(d, 'the session is not running, so the agent is no longer asking');
+  // Allow approves exactly what was shown: an input too long to show whole cannot be allowed from here.
+  if (e.decision === 'allow' && m.permission.inputTruncated) return refuse(d, { kind: 'conflict', message: 'this request is too long to show in full here; answer it on its machine' });
+  const session = e.scope === 'session';
+  if (session && (e.decision !== 'allow' || !m.permission.sessionScope)) return refuse(d, { kind: 'bad-request', message: 'invalid body: scope: this request can only be answered once' });
   if (!d.world.machine?.connected) return offline(d);
-  setMessage(d, m.id, { permission: { ...m.permission, decision: e.decision }, updatedAt: d.world.now }, true);
+  setMessage(d, m.id, { permission: { ...m.permission, decision: e.decision, ...(session ? { scope: 'session' as const } : {}) }, updatedAt: d.world.now }, true);
   const stillOpen = open.some((x) => x.id !== m.id && x.permission!.decision === null);
   patch(d, { awaitingPermission: stillOpen });
-  command(d, { type: 'permission-answer', sessionId: d.session.id, permissionId: e.permissionId, decision: e.decision });
+  command(d, { type: 'permission-answer', sessionId: d.session.id, permissionId: e.permissionId, decision: e.decision, ...(session ? { scope: 'session' as const } : {}) });
 }
 
 export function onTakeOver(d: Draft): void {
@@ -98,4 +104,13 @@ export function onCancelHeld(d: Draft, e: Of<'cancel-held'>): void {
 
 export function onRename(d: Draft, e: Of<'rename'>): void {
   patch(d, { title: e.title });
+}
+
+export function onSetPermissionMode(d: Draft, e: Of<'set-permission-mode'>): void {
+  const s = d.session;
+  if (!s.managed) return refuse(d, { kind: 'conflict', message: 'take this session over before choosing how its agent asks' });
+  if (!isPermissionMode(s.backend, e.mode)) return refuse(d, badMode(s.backend, e.mode));
+  if (s.permissionMode !== e.mode) patch(d, { permissionMode: e.mode });
+  // A running agent is told now; the next start or resume carries the mode anyway.
+  if (s.status === 'active' && d.world.machine?.connected) command(d, { type: 'set-permission-mode', sessionId: s.id, mode: e.mode });
 }

@@ -26,6 +26,8 @@ export interface SessionFacts {
   readonly vendorResumeId: VendorId | null;
   readonly awaitingPermission: boolean;
   readonly agentRetry: RetryNotice | null;
+  /** How much its agent may do without asking (src/core/permission-modes.ts); null: the vendor's default. */
+  readonly permissionMode: string | null;
   /** The `start` its machine has not answered yet (the start in flight). */
   readonly startRequestId: string | null;
   readonly lastActivityAt: number;

@@ -2,6 +2,7 @@
 // creates — inactive, its start in flight, its first message accepted to go out once it started.
 import { BACKEND_INFO, DEFAULT_BACKEND, isBackendOf, type Backend, type MachineCapabilities, type Provider } from '../providers.ts';
 import { describeBlock } from '../availability.ts';
+import { isPermissionMode, permissionModeField } from '../permission-modes.ts';
 import type { AccountId, MachineId, MessageId, SessionId } from '../ids.ts';
 import type { Refusal, SessionEffect } from './effects.ts';
 import type { MessageSnap, SessionSnapshot, WorldFacts } from './snapshot.ts';
@@ -11,6 +12,8 @@ export interface StartRequest {
   readonly backend?: Backend | undefined;
   readonly cwd: string;
   readonly title?: string | undefined;
+  /** How much the agent may do without asking; absent: the vendor's default. */
+  readonly permissionMode?: string | undefined;
 }
 
 export interface StartFacts {
@@ -23,12 +26,18 @@ export interface StartFacts {
 export function planStart(req: StartRequest, f: StartFacts): { readonly ok: true; readonly backend: Backend } | { readonly ok: false; readonly refusal: Refusal } {
   const backend: Backend = req.backend ?? (req.provider === 'codex' ? f.codexBackend : DEFAULT_BACKEND[req.provider]);
   if (!isBackendOf(req.provider, backend)) return { ok: false, refusal: { kind: 'bad-request', message: `backend ${backend} does not run ${req.provider}` } };
+  if (req.permissionMode !== undefined && !isPermissionMode(backend, req.permissionMode)) return { ok: false, refusal: badMode(backend, req.permissionMode) };
   if (f.disabledBackends.includes(backend)) return blocked('backend-disabled', backend);
   const caps = f.machine.capabilities;
   const cap = caps?.[backend];
   if (caps && (!cap || !cap.installed)) return blocked('dependency-missing', cap?.detail ?? `${BACKEND_INFO[backend].command} is not installed on ${f.machine.name}`);
   if (!f.machine.online || !f.machine.connected) return blocked('machine-offline', f.machine.name);
   return { ok: true, backend };
+}
+
+/** A mode the backend does not have: the same words a session's later change of mode gets. */
+export function badMode(backend: Backend, mode: string): Refusal {
+  return { kind: 'bad-request', message: `invalid body: permissionMode: ${BACKEND_INFO[backend].label} has no mode “${mode}”` };
 }
 
 function blocked(reason: 'backend-disabled' | 'dependency-missing' | 'machine-offline', detail: string) {
@@ -62,13 +71,13 @@ export function createSession(n: NewSession, world: WorldFacts): { readonly snap
     session: {
       id: n.id, accountId: n.accountId, machineId: n.machineId, provider: r.provider, backend: n.backend, cwd: r.cwd, title, managed: true,
       archived: false, status: 'inactive', vendorId: null, vendorResumeId: null, awaitingPermission: false, agentRetry: null,
-      startRequestId: n.requestId, lastActivityAt: now,
+      permissionMode: r.permissionMode ?? null, startRequestId: n.requestId, lastActivityAt: now,
     },
     messages, attempts: [], world,
   };
   const effects: SessionEffect[] = [
     ...messages.map((m) => ({ type: 'hint', messageId: m.id }) as const),
-    { type: 'command', command: { type: 'start', requestId: n.requestId, sessionId: n.id, provider: r.provider, backend: n.backend, cwd: r.cwd, title } },
+    { type: 'command', command: { type: 'start', requestId: n.requestId, sessionId: n.id, provider: r.provider, backend: n.backend, cwd: r.cwd, title, ...permissionModeField(r.permissionMode) } },
   ];
   return { snapshot, effects };
 }

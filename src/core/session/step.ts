@@ -9,7 +9,7 @@ import {
   onAck, onAgentEvent, onDeliverFailed, onDisconnect, onHello, onResumable, onResumeResult, onStarted, onStartFailed, onStopped,
 } from './on-machine.ts';
 import {
-  onAnswerPermission, onArchive, onCancelHeld, onInterrupt, onRename, onSend, onStop, onTakeOver, onUnarchive,
+  onAnswerPermission, onArchive, onCancelHeld, onInterrupt, onRename, onSend, onSetPermissionMode, onStop, onTakeOver, onUnarchive,
 } from './on-phone.ts';
 import { endHeld, endHeldIfBlocked, failAttempt, holdExpiry } from './messages.ts';
 import type { SessionSnapshot, SnapshotWants } from './snapshot.ts';
@@ -57,6 +57,7 @@ function apply(d: Draft, e: SessionEvent): void {
     case 'take-over': return onTakeOver(d);
     case 'cancel-held': return onCancelHeld(d, e);
     case 'rename': return onRename(d, e);
+    case 'set-permission-mode': return onSetPermissionMode(d, e);
     case 'resume-deadline':
     case 'hold-expired':
     case 'recheck':
@@ -107,7 +108,7 @@ export function wantsOf(e: SessionEvent): SnapshotWants {
     case 'answer-permission':
       return { permissionId: e.permissionId };
     case 'started': case 'start-failed': case 'resumable': case 'agent-event': case 'stopped': case 'hello': case 'disconnect':
-    case 'send': case 'stop': case 'archive': case 'unarchive': case 'interrupt': case 'take-over': case 'rename': case 'recheck':
+    case 'send': case 'stop': case 'archive': case 'unarchive': case 'interrupt': case 'take-over': case 'rename': case 'set-permission-mode': case 'recheck':
       return {};
     default:
       return assertNever(e);

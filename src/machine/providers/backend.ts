@@ -15,7 +15,10 @@ export interface AgentHandle {
   readonly pid: number | null;
   /** Resolves once the text was written to the agent (that is when the daemon acks delivery). */
   send(text: string): Promise<void>;
-  answerPermission(permissionId: string, decision: 'allow' | 'deny'): Promise<void>;
+  /** `scope: 'session'`: allow it for the rest of the session, the vendor's way (sent only when the request offered it). */
+  answerPermission(permissionId: string, decision: 'allow' | 'deny', scope?: 'once' | 'session'): Promise<void>;
+  /** Change how much the agent may do without asking, now or from its next turn (`src/core/permission-modes.ts`). */
+  setPermissionMode?(mode: string): Promise<void>;
   interrupt(): Promise<void>;
   /** Stops the agent process; resolves when it has exited. Idempotent. */
   stop(): Promise<void>;
@@ -61,13 +64,13 @@ export interface BackendDriver {
   /** Is the CLI installed, which version, can it resume here? Never throws. */
   checkDependencies(): Promise<BackendCapability>;
   /** Start a fresh vendor session. Resolves once the vendor gave its id. */
-  start(options: { readonly cwd: string; readonly title: string }): Promise<StartOutcome>;
+  start(options: { readonly cwd: string; readonly title: string; readonly permissionMode?: string | undefined }): Promise<StartOutcome>;
   /**
    * Strict resume: reopen exactly `vendorId`, verify the id the vendor gives back, and resolve only
    * once the vendor context is loaded. Never falls back to a new session; on any failure the process
    * it spawned is stopped before resolving.
    */
-  resume(options: { readonly vendorId: VendorId; readonly cwd: string }): Promise<ResumeOutcome>;
+  resume(options: { readonly vendorId: VendorId; readonly cwd: string; readonly permissionMode?: string | undefined }): Promise<ResumeOutcome>;
   /** Provider-native sessions on this machine (empty if the backend has no store to read). */
   listDirect(): Promise<DirectSessionInfo[]>;
   /** A page of a session's conversation, read from the vendor's own store without starting it (read-only). */

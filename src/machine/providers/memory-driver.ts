@@ -25,6 +25,7 @@ export function createMemoryVendor(): MemoryVendor {
 }
 
 let counter = 0;
+let calls = 0;
 
 export function createMemoryDriver(backend: Backend, vendor: MemoryVendor = createMemoryVendor()): BackendDriver & { readonly vendor: MemoryVendor } {
   const info = BACKEND_INFO[backend];
@@ -129,12 +130,14 @@ function makeHandle(vendor: MemoryVendor, vendorId: VendorId): AgentHandle {
       const permissionId = asPermissionId(`perm-${++counter}`);
       const decision = await new Promise<'allow' | 'deny'>((resolve) => {
         pendingPermissions.set(permissionId, resolve);
-        emit({ kind: 'permission-request', permissionId, tool: 'Bash', input: 'ls' });
+        emit({ kind: 'permission-request', permissionId, tool: 'Bash', input: '{"command":"ls"}' });
       });
       prefix = decision === 'allow' ? 'allowed: ' : 'denied: ';
     }
     if (exited) return;
-    emit({ kind: 'tool', tool: 'Read', input: 'README.md' });
+    const callId = `call-${++calls}`;
+    emit({ kind: 'tool-call', callId, tool: 'Read', title: null, input: '{"file_path":"README.md"}', status: 'running', result: null, changes: [] });
+    emit({ kind: 'tool-call', callId, tool: 'Read', title: null, input: '{"file_path":"README.md"}', status: 'done', result: { text: '# README', truncated: false, size: 8, exitCode: null }, changes: [] });
     emit({ kind: 'text', text: `${prefix}echo: ${text}` });
     if (!vendor.persisted.has(vendorId)) {
       vendor.persisted.add(vendorId);

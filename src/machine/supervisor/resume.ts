@@ -52,7 +52,7 @@ export async function resumeAgent(sup: Supervision, f: Extract<MachineDown, { ty
   for (const h of safeHolders(sup, driver, f.vendorResumeId)) if (!holders.has(h.pid)) holders.set(h.pid, `pid ${h.pid}: ${h.detail}`);
   if (holders.size > 0) return failed('session-in-use', `vendor session ${f.vendorResumeId} is open in another process on this machine (${[...holders.values()].slice(0, 2).join('; ')}); close it there, then resume`);
 
-  const r = await sup.guard<ResumeOutcome>(() => driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd }), stopLate);
+  const r = await sup.guard<ResumeOutcome>(() => driver.resume({ vendorId: f.vendorResumeId, cwd: f.cwd, permissionMode: f.permissionMode }), stopLate);
   if (!r.done && r.threw !== null) return failed('vendor-error', `the ${f.backend} agent could not be started: ${r.threw}`);
   if (!r.done) return failed('timeout', 'the agent did not reopen the session in time');
   if (!r.value.ok) return failed(r.value.code, r.value.detail);

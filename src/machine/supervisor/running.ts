@@ -70,6 +70,8 @@ export function createRunningAgents(store: DaemonStore, send: (frame: MachineUp)
       case 'text':
       case 'tool':
       case 'turn-end':
+      case 'tool-call':
+      case 'plan':
       case 'retry':
       case 'permission-request':
       case 'error':

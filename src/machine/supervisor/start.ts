@@ -17,7 +17,7 @@ export async function startAgent(sup: Supervision, f: Extract<MachineDown, { typ
   if (!driver || driver.provider !== f.provider) return fail('dependency-missing', `no ${f.backend} backend for ${f.provider} on this machine`);
   const cap = sup.capabilities()[f.backend];
   if (cap && !cap.installed) return fail('dependency-missing', cap.detail ?? `${BACKEND_INFO[f.backend].command} is not installed`);
-  const r = await sup.guard(() => driver.start({ cwd: f.cwd, title: f.title }), stopLate);
+  const r = await sup.guard(() => driver.start({ cwd: f.cwd, title: f.title, permissionMode: f.permissionMode }), stopLate);
   if (!r.done && r.threw !== null) return fail('vendor-error', `the ${f.backend} agent could not be started: ${r.threw}`);
   if (!r.done) return fail('timeout', 'the agent did not start in time');
   if (!r.value.ok) return fail(r.value.code, r.value.detail);

@@ -234,4 +234,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pairing_codes_created_by ON pairing_codes(created_by) WHERE created_by IS NOT NULL;
     `,
   },
+  {
+    id: 20,
+    name: 'agent-entries',
+    sql: `
+      -- The structure of an agent message (JSON core AgentEntry: a tool call with its status and result, a plan,
+      -- streamed text), and the key later reports of the same thing find it by (src/server/store/agent-entries.ts).
+      ALTER TABLE messages ADD COLUMN entry TEXT;
+      ALTER TABLE messages ADD COLUMN entry_key TEXT;
+      CREATE UNIQUE INDEX messages_entry_key ON messages(session_id, entry_key) WHERE entry_key IS NOT NULL;
+      -- The session's permission mode (src/core/permission-modes.ts); NULL: the vendor's default.
+      ALTER TABLE sessions ADD COLUMN permission_mode TEXT;
+    `,
+  },
 ];

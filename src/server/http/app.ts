@@ -13,7 +13,7 @@ import { accountRoutes, createLimiters, type Limiters, type RateLimits, type Rou
 import { pushRoutes } from './routes-push.ts';
 import { sessionRoutes } from './routes-sessions.ts';
 import { shareRoutes } from './routes-shares.ts';
-import { appPolicy, securityHeaders } from './security-headers.ts';
+import { appPolicy, overHttps, securityHeaders } from './security-headers.ts';
 import { createStaticHandler } from './static.ts';
 
 export interface AppOptions extends RouteDeps {
@@ -73,7 +73,7 @@ export function createApp(opts: AppOptions): Hono {
     throw new BatonError('not-found', 'no such API route');
   });
   if (opts.staticDir) {
-    const serve = createStaticHandler(opts.staticDir, (hashes) => appPolicy(opts, hashes));
+    const serve = createStaticHandler(opts.staticDir, (hashes, c) => appPolicy({ ...opts, secure: overHttps(opts, c.req.header('x-forwarded-proto')) }, hashes));
     app.get('*', (c) => serve(c));
   }
 

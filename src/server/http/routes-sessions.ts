@@ -37,7 +37,7 @@ export function sessionRoutes(app: Hono, { ctx, sessions }: RouteDeps, limiters:
     const a = auth(c);
     session(a.accountId, c.req.param('id'));
     const body = await readBody(c, RenameSessionSchema);
-    return c.json({ session: sessions.renameSession(a.accountId, c.req.param('id'), body.title) });
+    return c.json({ session: sessions.editSession(a.accountId, c.req.param('id'), body) });
   });
 
   app.get('/api/sessions/:id/messages', (c) => {
@@ -89,7 +89,7 @@ export function sessionRoutes(app: Hono, { ctx, sessions }: RouteDeps, limiters:
     const body = await readBody(c, PermissionAnswerSchema);
     // No await between this check and the answer: nothing can change the request in between.
     if (body.inputHash !== undefined) requireInputHash(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.inputHash);
-    return c.json({ message: sessions.answerPermission(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.decision) });
+    return c.json({ message: sessions.answerPermission(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.decision, body.scope) });
   });
 
   /** An answer bound to what it was shown (a notification's Allow): refused unless the request's input is that one. */

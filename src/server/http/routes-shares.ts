@@ -31,7 +31,9 @@ export function shareRoutes(app: Hono, { ctx, trustProxy }: RouteDeps, limiters:
       tx.cursor(a.accountId);
     });
     // The token rides in the fragment: a browser never sends it to the server, a proxy or a log (the app reads it).
-    const url = `${ctx.publicUrl().replace(/\/+$/, '')}/shared#${token}`;
+    // The link names its server too: a phone whose app is served from elsewhere still reads it from here.
+    const base = ctx.publicUrl().replace(/\/+$/, '');
+    const url = `${base}/shared?server=${encodeURIComponent(base)}#${token}`;
     return c.json({ id, token, url, expiresAt }, 201);
   });
 

@@ -12,21 +12,23 @@ export interface SecurityHeaderOptions {
 }
 
 /**
- * The PWA's policy. Everything is same-origin: scripts and styles come from `/assets`, the app talks
- * only to this server (and configured app origins). `inlineScripts` are the SHA-256 sources of inline
- * scripts in the served HTML (index.html applies the saved theme before first paint); hashing them
- * keeps `script-src` free of 'unsafe-inline'. Solid sets styles through the CSSOM, which CSP allows, so
- * `style-src 'self'` holds. 'self' covers ws:/wss: on the same host (CSP Level 3).
+ * The PWA's policy. Scripts and styles come from `/assets` only (and the inline theme script by its hash), so
+ * `script-src` has no 'unsafe-inline'; Solid sets styles through the CSSOM, which CSP allows, so `style-src 'self'`
+ * holds. `connect-src` lets the app reach any Baton server the user adds (server profiles): a page can talk to
+ * servers its own server has never heard of, so the policy names schemes, not hosts — https:/wss: (plus http:/ws:
+ * when the app itself came over plain http, where it has no transport protection to lose). docs/security.md says
+ * why that is safe enough: nothing in the app can inject markup or script (the transcript renderer builds text nodes
+ * only), so what `connect-src` would add is a second wall against exfiltration by code that cannot get in.
  */
-export function appPolicy(opts: Pick<SecurityHeaderOptions, 'appOrigins'>, inlineScripts: readonly string[] = []): string {
-  const connect = ["'self'", ...opts.appOrigins.flatMap((o) => [o, o.replace(/^http/, 'ws')])];
+export function appPolicy(opts: Pick<SecurityHeaderOptions, 'appOrigins'> & { readonly secure?: boolean }, inlineScripts: readonly string[] = []): string {
+  const connect = ["'self'", ...(opts.secure ? [] : ['http:', 'ws:']), 'https:', 'wss:', ...opts.appOrigins.flatMap((o) => [o, o.replace(/^http/, 'ws')])];
   return [
     "default-src 'self'",
     `script-src 'self'${inlineScripts.map((h) => ` '${h}'`).join('')}`,
     "style-src 'self'",
     "img-src 'self'",
     "font-src 'self'",
-    `connect-src ${connect.join(' ')}`,
+    `connect-src ${[...new Set(connect)].join(' ')}`,
     "manifest-src 'self'",
     "worker-src 'self'",
     "object-src 'none'",
@@ -34,6 +36,11 @@ export function appPolicy(opts: Pick<SecurityHeaderOptions, 'appOrigins'>, inlin
     "frame-ancestors 'none'",
     "form-action 'self'",
   ].join('; ');
+}
+
+/** Whether the client reached us over TLS (ours, or a trusted proxy's that says so). */
+export function overHttps(opts: Pick<SecurityHeaderOptions, 'tls' | 'trustProxy'>, forwardedProto: string | undefined): boolean {
+  return opts.tls || (opts.trustProxy && forwardedProto?.split(',')[0]?.trim().toLowerCase() === 'https');
 }
 
 /** JSON never runs as a document; if a browser ever renders one, it may load nothing. */
@@ -61,7 +68,7 @@ export const HSTS = 'max-age=31536000';
 
 /** Sets the headers after the route (or the error handler) answered; a page's own CSP (with its script hashes) wins. */
 export function securityHeaders(opts: SecurityHeaderOptions): MiddlewareHandler {
-  const defaultAppPolicy = appPolicy(opts);
+  const policies = { secure: appPolicy({ ...opts, secure: true }), plain: appPolicy({ ...opts, secure: false }) };
   return async (c, next) => {
     await next();
     const h = c.res.headers;
@@ -71,10 +78,9 @@ export function securityHeaders(opts: SecurityHeaderOptions): MiddlewareHandler 
       h.set('Content-Security-Policy', API_POLICY);
       // Tokens, transcripts and shares: nothing under /api may sit in a cache.
       h.set('Cache-Control', 'no-store');
-    } else if (!h.has('Content-Security-Policy')) {
-      h.set('Content-Security-Policy', defaultAppPolicy);
     }
-    const overHttps = opts.tls || (opts.trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https');
-    if (overHttps) h.set('Strict-Transport-Security', HSTS);
+    const secure = overHttps(opts, c.req.header('x-forwarded-proto'));
+    if (!isApi && !h.has('Content-Security-Policy')) h.set('Content-Security-Policy', secure ? policies.secure : policies.plain);
+    if (secure) h.set('Strict-Transport-Security', HSTS);
   };
 }

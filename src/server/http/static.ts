@@ -11,8 +11,8 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** `policy` builds the page's Content-Security-Policy from the hashes of its inline scripts. */
-export function createStaticHandler(dir: string, policy: (inlineScripts: string[]) => string) {
+/** `policy` builds the page's Content-Security-Policy from the hashes of its inline scripts (and the request it answers). */
+export function createStaticHandler(dir: string, policy: (inlineScripts: string[], c: Context) => string) {
   const root = resolve(dir);
   async function file(path: string): Promise<Buffer | null> {
     const full = normalize(join(root, path));
@@ -45,7 +45,7 @@ export function createStaticHandler(dir: string, policy: (inlineScripts: string[
     const cache = path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
     const headers: Record<string, string> = { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'cache-control': cache };
     // Hashed from the file being served, so a rebuilt shell never needs 'unsafe-inline'.
-    if (ext === '.html') headers['content-security-policy'] = policy(inlineScriptHashes(body.toString('utf8')));
+    if (ext === '.html') headers['content-security-policy'] = policy(inlineScriptHashes(body.toString('utf8')), c);
     return new Response(new Uint8Array(body), { headers });
   };
 }

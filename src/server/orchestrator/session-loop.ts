@@ -62,6 +62,12 @@ export function createSessionLoop(ctx: ServerContext, port: SessionPort, timers:
         case 'append':
           tx.messageChanged(s.accountId, port.append(tx, s, e.entry, now));
           break;
+        case 'entry':
+          tx.messageChanged(s.accountId, port.entry(tx, s, e.eventId, e.event, now));
+          break;
+        case 'settle-entries':
+          for (const row of port.settleEntries(tx, s, now)) tx.messageChanged(s.accountId, row);
+          break;
         case 'hint': {
           const row = port.message(e.messageId);
           if (row) tx.messageChanged(s.accountId, row);

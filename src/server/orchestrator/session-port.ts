@@ -2,7 +2,7 @@
 // transcript lines, and find the sessions a machine or account event concerns. SQLite sits behind it
 // (src/server/store/session-snapshots.ts); another database implements the same interface.
 import type {
-  AttemptId, MessageId, SessionChanges, SessionFacts, SessionId, SessionSnapshot, SnapshotWants, TranscriptEntry, WorldFacts,
+  AttemptId, EntryEvent, MessageId, SessionChanges, SessionFacts, SessionId, SessionSnapshot, SnapshotWants, TranscriptEntry, WorldFacts,
 } from '../../core/index.ts';
 import type { Tx } from '../context.ts';
 import type { MessageRow } from '../store/messages.ts';
@@ -16,6 +16,10 @@ export interface SessionPort {
   create(tx: Tx, snapshot: SessionSnapshot): void;
   /** Adds a transcript line after the session's last message; returns it as stored. */
   append(tx: Tx, session: SessionFacts, entry: TranscriptEntry, at: number): MessageRow;
+  /** Adds the entry of a structured agent report, or merges it into the one an earlier report of it added. */
+  entry(tx: Tx, session: SessionFacts, eventId: string, event: EntryEvent, at: number): MessageRow;
+  /** Marks tools still shown running as failed and streamed text as finished; the rows it changed. */
+  settleEntries(tx: Tx, session: SessionFacts, at: number): MessageRow[];
   /** True the first time this agent event id is seen for the session (a daemon re-sends after reconnects). */
   markSeen(sessionId: SessionId, eventId: string): boolean;
   /** A message as stored (to tell phones what changed). */

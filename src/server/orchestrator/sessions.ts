@@ -26,12 +26,13 @@ export interface SessionService {
   /** `admit` runs only when a new message is about to be stored (a rate limit throws there; a retry is free). */
   sendMessage(accountId: string, sessionId: string, body: SendMessageRequest, admit?: () => void): SendOutcome;
   startSession(accountId: string, body: StartSessionRequest): SessionRecord;
-  renameSession(accountId: string, sessionId: string, title: string): SessionRecord;
+  /** A new title and/or permission mode, in one transaction (a mode reaches a running agent at once). */
+  editSession(accountId: string, sessionId: string, patch: { readonly title?: string; readonly permissionMode?: string }): SessionRecord;
   setArchived(accountId: string, sessionId: string, archived: boolean): SessionRecord;
   stopSession(accountId: string, sessionId: string): SessionRecord;
   interruptSession(accountId: string, sessionId: string): void;
   takeOver(accountId: string, sessionId: string): SessionRecord;
-  answerPermission(accountId: string, sessionId: string, permissionId: string, decision: 'allow' | 'deny'): MessageRecord;
+  answerPermission(accountId: string, sessionId: string, permissionId: string, decision: 'allow' | 'deny', scope?: 'once' | 'session'): MessageRecord;
   /** The user calls a held message off: it fails with `cancelled` (text kept on the phone). */
   cancelHeld(accountId: string, sessionId: string, messageId: string): MessageRecord;
   /** The account's settings changed what blocks its sessions: messages held for one blocked for good end now. */
@@ -63,13 +64,17 @@ export function createSessionService(ctx: ServerContext, opts: { readonly holdMs
     return parsed.output;
   }
 
-  /** One phone action, one transaction: its snapshot after, or the refusal thrown (nothing changed). */
-  function act(accountId: string, sessionId: string, event: PhoneAction): SessionSnapshot {
+  /** Phone actions, one transaction: the snapshot after the last, or the first refusal thrown (nothing changed). */
+  function act(accountId: string, sessionId: string, ...events: PhoneAction[]): SessionSnapshot {
     return ctx.change((tx) => {
-      const ran = loop.run(tx, sessionIdOf(sessionId), event, { accountId });
-      if (!ran) throw noSession(sessionId);
-      if (ran.result.refusal) throw refused(ran.result.refusal);
-      return ran.result.snapshot;
+      let after: SessionSnapshot | null = null;
+      for (const event of events) {
+        const ran = loop.run(tx, sessionIdOf(sessionId), event, { accountId });
+        if (!ran) throw noSession(sessionId);
+        if (ran.result.refusal) throw refused(ran.result.refusal);
+        after = ran.result.snapshot;
+      }
+      return after!;
     });
   }
   const view = (s: SessionSnapshot) => sessionView(ctx, ctx.stores.sessions.byId(s.session.id)!);
@@ -118,16 +123,18 @@ export function createSessionService(ctx: ServerContext, opts: { readonly holdMs
       return view(snapshot);
     },
 
-    renameSession: (accountId, sessionId, title) => view(act(accountId, sessionId, { type: 'rename', title })),
+    editSession: (accountId, sessionId, { title, permissionMode }) => view(act(accountId, sessionId,
+      ...(title !== undefined ? [{ type: 'rename', title } as const] : []),
+      ...(permissionMode !== undefined ? [{ type: 'set-permission-mode', mode: permissionMode } as const] : []))),
     setArchived: (accountId, sessionId, archived) => view(act(accountId, sessionId, { type: archived ? 'archive' : 'unarchive' })),
     stopSession: (accountId, sessionId) => view(act(accountId, sessionId, { type: 'stop' })),
     interruptSession: (accountId, sessionId) => void act(accountId, sessionId, { type: 'interrupt' }),
     takeOver: (accountId, sessionId) => view(act(accountId, sessionId, { type: 'take-over' })),
 
-    answerPermission(accountId, sessionId, permissionId, decision) {
+    answerPermission(accountId, sessionId, permissionId, decision, scope) {
       const id = v.safeParse(PermissionIdSchema, permissionId);
       if (!id.success) throw new BatonError('not-found', `no permission request ${permissionId}`);
-      const after = act(accountId, sessionId, { type: 'answer-permission', permissionId: id.output, decision });
+      const after = act(accountId, sessionId, { type: 'answer-permission', permissionId: id.output, decision, ...(scope ? { scope } : {}) });
       return record(after.messages.find((m) => m.permission?.permissionId === id.output)!.id);
     },
 

@@ -1,7 +1,7 @@
 // What notifies: committed changes in, notices out (one per real event, each with a stable event id).
 // Pure over a small reader of the database, so the rules are tested without a server.
 import {
-  MESSAGE_FAILURE_TEXT, RESUME_FAILURE_TEXT, clip, permissionInputHash, sessionTag,
+  MESSAGE_FAILURE_TEXT, RESUME_FAILURE_TEXT, clip, permissionInputHash, sessionTag, summarizeInput,
   type MessageFailureCode, type NotificationKind, type PermissionInfo, type ResumeFailureCode,
 } from '../../core/index.ts';
 import type { CommittedChanges } from '../context.ts';
@@ -99,7 +99,7 @@ function permissionNotice(accountId: string, row: MessageRow, info: PermissionIn
   return {
     ...base, eventId: `permission:${row.id}`, kind: 'permission', urgency: 'high',
     body: `${asks} — Allow or Deny`,
-    preview: clip(`${asks}: ${info.input}`, BODY_CHARS),
+    preview: clip(`${asks}: ${summarizeInput(info.input)}`, BODY_CHARS),
     permission: { permissionId: info.permissionId, inputHash: permissionInputHash(info.input) },
   };
 }

@@ -1,7 +1,7 @@
 // Reading the transcript of each session (per-session seq, idempotency keys, delivery states). Messages are written
 // by the session port (session-snapshots.ts), one step of a session's machine at a time.
 import type { Db } from '../db/open-database.ts';
-import type { DeliveryState, MessageFailureCode, MessageRecord, MessageRole, PermissionInfo } from '../../core/index.ts';
+import type { AgentEntry, DeliveryState, MessageFailureCode, MessageRecord, MessageRole, PermissionInfo } from '../../core/index.ts';
 
 export interface MessageRow {
   id: string;
@@ -23,6 +23,9 @@ export interface MessageRow {
   turn_lost: number;
   /** While `held`: when the hold runs out (see migration 3). */
   held_until: number | null;
+  /** JSON AgentEntry of an agent message with structure, and the key its later reports find it by (migration 20). */
+  entry?: string | null;
+  entry_key?: string | null;
 }
 
 export function createMessageStore(db: Db) {
@@ -60,6 +63,7 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
     ...(row.state === 'held' && row.held_until !== null ? { heldUntil: row.held_until } : {}),
     tool: row.tool,
     permission: row.permission === null ? null : (JSON.parse(row.permission) as PermissionInfo),
+    ...(row.entry ? { entry: JSON.parse(row.entry) as AgentEntry } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

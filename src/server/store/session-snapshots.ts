@@ -9,6 +9,7 @@ import type { SessionPort } from '../orchestrator/session-port.ts';
 import { newId } from '../tokens.ts';
 import type { Stores } from './index.ts';
 import type { MessageRow } from './messages.ts';
+import { createAgentEntries } from './agent-entries.ts';
 import type { AttemptRow } from './resume-attempts.ts';
 import type { SessionRow } from './sessions.ts';
 
@@ -64,6 +65,8 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
     return q.getMessage.get(id)!;
   }
 
+  const entries = createAgentEntries(db, appendTranscript, (id) => q.getMessage.get(id)!);
+
   return {
     load(sessionId, wants, world) {
       const row = q.session.get(sessionId);
@@ -113,10 +116,13 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
         managed: s.managed ? 1 : 0, status: s.status, vendor_id: s.vendorId, vendor_resume_id: s.vendorResumeId, start_request_id: s.startRequestId,
         created_at: world.now, last_activity_at: s.lastActivityAt, cursor: tx.cursor(s.accountId),
       });
+      if (s.permissionMode !== null) stores.sessions.update(s.id, tx.cursor(s.accountId), { permission_mode: s.permissionMode });
       messages.forEach((m, i) => insertMessage(s.id, m, i + 1));
     },
 
     append: (_tx, session, entry, at) => appendTranscript(session.id, entry, at),
+    entry: (_tx, session, eventId, event, at) => entries.apply(session.id, eventId, event, at),
+    settleEntries: (_tx, session, at) => entries.settle(session.id, at),
 
     markSeen: (sessionId, eventId) => q.seen.run(sessionId, eventId).changes > 0,
     message: (id) => q.getMessage.get(id),
@@ -147,7 +153,7 @@ function toFacts(r: SessionRow): SessionFacts {
     cwd: r.cwd, title: r.title, managed: r.managed === 1, archived: r.archived === 1, status: r.status,
     vendorId: r.vendor_id === null ? null : asVendorId(r.vendor_id), vendorResumeId: r.vendor_resume_id === null ? null : asVendorId(r.vendor_resume_id),
     awaitingPermission: r.awaiting_permission === 1, agentRetry: r.agent_retry === null ? null : (JSON.parse(r.agent_retry) as RetryNotice),
-    startRequestId: r.start_request_id, lastActivityAt: r.last_activity_at,
+    permissionMode: r.permission_mode ?? null, startRequestId: r.start_request_id, lastActivityAt: r.last_activity_at,
   };
 }
 
@@ -178,6 +184,7 @@ function sessionColumns(p: Partial<SessionFacts>): Parameters<Stores['sessions']
       case 'awaitingPermission': out.awaiting_permission = v ? 1 : 0; break;
       case 'agentRetry': out.agent_retry = v === null ? null : JSON.stringify(v); break;
       case 'startRequestId': out.start_request_id = v; break;
+      case 'permissionMode': out.permission_mode = v; break;
       case 'lastActivityAt': out.last_activity_at = v; break;
       case 'id': case 'accountId': case 'machineId': case 'provider': case 'backend': case 'cwd':
         throw new Error(`a session's ${k} never changes`);

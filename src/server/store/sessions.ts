@@ -22,13 +22,15 @@ export interface SessionRow {
   created_at: number;
   last_activity_at: number;
   cursor: number;
+  /** The chosen permission mode (migration 20); null: the vendor's default. */
+  permission_mode?: string | null;
 }
 
-export type NewSession = Omit<SessionRow, 'archived' | 'awaiting_permission' | 'agent_retry'>;
+export type NewSession = Omit<SessionRow, 'archived' | 'awaiting_permission' | 'agent_retry' | 'permission_mode'>;
 
 /** Columns a change may set; `cursor` is always set by the caller. */
-type Patch = Partial<Pick<SessionRow, 'title' | 'managed' | 'status' | 'archived' | 'vendor_id' | 'vendor_resume_id' | 'awaiting_permission' | 'agent_retry' | 'start_request_id' | 'last_activity_at'>>;
-const PATCHABLE = new Set(['title', 'managed', 'status', 'archived', 'vendor_id', 'vendor_resume_id', 'awaiting_permission', 'agent_retry', 'start_request_id', 'last_activity_at']);
+type Patch = Partial<Pick<SessionRow, 'title' | 'managed' | 'status' | 'archived' | 'vendor_id' | 'vendor_resume_id' | 'awaiting_permission' | 'agent_retry' | 'start_request_id' | 'last_activity_at' | 'permission_mode'>>;
+const PATCHABLE = new Set(['title', 'managed', 'status', 'archived', 'vendor_id', 'vendor_resume_id', 'awaiting_permission', 'agent_retry', 'start_request_id', 'last_activity_at', 'permission_mode']);
 
 export function createSessionStore(db: Db) {
   const s = {

@@ -10,12 +10,14 @@ import { stateDir } from './record.mjs';
  * then answers), vendor-gave-up (retries, then fails), slow-turn (answers after BATON_FAKE_TURN_MS, so an interrupt
  * can land). Claude only: init-other-id (its registry names the resumed id, its first turn another), registry-lag
  * (the registry names the resumed id only after `initialize` was answered). OpenCode only: retry (two retries, then
- * answers), give-up (retries five times, then fails).
+ * answers), give-up (retries five times, then fails). Every fake: rich (a turn with markdown, commands with output,
+ * an edit and a checklist in its CLI's shapes, test/fakes/lib/rich.mjs), long-permission (Claude, Codex: the
+ * permission step asks about a command padded to hide its tail).
  */
 export const FAULT_NAMES = [
   'unknown-id', 'other-id', 'crash-on-resume', 'hang', 'slow-start', 'permission', 'crash-on-turn', 'no-load-session', 'no-mcp-server',
   'auth-failed', 'api-retry', 'vendor-gave-up', 'slow-turn', 'init-other-id', 'registry-lag',
-  'prompt-error', 'stuck-on-exit', 'retry', 'give-up',
+  'prompt-error', 'stuck-on-exit', 'retry', 'give-up', 'rich', 'long-permission',
 ];
 
 function parse(text) {

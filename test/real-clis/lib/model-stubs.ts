@@ -89,3 +89,70 @@ export function responsesStub(): Promise<ModelStub> {
     res.end();
   });
 }
+
+/** One scripted answer of a tool-calling stub: a tool call (name and input), or text (streamed in pieces). */
+export type ScriptStep = { readonly tool: string; readonly input: Record<string, unknown> } | { readonly text: string };
+
+export interface ScriptStub extends ModelStub {
+  /** The tool results the CLI sent back, in order (what it did with each call). */
+  readonly results: string[];
+}
+
+/**
+ * Anthropic's Messages API answering a script: each request of the main agent (the one with the tools) gets the next
+ * step; anything else (titles, side questions) gets a short text. Tool results sent back are kept in `results`.
+ */
+export async function anthropicScriptStub(script: readonly ScriptStep[]): Promise<ScriptStub> {
+  let n = 0;
+  const results: string[] = [];
+  const stub = await serve(async (req, body, res) => {
+    if (req.url?.startsWith('/v1/messages/count_tokens')) return json(res, 200, { input_tokens: 1 });
+    if (!req.url?.startsWith('/v1/messages') || !body) return json(res, 200, {});
+    const j = JSON.parse(body) as { model: string; tools?: unknown[]; messages: Array<{ content: unknown }> };
+    const last = j.messages.at(-1)?.content;
+    if (Array.isArray(last)) for (const c of last as Array<{ type?: string; content?: unknown }>) if (c.type === 'tool_result') results.push(typeof c.content === 'string' ? c.content : JSON.stringify(c.content));
+    const step: ScriptStep = (j.tools?.length ?? 0) > 3 ? (script[n++] ?? { text: STUB_REPLY }) : { text: 'Title' };
+    const ev = sse(res);
+    ev('message_start', { message: { id: `msg_${n}`, type: 'message', role: 'assistant', model: j.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } });
+    if ('tool' in step) {
+      ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: `toolu_${n}`, name: step.tool, input: {} } });
+      ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(step.input) } });
+    } else {
+      ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+      ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: step.text } });
+    }
+    ev('content_block_stop', { index: 0 });
+    ev('message_delta', { delta: { stop_reason: 'tool' in step ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } });
+    ev('message_stop', {});
+    res.end();
+  });
+  return Object.assign(stub, { results });
+}
+
+/** OpenAI's Responses API answering a script (function calls, or text streamed in two deltas). */
+export async function responsesScriptStub(script: readonly ScriptStep[]): Promise<ScriptStub> {
+  let n = 0;
+  const results: string[] = [];
+  const stub = await serve(async (req, body, res) => {
+    if (req.method === 'GET') return json(res, 200, { object: 'list', data: [], models: [] });
+    if (!req.url?.includes('/responses')) return json(res, 404, {});
+    const j = JSON.parse(body) as { input: Array<{ type: string; output?: unknown }> };
+    for (const item of j.input) if (item.type === 'function_call_output') results.push(String(item.output));
+    const step = script[n++] ?? { text: STUB_REPLY };
+    const ev = sse(res);
+    const id = `item_${n}`;
+    const item = 'tool' in step
+      ? { type: 'function_call', id, call_id: `call_${n}`, name: step.tool, arguments: JSON.stringify(step.input) }
+      : { type: 'message', id, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: step.text, annotations: [] }] };
+    ev('response.created', { response: { id: `resp_${n}`, object: 'response', status: 'in_progress', output: [] } });
+    ev('response.output_item.added', { output_index: 0, item: 'tool' in step ? item : { ...item, status: 'in_progress', content: [] } });
+    if (!('tool' in step)) {
+      const half = Math.ceil(step.text.length / 2);
+      for (const delta of [step.text.slice(0, half), step.text.slice(half)]) ev('response.output_text.delta', { item_id: id, output_index: 0, content_index: 0, delta });
+    }
+    ev('response.output_item.done', { output_index: 0, item });
+    ev('response.completed', { response: { id: `resp_${n}`, object: 'response', status: 'completed', output: [item], usage: { input_tokens: 1, input_tokens_details: { cached_tokens: 0 }, output_tokens: 1, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 2 } } });
+    res.end();
+  });
+  return Object.assign(stub, { results });
+}

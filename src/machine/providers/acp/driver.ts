@@ -6,7 +6,7 @@ import { VendorIdSchema, type Backend, type BackendCapability, type Provider, ty
 import type { BackendDriver, DirectSessionInfo, DriverEnv, HistoryOutcome, HistoryRequest, ResumeOutcome, StartOutcome } from '../backend.ts';
 import { checkVersion } from '../shared/check-version.ts';
 import { openAcp, type AcpAgentSpec, type AcpConnection, type Failure } from './connection.ts';
-import { createAcpHandle, type AcpHandleOptions } from './handle.ts';
+import { createAcpHandle, setAcpMode, type AcpHandleOptions } from './handle.ts';
 
 /** What makes one ACP agent different from another; Gemini is one preset, a user-configured agent another. */
 export interface AcpPreset {
@@ -85,7 +85,7 @@ export function createAcpDriver(env: DriverEnv, preset: AcpPreset): BackendDrive
       }
     },
 
-    async start({ cwd }): Promise<StartOutcome> {
+    async start({ cwd, permissionMode }): Promise<StartOutcome> {
       if (!isDirectory(cwd)) return { ok: false, code: 'vendor-error', detail: `the working directory ${cwd} does not exist on this machine` };
       const deadline = Date.now() + env.timeoutMs;
       const conn = await open(cwd, deadline);
@@ -97,10 +97,12 @@ export function createAcpDriver(env: DriverEnv, preset: AcpPreset): BackendDrive
         await conn.stop();
         return { ok: false, code: 'vendor-error', detail: `session/new gave no usable session id: ${JSON.stringify(created.value).slice(0, 300)}` };
       }
+      const moded = await applyMode(conn, id.output, permissionMode);
+      if (!moded.ok) return moded;
       return { ok: true, handle: createAcpHandle(conn, id.output, preset.handle) };
     },
 
-    async resume({ vendorId, cwd }): Promise<ResumeOutcome> {
+    async resume({ vendorId, cwd, permissionMode }): Promise<ResumeOutcome> {
       if (!isDirectory(cwd)) return { ok: false, code: 'vendor-error', detail: `the working directory ${cwd} does not exist on this machine` };
       const ready = (await preset.beforeLoad?.(vendorId, cwd)) ?? { ok: true };
       if (!ready.ok) return ready;
@@ -134,6 +136,8 @@ export function createAcpDriver(env: DriverEnv, preset: AcpPreset): BackendDrive
         return { ok: false, code: 'vendor-id-mismatch', detail: `asked the agent to load ${vendorId} and it loaded ${got}` };
       }
       await preset.afterLoad?.(vendorId);
+      const moded = await applyMode(conn, vendorId, permissionMode);
+      if (!moded.ok) return moded;
       return { ok: true, handle: createAcpHandle(conn, vendorId, preset.handle) };
     },
 
@@ -146,6 +150,18 @@ export function createAcpDriver(env: DriverEnv, preset: AcpPreset): BackendDrive
       return preset.listDirect().catch(() => []);
     },
   };
+}
+
+/** The chosen mode, set before the first prompt; an agent that refuses it fails the start (never runs in another mode). */
+async function applyMode(conn: AcpConnection, sessionId: VendorId, mode: string | undefined): Promise<{ ok: true } | Failure> {
+  if (!mode) return { ok: true };
+  try {
+    await setAcpMode(conn, sessionId, mode);
+    return { ok: true };
+  } catch (err) {
+    await conn.stop();
+    return { ok: false, code: 'vendor-error', detail: `the agent refused permission mode ${mode}: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 const REPLAY_QUIET_MS = 30;

@@ -5,13 +5,19 @@ import type { AgentHandle } from '../backend.ts';
 import { EventStream } from '../shared/event-stream.ts';
 import { permissionIds } from '../shared/permission-ids.ts';
 import { describeRpcError, type AcpConnection } from './connection.ts';
-import { createUpdateMapper, describeToolCall, type UpdateMapper } from './update-mapper.ts';
+import { inputText } from '../../../core/index.ts';
+import { createUpdateMapper, describeToolCall, permissionInput, toolContent, type UpdateMapper } from './update-mapper.ts';
 
 interface PendingPermission { readonly options: readonly acp.PermissionOption[]; readonly answer: (r: acp.RequestPermissionResponse) => void }
 
 export interface AcpHandleOptions {
   /** How a failed `session/prompt` is typed (the agent's error words decide, e.g. auth vs. quota). */
   readonly classifyPromptError?: (err: acp.RequestError) => TurnFailureCode;
+}
+
+/** Sets an ACP session's mode (`session/set_mode`; the agent lists its modes in `session/new`'s answer). */
+export async function setAcpMode(conn: AcpConnection, sessionId: string, modeId: string): Promise<void> {
+  await conn.agent.request('session/set_mode', { sessionId, modeId });
 }
 
 /** Words in an agent's error that mean it is not logged in (Gemini: "Authentication required", "API key is missing"). */
@@ -32,6 +38,7 @@ export function createAcpHandle(conn: AcpConnection, vendorId: VendorId, o: AcpH
   const events = new EventStream();
   const permissions = new Map<string, PendingPermission>();
   let permissionCounter = 0;
+  let turns = 0;
   const permissionId = permissionIds('acp');
   let mapper: UpdateMapper | null = null; // set while a prompt is in flight
   let interrupted = false; // the user cancelled the prompt in flight
@@ -59,7 +66,17 @@ export function createAcpHandle(conn: AcpConnection, vendorId: VendorId, o: AcpH
       const id = permissionId(++permissionCounter);
       const answered = new Promise<acp.RequestPermissionResponse>((resolve) => permissions.set(id, { options: params.options, answer: resolve }));
       for (const e of mapper.flush()) events.emit(e);
-      events.emit({ kind: 'permission-request', permissionId: id, ...describeToolCall(params.toolCall as unknown as Record<string, unknown>) });
+      const call = params.toolCall as unknown as Record<string, unknown>;
+      const input = inputText(permissionInput(call));
+      const note = toolContent(call.content).text;
+      events.emit({
+        kind: 'permission-request', permissionId: id, tool: describeToolCall(call).tool, input: input.text,
+        ...(input.truncated ? { inputTruncated: true } : {}),
+        ...(typeof call.title === 'string' && call.title ? { title: call.title.slice(0, 2_000) } : {}),
+        ...(note ? { description: note.slice(0, 4_000) } : {}),
+        ...(params.options.some((o) => o.kind === 'allow_always') ? { sessionScope: true } : {}),
+        ...(typeof call.toolCallId === 'string' && call.toolCallId ? { callId: call.toolCallId.slice(0, 200) } : {}),
+      });
       return answered;
     },
   });
@@ -72,7 +89,7 @@ export function createAcpHandle(conn: AcpConnection, vendorId: VendorId, o: AcpH
   /** Writes one prompt; resolves once it is out, with a promise for the end of its turn. */
   async function prompt(text: string): Promise<{ finished: Promise<void> }> {
     if (!conn.proc.running) throw new Error('the agent is not running');
-    const turn = createUpdateMapper();
+    const turn = createUpdateMapper(++turns);
     mapper = turn;
     interrupted = false;
     const done = conn.agent.request('session/prompt', { sessionId: vendorId, prompt: [{ type: 'text', text }] });
@@ -119,11 +136,15 @@ export function createAcpHandle(conn: AcpConnection, vendorId: VendorId, o: AcpH
       chain = started.then((t) => t.finished, () => {});
       return started.then(() => undefined);
     },
-    async answerPermission(permissionId, decision) {
+    async setPermissionMode(mode) {
+      await setAcpMode(conn, vendorId, mode);
+    },
+    async answerPermission(permissionId, decision, scope = 'once') {
       const pending = permissions.get(permissionId);
       if (!pending) throw new Error(`no open permission request ${permissionId}`);
       permissions.delete(permissionId);
-      const kinds = decision === 'allow' ? ['allow_once', 'allow_always'] : ['reject_once', 'reject_always'];
+      // Once: the agent's allow-once option (allow-always only when it offers nothing narrower); session: allow-always.
+      const kinds = decision === 'allow' ? (scope === 'session' ? ['allow_always'] : ['allow_once', 'allow_always']) : ['reject_once', 'reject_always'];
       const option = kinds.map((k) => pending.options.find((opt) => opt.kind === k)).find((opt) => opt !== undefined);
       pending.answer(option ? { outcome: { outcome: 'selected', optionId: option.optionId } } : { outcome: { outcome: 'cancelled' } });
     },

@@ -1,13 +1,13 @@
 // One running `claude -p` in stream-json mode: turns its output into driver events and guards the session id.
 import { randomUUID } from 'node:crypto';
 import type { AgentHandle, DriverEvent } from '../backend.ts';
-import { asPermissionId, type VendorId } from '../../../core/index.ts';
+import { asPermissionId, inputText, type VendorId } from '../../../core/index.ts';
 import type { AgentProcess } from '../shared/agent-process.ts';
 import { EventStream } from '../shared/event-stream.ts';
 import { DriverError } from '../shared/driver-error.ts';
-import { summarizeToolInput } from '../shared/tool-input.ts';
 import { TIMED_OUT, withTimeout } from '../shared/with-timeout.ts';
 import { freshNotes, retryNotice, turnFailure, type TurnNotes } from './turn-outcome.ts';
+import { createToolTracker } from './tool-events.ts';
 
 type Json = Record<string, any>;
 const PERMISSION_ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -28,7 +28,8 @@ export class ClaudeSession implements AgentHandle {
   readonly pid: number | null;
   private readonly events = new EventStream();
   private readonly pendingControl = new Map<string, (response: Json) => void>();
-  private readonly permissions = new Map<string, { requestId: string; input: unknown }>();
+  private readonly permissions = new Map<string, { requestId: string; input: unknown; suggestions: unknown[] }>();
+  private readonly tools = createToolTracker();
   /** Resolved when `system/init` confirmed our id; rejected when it named another one. */
   private initCheck: { promise: Promise<void>; resolve: () => void; reject: (e: DriverError) => void };
   private initVerified = false;
@@ -110,14 +111,28 @@ export class ClaudeSession implements AgentHandle {
     }
   }
 
-  async answerPermission(permissionId: string, decision: 'allow' | 'deny'): Promise<void> {
+  async answerPermission(permissionId: string, decision: 'allow' | 'deny', scope: 'once' | 'session' = 'once'): Promise<void> {
     const pending = this.permissions.get(permissionId);
     if (!pending) throw new Error(`no pending permission request ${permissionId}`);
     this.permissions.delete(permissionId);
+    // "For this session": Claude's own suggestions (a rule for this command, acceptEdits mode), kept for this
+    // session only, never written to the project's settings files as the suggestions would by default.
+    const forSession = scope === 'session' && pending.suggestions.length > 0
+      ? { updatedPermissions: pending.suggestions.map((p) => ({ ...(p as object), destination: 'session' })) }
+      : {};
     const response = decision === 'allow'
-      ? { behavior: 'allow', updatedInput: pending.input ?? {} }
+      ? { behavior: 'allow', updatedInput: pending.input ?? {}, ...forSession }
       : { behavior: 'deny', message: 'The user denied this from Baton.' };
     await this.proc.write({ type: 'control_response', response: { subtype: 'success', request_id: pending.requestId, response } });
+  }
+
+  /** Claude switches modes mid-session (`set_permission_mode`); it answers at once. */
+  async setPermissionMode(mode: string): Promise<void> {
+    const requestId = randomUUID();
+    const answered = new Promise<Json>((resolve) => this.pendingControl.set(requestId, resolve));
+    await this.proc.write({ type: 'control_request', request_id: requestId, request: { subtype: 'set_permission_mode', mode } });
+    const r = await withTimeout(answered, this.timeoutMs);
+    if (r !== TIMED_OUT && r.subtype !== 'success') throw new Error(`claude refused permission mode ${mode}: ${String(r.error ?? 'unknown error')}`);
   }
 
   async interrupt(): Promise<void> {
@@ -166,7 +181,13 @@ export class ClaudeSession implements AgentHandle {
         }
         for (const block of Array.isArray(msg.message?.content) ? msg.message.content : []) {
           if (block?.type === 'text' && typeof block.text === 'string' && block.text.length > 0) this.events.emit({ kind: 'text', text: block.text });
-          else if (block?.type === 'tool_use') this.events.emit({ kind: 'tool', tool: String(block.name ?? 'tool').slice(0, 200), input: summarizeToolInput(block.input) });
+          else if (block?.type === 'tool_use') for (const e of this.tools.toolUse(block)) this.events.emit(e);
+        }
+        return;
+      case 'user':
+        // Tool results come back as user lines, with the CLI's structured result beside them (`tool_use_result`).
+        for (const block of Array.isArray(msg.message?.content) ? msg.message.content : []) {
+          if (block?.type === 'tool_result') for (const e of this.tools.toolResult(block, msg.tool_use_result)) this.events.emit(e);
         }
         return;
       case 'result':
@@ -183,7 +204,7 @@ export class ClaudeSession implements AgentHandle {
         return;
       }
       default:
-        return; // user tool results, stream events, hooks: nothing for the phone
+        return; // stream events, hooks: nothing for the phone
     }
   }
 
@@ -211,6 +232,7 @@ export class ClaudeSession implements AgentHandle {
     }
     const failure = turnFailure(msg, this.notes);
     this.notes = freshNotes();
+    this.tools.turnEnded();
     this.events.emit(failure ? { kind: 'turn-end', failure } : { kind: 'turn-end' });
     void this.watchPersisted();
   }
@@ -241,10 +263,34 @@ export class ClaudeSession implements AgentHandle {
     const requestId = String(msg.request_id ?? '');
     if (msg.request?.subtype === 'can_use_tool') {
       const permissionId = PERMISSION_ID_RE.test(requestId) ? requestId : randomUUID();
-      this.permissions.set(permissionId, { requestId, input: msg.request.input });
-      this.events.emit({ kind: 'permission-request', permissionId: asPermissionId(permissionId), tool: String(msg.request.tool_name ?? 'tool').slice(0, 200), input: summarizeToolInput(msg.request.input) });
+      const r = msg.request as Json;
+      const suggestions = Array.isArray(r.permission_suggestions) ? r.permission_suggestions : [];
+      this.permissions.set(permissionId, { requestId, input: r.input, suggestions });
+      // The whole input, exactly as Claude will use it: what the phone shows is what Allow approves.
+      const input = inputText(r.input ?? {});
+      const tool = String(r.tool_name ?? 'tool').slice(0, 200);
+      const title = typeof r.display_name === 'string' && r.display_name !== tool ? r.display_name.slice(0, 2_000) : undefined;
+      this.events.emit({
+        kind: 'permission-request', permissionId: asPermissionId(permissionId), tool, input: input.text,
+        ...(input.truncated ? { inputTruncated: true } : {}),
+        ...(title ? { title } : {}),
+        ...(typeof r.description === 'string' && r.description ? { description: r.description.slice(0, 4_000) } : {}),
+        ...(suggestions.length > 0 ? { sessionScope: true, sessionScopeDetail: describeSuggestions(suggestions) } : {}),
+        ...(typeof r.tool_use_id === 'string' && r.tool_use_id ? { callId: r.tool_use_id.slice(0, 200) } : {}),
+      });
       return;
     }
     void this.proc.write({ type: 'control_response', response: { subtype: 'error', request_id: requestId, error: `Baton does not handle ${String(msg.request?.subtype)}` } }).catch(() => {});
   }
+}
+
+/** Claude's permission suggestions in words: the rules it would add and the mode it would switch to. */
+export function describeSuggestions(suggestions: readonly unknown[]): string {
+  const parts: string[] = [];
+  for (const x of suggestions as Json[]) {
+    if (x?.type === 'addRules' && Array.isArray(x.rules)) for (const r of x.rules as Json[]) parts.push(r.ruleContent ? `${String(r.toolName)}(${String(r.ruleContent)})` : String(r.toolName));
+    else if (x?.type === 'setMode' && typeof x.mode === 'string') parts.push(`${x.mode} mode`);
+    else if (x?.type === 'addDirectories' && Array.isArray(x.directories)) parts.push(`access to ${x.directories.join(', ')}`);
+  }
+  return parts.join(', ').slice(0, 2_000) || 'what Claude suggests';
 }

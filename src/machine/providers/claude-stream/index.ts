@@ -54,22 +54,25 @@ export function createClaudeStreamDriver(env: DriverEnv): BackendDriver {
     provider: 'claude',
     supportsResume: true,
     checkDependencies: () => claudeCapability(env),
-    start({ cwd }) {
+    start({ cwd, permissionMode }) {
       const vendorId = asVendorId(randomUUID());
-      return launch(cwd, vendorId, ['--session-id', vendorId], false);
+      return launch(cwd, vendorId, ['--session-id', vendorId, ...modeArgs(permissionMode)], false);
     },
-    async resume({ vendorId, cwd }): Promise<ResumeOutcome> {
+    async resume({ vendorId, cwd, permissionMode }): Promise<ResumeOutcome> {
       // Claude can only resume what it saved; without a transcript there is nothing to reopen, so do not even spawn.
       if (!transcriptExists(env.env, cwd, vendorId)) {
         return { ok: false, code: 'vendor-not-found', detail: `no Claude transcript for session ${vendorId} at ${transcriptPath(env.env, cwd, vendorId)}` };
       }
-      return launch(cwd, vendorId, ['--resume', vendorId], true);
+      return launch(cwd, vendorId, ['--resume', vendorId, ...modeArgs(permissionMode)], true);
     },
     holders: (vendorId) => liveSessionsOf(env.env, vendorId).map((e) => ({ pid: e.pid, detail: describeLiveSession(e) })),
     listDirect: () => listClaudeTranscripts(env.env),
     readHistory: (request) => readClaudeHistory(env.env, request),
   };
 }
+
+/** Claude's own flag for the session's permission mode (none: its default). */
+const modeArgs = (mode: string | undefined): string[] => (mode ? ['--permission-mode', mode] : []);
 
 /** Installed, and new enough that `--resume` keeps the session id (older ones fork on every resume). */
 async function claudeCapability(env: DriverEnv): Promise<BackendCapability> {

@@ -1,13 +1,13 @@
 // One running `codex app-server` bound to one thread: JSON-RPC v2 in, driver events out, approvals round-tripped.
 import type { AgentHandle, DriverEvent } from '../backend.ts';
-import { asVendorId, type VendorId } from '../../../core/index.ts';
+import { asVendorId, codexMode, inputText, type VendorId } from '../../../core/index.ts';
 import type { AgentProcess } from '../shared/agent-process.ts';
 import { EventStream } from '../shared/event-stream.ts';
 import { JsonRpcPeer, RpcError } from '../shared/json-rpc.ts';
 import { permissionIds } from '../shared/permission-ids.ts';
-import { summarizeToolInput } from '../shared/tool-input.ts';
 import { withTimeout } from '../shared/with-timeout.ts';
 import { codexRetry, codexTurnFailure } from './turn-outcome.ts';
+import { changesInput, createItemTracker, PROGRESS_EVERY_MS } from './item-events.ts';
 
 type Json = Record<string, any>;
 type RpcId = number | string;
@@ -37,6 +37,12 @@ export class AppServerSession implements AgentHandle {
   /** Final `error`s of turns not yet completed, by turn id. */
   private readonly heldErrors = new Map<string, string>();
   private lastRetryAttempt = 0;
+  /** The session's permission mode, sent with each turn (a change applies from the next one). */
+  private mode: string | null = null;
+  private readonly items = createItemTracker(
+    (fn) => void setTimeout(fn, PROGRESS_EVERY_MS).unref?.(),
+    (events) => events.forEach((e) => this.events.emit(e)),
+  );
 
   constructor(
     private readonly proc: AgentProcess,
@@ -72,19 +78,49 @@ export class AppServerSession implements AgentHandle {
     await this.rpc.notify('initialized');
   }
 
+  /** The mode to start or resume the thread with, and to send with every turn. */
+  useMode(mode: string | null | undefined): void {
+    this.mode = mode ?? null;
+  }
+
+  /** `thread/start` / `thread/resume` fields for the mode (none: Codex's defaults). */
+  threadModeParams(): Json {
+    if (this.mode === null) return {};
+    const m = codexMode(this.mode);
+    return { approvalPolicy: m.approvalPolicy, sandbox: m.sandbox };
+  }
+
+  async setPermissionMode(mode: string): Promise<void> {
+    this.mode = mode;
+  }
+
   async send(text: string): Promise<void> {
     // `text_elements` is required by the v2 schema (0.169.0 still accepts it missing; send it anyway).
-    const result = await this.rpc.request<Json>('turn/start', { threadId: this.vendorId, input: [{ type: 'text', text, text_elements: [] }] });
+    const result = await this.rpc.request<Json>('turn/start', { threadId: this.vendorId, input: [{ type: 'text', text, text_elements: [] }], ...this.turnModeParams() });
     if (typeof result?.turn?.id === 'string') this.activeTurnId = result.turn.id;
     // Codex writes the rollout as the turn starts: the thread can be resumed from now on, even if this turn never ends.
     void this.watchPersisted();
   }
 
-  async answerPermission(permissionId: string, decision: 'allow' | 'deny'): Promise<void> {
+  /** `turn/start` overrides for the mode: Codex wants the sandbox there as a policy object. */
+  private turnModeParams(): Json {
+    if (this.mode === null) return {};
+    const m = codexMode(this.mode);
+    const sandboxPolicy = m.sandbox === 'danger-full-access' ? { type: 'dangerFullAccess' }
+      : m.sandbox === 'workspace-write' ? { type: 'workspaceWrite', writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false }
+      : { type: 'readOnly', networkAccess: false };
+    return { approvalPolicy: m.approvalPolicy, sandboxPolicy };
+  }
+
+  async answerPermission(permissionId: string, decision: 'allow' | 'deny', scope: 'once' | 'session' = 'once'): Promise<void> {
     const pending = this.approvals.get(permissionId);
     if (!pending) throw new Error(`no pending permission request ${permissionId}`);
     this.approvals.delete(permissionId);
-    const answer = pending.legacy ? (decision === 'allow' ? 'approved' : 'denied') : decision === 'allow' ? 'accept' : 'decline';
+    // "For this session": Codex stops asking about the same command (or these files) until the thread ends.
+    const session = scope === 'session' && decision === 'allow';
+    const answer = pending.legacy
+      ? (decision === 'allow' ? (session ? 'approved_for_session' : 'approved') : 'denied')
+      : decision === 'allow' ? (session ? 'acceptForSession' : 'accept') : 'decline';
     await this.rpc.respond(pending.rpcId, { decision: answer });
   }
 
@@ -118,15 +154,13 @@ export class AppServerSession implements AgentHandle {
   private onNotification(method: string, params: Json): void {
     if (!this.forUs(params)) return;
     switch (method) {
-      case 'item/started': {
-        const tool = toolOf(params.item);
-        if (tool) this.events.emit({ kind: 'tool', ...tool });
-        return;
-      }
+      case 'item/started':
       case 'item/completed':
-        if (params.item?.type === 'agentMessage' && typeof params.item.text === 'string' && params.item.text.length > 0) {
-          this.events.emit({ kind: 'text', text: params.item.text });
-        }
+      case 'item/commandExecution/outputDelta':
+      case 'item/fileChange/patchUpdated':
+      case 'item/agentMessage/delta':
+      case 'turn/plan/updated':
+        for (const e of this.items.notify(method, params)) this.events.emit(e);
         return;
       case 'turn/started':
         this.retries = 0;
@@ -172,19 +206,28 @@ export class AppServerSession implements AgentHandle {
 
   private onServerRequest(id: RpcId, method: string, params: Json): void {
     const permissionId = this.permissionId(id);
-    const ask = (tool: string, input: string, legacy: boolean) => {
+    // The whole of what is approved (the command and where it runs; the file changes), never a summary of it.
+    const ask = (tool: string, input: unknown, legacy: boolean) => {
       this.approvals.set(permissionId, { rpcId: id, legacy });
-      this.events.emit({ kind: 'permission-request', permissionId, tool, input: input.slice(0, 4000) });
+      const text = inputText(input);
+      const reason = typeof params.reason === 'string' && params.reason ? params.reason : undefined;
+      this.events.emit({
+        kind: 'permission-request', permissionId, tool, input: text.text, ...(text.truncated ? { inputTruncated: true } : {}),
+        ...(reason ? { description: reason.slice(0, 4_000) } : {}), sessionScope: true,
+        sessionScopeDetail: tool === 'Bash' ? 'this same command, until the session ends' : 'changes to these files, until the session ends',
+        ...(typeof params.itemId === 'string' && params.itemId ? { callId: params.itemId.slice(0, 200) } : {}),
+      });
     };
     switch (method) {
       case 'item/commandExecution/requestApproval':
-        return ask('Bash', summarizeToolInput(params.command ?? params.reason ?? ''), false);
+        return ask('Bash', { command: params.command ?? '', cwd: params.cwd ?? null }, false);
       case 'item/fileChange/requestApproval':
-        return ask('Edit', String(params.reason ?? 'apply file changes'), false);
+        // The request names only the item; its changes came with the item's start.
+        return ask('Edit', changesInput(this.items.changesOf(String(params.itemId ?? '')) ?? []), false);
       case 'execCommandApproval':
-        return ask('Bash', summarizeToolInput(params.command ?? ''), true);
+        return ask('Bash', { command: Array.isArray(params.command) ? params.command.join(' ') : String(params.command ?? ''), cwd: params.cwd ?? null }, true);
       case 'applyPatchApproval':
-        return ask('Edit', Object.keys(params.fileChanges ?? {}).join(', ') || 'apply a patch', true);
+        return ask('Edit', { changes: Object.entries(params.fileChanges ?? {}).map(([path, c]) => ({ path, ...(c as object) })) }, true);
       default:
         void this.rpc.respondError(id, -32601, `Baton does not handle ${method}`).catch(() => {});
     }
@@ -215,21 +258,5 @@ export class AppServerSession implements AgentHandle {
     } finally {
       this.watchingPersisted = false;
     }
-  }
-}
-
-/** The tool an item stands for, as the phone shows it. */
-function toolOf(item: Json | undefined): { tool: string; input: string } | null {
-  switch (item?.type) {
-    case 'commandExecution':
-      return { tool: 'Bash', input: summarizeToolInput(item.command) };
-    case 'mcpToolCall':
-      return { tool: String(item.tool ?? 'tool').slice(0, 200), input: summarizeToolInput(item.arguments) };
-    case 'fileChange':
-      return { tool: 'Edit', input: (item.changes ?? []).map((c: Json) => c.path).filter(Boolean).join(', ') };
-    case 'webSearch':
-      return { tool: 'WebSearch', input: String(item.query ?? '') };
-    default:
-      return null;
   }
 }

@@ -60,19 +60,21 @@ export function createCodexAppServerDriver(env: DriverEnv): BackendDriver {
     provider: 'codex',
     supportsResume: true,
     checkDependencies: () => resumableCapability({ command: env.command, env: env.env, installHint: CODEX_INSTALL_HINT }),
-    start({ cwd }) {
+    start({ cwd, permissionMode }) {
       return openThread(cwd, async (session) => {
-        const result = await session.rpc.request<Json>('thread/start', { cwd });
+        session.useMode(permissionMode);
+        const result = await session.rpc.request<Json>('thread/start', { cwd, ...session.threadModeParams() });
         const id = result?.thread?.id;
         if (typeof id !== 'string' || id.length === 0) return { ok: false, code: 'vendor-error', detail: 'thread/start returned no thread id' };
         session.bind(id, false);
         return null;
       });
     },
-    resume({ vendorId, cwd }): Promise<ResumeOutcome> {
+    resume({ vendorId, cwd, permissionMode }): Promise<ResumeOutcome> {
       return openThread(cwd, async (session) => {
+        session.useMode(permissionMode);
         // `excludeTurns`: the history stays on disk (full hydration is deprecated and would only be thrown away).
-        const result = await session.rpc.request<Json>('thread/resume', { threadId: vendorId, cwd, excludeTurns: true });
+        const result = await session.rpc.request<Json>('thread/resume', { threadId: vendorId, cwd, excludeTurns: true, ...session.threadModeParams() });
         const id = result?.thread?.id;
         // Strict: a different id would be a new conversation; never adopt it.
         if (id !== vendorId) {

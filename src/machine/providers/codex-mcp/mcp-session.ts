@@ -1,12 +1,11 @@
 // One running `codex mcp-server`: each message is an MCP tool call (`codex` first, then `codex-reply`); events come as codex/event.
 import { randomUUID } from 'node:crypto';
 import type { AgentHandle, DriverEvent } from '../backend.ts';
-import { asVendorId, type VendorId } from '../../../core/index.ts';
+import { asVendorId, inputText, toolResult, type VendorId } from '../../../core/index.ts';
 import type { AgentProcess } from '../shared/agent-process.ts';
 import { EventStream } from '../shared/event-stream.ts';
 import { JsonRpcPeer } from '../shared/json-rpc.ts';
 import { permissionIds } from '../shared/permission-ids.ts';
-import { summarizeToolInput } from '../shared/tool-input.ts';
 
 type Json = Record<string, any>;
 const VENDOR_ID_RE = /^[A-Za-z0-9_.:-]{1,256}$/;
@@ -110,14 +109,29 @@ export class McpSession implements AgentHandle {
       case 'agent_message':
         if (typeof msg.message === 'string' && msg.message.length > 0) this.events.emit({ kind: 'text', text: msg.message });
         return;
+      // The legacy `codex/event` stream (0.148): begin/end pairs by `call_id`.
       case 'mcp_tool_call_begin':
-        this.events.emit({ kind: 'tool', tool: String(msg.invocation?.tool ?? 'tool').slice(0, 200), input: summarizeToolInput(msg.invocation?.arguments) });
+      case 'mcp_tool_call_end': {
+        const end = msg.type === 'mcp_tool_call_end';
+        const ok = msg.result?.Ok;
+        this.tool(msg.call_id, String(msg.invocation?.tool ?? 'tool'), msg.invocation?.arguments ?? {}, end ? (ok ? 'done' : 'failed') : 'running',
+          end ? toolResult(ok ? toolText(ok) : String(msg.result?.Err ?? '')) : null);
         return;
+      }
       case 'exec_command_begin':
-        this.events.emit({ kind: 'tool', tool: 'Bash', input: summarizeToolInput(msg.command) });
+      case 'exec_command_end': {
+        const end = msg.type === 'exec_command_end';
+        const command = Array.isArray(msg.command) ? msg.command.join(' ') : String(msg.command ?? '');
+        const exit = typeof msg.exit_code === 'number' ? msg.exit_code : null;
+        const out = [msg.stdout, msg.stderr].filter((x) => typeof x === 'string' && x).join('\n') || String(msg.aggregated_output ?? '');
+        // An end without its begin (it never happened in the stream) has no command to show: skip it.
+        if (end && !this.commands.has(String(msg.call_id))) return;
+        if (!end) this.commands.set(String(msg.call_id), command);
+        this.tool(msg.call_id, 'Bash', { command: end ? this.commands.get(String(msg.call_id)) : command, cwd: msg.cwd ?? null }, end ? (exit === 0 ? 'done' : 'failed') : 'running', end ? toolResult(out, exit) : null);
         return;
+      }
       case 'patch_apply_begin':
-        this.events.emit({ kind: 'tool', tool: 'Edit', input: Object.keys(msg.changes ?? {}).join(', ') });
+        this.tool(msg.call_id, 'Edit', { changes: Object.keys(msg.changes ?? {}) }, 'running', null);
         return;
       case 'error':
         this.events.emit({ kind: 'error', text: String(msg.message ?? 'codex reported an error').slice(0, 4000) });
@@ -127,13 +141,28 @@ export class McpSession implements AgentHandle {
     }
   }
 
+  private readonly commands = new Map<string, string>();
+
+  private tool(callId: unknown, tool: string, input: unknown, status: 'running' | 'done' | 'failed', result: ReturnType<typeof toolResult> | null): void {
+    const id = typeof callId === 'string' && callId ? callId : `call-${++this.calls}`;
+    this.events.emit({ kind: 'tool-call', callId: id.slice(0, 200), tool: tool.slice(0, 200), title: null, input: inputText(input).text, status, result, changes: [] });
+  }
+
+  private calls = 0;
+
   private onServerRequest(id: RpcId, method: string, params: Json): void {
     if (method === 'elicitation/create' && (params.codex_elicitation === 'exec-approval' || params.codex_elicitation === 'patch-approval')) {
       const permissionId = this.permissionId(id);
       this.approvals.set(permissionId, id);
       const exec = params.codex_elicitation === 'exec-approval';
-      const input = exec ? summarizeToolInput(params.codex_command ?? '') : String(params.message ?? 'apply a patch');
-      this.events.emit({ kind: 'permission-request', permissionId, tool: exec ? 'Bash' : 'Edit', input: input.slice(0, 4000) });
+      // All of what is approved: the command and its folder, or the patch's changes as Codex states them.
+      const input = inputText(exec
+        ? { command: Array.isArray(params.codex_command) ? params.codex_command.join(' ') : String(params.codex_command ?? ''), cwd: params.codex_cwd ?? null }
+        : { changes: params.codex_changes ?? null, message: params.message ?? null });
+      this.events.emit({
+        kind: 'permission-request', permissionId, tool: exec ? 'Bash' : 'Edit', input: input.text, ...(input.truncated ? { inputTruncated: true } : {}),
+        ...(typeof params.message === 'string' && params.message ? { description: params.message.slice(0, 4_000) } : {}),
+      });
       return;
     }
     if (method === 'ping') {

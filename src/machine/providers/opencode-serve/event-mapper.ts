@@ -1,8 +1,8 @@
 // Turns OpenCode bus events for one session into Baton agent events (text, tool use, permission, turn end).
-import { LIMITS, asPermissionId, type TurnFailureCode } from '../../../core/index.ts';
+import { LIMITS, asPermissionId, inputText, type PlanStatus, type TurnFailureCode } from '../../../core/index.ts';
 import type { DriverEvent } from '../backend.ts';
-import { summarizeToolInput } from '../shared/tool-input.ts';
 import type { OpencodeEvent } from './sse-client.ts';
+import { createPartThrottle, toolCallOf } from './tool-parts.ts';
 
 // OpenCode tool ids are lowercase; the phone shows the names users know from the other agents.
 const TOOL_NAMES: Record<string, string> = {
@@ -16,8 +16,9 @@ const clip = (s: string) => s.slice(0, LIMITS.messageTextChars);
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-// OpenCode names a file argument `filePath`; the shared summary knows the other agents' keys.
-const summarizeInput = (input: unknown) => summarizeToolInput(str(obj(input).filePath) ?? input);
+const planStatus = (s: unknown): PlanStatus => (s === 'completed' ? 'done' : s === 'in_progress' ? 'in-progress' : 'pending');
+/** Bookkeeping tools: their list comes as `todo.updated`, shown as a checklist, not as tool cards. */
+const TODO_TOOLS = new Set(['todowrite', 'todoread']);
 
 export interface EventMapper {
   map(event: OpencodeEvent): DriverEvent[];
@@ -45,6 +46,8 @@ export function createEventMapper(sessionId: string): EventMapper {
   const roles = new Map<string, string>(); // message id → 'user' | 'assistant'
   const texts = new Map<string, { text: string; done: boolean }>(); // text part id → latest text
   const toolsSeen = new Set<string>(); // tool part ids already reported
+  const throttle = createPartThrottle();
+  let turns = 0;
   const permissionsSeen = new Set<string>();
   let turnOpen = false;
   // Servers that report `session.status` say `busy` before a turn's idle. Until the open turn was busy, an idle
@@ -64,15 +67,17 @@ export function createEventMapper(sessionId: string): EventMapper {
     }
     return out;
   };
-  const permission = (id: string | undefined, tool: string, input: string): DriverEvent[] => {
+  const permission = (id: string | undefined, tool: string, input: unknown, extra: { description?: string; sessionScope?: boolean; sessionScopeDetail?: string; callId?: string } = {}): DriverEvent[] => {
     if (!id || permissionsSeen.has(id)) return [];
     permissionsSeen.add(id);
-    return [{ kind: 'permission-request', permissionId: asPermissionId(id), tool, input: clip(input) }];
+    const text = inputText(input);
+    return [{ kind: 'permission-request', permissionId: asPermissionId(id), tool, input: text.text, ...(text.truncated ? { inputTruncated: true } : {}), ...extra }];
   };
 
   return {
     turnStarted() {
       turnOpen = true;
+      turns++;
       busySeen = false;
       interrupted = false;
       failure = null;
@@ -102,24 +107,39 @@ export function createEventMapper(sessionId: string): EventMapper {
             return finished && text.trim() !== '' ? [{ kind: 'text', text: clip(text) }] : [];
           }
           if (part.type === 'tool') {
-            const state = obj(part.state);
-            if (toolsSeen.has(id) || state.status === 'pending' || state.status === undefined) return [];
+            if (TODO_TOOLS.has(str(part.tool) ?? '')) return [];
+            const call = toolCallOf(part, toolName(str(part.tool) ?? ''));
+            if (!call || !throttle(call)) return [];
+            // Text before the tool's first report is its own message, ahead of the card.
+            const before = toolsSeen.has(id) ? [] : flushTexts();
             toolsSeen.add(id);
-            return [...flushTexts(), { kind: 'tool', tool: toolName(str(part.tool) ?? ''), input: summarizeInput(state.input) }];
+            return [...before, call];
           }
           return [];
+        }
+        case 'todo.updated': {
+          if (properties.sessionID !== sessionId) return [];
+          const todos = Array.isArray(properties.todos) ? properties.todos : [];
+          // One checklist per turn, updated in place as OpenCode revises it.
+          return [{ kind: 'plan', planId: `todo-${turns}`, items: todos.slice(0, 100).map((t) => ({ text: (str(obj(t).content) ?? '').slice(0, 2_000), status: planStatus(obj(t).status) })) }];
         }
         // Current servers ask with `permission.asked`; older ones with `permission.updated`.
         case 'permission.asked': {
           if (properties.sessionID !== sessionId) return [];
           const patterns = Array.isArray(properties.patterns) ? properties.patterns.filter((p): p is string => typeof p === 'string') : [];
-          const input = str(obj(properties.metadata).command) ?? patterns.join(' ');
-          return [...flushTexts(), ...permission(str(properties.id), toolName(str(properties.permission) ?? ''), input)];
+          const always = Array.isArray(properties.always) ? properties.always.filter((p): p is string => typeof p === 'string') : [];
+          // What is approved: the permission, the patterns it covers and what OpenCode says about it (the command, an edit's diff).
+          const input = { permission: properties.permission, patterns, ...obj(properties.metadata) };
+          const callId = str(obj(properties.tool).callID);
+          return [...flushTexts(), ...permission(str(properties.id), toolName(str(properties.permission) ?? ''), input, {
+            ...(always.length > 0 ? { sessionScope: true, sessionScopeDetail: `${toolName(str(properties.permission) ?? '')} ${always.join(', ')}`.slice(0, 2_000) } : {}),
+            ...(callId ? { callId: callId.slice(0, 200) } : {}),
+          })];
         }
         case 'permission.updated': {
           if (properties.sessionID !== sessionId) return [];
-          const input = str(properties.pattern) ?? str(obj(properties.metadata).command) ?? str(properties.title) ?? '';
-          return [...flushTexts(), ...permission(str(properties.id), toolName(str(properties.type) ?? ''), input)];
+          const input = { type: properties.type, pattern: properties.pattern, title: properties.title, ...obj(properties.metadata) };
+          return [...flushTexts(), ...permission(str(properties.id), toolName(str(properties.type) ?? ''), input, str(properties.title) ? { description: str(properties.title)!.slice(0, 4_000) } : {})];
         }
         case 'session.error': {
           if (properties.sessionID !== undefined && properties.sessionID !== sessionId) return [];

@@ -45,10 +45,13 @@ export interface OpencodeHandleParts {
   readonly router: EventRouter;
   /** Start: OpenCode saved the session when it created it, so it is resumable at once. */
   readonly persisted: boolean;
+  readonly permissionMode?: string | undefined;
 }
 
 export function createOpencodeHandle(p: OpencodeHandleParts): AgentHandle {
   const events = new EventStream();
+  // The permission mode is OpenCode's agent (build, plan), named with each prompt.
+  let agent: string | null = p.permissionMode ?? null;
   const mapper = createEventMapper(p.vendorId);
   let stopping: Promise<void> | null = null;
   let requested = false; // Baton asked for the stop: the exit is not news
@@ -90,11 +93,15 @@ export function createOpencodeHandle(p: OpencodeHandleParts): AgentHandle {
     async send(text) {
       if (!p.proc.running) throw new Error('the OpenCode server is not running');
       mapper.turnStarted();
-      const sent = await answer(p.client.session.promptAsync({ sessionID: p.vendorId, parts: [{ type: 'text', text }] }, timed()));
+      const sent = await answer(p.client.session.promptAsync({ sessionID: p.vendorId, parts: [{ type: 'text', text }], ...(agent ? { agent } : {}) }, timed()));
       if (sent.status >= 300) throw new Error(`OpenCode refused the message: ${errorText(sent)}`);
     },
-    async answerPermission(permissionId, decision) {
-      const reply = decision === 'allow' ? 'once' : 'reject';
+    async setPermissionMode(mode) {
+      agent = mode;
+    },
+    async answerPermission(permissionId, decision, scope = 'once') {
+      // `always`: OpenCode stops asking for the request's `always` patterns until the session ends.
+      const reply = decision === 'allow' ? (scope === 'session' ? 'always' : 'once') : 'reject';
       let got = await answer(p.client.permission.reply({ requestID: permissionId, reply }, timed()));
       // Servers before the permission rework answer on the session route instead.
       if (isNotFound(got)) got = await answer(p.client.permission.respond({ sessionID: p.vendorId, permissionID: permissionId, response: reply }, timed()));

@@ -74,7 +74,7 @@ export function createOpencodeServeDriver(env: DriverEnv): BackendDriver {
       return resumableCapability({ command: env.command, env: env.env, installHint: 'npm i -g opencode-ai' });
     },
 
-    async start({ cwd }): Promise<StartOutcome> {
+    async start({ cwd, permissionMode }): Promise<StartOutcome> {
       const deadline = Date.now() + env.timeoutMs;
       const s = await open(cwd, deadline);
       if (!s.ok) return s;
@@ -87,10 +87,10 @@ export function createOpencodeServeDriver(env: DriverEnv): BackendDriver {
         return stopWith(s, { ok: false, code: 'vendor-error', detail: `OpenCode created a session without a usable id: ${JSON.stringify(created.body).slice(0, 300)}` });
       }
       // OpenCode writes the session to its store when it creates it, so it is resumable from now on.
-      return { ok: true, handle: createOpencodeHandle({ vendorId: id.output, ...s, persisted: true }) };
+      return { ok: true, handle: createOpencodeHandle({ vendorId: id.output, ...s, persisted: true, permissionMode }) };
     },
 
-    async resume({ vendorId, cwd }): Promise<ResumeOutcome> {
+    async resume({ vendorId, cwd, permissionMode }): Promise<ResumeOutcome> {
       const deadline = Date.now() + env.timeoutMs;
       const s = await open(cwd, deadline);
       if (!s.ok) return s;
@@ -101,7 +101,7 @@ export function createOpencodeServeDriver(env: DriverEnv): BackendDriver {
       if (gotId !== vendorId) {
         return stopWith(s, { ok: false, code: 'vendor-id-mismatch', detail: `asked OpenCode for ${vendorId} and it answered with ${JSON.stringify(gotId)}` });
       }
-      return { ok: true, handle: createOpencodeHandle({ vendorId, ...s, persisted: false }) };
+      return { ok: true, handle: createOpencodeHandle({ vendorId, ...s, persisted: false, permissionMode }) };
     },
 
     listDirect() {
