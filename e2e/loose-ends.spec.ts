@@ -15,11 +15,12 @@ test('share links: listed in the sheet and revoked from it', async ({ page }) =>
   expect(url).toContain(`?server=${encodeURIComponent(world().url)}`);
   const links = sheet.getByRole('list', { name: 'Share links' });
   await expect(links.getByRole('listitem')).toHaveCount(1);
-  const token = new URL(url).pathname.split('/').pop()!;
-  expect((await fetch(`${world().url}/api/shared/${token}`)).status).toBe(200);
+  const token = new URL(url).hash.slice(1);
+  const read = () => fetch(`${world().url}/api/shared`, { headers: { authorization: `Bearer ${token}` } });
+  expect((await read()).status).toBe(200);
   await links.getByRole('button', { name: 'Revoke' }).click();
   await expect(links).toHaveCount(0);
-  expect((await fetch(`${world().url}/api/shared/${token}`)).status).toBe(404);
+  expect((await read()).status).toBe(404);
 });
 
 test('a message the agent did not answer starts a new session on a chosen machine; each session links to the other', async ({ page }) => {

@@ -11,8 +11,8 @@ test('a share link in a fresh context shows the read-only transcript and no comp
   await dialog.getByRole('button', { name: '1 hour' }).click();
   await dialog.getByRole('button', { name: 'Create link' }).click();
   const url = await dialog.getByRole('textbox', { name: 'Share link' }).inputValue();
-  // The token rides in the fragment: the browser never sends it to the server, a proxy or an access log.
-  expect(url).toMatch(/^http.*\/shared#bs_[A-Za-z0-9_-]+$/);
+  // The token rides in the fragment: the browser never sends it to the server, a proxy or an access log. The link names its server.
+  expect(url).toMatch(/^http.*\/shared\?server=[^#]+#bs_[A-Za-z0-9_-]+$/);
   const token = new URL(url).hash.slice(1);
   await dialog.getByRole('button', { name: 'Done' }).click();
 
