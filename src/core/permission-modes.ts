@@ -86,6 +86,6 @@ export function codexMode(mode: string | null): { approvalPolicy: string; sandbo
 }
 
 /** A frame's permission mode field: present only when one was chosen (absent: the vendor's default). */
-export function permissionModeField(mode: string | null | undefined): { permissionMode?: never } {
-  return (mode ? { permissionMode: mode } : {}) as { permissionMode?: never };
+export function permissionModeField(mode: string | null | undefined): { permissionMode?: string } {
+  return mode ? { permissionMode: mode } : {};
 }

@@ -1,6 +1,7 @@
 // Runs the active server profile: cache, events socket, catch-up, and the outbox triggers (online, foreground, socket back, machine back, retry timer, Background Sync).
 import { atom } from 'nanostores';
 import type { PhoneDown } from '../../core/phone-protocol.ts';
+import { asSessionId } from '../../core/ids.ts';
 import { ApiError, type ApiClient } from '../lib/api-client.ts';
 import { afterNextPaint } from '../lib/after-paint.ts';
 import { onWorkerFlush, registerOutboxSync, syncEpisodeOver } from '../lib/background-sync.ts';
@@ -125,7 +126,7 @@ export function startProfile(profile: ServerProfile): () => void {
     const tellForeground = (force = false) => {
       const shown = document.visibilityState === 'visible' ? $transcript.get().sessionId : null;
       if (!force && shown === told) return;
-      if (socket?.send({ type: 'foreground', sessionId: shown as never })) told = shown;
+      if (socket?.send({ type: 'foreground', sessionId: shown === null ? null : asSessionId(shown) })) told = shown;
     };
     let socket: ReturnType<typeof connectEvents> | null = null;
 
