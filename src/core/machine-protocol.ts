@@ -129,7 +129,11 @@ export const MachineDownSchema = v.variant('type', [
   v.strictObject({ type: v.literal('deliver'), sessionId: SessionIdSchema, messageId: MessageIdSchema, text: str(LIMITS.messageTextChars) }),
   v.strictObject({ type: v.literal('stop'), sessionId: SessionIdSchema }),
   v.strictObject({ type: v.literal('interrupt'), sessionId: SessionIdSchema }),
-  v.strictObject({ type: v.literal('permission-answer'), sessionId: SessionIdSchema, permissionId: PermissionIdSchema, decision: v.picklist(['allow', 'deny']) }),
+  /** `answeredBy`: the person's device that answered, for the daemon's log (optional: servers before it did not say). */
+  v.strictObject({
+    type: v.literal('permission-answer'), sessionId: SessionIdSchema, permissionId: PermissionIdSchema, decision: v.picklist(['allow', 'deny']),
+    answeredBy: v.optional(v.strictObject({ deviceId: str(128), name: str(LIMITS.nameChars) })),
+  }),
   /**
    * `frame`: with code `apply-failed`, which frame after the hello (1 = the first) the server could not store;
    * it confirms nothing from there on and closes the socket (4500), so the daemon sends it again later.

@@ -60,11 +60,19 @@ export interface MachineRecord {
 
 export type MessageRole = 'user' | 'agent' | 'tool' | 'permission' | 'notice';
 
+/** The device that gave a permission answer, as it was named then (it may be renamed or revoked since). */
+export interface AnsweredBy {
+  readonly deviceId: string;
+  readonly name: string;
+}
+
 export interface PermissionInfo {
   readonly permissionId: string;
   readonly tool: string;
   readonly input: string;
   readonly decision: 'allow' | 'deny' | null;
+  /** Who answered, once answered (absent on answers stored before the server recorded it). */
+  readonly answeredBy?: AnsweredBy;
 }
 
 export interface MessageRecord {

@@ -2,6 +2,7 @@
 import type { AttemptId, MessageId, PermissionId, VendorId } from '../ids.ts';
 import type { DeliverFailureCode } from '../delivery.ts';
 import type { AgentEvent, SessionReport } from '../machine-protocol.ts';
+import type { AnsweredBy } from '../records.ts';
 import type { ResumeFailureCode } from '../resume-attempt.ts';
 
 /** What its machine said or did (one frame each, or the machine's socket coming and going). */
@@ -35,7 +36,8 @@ export type PhoneAction =
   | { readonly type: 'archive' }
   | { readonly type: 'unarchive' }
   | { readonly type: 'interrupt' }
-  | { readonly type: 'answer-permission'; readonly permissionId: PermissionId; readonly decision: 'allow' | 'deny' }
+  /** `answeredBy`: the phone or terminal whose token answered (stored with the answer, told to the daemon). */
+  | { readonly type: 'answer-permission'; readonly permissionId: PermissionId; readonly decision: 'allow' | 'deny'; readonly answeredBy: AnsweredBy }
   | { readonly type: 'take-over' }
   | { readonly type: 'cancel-held'; readonly messageId: MessageId }
   | { readonly type: 'rename'; readonly title: string };

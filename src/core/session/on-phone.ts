@@ -74,10 +74,10 @@ export function onAnswerPermission(d: Draft, e: Of<'answer-permission'>): void {
   if (m.permission.decision !== null) return refuse(d, { kind: 'conflict', message: `this permission was already answered (${m.permission.decision})` });
   if (d.session.status !== 'active') return notRunning(d, 'the session is not running, so the agent is no longer asking');
   if (!d.world.machine?.connected) return offline(d);
-  setMessage(d, m.id, { permission: { ...m.permission, decision: e.decision }, updatedAt: d.world.now }, true);
+  setMessage(d, m.id, { permission: { ...m.permission, decision: e.decision, answeredBy: e.answeredBy }, updatedAt: d.world.now }, true);
   const stillOpen = open.some((x) => x.id !== m.id && x.permission!.decision === null);
   patch(d, { awaitingPermission: stillOpen });
-  command(d, { type: 'permission-answer', sessionId: d.session.id, permissionId: e.permissionId, decision: e.decision });
+  command(d, { type: 'permission-answer', sessionId: d.session.id, permissionId: e.permissionId, decision: e.decision, answeredBy: e.answeredBy });
 }
 
 export function onTakeOver(d: Draft): void {
