@@ -109,7 +109,7 @@ export function AgentMessage(props: { message: MessageRecord; actions: MessageAc
                 The agent asks to use <strong>{p.tool}</strong>
               </p>
               <pre class="mono">{p.input}</pre>
-              <Show when={p.decision === null} fallback={<p class="muted">{p.decision === 'allow' ? 'Allowed' : 'Denied'}</p>}>
+              <Show when={p.decision === null} fallback={<p class="muted">{p.decision === 'allow' ? 'Allowed' : 'Denied'}{p.answeredBy ? ` from “${p.answeredBy.name}”` : ''}</p>}>
                 <Show when={props.actions} fallback={<p class="muted">Waiting for an answer</p>}>
                   <div class="actions">
                     <button type="button" class="btn small danger" onClick={() => props.actions!.answer(p.permissionId, 'deny')}>Deny</button>
