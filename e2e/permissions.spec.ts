@@ -1,6 +1,6 @@
 // Permission requests end to end: the agent stops for Allow/Deny, the phone says so, and the answer reaches the agent.
 import { expect, test } from '@playwright/test';
-import { getSession, messagesOf, pairPhone, setFaults, startSession, until, world } from './support/world.ts';
+import { api, getSession, messagesOf, pairPhone, setFaults, startSession, until, world } from './support/world.ts';
 
 test('a permission request: shown with Allow/Deny, "waiting for approval"; Allow finishes the turn, Deny is reported back', async ({ page }) => {
   const s = await startSession({ provider: 'claude', title: 'Needs my approval', message: 'hello' });
@@ -27,7 +27,8 @@ test('a permission request: shown with Allow/Deny, "waiting for approval"; Allow
     await expect(page.locator(`[data-session-id="${s.id}"] .chip`)).toHaveText('waiting for approval');
     await page.locator(`[data-session-id="${s.id}"]`).click();
     await page.getByRole('group', { name: 'Permission request: Bash' }).last().getByRole('button', { name: 'Allow', exact: true }).click();
-    await expect(page.getByRole('group', { name: 'Permission request: Bash' }).last()).toContainText('Allowed');
+    // Which device answered is part of the record, and the phone shows it.
+    await expect(page.getByRole('group', { name: 'Permission request: Bash' }).last()).toContainText(/Allowed from “.+”/);
     await expect(transcript).toContainText('allowed: ls');
     await expect(transcript).toContainText('echo: list the files');
     await expect(page.locator('.msg-user').filter({ hasText: 'list the files' }).locator('.state')).toHaveText('answered');
@@ -51,6 +52,8 @@ test('a permission request: shown with Allow/Deny, "waiting for approval"; Allow
       return p.length === 2 && p.every((m) => m.permission?.decision) ? p : undefined;
     });
     expect(perms.map((m) => m.permission!.decision)).toEqual(['allow', 'deny']);
+    const phones = (await api<{ devices: { id: string; name: string; kind: string }[] }>('GET', '/api/devices')).devices.filter((d) => d.kind === 'phone');
+    for (const m of perms) expect(phones.map((d) => ({ deviceId: d.id, name: d.name }))).toContainEqual(m.permission!.answeredBy);
     expect((await getSession(s.id)).awaitingPermission).toBe(false);
   } finally {
     setFaults(['no-load-session']);

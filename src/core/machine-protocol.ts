@@ -166,10 +166,12 @@ export const MachineDownSchema = v.variant('type', [
   v.strictObject({ type: v.literal('deliver'), sessionId: SessionIdSchema, messageId: MessageIdSchema, text: str(LIMITS.messageTextChars) }),
   v.strictObject({ type: v.literal('stop'), sessionId: SessionIdSchema }),
   v.strictObject({ type: v.literal('interrupt'), sessionId: SessionIdSchema }),
+  /** `answeredBy`: the person's device that answered, for the daemon's log (optional: servers before it did not say). */
   v.strictObject({
     type: v.literal('permission-answer'), sessionId: SessionIdSchema, permissionId: PermissionIdSchema, decision: v.picklist(['allow', 'deny']),
     /** `session`: allow it for the rest of the session, the vendor's way (only sent when the request said it can). */
     scope: v.optional(v.picklist(PERMISSION_SCOPES)),
+    answeredBy: v.optional(v.strictObject({ deviceId: str(128), name: str(LIMITS.nameChars) })),
   }),
   /** The user changed the session's permission mode while its agent runs: applied now (or at its next turn). */
   v.strictObject({ type: v.literal('set-permission-mode'), sessionId: SessionIdSchema, mode: PermissionModeSchema }),

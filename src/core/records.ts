@@ -63,6 +63,12 @@ export interface MachineRecord {
 
 export type MessageRole = 'user' | 'agent' | 'tool' | 'permission' | 'notice';
 
+/** The device that gave a permission answer, as it was named then (it may be renamed or revoked since). */
+export interface AnsweredBy {
+  readonly deviceId: string;
+  readonly name: string;
+}
+
 export interface PermissionInfo {
   readonly permissionId: string;
   readonly tool: string;
@@ -81,6 +87,8 @@ export interface PermissionInfo {
   /** What that would cover, in the vendor's terms ("Bash(npm test:*)", "acceptEdits mode", patterns). */
   readonly sessionScopeDetail?: string;
   readonly callId?: string;
+  /** Who answered, once answered (absent on answers stored before the server recorded it). */
+  readonly answeredBy?: AnsweredBy;
 }
 
 export interface MessageRecord {

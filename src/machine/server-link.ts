@@ -179,10 +179,11 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       clearTimers();
       const reason = reasonBuf.toString();
       if (state === 'stopped') return;
-      if (code === 4401 || code === 4400) {
+      // 4401: unknown or revoked token; 4403: a token of another kind (a phone's, a terminal's); 4400: protocol.
+      if (code === 4401 || code === 4403 || code === 4400) {
         state = 'offline';
         o.log.error(`server refused this machine (${code}${reason ? `: ${reason}` : ''})`);
-        o.onFatal?.(code === 4401 ? `the server refused this machine's token${reason ? ` (${reason})` : ''}; pair it again` : `protocol mismatch${reason ? ` (${reason})` : ''}`);
+        o.onFatal?.(code !== 4400 ? `the server refused this machine's token${reason ? ` (${reason})` : ''}; pair it again` : `protocol mismatch${reason ? ` (${reason})` : ''}`);
         return;
       }
       o.log.info(`disconnected (${code})`);

@@ -87,9 +87,14 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
           // Not queued: an interrupt must reach a busy agent now.
           await sup.agents.get(f.sessionId)?.handle.interrupt();
           return;
-        case 'permission-answer':
-          await sup.agents.get(f.sessionId)?.handle.answerPermission(f.permissionId, f.decision, f.scope);
+        case 'permission-answer': {
+          // Which device said so, on the machine's own record: the server names it, the daemon keeps the line.
+          const by = f.answeredBy ? `“${f.answeredBy.name}” (${f.answeredBy.deviceId})` : 'an unnamed device';
+          const agent = sup.agents.get(f.sessionId);
+          sup.log.info(`session ${f.sessionId}: permission ${f.permissionId} ${f.decision === 'allow' ? 'allowed' : 'denied'} by ${by}${agent ? '' : ' — no agent runs for it'}`);
+          await agent?.handle.answerPermission(f.permissionId, f.decision, f.scope);
           return;
+        }
         case 'set-permission-mode':
           await sup.agents.get(f.sessionId)?.handle.setPermissionMode?.(f.mode);
           return;

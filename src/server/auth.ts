@@ -8,9 +8,21 @@ import { hashSecret, sameHash } from './tokens.ts';
 export interface DeviceAuth {
   readonly accountId: string;
   readonly deviceId: string;
+  /** The device's name as paired (recorded with what it does, e.g. the permission answers it gives). */
+  readonly name: string;
   readonly kind: DeviceKind;
   readonly machineId: string | null;
 }
+
+/**
+ * Who may call an HTTP route (docs/security.md, "Roles"). A machine token is never among them: it speaks only the
+ * machine protocol on `/api/machine` (its daemon pairs through `POST /api/pair`, which takes no token).
+ */
+export type Callers = readonly Exclude<DeviceKind, 'machine'>[];
+/** People's devices: a phone or a terminal (CLI token) drives the account's sessions. */
+export const PEOPLE: Callers = ['phone', 'cli'];
+/** Only a phone paired with the app (notifications). */
+export const PHONES: Callers = ['phone'];
 
 export type TokenLookup =
   | { readonly type: 'device'; readonly device: DeviceRow }
@@ -34,14 +46,20 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-/** A device token or an error for the HTTP layer: none/unknown/revoked → 401, a share token → 403. */
-export function authenticate(ctx: ServerContext, header: string | undefined): DeviceAuth {
+/**
+ * A device token of one of `callers`, or an error for the HTTP layer: none/unknown/revoked → 401; a share token, a
+ * machine token or another kind not among `callers` → 403 (before anything is read or changed).
+ */
+export function authenticate(ctx: ServerContext, header: string | undefined, callers: Callers): DeviceAuth {
   const token = bearerToken(header);
   if (token === null) throw new BatonError('unauthorized', 'send `Authorization: Bearer <token>`; pair this device to get one');
   const found = lookupToken(ctx, token);
   switch (found.type) {
-    case 'device':
-      return { accountId: found.device.account_id, deviceId: found.device.id, kind: found.device.kind, machineId: found.device.machine_id };
+    case 'device': {
+      const d = found.device;
+      if (!(callers as readonly DeviceKind[]).includes(d.kind)) throw new BatonError('forbidden', refusalFor(d.kind, callers));
+      return { accountId: d.account_id, deviceId: d.id, name: d.name, kind: d.kind, machineId: d.machine_id };
+    }
     case 'revoked':
       throw new BatonError('unauthorized', 'this device’s token was revoked; pair it again');
     case 'share':
@@ -49,4 +67,11 @@ export function authenticate(ctx: ServerContext, header: string | undefined): De
     case 'unknown':
       throw new BatonError('unauthorized', 'unknown token; pair this device again');
   }
+}
+
+function refusalFor(kind: DeviceKind, callers: Callers): string {
+  if (kind === 'machine') return 'a machine token speaks only the machine protocol (the /api/machine socket); use a phone or a terminal paired with `baton pair` for this';
+  return callers.length === 1 && callers[0] === 'phone'
+    ? 'only a phone paired with the app can do this (notifications)'
+    : `a ${kind} token cannot do this; use a ${callers.join(' or ')} token`;
 }

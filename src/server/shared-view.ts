@@ -18,9 +18,13 @@ export function sharedSessionView(row: SessionRow): SharedSessionRecord {
   };
 }
 
-/** A message without its sender's idempotency key or a failure's detail (which can name paths and vendor ids). */
+/**
+ * A message without its sender's idempotency key, a failure's detail (which can name paths and vendor ids) or which
+ * of the account's devices answered a permission (the reader sees the decision, not the owner's devices).
+ */
 export function sharedMessage(m: MessageRecord): MessageRecord {
-  return { ...m, clientId: null, failure: m.failure === null ? null : { code: m.failure.code, detail: '' } };
+  const permission = m.permission === null ? null : { permissionId: m.permission.permissionId, tool: m.permission.tool, input: m.permission.input, decision: m.permission.decision };
+  return { ...m, clientId: null, failure: m.failure === null ? null : { code: m.failure.code, detail: '' }, permission };
 }
 
 export function sharedMessageView(row: MessageRow): MessageRecord {

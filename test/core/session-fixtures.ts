@@ -87,7 +87,7 @@ export const EVENTS: Readonly<Record<SessionEventType, SessionEvent>> = {
   archive: { type: 'archive' },
   unarchive: { type: 'unarchive' },
   interrupt: { type: 'interrupt' },
-  'answer-permission': { type: 'answer-permission', permissionId: ids.permission, decision: 'allow' },
+  'answer-permission': { type: 'answer-permission', permissionId: ids.permission, decision: 'allow', answeredBy: { deviceId: 'dev_phone', name: 'Pixel' } },
   'take-over': { type: 'take-over' },
   'cancel-held': { type: 'cancel-held', messageId: ids.held },
   rename: { type: 'rename', title: 'renamed' },

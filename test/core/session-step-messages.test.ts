@@ -55,8 +55,12 @@ describe('turns', () => {
     expect(asked.effects).toContainEqual({
       type: 'append', entry: { role: 'permission', text: 'Bash: rm -rf x', eventId: 'p', tool: 'Bash', permission: { permissionId: ids.permission, tool: 'Bash', input: 'rm -rf x', decision: null } },
     });
-    const answered = run(inState('live'), EVENTS['answer-permission']).s;
+    const { s: answered, effects } = run(inState('live'), EVENTS['answer-permission']);
     expect(answered.session.awaitingPermission).toBe(false);
+    // Who answered is stored with the answer and told to the daemon.
+    const by = { deviceId: 'dev_phone', name: 'Pixel' };
+    expect(msg(answered, ids.permissionMessage)?.permission).toEqual({ permissionId: ids.permission, tool: 'Bash', input: 'ls', decision: 'allow', answeredBy: by });
+    expect(effects).toContainEqual({ type: 'command', command: { type: 'permission-answer', sessionId: ids.session, permissionId: ids.permission, decision: 'allow', answeredBy: by } });
     expect(step(answered, EVENTS['answer-permission']).refusal).toMatchObject({ kind: 'conflict', message: 'this permission was already answered (allow)' });
   });
 

@@ -156,7 +156,8 @@ function expectationOf(
   } else if (route.auth !== 'none') {
     if (c.auth === 'none' || c.auth === 'garbage' || c.auth === 'revoked') return { ...base, exact: [401], why: 'no valid token' };
     if (c.auth === 'share') return { ...base, exact: [403], why: 'a share token' };
-    if (route.auth === 'person' && caller.machine) return { ...base, exact: [403], why: 'a machine token on a person route' };
+    if (caller.machine) return { ...base, exact: [403], why: 'a machine token on a person route' };
+    if (route.auth === 'phone' && c.auth === 'A-cli') return { ...base, exact: [403], why: 'a CLI token on a phone route' };
   }
   for (const [name, spec] of Object.entries(route.params ?? {})) {
     if (!spec.gate) continue;

@@ -11,10 +11,10 @@ import type { Overrides } from './schema-arb.ts';
 import type { Account, Owner, World } from './world.ts';
 
 export type AuthRule =
-  /** Any device token (phone, CLI, machine). */
-  | 'device'
-  /** A device token of a person's device: a machine token is refused with 403. */
+  /** A person's device (a phone, a CLI): a machine token is refused with 403 (it speaks only the machine protocol). */
   | 'person'
+  /** A phone's token only (notifications): a CLI or a machine token is refused with 403. */
+  | 'phone'
   /** No token needed. */
   | 'none'
   /** A share link's token as the bearer: a device token is refused with 403, anything else that is no live share with 404. */
@@ -61,8 +61,9 @@ const worldFields = (w: World): Overrides => ({
   summaryOf: fc.constantFrom(...allSessions(w)),
   clientId: fc.oneof(fc.constantFrom('A-c1', 'B-c1', 'A-c2'), fc.stringMatching(/^[a-z0-9-]{1,20}$/)),
   code: fc.oneof(fc.constantFrom('$phoneCode', '$machineCode', '$usedCode'), fc.stringMatching(/^[A-Z0-9-]{6,32}$/)),
-  // Real modes mostly (the world's sessions run Claude), a random id now and then.
-  permissionMode: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('default', 'acceptEdits', 'plan') }, { weight: 1, arbitrary: fc.stringMatching(/^[a-z/-]{1,20}$/) }),
+  // Real modes mostly — `plan` is one for Claude, OpenCode and Gemini alike, so random backends still start often —
+  // a random id now and then.
+  permissionMode: fc.oneof({ weight: 6, arbitrary: fc.constant('plan') }, { weight: 2, arbitrary: fc.constantFrom('default', 'acceptEdits') }, { weight: 1, arbitrary: fc.stringMatching(/^[a-z/-]{1,20}$/) }),
 });
 
 /** A P-256 public key as a browser gives it (uncompressed point, base64url). */
@@ -83,7 +84,7 @@ export const ROUTES: readonly RouteSpec[] = [
     },
   },
   { method: 'POST', path: '/api/pairing-codes', auth: 'person', body: CreatePairingCodeSchema, ok: [201], scoped: true },
-  { method: 'GET', path: '/api/devices', auth: 'device', ok: [200], scoped: true },
+  { method: 'GET', path: '/api/devices', auth: 'person', ok: [200], scoped: true },
   {
     method: 'DELETE', path: '/api/devices/:id', auth: 'person', ok: [204], scoped: true,
     params: { id: { pool: (w) => ['$deviceA', '$deviceB', w.a.revokedDeviceId, w.b.revokedDeviceId], gate: true } },
@@ -94,21 +95,21 @@ export const ROUTES: readonly RouteSpec[] = [
       };
     },
   },
-  { method: 'GET', path: '/api/sync', auth: 'device', query: SyncQuerySchema, ok: [200], scoped: true },
-  { method: 'GET', path: '/api/machines', auth: 'device', ok: [200], scoped: true },
-  { method: 'GET', path: '/api/settings', auth: 'device', ok: [200], scoped: true },
-  { method: 'PUT', path: '/api/settings', auth: 'device', body: SettingsPatchSchema, ok: [200], scoped: true },
-  { method: 'POST', path: '/api/sessions', auth: 'device', body: StartSessionSchema, overrides: worldFields, ok: [201], scoped: true },
-  { method: 'GET', path: '/api/sessions/:id', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
-  { method: 'PATCH', path: '/api/sessions/:id', auth: 'device', params: { id: sessionParam }, body: RenameSessionSchema, ok: [200], scoped: true },
-  { method: 'GET', path: '/api/sessions/:id/messages', auth: 'device', params: { id: sessionParam }, query: MessagesQuerySchema, ok: [200], scoped: true },
+  { method: 'GET', path: '/api/sync', auth: 'person', query: SyncQuerySchema, ok: [200], scoped: true },
+  { method: 'GET', path: '/api/machines', auth: 'person', ok: [200], scoped: true },
+  { method: 'GET', path: '/api/settings', auth: 'person', ok: [200], scoped: true },
+  { method: 'PUT', path: '/api/settings', auth: 'person', body: SettingsPatchSchema, ok: [200], scoped: true },
+  { method: 'POST', path: '/api/sessions', auth: 'person', body: StartSessionSchema, overrides: worldFields, ok: [201], scoped: true },
+  { method: 'GET', path: '/api/sessions/:id', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'PATCH', path: '/api/sessions/:id', auth: 'person', params: { id: sessionParam }, body: RenameSessionSchema, ok: [200], scoped: true },
+  { method: 'GET', path: '/api/sessions/:id/messages', auth: 'person', params: { id: sessionParam }, query: MessagesQuerySchema, ok: [200], scoped: true },
   {
-    method: 'POST', path: '/api/sessions/:id/messages', auth: 'device', params: { id: sessionParam }, body: SendMessageSchema,
+    method: 'POST', path: '/api/sessions/:id/messages', auth: 'person', params: { id: sessionParam }, body: SendMessageSchema,
     overrides: worldFields, ok: [200, 202], scoped: true,
   },
   {
     // A message held for an offline machine, called off; `prepare` holds a fresh one in each account for each case.
-    method: 'POST', path: '/api/sessions/:id/messages/:messageId/cancel', auth: 'device', ok: [200], scoped: true,
+    method: 'POST', path: '/api/sessions/:id/messages/:messageId/cancel', auth: 'person', ok: [200], scoped: true,
     params: {
       id: { pool: (w) => ['$awayA', '$awayB', ...allSessions(w)], gate: true },
       messageId: { pool: (w) => ['$heldA', '$heldB', ...w.a.messageIds, ...w.b.messageIds], gate: false },
@@ -121,26 +122,26 @@ export const ROUTES: readonly RouteSpec[] = [
       return { awayA: { value: w.a.awaySession, owner: 'A' }, awayB: { value: w.b.awaySession, owner: 'B' }, heldA: await hold(w.a), heldB: await hold(w.b) };
     },
   },
-  { method: 'POST', path: '/api/sessions/:id/archive', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
-  { method: 'POST', path: '/api/sessions/:id/unarchive', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
-  { method: 'POST', path: '/api/sessions/:id/stop', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'POST', path: '/api/sessions/:id/archive', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'POST', path: '/api/sessions/:id/unarchive', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'POST', path: '/api/sessions/:id/stop', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
   {
-    method: 'POST', path: '/api/sessions/:id/takeover', auth: 'device', ok: [200], scoped: true,
+    method: 'POST', path: '/api/sessions/:id/takeover', auth: 'person', ok: [200], scoped: true,
     params: { id: { pool: (w) => [...allSessions(w), ...w.a.directs, ...w.b.directs], gate: true } },
   },
-  { method: 'POST', path: '/api/sessions/:id/interrupt', auth: 'device', params: { id: sessionParam }, ok: [204], scoped: true },
+  { method: 'POST', path: '/api/sessions/:id/interrupt', auth: 'person', params: { id: sessionParam }, ok: [204], scoped: true },
   {
-    method: 'POST', path: '/api/sessions/:id/permissions/:permissionId', auth: 'device', body: PermissionAnswerSchema, ok: [200], scoped: true,
+    method: 'POST', path: '/api/sessions/:id/permissions/:permissionId', auth: 'person', body: PermissionAnswerSchema, ok: [200], scoped: true,
     // Mostly a plain answer (half the world's requests can also be allowed for the session; a random hash never matches).
     overrides: () => ({ scope: fc.constantFrom('once', 'once', 'session') }),
     params: { id: sessionParam, permissionId: { pool: (w) => [...w.a.permissionIds, ...w.b.permissionIds], gate: false } },
   },
-  { method: 'GET', path: '/api/sessions/:id/resume-attempts', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
-  { method: 'GET', path: '/api/sessions/:id/history', auth: 'device', params: { id: sessionParam }, query: HistoryQuerySchema, ok: [200], scoped: true },
-  { method: 'POST', path: '/api/sessions/:id/shares', auth: 'device', params: { id: sessionParam }, body: CreateShareSchema, ok: [201], scoped: true },
-  { method: 'GET', path: '/api/sessions/:id/shares', auth: 'device', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'GET', path: '/api/sessions/:id/resume-attempts', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
+  { method: 'GET', path: '/api/sessions/:id/history', auth: 'person', params: { id: sessionParam }, query: HistoryQuerySchema, ok: [200], scoped: true },
+  { method: 'POST', path: '/api/sessions/:id/shares', auth: 'person', params: { id: sessionParam }, body: CreateShareSchema, ok: [201], scoped: true },
+  { method: 'GET', path: '/api/sessions/:id/shares', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
   {
-    method: 'DELETE', path: '/api/shares/:id', auth: 'device', ok: [204], scoped: true,
+    method: 'DELETE', path: '/api/shares/:id', auth: 'person', ok: [204], scoped: true,
     params: { id: { pool: () => ['$shareA', '$shareB'], gate: true } },
     async prepare(w) {
       const make = async (x: Account): Promise<Prepared> => {
@@ -152,7 +153,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   { method: 'GET', path: '/api/push', auth: 'person', ok: [200], scoped: true },
   {
-    method: 'POST', path: '/api/push/subscription', auth: 'person', body: PushSubscriptionSchema, ok: [201], scoped: true,
+    method: 'POST', path: '/api/push/subscription', auth: 'phone', body: PushSubscriptionSchema, ok: [201], scoped: true,
     // Endpoints a push service could have (https, or this machine's loopback) and real P-256 keys, so valid bodies pass.
     overrides: () => ({
       endpoint: fc.oneof(fc.constantFrom('https://push.example/send/abc', 'http://127.0.0.1:9/push/x'), fc.webUrl()),
@@ -161,9 +162,9 @@ export const ROUTES: readonly RouteSpec[] = [
     }),
   },
   { method: 'DELETE', path: '/api/push/subscription', auth: 'person', ok: [204], scoped: true },
-  { method: 'PUT', path: '/api/push/settings', auth: 'person', body: PushSettingsPatchSchema, ok: [200], scoped: true },
+  { method: 'PUT', path: '/api/push/settings', auth: 'phone', body: PushSettingsPatchSchema, ok: [200], scoped: true },
   {
-    method: 'POST', path: '/api/push/test', auth: 'person', ok: [202], scoped: true,
+    method: 'POST', path: '/api/push/test', auth: 'phone', ok: [202], scoped: true,
     // Each phone subscribed (a case may have just unsubscribed it), so a test notification can be queued.
     async prepare(w) {
       const body = { endpoint: 'https://push.example/send/fuzz', keys: { p256dh: SAMPLE_P256DH, auth: 'AAAAAAAAAAAAAAAAAAAAAA' } };

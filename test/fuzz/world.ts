@@ -51,7 +51,7 @@ export interface World {
 const QUIET = {
   resumeTimeoutMs: 24 * 3600_000,
   heartbeatTimeoutMs: 24 * 3600_000,
-  rateLimits: { pairFailuresPerClient: 1e9, pairFailuresOverall: 1e9, sendBurst: 1e9, shareReadBurst: 1e9 },
+  rateLimits: { pairFailuresPerClient: 1e9, pairFailuresOverall: 1e9, sendBurst: 1e9, shareReadBurst: 1e9, startBurst: 1e9 },
   // Notifications are queued (rows a case's own request writes) but never sent, and no offline grace timer runs.
   push: { background: false },
 };

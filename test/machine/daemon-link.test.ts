@@ -141,10 +141,11 @@ describe('server link', () => {
     await server.close();
   });
 
-  it('stops retrying when the server refuses the token (4401) and says why', async () => {
+  // 4401: an unknown or revoked token; 4403: a token of another kind (a phone's or a terminal's in daemon.json).
+  it.each([4401, 4403])('stops retrying when the server refuses the token (%i) and says why', async (code) => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/machine' });
     await new Promise<void>((r) => wss.once('listening', () => r()));
-    wss.on('connection', (s) => s.on('message', () => s.close(4401, 'bad token')));
+    wss.on('connection', (s) => s.on('message', () => s.close(code, 'bad token')));
     const port = (wss.address() as { port: number }).port;
     const fatal = await new Promise<string>((resolve) => laptopLink(`http://127.0.0.1:${port}`, () => {}, resolve).link.start());
     expect(fatal).toMatch(/refused this machine's token/);

@@ -21,12 +21,14 @@ afterEach(() => rmSync(home, { recursive: true, force: true }));
 /** One laptop daemon "life": a supervisor over the store in `home`, collecting what it sends up. */
 function laptop(caps: MachineCapabilities = { 'claude-stream': { installed: true, version: '1', canResume: true, detail: null } }) {
   const sent: MachineUp[] = [];
+  const logs: string[] = [];
+  const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
   const drivers = new Map<Backend, BackendDriver>([
     ['claude-stream', createMemoryDriver('claude-stream', vendor)],
     ['codex-mcp', createMemoryDriver('codex-mcp', vendor)],
   ]);
   const store = openDaemonStore(join(home, 'daemon'));
-  const sup: SessionSupervisor = createSessionSupervisor({ store, drivers, send: (f) => sent.push(f), capabilities: () => caps, log: silentLogger });
+  const sup: SessionSupervisor = createSessionSupervisor({ store, drivers, send: (f) => sent.push(f), capabilities: () => caps, log });
   const until = async (pred: (f: MachineUp) => boolean) => {
     for (let i = 0; i < 200; i++) {
       const hit = sent.find(pred);
@@ -35,7 +37,7 @@ function laptop(caps: MachineCapabilities = { 'claude-stream': { installed: true
     }
     throw new Error(`no frame matched; sent: ${JSON.stringify(sent)}`);
   };
-  return { sent, sup, store, until };
+  return { sent, sup, store, until, logs };
 }
 
 const start = (sessionId = 's1'): MachineDown => ({ type: 'start', requestId: `r-${sessionId}`, sessionId: sessionId as never, provider: 'claude', backend: 'claude-stream', cwd: '/work', title: 't' });
@@ -159,7 +161,7 @@ describe('session supervisor', () => {
     expect(vendor.record).toEqual([]);
   });
 
-  it('relays a permission request and the phone’s answer, allow then deny', async () => {
+  it('relays a permission request and the phone’s answer, allow then deny, and logs which device answered', async () => {
     vendor.faults.add('permission');
     const l = laptop();
     await l.sup.handle(start());
@@ -169,9 +171,11 @@ describe('session supervisor', () => {
       await l.until(() => l.sent.filter(isRequest).length === i + 1);
       const req = l.sent.filter(isRequest)[i] as Extract<MachineUp, { type: 'agent-event' }>;
       const permissionId = req.event.kind === 'permission-request' ? req.event.permissionId : '';
-      await l.sup.handle({ type: 'permission-answer', sessionId: 's1' as never, permissionId: permissionId as never, decision });
+      const answeredBy = { deviceId: `dev_${i}`, name: i === 0 ? 'Pixel' : 'laptop terminal' };
+      await l.sup.handle({ type: 'permission-answer', sessionId: 's1' as never, permissionId: permissionId as never, decision, answeredBy });
       const want = `${decision === 'allow' ? 'allowed' : 'denied'}: echo: q${i}`;
       await l.until((f) => f.type === 'agent-event' && f.event.kind === 'text' && f.event.text === want);
+      expect(l.logs).toContain(`session s1: permission ${permissionId} ${decision === 'allow' ? 'allowed' : 'denied'} by “${answeredBy.name}” (dev_${i})`);
     }
   });
 

@@ -1,101 +1,259 @@
-// Every route, every kind of wrong caller: another account's token, a revoked token, a share-link token,
-// no token and a made-up token each get 401/403/404 wherever they do not belong, and change nothing.
+// Roles (docs/security.md): every route the server registers × every kind of caller. A token's kind decides its
+// routes: a phone or a terminal (CLI token) drives the account; a machine token speaks only the machine protocol and
+// gets 403 on every route that takes a token; a share token only reads its link; no token, a made-up or a revoked one
+// 401; another account's phone 404 on the owner's ids. Every refusal changes nothing. The table below has one row per
+// route the Hono app registers (a new route without a row fails the first test), and docs/api.md's "who" column
+// says the same.
+import { createECDH } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/server/http/app.ts';
 import { apiClient, openPhoneSocket, ScriptedMachine, startTestServer, type TestServer } from '../helpers/server-harness.ts';
 import { dumpDatabase, liveSession, waitForSession } from './fixtures.ts';
 
 let ts: TestServer;
 let laptop: ScriptedMachine;
-let ids: { session: string; machine: string; device: string; share: string; permission: string };
-let tokens: { other: string; revoked: string; share: string };
+let ids: { session: string; machine: string; share: string };
+let tokens: Record<Caller, string | null>;
+let cli: { token: string; deviceId: string };
+
+/**
+ * Who may call a route. `people`: a phone or a CLI token. `phones`: a phone's only (notifications). `share`: a share
+ * link's token as the bearer. `anyone`: no token needed, whatever the request carries.
+ */
+type Who = 'people' | 'phones' | 'share' | 'anyone';
+type Caller = 'phone' | 'cli' | 'machine' | 'share' | 'none' | 'made-up' | 'revoked' | 'stranger';
+const CALLERS: readonly Caller[] = ['phone', 'cli', 'machine', 'share', 'none', 'made-up', 'revoked', 'stranger'];
+
+interface Call {
+  readonly path: string;
+  readonly body?: unknown;
+}
+interface Row {
+  readonly who: Who;
+  /** A well-formed request naming the owner's things; routes that use something up make a fresh one each time. */
+  readonly call: () => Call | Promise<Call>;
+  /** It names something of the owner's: another account gets 404 (else it answers about the caller's own account). */
+  readonly names?: boolean;
+}
+
+const session = (tail = '') => () => ({ path: `/api/sessions/${ids.session}${tail}` });
+const pushKey = () => createECDH('prime256v1').generateKeys().toString('base64url');
+
+/** One row per registered route, keyed `METHOD path` as Hono registers it. */
+const ROUTES: Readonly<Record<string, Row>> = {
+  'GET /api/health': { who: 'anyone', call: () => ({ path: '/api/health' }) },
+  'POST /api/pair': {
+    who: 'anyone',
+    call: () => ({ path: '/api/pair', body: { code: ts.admin.createPairingCode(ts.accountId as never, 'phone').code, name: 'new phone', kind: 'phone' } }),
+  },
+  'POST /api/pairing-codes': { who: 'people', call: () => ({ path: '/api/pairing-codes', body: { kind: 'phone' } }) },
+  'GET /api/devices': { who: 'people', call: () => ({ path: '/api/devices' }) },
+  'DELETE /api/devices/:id': { who: 'people', names: true, call: () => ({ path: `/api/devices/${ts.admin.issueToken(ts.accountId as never, 'phone', 'victim').deviceId}` }) },
+  'GET /api/sync': { who: 'people', call: () => ({ path: '/api/sync?since=0' }) },
+  'GET /api/machines': { who: 'people', call: () => ({ path: '/api/machines' }) },
+  'GET /api/settings': { who: 'people', call: () => ({ path: '/api/settings' }) },
+  'PUT /api/settings': { who: 'people', call: () => ({ path: '/api/settings', body: { disabledBackends: [] } }) },
+  'POST /api/sessions': { who: 'people', names: true, call: () => ({ path: '/api/sessions', body: { machineId: ids.machine, provider: 'claude', cwd: '/work/x' } }) },
+  'GET /api/sessions/:id': { who: 'people', names: true, call: session() },
+  'PATCH /api/sessions/:id': { who: 'people', names: true, call: () => ({ path: `/api/sessions/${ids.session}`, body: { title: 'mine now' } }) },
+  'GET /api/sessions/:id/messages': { who: 'people', names: true, call: session('/messages') },
+  'POST /api/sessions/:id/messages': { who: 'people', names: true, call: () => ({ path: `/api/sessions/${ids.session}/messages`, body: { clientId: `c-${Math.random()}`, text: 'hi' } }) },
+  'POST /api/sessions/:id/messages/:messageId/cancel': { who: 'people', names: true, call: session('/messages/msg_none/cancel') },
+  'POST /api/sessions/:id/archive': { who: 'people', names: true, call: session('/archive') },
+  'POST /api/sessions/:id/unarchive': { who: 'people', names: true, call: session('/unarchive') },
+  'POST /api/sessions/:id/stop': { who: 'people', names: true, call: session('/stop') },
+  'POST /api/sessions/:id/interrupt': { who: 'people', names: true, call: session('/interrupt') },
+  'POST /api/sessions/:id/takeover': { who: 'people', names: true, call: session('/takeover') },
+  'POST /api/sessions/:id/permissions/:permissionId': { who: 'people', names: true, call: () => ({ path: `/api/sessions/${ids.session}/permissions/perm-1`, body: { decision: 'allow' } }) },
+  'GET /api/sessions/:id/resume-attempts': { who: 'people', names: true, call: session('/resume-attempts') },
+  'GET /api/sessions/:id/history': { who: 'people', names: true, call: session('/history') },
+  'POST /api/sessions/:id/shares': { who: 'people', names: true, call: () => ({ path: `/api/sessions/${ids.session}/shares`, body: { expiresInSeconds: 600 } }) },
+  'GET /api/sessions/:id/shares': { who: 'people', names: true, call: session('/shares') },
+  'DELETE /api/shares/:id': {
+    who: 'people', names: true,
+    call: async () => ({ path: `/api/shares/${(await ts.phone.post(`/api/sessions/${ids.session}/shares`, { expiresInSeconds: 600 })).body.id}` }),
+  },
+  'GET /api/push': { who: 'people', call: () => ({ path: '/api/push' }) },
+  // Loopback http is allowed for a local push service; nothing listens there, so nothing is ever delivered.
+  'POST /api/push/subscription': { who: 'phones', call: () => ({ path: '/api/push/subscription', body: { endpoint: 'http://127.0.0.1:9/push', keys: { p256dh: pushKey(), auth: 'AAAAAAAAAAAAAAAAAAAAAA' } } }) },
+  'DELETE /api/push/subscription': { who: 'people', call: () => ({ path: '/api/push/subscription' }) },
+  'PUT /api/push/settings': { who: 'phones', call: () => ({ path: '/api/push/settings', body: { previews: true } }) },
+  'POST /api/push/test': { who: 'phones', call: () => ({ path: '/api/push/test' }) },
+  'GET /api/shared': { who: 'share', call: () => ({ path: '/api/shared' }) },
+  'GET /api/shared/:token': { who: 'anyone', call: () => ({ path: `/api/shared/${tokens.share}` }) },
+};
+
+/** How docs/api.md's "who" column names each kind of caller. */
+const DOCUMENTED: Readonly<Record<Who, string>> = { people: 'phone, CLI', phones: 'phone', share: 'share link', anyone: 'anyone' };
+
+/** The routes the server registers, read off a Hono app built the way the server builds it. */
+function registeredRoutes(): string[] {
+  const app = createApp({ ctx: { now: Date.now } as never, sessions: {} as never, push: {} as never, history: {} as never, trustProxy: false, version: 'test', staticDir: null, appOrigins: [], tls: false });
+  return app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
+}
 
 beforeAll(async () => {
-  ts = await startTestServer();
+  // Nothing times out while the table runs (a refusal compares the whole database before and after).
+  ts = await startTestServer({ heartbeatTimeoutMs: 600_000, resumeTimeoutMs: 600_000 });
   laptop = ts.machine('laptop');
-  await laptop.connect();
+  await laptop.connect({ history: () => ({ ok: true, page: { entries: [], hasOlder: false } }) });
   const s = await liveSession(ts, laptop);
   laptop.event(s.id, 'p', { kind: 'permission-request', permissionId: 'perm-1', tool: 'Bash', input: 'ls' });
   await waitForSession(ts, s.id, (x) => x.awaitingPermission);
   const share = await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 });
   const revoked = ts.admin.issueToken(ts.accountId as never, 'phone', 'old phone');
   expect((await ts.phone.delete(`/api/devices/${revoked.deviceId}`)).status).toBe(204);
-  const otherAccount = ts.admin.createAccount();
-  tokens = { other: ts.admin.issueToken(otherAccount, 'phone', 'stranger').token, revoked: revoked.token, share: share.body.token };
-  const devices = (await ts.phone.get('/api/devices')).body.devices;
-  ids = { session: s.id, machine: laptop.machineId, device: devices.find((d: any) => d.current).id, share: share.body.id, permission: 'perm-1' };
+  cli = ts.admin.issueToken(ts.accountId as never, 'cli', 'terminal');
+  tokens = {
+    phone: ts.phoneToken, cli: cli.token, machine: laptop.token, share: share.body.token, none: null, 'made-up': 'bt_not-a-real-token',
+    revoked: revoked.token, stranger: ts.admin.issueToken(ts.admin.createAccount(), 'phone', 'stranger').token,
+  };
+  ids = { session: s.id, machine: laptop.machineId, share: share.body.id };
 });
 afterAll(async () => {
   await laptop.disconnect();
   await ts.stop();
 });
 
-interface Route {
-  readonly method: string;
-  readonly path: () => string;
-  readonly body?: () => unknown;
-  /** `id`: names something in the owner's account, so a stranger gets 404. `account`: answers about the caller's own account. */
-  readonly scope: 'id' | 'account';
+async function send(route: string, caller: Caller) {
+  const method = route.split(' ')[0]!;
+  const { path, body } = await ROUTES[route]!.call();
+  return apiClient(ts.url, tokens[caller]).call(method, path, body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}));
 }
 
-const ROUTES: Route[] = [
-  { method: 'POST', path: () => '/api/pairing-codes', body: () => ({ kind: 'phone' }), scope: 'account' },
-  { method: 'GET', path: () => '/api/devices', scope: 'account' },
-  { method: 'DELETE', path: () => `/api/devices/${ids.device}`, scope: 'id' },
-  { method: 'GET', path: () => '/api/sync?since=0', scope: 'account' },
-  { method: 'GET', path: () => '/api/machines', scope: 'account' },
-  { method: 'POST', path: () => '/api/sessions', body: () => ({ machineId: ids.machine, provider: 'claude', cwd: '/work/x' }), scope: 'id' },
-  { method: 'GET', path: () => `/api/sessions/${ids.session}`, scope: 'id' },
-  { method: 'PATCH', path: () => `/api/sessions/${ids.session}`, body: () => ({ title: 'mine now' }), scope: 'id' },
-  { method: 'GET', path: () => `/api/sessions/${ids.session}/messages`, scope: 'id' },
-  { method: 'POST', path: () => `/api/sessions/${ids.session}/messages`, body: () => ({ clientId: 'x1', text: 'hi' }), scope: 'id' },
-  { method: 'POST', path: () => `/api/sessions/${ids.session}/archive`, scope: 'id' },
-  { method: 'POST', path: () => `/api/sessions/${ids.session}/unarchive`, scope: 'id' },
-  { method: 'POST', path: () => `/api/sessions/${ids.session}/stop`, scope: 'id' },
-  { method: 'POST', path: () => `/api/sessions/${ids.session}/interrupt`, scope: 'id' },
-  { method: 'POST', path: () => `/api/sessions/${ids.session}/takeover`, scope: 'id' },
-  { method: 'POST', path: () => `/api/sessions/${ids.session}/permissions/${ids.permission}`, body: () => ({ decision: 'allow' }), scope: 'id' },
-  { method: 'GET', path: () => `/api/sessions/${ids.session}/resume-attempts`, scope: 'id' },
-  { method: 'GET', path: () => '/api/settings', scope: 'account' },
-  { method: 'PUT', path: () => '/api/settings', body: () => ({ disabledBackends: [] }), scope: 'account' },
-  { method: 'POST', path: () => `/api/sessions/${ids.session}/shares`, body: () => ({ expiresInSeconds: 600 }), scope: 'id' },
-  { method: 'GET', path: () => `/api/sessions/${ids.session}/shares`, scope: 'id' },
-  { method: 'DELETE', path: () => `/api/shares/${ids.share}`, scope: 'id' },
-];
+async function refusedUnchanged(route: string, caller: Caller, status: number, kind: string): Promise<void> {
+  const request = ROUTES[route]!.call; // made before the dump: a fresh victim or code is not the refused call's doing
+  const { path, body } = await request();
+  const method = route.split(' ')[0]!;
+  const before = dumpDatabase(ts.home);
+  const res = await apiClient(ts.url, tokens[caller]).call(method, path, body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}));
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.body.error.kind).toBe(kind);
+  expect(dumpDatabase(ts.home)).toBe(before);
+}
 
-const CALLERS = [
-  { who: 'no token', token: () => null, status: 401, kind: 'unauthorized' },
-  { who: 'a made-up token', token: () => 'bt_not-a-real-token', status: 401, kind: 'unauthorized' },
-  { who: 'a revoked token', token: () => tokens.revoked, status: 401, kind: 'unauthorized' },
-  { who: 'a share-link token', token: () => tokens.share, status: 403, kind: 'forbidden' },
-] as const;
+async function letThrough(route: string, caller: Caller): Promise<void> {
+  const res = await send(route, caller);
+  expect([401, 403], JSON.stringify(res.body)).not.toContain(res.status);
+  expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
+}
 
-describe('every authenticated route', () => {
-  for (const route of ROUTES) {
-    describe(`${route.method} ${route.path.toString().replace(/^\(\) => /, '')}`, () => {
+/** What each caller gets on a route of each kind. */
+function expectation(who: Who, caller: Caller, names: boolean): { through: true } | { status: number; kind: string } {
+  const unauthorized = { status: 401, kind: 'unauthorized' };
+  const forbidden = { status: 403, kind: 'forbidden' };
+  if (who === 'anyone') return { through: true };
+  if (who === 'share') {
+    if (caller === 'share') return { through: true };
+    if (caller === 'none') return unauthorized;
+    // No device token reads a share link's route; anything else is no live link.
+    if (caller === 'made-up' || caller === 'revoked') return { status: 404, kind: 'not-found' };
+    return forbidden;
+  }
+  if (caller === 'none' || caller === 'made-up' || caller === 'revoked') return unauthorized;
+  if (caller === 'machine' || caller === 'share') return forbidden;
+  if (caller === 'cli' && who === 'phones') return forbidden;
+  if (caller === 'stranger' && names) return { status: 404, kind: 'not-found' };
+  return { through: true };
+}
+
+describe('the table', () => {
+  it('has one row for every route the server registers, and no other', () => {
+    expect(Object.keys(ROUTES).sort()).toEqual(registeredRoutes().sort());
+  });
+
+  it('says who may call each route as docs/api.md does', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/api.md'), 'utf8');
+    const documented = Object.fromEntries([...doc.matchAll(/^\| (GET|POST|PUT|PATCH|DELETE) \| `([^`?]+)[^`]*` \| ([^|]+) \|/gm)].map((m) => [`${m[1]} ${m[2]}`, m[3]!.trim()]));
+    expect(documented).toEqual(Object.fromEntries(Object.entries(ROUTES).map(([k, r]) => [k, DOCUMENTED[r.who]])));
+  });
+
+  it('lets no machine token call any route that takes a token', () => {
+    expect(Object.entries(ROUTES).filter(([, r]) => r.who !== 'anyone' && !('status' in expectation(r.who, 'machine', false)))).toEqual([]);
+  });
+});
+
+describe('every route × every caller', () => {
+  for (const [route, row] of Object.entries(ROUTES)) {
+    describe(route, () => {
       for (const caller of CALLERS) {
-        it(`refuses ${caller.who} with ${caller.status} and changes nothing`, async () => {
-          const before = dumpDatabase(ts.home);
-          const res = await apiClient(ts.url, caller.token()).call(route.method, route.path(), route.body?.());
-          expect(res.status).toBe(caller.status);
-          expect(res.body.error.kind).toBe(caller.kind);
-          expect(dumpDatabase(ts.home)).toBe(before);
-        });
-      }
-      it(route.scope === 'id' ? 'answers another account with 404, changing nothing' : 'answers another account only about its own account', async () => {
-        const before = dumpDatabase(ts.home);
-        const res = await apiClient(ts.url, tokens.other).call(route.method, route.path(), route.body?.());
-        const text = JSON.stringify(res.body);
-        if (route.scope === 'id') {
-          expect(res.status).toBe(404);
-          expect(res.body.error.kind).toBe('not-found');
-          expect(dumpDatabase(ts.home)).toBe(before);
+        const expected = expectation(row.who, caller, row.names === true);
+        if ('through' in expected) {
+          it(`lets ${caller} through`, async () => {
+            if (caller !== 'stranger' || row.who === 'anyone') return letThrough(route, caller);
+            // Another account answers only about its own: none of the owner's ids in what it gets.
+            const res = await send(route, caller);
+            expect([401, 403, 404]).not.toContain(res.status);
+            for (const id of [ids.session, ids.machine, ids.share]) expect(JSON.stringify(res.body)).not.toContain(id);
+          });
         } else {
-          expect(res.status).toBeLessThan(300);
-          for (const id of [ids.session, ids.machine, ids.device]) expect(text).not.toContain(id);
+          it(`refuses ${caller} with ${expected.status} ${expected.kind}, changing nothing`, () => refusedUnchanged(route, caller, expected.status, expected.kind));
         }
-      });
+      }
     });
   }
+});
+
+describe('permission answers', () => {
+  it('record which device answered, tell the daemon, and keep it from share viewers', async () => {
+    laptop.event(ids.session, 'p2', { kind: 'permission-request', permissionId: 'perm-2', tool: 'Bash', input: 'rm -rf build' });
+    await waitForSession(ts, ids.session, (x) => x.awaitingPermission);
+    // The session may have been stopped or archived by the rows above: bring it back to a running agent.
+    await ts.phone.post(`/api/sessions/${ids.session}/unarchive`);
+    const machineToken = await apiClient(ts.url, laptop.token).post(`/api/sessions/${ids.session}/permissions/perm-2`, { decision: 'allow' });
+    expect(machineToken.status).toBe(403);
+    const res = await apiClient(ts.url, cli.token).post(`/api/sessions/${ids.session}/permissions/perm-2`, { decision: 'deny' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.message.permission).toMatchObject({ permissionId: 'perm-2', decision: 'deny', answeredBy: { deviceId: cli.deviceId, name: 'terminal' } });
+    const frame = await laptop.next('permission-answer', (f) => f.permissionId === 'perm-2');
+    expect(frame).toMatchObject({ decision: 'deny', answeredBy: { deviceId: cli.deviceId, name: 'terminal' } });
+    // Stored: every device reads it back.
+    const stored = (await ts.phone.get(`/api/sessions/${ids.session}/messages`)).body.messages.find((m: any) => m.permission?.permissionId === 'perm-2');
+    expect(stored.permission.answeredBy).toEqual({ deviceId: cli.deviceId, name: 'terminal' });
+    const shared = await apiClient(ts.url, tokens.share).get('/api/shared');
+    const seen = shared.body.messages.find((m: any) => m.permission?.permissionId === 'perm-2');
+    expect(seen.permission.decision).toBe('deny');
+    expect(seen.permission.answeredBy).toBeUndefined();
+  });
+});
+
+describe('sockets', () => {
+  it('the events socket takes phone, CLI and share tokens, and refuses machine (4403), revoked and unknown ones (4401)', async () => {
+    for (const token of [tokens.phone!, tokens.cli!]) {
+      const sock = await openPhoneSocket(ts.url, { token });
+      expect((await sock.next('welcome')).cursor).toBeGreaterThan(0);
+      sock.close();
+    }
+    const viewer = await openPhoneSocket(ts.url, { shareToken: tokens.share! });
+    expect((await viewer.next('welcome')).cursor).toBe(0);
+    viewer.close();
+    const daemon = await openPhoneSocket(ts.url, { token: laptop.token });
+    expect((await daemon.next('error')).code).toBe('forbidden');
+    expect(await daemon.closed).toBe(4403);
+    for (const token of [tokens.revoked!, 'bt_nope']) {
+      const sock = await openPhoneSocket(ts.url, { token });
+      expect(await sock.closed).toBe(4401);
+    }
+  });
+
+  it('the machine socket refuses phone, CLI and share tokens (4403), revoked and unknown ones (4401)', async () => {
+    for (const [token, code] of [[tokens.phone, 4403], [tokens.cli, 4403], [tokens.share, 4403], [tokens.revoked, 4401], ['bt_nope', 4401]] as const) {
+      const impostor = new ScriptedMachine(ts.url, token!, 'whatever');
+      await expect(impostor.connect()).rejects.toThrow(new RegExp(`closed \\(${code}\\) before welcome`));
+      expect(await impostor.waitClosed()).toBe(code);
+    }
+    expect(laptop.connected).toBe(true);
+  });
+
+  it('a revoked device is disconnected at once', async () => {
+    const tablet = ts.admin.issueToken(ts.accountId as never, 'phone', 'tablet');
+    const sock = await openPhoneSocket(ts.url, { token: tablet.token });
+    await sock.next('welcome');
+    expect((await ts.phone.delete(`/api/devices/${tablet.deviceId}`)).status).toBe(204);
+    expect(await sock.closed).toBe(4401);
+  });
 });
 
 describe('share links', () => {
@@ -112,33 +270,5 @@ describe('share links', () => {
     expect((await apiClient(ts.url, null).get(`/api/shared/${extra.body.token}`)).status).toBe(200);
     expect((await ts.phone.delete(`/api/shares/${extra.body.id}`)).status).toBe(204);
     expect((await apiClient(ts.url, null).get(`/api/shared/${extra.body.token}`)).status).toBe(404);
-  });
-});
-
-describe('sockets', () => {
-  it('the events socket refuses revoked and unknown tokens, and accepts a share token read-only', async () => {
-    for (const token of [tokens.revoked, 'bt_nope']) {
-      const sock = await openPhoneSocket(ts.url, { token });
-      expect(await sock.closed).toBe(4401);
-    }
-    const viewer = await openPhoneSocket(ts.url, { shareToken: tokens.share });
-    expect((await viewer.next('welcome')).cursor).toBe(0);
-    viewer.close();
-  });
-
-  it('the machine socket refuses phone, revoked and share tokens with 4401', async () => {
-    for (const token of [ts.phoneToken, tokens.revoked, tokens.share]) {
-      const impostor = new ScriptedMachine(ts.url, token, 'whatever');
-      await expect(impostor.connect()).rejects.toThrow(/closed \(4401\) before welcome/);
-      expect(await impostor.waitClosed()).toBe(4401);
-    }
-  });
-
-  it('a revoked device is disconnected at once', async () => {
-    const tablet = ts.admin.issueToken(ts.accountId as never, 'phone', 'tablet');
-    const sock = await openPhoneSocket(ts.url, { token: tablet.token });
-    await sock.next('welcome');
-    expect((await ts.phone.delete(`/api/devices/${tablet.deviceId}`)).status).toBe(204);
-    expect(await sock.closed).toBe(4401);
   });
 });

@@ -22,7 +22,7 @@ export function formatMessage(m: MessageRecord): string {
     }
     case 'permission': {
       const p = m.permission;
-      const d = p?.decision ? ` → ${p.decision}` : ' (waiting: answer on your phone)';
+      const d = p?.decision ? ` → ${p.decision}${p.answeredBy ? ` (by “${p.answeredBy.name}”)` : ''}` : ' (waiting: answer on your phone)';
       return `  ? permission to use ${p?.tool ?? 'a tool'}: ${p?.input ?? m.text}${d}`;
     }
     case 'notice':

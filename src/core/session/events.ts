@@ -2,6 +2,7 @@
 import type { AttemptId, MessageId, PermissionId, VendorId } from '../ids.ts';
 import type { DeliverFailureCode } from '../delivery.ts';
 import type { AgentEvent, SessionReport } from '../machine-protocol.ts';
+import type { AnsweredBy } from '../records.ts';
 import type { ResumeFailureCode } from '../resume-attempt.ts';
 
 /** What its machine said or did (one frame each, or the machine's socket coming and going). */
@@ -35,8 +36,9 @@ export type PhoneAction =
   | { readonly type: 'archive' }
   | { readonly type: 'unarchive' }
   | { readonly type: 'interrupt' }
-  /** `scope` session: allowed for the rest of the session (only where the request says its vendor can). */
-  | { readonly type: 'answer-permission'; readonly permissionId: PermissionId; readonly decision: 'allow' | 'deny'; readonly scope?: 'once' | 'session' }
+  /** `scope` session: allowed for the rest of the session (only where the request says its vendor can). `answeredBy`:
+   * the phone or terminal whose token answered (stored with the answer, told to the daemon). */
+  | { readonly type: 'answer-permission'; readonly permissionId: PermissionId; readonly decision: 'allow' | 'deny'; readonly answeredBy: AnsweredBy; readonly scope?: 'once' | 'session' }
   | { readonly type: 'take-over' }
   | { readonly type: 'cancel-held'; readonly messageId: MessageId }
   | { readonly type: 'rename'; readonly title: string }

@@ -80,10 +80,10 @@ export function onAnswerPermission(d: Draft, e: Of<'answer-permission'>): void {
   const session = e.scope === 'session';
   if (session && (e.decision !== 'allow' || !m.permission.sessionScope)) return refuse(d, { kind: 'bad-request', message: 'invalid body: scope: this request can only be answered once' });
   if (!d.world.machine?.connected) return offline(d);
-  setMessage(d, m.id, { permission: { ...m.permission, decision: e.decision, ...(session ? { scope: 'session' as const } : {}) }, updatedAt: d.world.now }, true);
+  setMessage(d, m.id, { permission: { ...m.permission, decision: e.decision, answeredBy: e.answeredBy, ...(session ? { scope: 'session' as const } : {}) }, updatedAt: d.world.now }, true);
   const stillOpen = open.some((x) => x.id !== m.id && x.permission!.decision === null);
   patch(d, { awaitingPermission: stillOpen });
-  command(d, { type: 'permission-answer', sessionId: d.session.id, permissionId: e.permissionId, decision: e.decision, ...(session ? { scope: 'session' as const } : {}) });
+  command(d, { type: 'permission-answer', sessionId: d.session.id, permissionId: e.permissionId, decision: e.decision, answeredBy: e.answeredBy, ...(session ? { scope: 'session' as const } : {}) });
 }
 
 export function onTakeOver(d: Draft): void {

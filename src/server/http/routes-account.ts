@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import {
   BatonError, CreatePairingCodeSchema, PairRequestSchema, SettingsPatchSchema, SyncQuerySchema,
 } from '../../core/index.ts';
-import { authenticate, type DeviceAuth } from '../auth.ts';
+import { authenticate, PEOPLE } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { createPairingCode, redeemPairingCode } from '../pairing.ts';
 import { toDeviceRecord } from '../store/accounts.ts';
@@ -71,14 +71,10 @@ export function clientKey(c: Context, trustProxy: boolean): string {
   return sourceKey(clientAddress(c, trustProxy));
 }
 
-/** Machine tokens drive the machine socket; managing devices and pairing is for people's devices. */
-function requirePerson(a: DeviceAuth): void {
-  if (a.kind === 'machine') throw new BatonError('forbidden', 'a machine token cannot manage devices or pairing');
-}
-
 /** `onRevoke` runs inside the revocation's transaction (the device's push subscription goes with it). */
 export function accountRoutes(app: Hono, { ctx, trustProxy, version, sessions }: RouteDeps, limiters: Limiters, onRevoke: (deviceId: string) => void = () => {}): void {
-  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
+  // Every route here that takes a token is for a person's device (a phone, a terminal); a machine token gets 403.
+  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'), PEOPLE);
   // 10 wrong codes per source per 10 minutes; every 1,000 wrong codes overall void the unused ones: 50-bit codes
   // stay out of reach, and a flood of guesses locks nobody else out (docs/security.md).
   const { pairPerClient: perClient, pairOverall: overall } = limiters;
@@ -114,7 +110,6 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version, sessions }:
 
   app.post('/api/pairing-codes', async (c) => {
     const a = auth(c);
-    requirePerson(a);
     const body = await readBody(c, CreatePairingCodeSchema);
     return c.json(createPairingCode(ctx, a.accountId, body.kind, ctx.publicUrl(), a.deviceId), 201);
   });
@@ -126,7 +121,6 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version, sessions }:
 
   app.delete('/api/devices/:id', (c) => {
     const a = auth(c);
-    requirePerson(a);
     const device = ctx.stores.accounts.device(a.accountId, c.req.param('id'));
     if (!device) throw new BatonError('not-found', `no device ${c.req.param('id')}`);
     // What the device made dies with it: its share links and the pairing codes it asked for and nobody used.

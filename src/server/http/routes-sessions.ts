@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import {
   BatonError, HISTORY, HistoryQuerySchema, LIMITS, MessagesQuerySchema, permissionInputHash, type PermissionInfo, PermissionAnswerSchema, RenameSessionSchema, SendMessageSchema, StartSessionSchema,
 } from '../../core/index.ts';
-import { authenticate } from '../auth.ts';
+import { authenticate, PEOPLE } from '../auth.ts';
 import type { HistoryService } from '../orchestrator/history.ts';
 import { toMessageRecord } from '../store/messages.ts';
 import { toAttemptRecord } from '../store/resume-attempts.ts';
@@ -13,7 +13,8 @@ import type { Limiters, RouteDeps } from './routes-account.ts';
 import { refuseIfLimited } from './rate-limit.ts';
 
 export function sessionRoutes(app: Hono, { ctx, sessions }: RouteDeps, limiters: Limiters, history: HistoryService): void {
-  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
+  // Reading and driving sessions is for a person's device (a phone, a terminal): a machine token gets 403.
+  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'), PEOPLE);
   const session = (accountId: string, id: string) => {
     const s = ctx.stores.sessions.get(accountId, id);
     if (!s) throw new BatonError('not-found', `no session ${id}`);
@@ -89,7 +90,9 @@ export function sessionRoutes(app: Hono, { ctx, sessions }: RouteDeps, limiters:
     const body = await readBody(c, PermissionAnswerSchema);
     // No await between this check and the answer: nothing can change the request in between.
     if (body.inputHash !== undefined) requireInputHash(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.inputHash);
-    return c.json({ message: sessions.answerPermission(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.decision, body.scope) });
+    // Who answered goes with the answer (and to the daemon's log); names made by `baton up` are not length-checked.
+    const by = { deviceId: a.deviceId, name: a.name.slice(0, LIMITS.nameChars) };
+    return c.json({ message: sessions.answerPermission(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.decision, by, body.scope) });
   });
 
   /** An answer bound to what it was shown (a notification's Allow): refused unless the request's input is that one. */

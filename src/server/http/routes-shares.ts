@@ -1,7 +1,7 @@
 // Read-only share links: create, list, revoke, and the one route a share token opens.
 import type { Context, Hono } from 'hono';
 import { BatonError, CreateShareSchema, LIMITS } from '../../core/index.ts';
-import { authenticate, bearerToken, lookupToken } from '../auth.ts';
+import { authenticate, PEOPLE, bearerToken, lookupToken } from '../auth.ts';
 import type { ShareRow } from '../store/shares.ts';
 import { toShareRecord } from '../store/shares.ts';
 import { hashSecret, newId, newToken } from '../tokens.ts';
@@ -11,7 +11,8 @@ import { clientKey, type Limiters, type RouteDeps } from './routes-account.ts';
 import { refuseIfLimited } from './rate-limit.ts';
 
 export function shareRoutes(app: Hono, { ctx, trustProxy }: RouteDeps, limiters: Limiters): void {
-  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'));
+  // Making, listing and revoking links is for a person's device; the link itself only reads (GET /api/shared).
+  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'), PEOPLE);
   const session = (accountId: string, id: string) => {
     const s = ctx.stores.sessions.get(accountId, id);
     if (!s) throw new BatonError('not-found', `no session ${id}`);

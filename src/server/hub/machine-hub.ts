@@ -113,8 +113,12 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
     if (!parsed.ok || parsed.value.type !== 'hello') return refuse(conn, 4400, 'bad-hello', parsed.ok ? 'bad hello' : parsed.message);
     const hello = parsed.value;
     const found = lookupToken(ctx, hello.token);
-    if (found.type !== 'device' || found.device.kind !== 'machine' || !found.device.machine_id) {
+    if (found.type === 'revoked' || found.type === 'unknown') {
       return refuse(conn, 4401, 'unauthorized', found.type === 'revoked' ? 'this machine’s token was revoked; pair it again' : 'not a machine token');
+    }
+    // A phone's, a terminal's or a share link's token is valid, but never a machine's (docs/security.md, "Roles").
+    if (found.type !== 'device' || found.device.kind !== 'machine' || !found.device.machine_id) {
+      return refuse(conn, 4403, 'forbidden', `a ${found.type === 'share' ? 'share link' : found.device.kind} token cannot speak the machine protocol; pair this machine with \`baton daemon --code CODE\``);
     }
     const machineId = found.device.machine_id;
     const previous = current.get(machineId);

@@ -170,9 +170,9 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
     const token = msg.token ?? msg.shareToken;
     const found = token ? lookupToken(ctx, token) : { type: 'unknown' as const };
     const key = msg.token && found.type === 'device' ? found.device.id : msg.shareToken && found.type === 'share' ? found.share.id : null;
-    if (key === null) {
-      return refuse(conn, 4401, 'unauthorized', found.type === 'revoked' ? 'this device’s token was revoked; pair it again' : 'unknown or expired token');
-    }
+    if (key === null) return refuse(conn, 4401, 'unauthorized', found.type === 'revoked' ? 'this device’s token was revoked; pair it again' : 'unknown or expired token');
+    // A machine token speaks only the machine protocol (docs/security.md, "Roles"): it reads no account's events.
+    if (found.type === 'device' && found.device.kind === 'machine') return refuse(conn, 4403, 'forbidden', 'a machine token speaks only the machine protocol (/api/machine)');
     const cap = found.type === 'device' ? L.perDevice : L.perShare;
     if ((perToken.get(key) ?? 0) >= cap) {
       return refuse(conn, 4429, 'too-many-sockets', `at most ${cap} sockets may be open with one ${found.type === 'device' ? 'device token' : 'share link'}; close another one first`);

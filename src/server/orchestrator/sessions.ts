@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import {
   BatonError, MessageIdSchema, PermissionIdSchema, SessionIdSchema, asAccountId, asMachineId, asMessageId, asSessionId, planStart,
-  type MachineCapabilities, type MessageRecord, type PhoneAction, type Refusal, type SendMessageRequest, type SessionId, type SessionRecord,
+  type AnsweredBy, type MachineCapabilities, type MessageRecord, type PhoneAction, type Refusal, type SendMessageRequest, type SessionId, type SessionRecord,
   type SessionSnapshot, type SessionTimer, type StartSessionRequest,
 } from '../../core/index.ts';
 import type { ServerContext } from '../context.ts';
@@ -32,7 +32,8 @@ export interface SessionService {
   stopSession(accountId: string, sessionId: string): SessionRecord;
   interruptSession(accountId: string, sessionId: string): void;
   takeOver(accountId: string, sessionId: string): SessionRecord;
-  answerPermission(accountId: string, sessionId: string, permissionId: string, decision: 'allow' | 'deny', scope?: 'once' | 'session'): MessageRecord;
+  /** `by`: the device that answers (stored with the answer and told to the daemon); `scope` session: for the rest of the session. */
+  answerPermission(accountId: string, sessionId: string, permissionId: string, decision: 'allow' | 'deny', by: AnsweredBy, scope?: 'once' | 'session'): MessageRecord;
   /** The user calls a held message off: it fails with `cancelled` (text kept on the phone). */
   cancelHeld(accountId: string, sessionId: string, messageId: string): MessageRecord;
   /** The account's settings changed what blocks its sessions: messages held for one blocked for good end now. */
@@ -131,10 +132,10 @@ export function createSessionService(ctx: ServerContext, opts: { readonly holdMs
     interruptSession: (accountId, sessionId) => void act(accountId, sessionId, { type: 'interrupt' }),
     takeOver: (accountId, sessionId) => view(act(accountId, sessionId, { type: 'take-over' })),
 
-    answerPermission(accountId, sessionId, permissionId, decision, scope) {
+    answerPermission(accountId, sessionId, permissionId, decision, answeredBy, scope) {
       const id = v.safeParse(PermissionIdSchema, permissionId);
       if (!id.success) throw new BatonError('not-found', `no permission request ${permissionId}`);
-      const after = act(accountId, sessionId, { type: 'answer-permission', permissionId: id.output, decision, ...(scope ? { scope } : {}) });
+      const after = act(accountId, sessionId, { type: 'answer-permission', permissionId: id.output, decision, answeredBy, ...(scope ? { scope } : {}) });
       return record(after.messages.find((m) => m.permission?.permissionId === id.output)!.id);
     },
 
