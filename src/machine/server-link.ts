@@ -9,7 +9,7 @@
 // after a growing delay. One that keeps failing (PARK_AFTER) is parked so the frames behind it flow.
 import * as v from 'valibot';
 import WebSocket from 'ws';
-import { MachineDownSchema, type MachineDown, type MachineUp } from '../core/index.ts';
+import { CloseCode, CloseReason, MachineDownSchema, SocketError, type MachineDown, type MachineUp } from '../core/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { DaemonStore } from './daemon-store.ts';
 import type { Logger } from './logger.ts';
@@ -179,10 +179,10 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       clearTimers();
       const reason = reasonBuf.toString();
       if (state === 'stopped') return;
-      if (code === 4401 || code === 4400) {
+      if (code === CloseCode.unauthorized || code === CloseCode.badHello) {
         state = 'offline';
         o.log.error(`server refused this machine (${code}${reason ? `: ${reason}` : ''})`);
-        o.onFatal?.(code === 4401 ? `the server refused this machine's token${reason ? ` (${reason})` : ''}; pair it again` : `protocol mismatch${reason ? ` (${reason})` : ''}`);
+        o.onFatal?.(code === CloseCode.unauthorized ? `the server refused this machine's token${reason ? ` (${reason})` : ''}; pair it again` : `protocol mismatch${reason ? ` (${reason})` : ''}`);
         return;
       }
       o.log.info(`disconnected (${code})`);
@@ -225,7 +225,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       return;
     }
     if (frame.type === 'error') {
-      if (frame.code === 'apply-failed') return onApplyFailed(frame.frame, frame.message);
+      if (frame.code === SocketError.applyFailed) return onApplyFailed(frame.frame, frame.message);
       o.log.warn(`server error ${frame.code}: ${frame.message}`);
       return;
     }
@@ -262,7 +262,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       if (sock && sock.readyState !== WebSocket.CLOSED) {
         await new Promise<void>((resolve) => {
           sock.once('close', () => resolve());
-          sock.close(1000, 'daemon stopping');
+          sock.close(CloseCode.normal, CloseReason.daemonStopping);
           setTimeout(() => {
             sock.terminate();
             resolve();
