@@ -25,3 +25,5 @@ export * from './session/index.ts';
 export * from './agent-entries.ts';
 export * from './permission-modes.ts';
 export * from './invisible.ts';
+export * from './socket-codes.ts';
+export * from './record-schemas.ts';

@@ -6,6 +6,7 @@ import { BACKENDS, PROVIDERS } from './providers.ts';
 import { DELIVER_FAILURE_CODES } from './delivery.ts';
 import { RESUME_FAILURE_CODES } from './resume-attempt.ts';
 import { TURN_FAILURE_CODES } from './turn.ts';
+import { SOCKET_ERRORS } from './socket-codes.ts';
 import { HISTORY, HISTORY_FAILURE_CODES, HistoryPageSchema } from './history.ts';
 import { ENTRY_LIMITS, PlanEventSchema, ToolCallEventSchema } from './agent-entries.ts';
 
@@ -177,9 +178,9 @@ export const MachineDownSchema = v.variant('type', [
   v.strictObject({ type: v.literal('set-permission-mode'), sessionId: SessionIdSchema, mode: PermissionModeSchema }),
   /**
    * `frame`: with code `apply-failed`, which frame after the hello (1 = the first) the server could not store;
-   * it confirms nothing from there on and closes the socket (4500), so the daemon sends it again later.
+   * it confirms nothing from there on and closes the socket (`CloseCode.applyFailed`), so the daemon sends it again later.
    */
-  v.strictObject({ type: v.literal('error'), code: str(64), message: str(2000), frame: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }),
+  v.strictObject({ type: v.literal('error'), code: v.picklist(SOCKET_ERRORS), message: str(2000), frame: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }),
   /** The session is archived: the daemon may drop what only a working session needs (its vendor id stays on record). */
   v.strictObject({ type: v.literal('forget'), sessionId: SessionIdSchema }),
   /** Read a page of a session's history from the vendor's own store on this machine (answered by `history`). */

@@ -9,7 +9,7 @@
 // after a growing delay. One that keeps failing (PARK_AFTER) is parked so the frames behind it flow.
 import * as v from 'valibot';
 import WebSocket from 'ws';
-import { MachineDownSchema, type MachineDown, type MachineUp } from '../core/index.ts';
+import { CloseCode, CloseReason, MachineDownSchema, SocketError, type MachineDown, type MachineUp } from '../core/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { DaemonStore } from './daemon-store.ts';
 import type { Logger } from './logger.ts';
@@ -179,11 +179,11 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       clearTimers();
       const reason = reasonBuf.toString();
       if (state === 'stopped') return;
-      // 4401: unknown or revoked token; 4403: a token of another kind (a phone's, a terminal's); 4400: protocol.
-      if (code === 4401 || code === 4403 || code === 4400) {
+      // Unknown or revoked token; a token of another kind (a phone's, a terminal's); a protocol mismatch.
+      if (code === CloseCode.unauthorized || code === CloseCode.forbidden || code === CloseCode.badHello) {
         state = 'offline';
         o.log.error(`server refused this machine (${code}${reason ? `: ${reason}` : ''})`);
-        o.onFatal?.(code !== 4400 ? `the server refused this machine's token${reason ? ` (${reason})` : ''}; pair it again` : `protocol mismatch${reason ? ` (${reason})` : ''}`);
+        o.onFatal?.(code !== CloseCode.badHello ? `the server refused this machine's token${reason ? ` (${reason})` : ''}; pair it again` : `protocol mismatch${reason ? ` (${reason})` : ''}`);
         return;
       }
       o.log.info(`disconnected (${code})`);
@@ -226,7 +226,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       return;
     }
     if (frame.type === 'error') {
-      if (frame.code === 'apply-failed') return onApplyFailed(frame.frame, frame.message);
+      if (frame.code === SocketError.applyFailed) return onApplyFailed(frame.frame, frame.message);
       o.log.warn(`server error ${frame.code}: ${frame.message}`);
       return;
     }
@@ -263,7 +263,7 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       if (sock && sock.readyState !== WebSocket.CLOSED) {
         await new Promise<void>((resolve) => {
           sock.once('close', () => resolve());
-          sock.close(1000, 'daemon stopping');
+          sock.close(CloseCode.normal, CloseReason.daemonStopping);
           setTimeout(() => {
             sock.terminate();
             resolve();

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, type MachineCapabilities, type MachineDown, type PhoneDown } from '../../src/core/index.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { PROTOCOL_VERSION, parsePhoneDown, type MachineCapabilities, type MachineDown, type PhoneDown } from '../../src/core/index.ts';
 import { startServer, type RunningServer, type ServerAdmin, type ServerOptions } from '../../src/server/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -62,8 +63,15 @@ type SessionReport = { sessionId: string; vendorResumeId: string | null; running
 class Recorder<M extends { type: string }> {
   readonly received: M[] = [];
   private readonly taken = new Set<number>();
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.received.push(JSON.parse(d.toString()) as M));
+  /** Frames that failed `check`, with why (a test can assert there are none). */
+  readonly invalid: string[] = [];
+  constructor(readonly ws: WebSocket, check?: (text: string) => string | null) {
+    ws.on('message', (d) => {
+      const text = d.toString();
+      const why = check?.(text);
+      if (why) this.invalid.push(why);
+      this.received.push(JSON.parse(text) as M);
+    });
   }
   /** The oldest frame of this type that matches and no earlier `next` returned (waits for it). */
   async next<T extends M['type']>(type: T, match: (m: Extract<M, { type: T }>) => boolean = () => true, timeoutMs = 10_000): Promise<Extract<M, { type: T }>> {
@@ -200,11 +208,19 @@ export class ScriptedMachine {
 /** A phone (or CLI, or share viewer) on /api/events. */
 export async function openPhoneSocket(baseUrl: string, hello: { token?: string; shareToken?: string }) {
   const ws = await openSocket(`${baseUrl.replace(/^http/, 'ws')}/api/events`);
-  const rec = new Recorder<PhoneDown>(ws);
+  // Every frame the real server sends is held to the schema the app, the viewer and the CLI check it with, and must
+  // pass whole (a field the schema does not know would be dropped on arrival without a word).
+  const rec = new Recorder<PhoneDown>(ws, (text) => {
+    const r = parsePhoneDown(text);
+    if (!r.ok) return r.why;
+    return isDeepStrictEqual(r.frame, JSON.parse(text)) ? null : `a "${r.frame.type}" frame with fields the schema drops: ${text.slice(0, 500)}`;
+  });
   const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
   ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, ...hello }));
   return {
     received: rec.received,
+    /** Frames that do not match `PhoneDownSchema` (always empty unless the server has a bug). */
+    invalid: rec.invalid,
     next: rec.next.bind(rec),
     all: rec.all.bind(rec),
     closed,

@@ -2,7 +2,7 @@
 // Regression: a revoked phone's share links and unredeemed pairing codes kept working, and a revoked machine was
 // still heard — its frames applied, the machine shown online — until its socket's close handshake timed out (30 s).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '../../src/core/index.ts';
+import { CloseCode, PROTOCOL_VERSION, SocketError } from '../../src/core/index.ts';
 import { openDeafSocket } from '../helpers/deaf-socket.ts';
 import { allCapabilities, apiClient, openPhoneSocket, startTestServer, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
 import { liveSession, messagesOf } from '../server/fixtures.ts';
@@ -39,7 +39,10 @@ describe('what a revoked device made', () => {
     expect((await ts.phone.delete(`/api/devices/${t.deviceId}`)).status).toBe(204);
     expect((await readShare(theirs.token)).status).toBe(404);
     expect((await apiClient(ts.url, null).get(`/api/shared/${theirs.token}`)).status).toBe(404);
-    expect(await viewer.closed).toBe(4401);
+    expect(await viewer.closed).toBe(CloseCode.unauthorized);
+    // Its last words were an `error` frame the viewer understands (a known code), not one it would drop.
+    expect(viewer.all('error')).toEqual([{ type: 'error', code: SocketError.shareRevoked, message: 'this share link was revoked' }]);
+    expect(viewer.invalid).toEqual([]);
     const listed = (await ts.phone.get(`/api/sessions/${s.id}/shares`)).body.shares;
     expect(listed.find((x: any) => x.id === theirs.id)).toMatchObject({ revoked: true });
     expect(listed.find((x: any) => x.id === mine.id)).toMatchObject({ revoked: false });

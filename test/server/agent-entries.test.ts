@@ -43,6 +43,8 @@ describe('tool calls', () => {
     const tools = (await messagesOf(ts, s.id)).filter((m) => m.role === 'tool');
     expect(tools).toHaveLength(1);
     expect(tools[0]!.entry).toMatchObject({ status: 'done' });
+    // Each frame with an entry is one the app keeps whole (its schema checks every field).
+    expect(phone.invalid).toEqual([]);
     phone.close();
   });
 

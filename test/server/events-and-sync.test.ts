@@ -59,6 +59,8 @@ describe('the events socket', () => {
     expect((await phone.next('message', (m) => m.message.id === sent.body.message.id)).message.state).toBe('delivered');
     laptop.event(s.id, 'e1', { kind: 'text', text: 'echo: hi' });
     expect((await phone.next('message', (m) => m.message.role === 'agent')).message.text).toBe('echo: hi');
+    // What crossed the socket is what the app, the viewer and the CLI accept, whole.
+    expect(phone.invalid).toEqual([]);
     phone.close();
   });
 

@@ -79,6 +79,8 @@ describe('the viewer’s socket', () => {
     const failed = await viewer.next('message', (f) => f.message.id === start.messageId && f.message.state === 'failed');
     expect(failed.message.failure).toEqual({ code: 'cwd-invalid', detail: '' });
     expect((await owner.next('message', (f) => f.message.id === start.messageId && f.message.state === 'failed')).message.failure?.detail).toContain('private-client');
+    expect(viewer.invalid).toEqual([]);
+    expect(owner.invalid).toEqual([]);
     viewer.close();
     owner.close();
   });

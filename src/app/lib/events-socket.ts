@@ -10,8 +10,10 @@ export interface EventsSocketOptions {
   readonly onFrame: (frame: PhoneDown) => void;
   /** `open` after `welcome`; `closed` whenever the socket is down (it retries by itself). */
   readonly onState: (state: 'connecting' | 'open' | 'closed') => void;
-  /** The close code of each socket that closed (4401: the token was refused or revoked). */
+  /** The close code of each socket that closed (`CloseCode.unauthorized`: the token was refused or revoked). */
   readonly onClose?: (code: number) => void;
+  /** Where the first frame dropped for not matching the protocol is reported (default: console.warn). */
+  readonly warn?: (line: string) => void;
 }
 
 export interface EventsSocket {
@@ -31,12 +33,35 @@ export function eventsUrl(server: string): string {
   return `${server.replace(/^http/, 'ws')}/api/events`;
 }
 
+type ParseFrame = typeof import('../../core/phone-protocol.ts').parsePhoneDown;
+let parser: Promise<ParseFrame> | null = null;
+/**
+ * The frame schemas load with the first socket, not with the page: they are kB of the initial route's budget that
+ * the first paint does not need (the socket opens after it). Precached like every chunk, so they load offline too.
+ */
+function loadParser(): Promise<ParseFrame> {
+  parser ??= import('../../core/phone-protocol.ts').then(
+    (m) => m.parsePhoneDown,
+    (e: unknown) => {
+      parser = null;
+      throw e;
+    },
+  );
+  return parser;
+}
+
 export function connectEvents(opts: EventsSocketOptions): EventsSocket {
+  let parse: ParseFrame | null = null;
   let ws: WebSocket | null = null;
   let stopped = false;
   let retry = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let ping: ReturnType<typeof setInterval> | null = null;
+  // A frame that does not match the protocol is dropped; the first is reported, not each one (a server bug repeats).
+  let dropped = 0;
+  const drop = (why: string) => {
+    if (dropped++ === 0) (opts.warn ?? console.warn)(`events socket: dropped ${why} (further ones are dropped silently)`);
+  };
 
   const schedule = () => {
     if (stopped || timer) return;
@@ -50,6 +75,16 @@ export function connectEvents(opts: EventsSocketOptions): EventsSocket {
 
   const open = () => {
     if (stopped || (ws && ws.readyState <= WebSocket.OPEN)) return;
+    if (!parse) {
+      loadParser().then(
+        (p) => {
+          parse = p;
+          open();
+        },
+        () => schedule(),
+      );
+      return;
+    }
     opts.onState('connecting');
     let socket: WebSocket;
     try {
@@ -62,12 +97,9 @@ export function connectEvents(opts: EventsSocketOptions): EventsSocket {
     ws = socket;
     socket.onopen = () => socket.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, ...opts.auth }));
     socket.onmessage = (ev) => {
-      let frame: PhoneDown;
-      try {
-        frame = JSON.parse(String(ev.data)) as PhoneDown;
-      } catch {
-        return;
-      }
+      const parsed = parse!(String(ev.data));
+      if (!parsed.ok) return drop(parsed.why);
+      const frame = parsed.frame;
       if (frame.type === 'welcome') {
         retry = 0;
         opts.onState('open');

@@ -2,6 +2,7 @@
 import { atom } from 'nanostores';
 import type { PhoneDown } from '../../core/phone-protocol.ts';
 import { asSessionId } from '../../core/ids.ts';
+import { CloseCode } from '../../core/socket-codes.ts';
 import { ApiError, type ApiClient } from '../lib/api-client.ts';
 import { afterNextPaint } from '../lib/after-paint.ts';
 import { onWorkerFlush, registerOutboxSync, syncEpisodeOver } from '../lib/background-sync.ts';
@@ -178,9 +179,9 @@ export function startProfile(profile: ServerProfile): () => void {
         // "live" waits for the catch-up after welcome (see refresh); a closed socket is offline at once.
         if (s === 'closed') setConnection('offline');
       },
-      // 4401: the token is not (or no longer) valid; a check over HTTP confirms before the screen says revoked.
+      // The token is not (or no longer) valid; a check over HTTP confirms before the screen says revoked.
       onClose: (code) => {
-        if (code === 4401) void api.get('/api/devices').catch((e: unknown) => e instanceof ApiError && e.status === 401 && markRevoked());
+        if (code === CloseCode.unauthorized) void api.get('/api/devices').catch((e: unknown) => e instanceof ApiError && e.status === 401 && markRevoked());
       },
     });
     const live = socket;

@@ -1,6 +1,6 @@
 // The events socket (/api/events) for the CLI: a hint stream; every wait re-checks over HTTP on each hint.
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, type PhoneDown } from '../../core/index.ts';
+import { PROTOCOL_VERSION, parsePhoneDown, type PhoneDown } from '../../core/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { CliError } from './cli-error.ts';
 
@@ -17,19 +17,26 @@ export function eventsUrl(serverUrl: string): string {
   return u.toString();
 }
 
-/** Opens the events socket; `onFrame` sees welcome/changed/message; `onClose` fires if it drops. */
-export function openEvents(api: ApiClient, onFrame: (f: PhoneDown) => void, onClose?: () => void): EventStream {
+/**
+ * Opens the events socket; `onFrame` sees welcome/changed/message; `onClose` fires if it drops. A frame that does
+ * not match the protocol is dropped, and the first one is reported on stderr (`warn`).
+ */
+export function openEvents(
+  api: ApiClient, onFrame: (f: PhoneDown) => void, onClose?: () => void,
+  warn: (line: string) => void = (line) => process.stderr.write(`baton: ${line}\n`),
+): EventStream {
   const ws = new WebSocket(eventsUrl(api.serverUrl));
   let closedByUs = false;
+  let dropped = 0;
   const ready = new Promise<void>((resolve, reject) => {
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, token: api.token })));
     ws.on('message', (d) => {
-      let f: PhoneDown;
-      try {
-        f = JSON.parse(d.toString()) as PhoneDown;
-      } catch {
+      const parsed = parsePhoneDown(d.toString());
+      if (!parsed.ok) {
+        if (dropped++ === 0) warn(`the events socket dropped ${parsed.why} (further ones are dropped silently)`);
         return;
       }
+      const f = parsed.frame;
       if (f.type === 'welcome') resolve();
       if (f.type === 'error') reject(new CliError(`the events socket was refused: ${f.message}`));
       onFrame(f);

@@ -2,15 +2,13 @@
 // heartbeats, routing frames both ways, and confirming only what was stored: the daemon's pings are
 // answered by hand, in order after the frames before them, and never after a frame that failed.
 import type { WebSocket } from 'ws';
-import { MachineUpSchema, PROTOCOL_VERSION, SESSION_REPORTS_MAX, parseInput, type MachineDown, type MachineUp } from '../../core/index.ts';
+import { CloseCode, CloseReason, MachineUpSchema, PROTOCOL_VERSION, SocketError, SESSION_REPORTS_MAX, parseInput, type MachineDown, type MachineUp } from '../../core/index.ts';
 import { lookupToken } from '../auth.ts';
 import type { MachineLink, ServerContext } from '../context.ts';
 import type { HistoryService } from '../orchestrator/history.ts';
 import type { MachineEvents } from '../orchestrator/machine-events.ts';
 
 const HELLO_TIMEOUT_MS = 5_000;
-/** Close code after a frame the server could not store: not fatal, the daemon reconnects and sends it again. */
-export const APPLY_FAILED_CLOSE = 4500;
 /**
  * Frames whose loss costs nothing: rebuilt and sent again by the daemon (listings, capabilities, answers).
  * A failure to apply one is reported but does not stop the link.
@@ -53,7 +51,7 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
     if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(msg));
   }
 
-  function refuse(conn: Conn, closeCode: number, code: string, message: string): void {
+  function refuse(conn: Conn, closeCode: CloseCode, code: SocketError, message: string): void {
     send(conn, { type: 'error', code, message });
     conn.ws.close(closeCode, code);
   }
@@ -62,8 +60,8 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
   function applyFailed(conn: Conn, what: string, err: unknown, frame?: number): void {
     conn.failed = true;
     ctx.log(`machine ${conn.machineId}: ${what} failed: ${(err as Error).stack ?? err}`);
-    send(conn, { type: 'error', code: 'apply-failed', message: `the server could not store ${what}: ${(err as Error).message ?? err}`.slice(0, 2000), ...(frame !== undefined ? { frame } : {}) });
-    conn.ws.close(APPLY_FAILED_CLOSE, 'apply-failed');
+    send(conn, { type: 'error', code: SocketError.applyFailed, message: `the server could not store ${what}: ${(err as Error).message ?? err}`.slice(0, 2000), ...(frame !== undefined ? { frame } : {}) });
+    conn.ws.close(CloseCode.applyFailed, SocketError.applyFailed);
   }
 
   function arm(conn: Conn, ms: number): void {
@@ -83,42 +81,42 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
       json = JSON.parse(data);
     } catch {
       if (conn.machineId !== null) conn.frames++;
-      return send(conn, { type: 'error', code: 'bad-frame', message: 'frames must be JSON' });
+      return send(conn, { type: 'error', code: SocketError.badFrame, message: 'frames must be JSON' });
     }
     if (conn.machineId === null) return onHello(conn, json);
     const n = ++conn.frames;
     const parsed = parseInput(MachineUpSchema, json);
     // A frame the server cannot read will never apply: refused and (with the next ping) confirmed, so it never blocks the link.
-    if (!parsed.ok) return send(conn, { type: 'error', code: 'bad-frame', message: parsed.message });
+    if (!parsed.ok) return send(conn, { type: 'error', code: SocketError.badFrame, message: parsed.message });
     const msg = parsed.value;
     if (msg.type === 'heartbeat') return;
-    if (msg.type === 'hello') return send(conn, { type: 'error', code: 'bad-frame', message: 'hello was already received' });
+    if (msg.type === 'hello') return send(conn, { type: 'error', code: SocketError.badFrame, message: 'hello was already received' });
     if (msg.type === 'session-reports') return onReports(conn, msg, n);
-    if (conn.pendingHello) return refuse(conn, 4400, 'bad-hello', 'the hello’s session reports must come right after it');
+    if (conn.pendingHello) return refuse(conn, CloseCode.badHello, SocketError.badHello, 'the hello’s session reports must come right after it');
     if (msg.type === 'history') return history.onAnswer(conn.machineId, msg);
     try {
       events.onMessage(conn.machineId, msg);
     } catch (err) {
       if (!VOLATILE.has(msg.type)) return applyFailed(conn, msg.type, err, n);
       ctx.log(`machine ${conn.machineId}: ${msg.type} failed: ${(err as Error).stack ?? err}`);
-      send(conn, { type: 'error', code: 'internal', message: `the server could not apply ${msg.type}` });
+      send(conn, { type: 'error', code: SocketError.internal, message: `the server could not apply ${msg.type}` });
     }
   }
 
   function onHello(conn: Conn, json: unknown): void {
     const protocol = (json as { protocol?: unknown } | null)?.protocol;
-    if ((json as { type?: unknown } | null)?.type !== 'hello') return refuse(conn, 4400, 'hello-expected', 'the first frame must be hello');
-    if (protocol !== PROTOCOL_VERSION) return refuse(conn, 4400, 'protocol', `this server speaks protocol ${PROTOCOL_VERSION}, the daemon sent ${String(protocol)}`);
+    if ((json as { type?: unknown } | null)?.type !== 'hello') return refuse(conn, CloseCode.badHello, SocketError.helloExpected, 'the first frame must be hello');
+    if (protocol !== PROTOCOL_VERSION) return refuse(conn, CloseCode.badHello, SocketError.protocol, `this server speaks protocol ${PROTOCOL_VERSION}, the daemon sent ${String(protocol)}`);
     const parsed = parseInput(MachineUpSchema, json);
-    if (!parsed.ok || parsed.value.type !== 'hello') return refuse(conn, 4400, 'bad-hello', parsed.ok ? 'bad hello' : parsed.message);
+    if (!parsed.ok || parsed.value.type !== 'hello') return refuse(conn, CloseCode.badHello, SocketError.badHello, parsed.ok ? 'bad hello' : parsed.message);
     const hello = parsed.value;
     const found = lookupToken(ctx, hello.token);
     if (found.type === 'revoked' || found.type === 'unknown') {
-      return refuse(conn, 4401, 'unauthorized', found.type === 'revoked' ? 'this machine’s token was revoked; pair it again' : 'not a machine token');
+      return refuse(conn, CloseCode.unauthorized, SocketError.unauthorized, found.type === 'revoked' ? 'this machine’s token was revoked; pair it again' : 'not a machine token');
     }
     // A phone's, a terminal's or a share link's token is valid, but never a machine's (docs/security.md, "Roles").
     if (found.type !== 'device' || found.device.kind !== 'machine' || !found.device.machine_id) {
-      return refuse(conn, 4403, 'forbidden', `a ${found.type === 'share' ? 'share link' : found.device.kind} token cannot speak the machine protocol; pair this machine with \`baton daemon --code CODE\``);
+      return refuse(conn, CloseCode.forbidden, SocketError.forbidden, `a ${found.type === 'share' ? 'share link' : found.device.kind} token cannot speak the machine protocol; pair this machine with \`baton daemon --code CODE\``);
     }
     const machineId = found.device.machine_id;
     const previous = current.get(machineId);
@@ -126,7 +124,7 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
     conn.deviceId = found.device.id;
     current.set(machineId, conn);
     // A reconnect that beat the old socket's close: the new one takes over; the old one's close changes nothing.
-    if (previous && previous !== conn) previous.ws.close(4409, 'replaced');
+    if (previous && previous !== conn) previous.ws.close(CloseCode.replaced, CloseReason.replaced);
     arm(conn, ctx.heartbeatTimeoutMs);
     send(conn, { type: 'welcome', protocol: PROTOCOL_VERSION, machineId });
     if (hello.more) {
@@ -138,9 +136,9 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
 
   function onReports(conn: Conn, page: Extract<MachineUp, { type: 'session-reports' }>, n: number): void {
     const pending = conn.pendingHello;
-    if (!pending) return send(conn, { type: 'error', code: 'bad-frame', message: 'session-reports must follow a hello with more: true' });
+    if (!pending) return send(conn, { type: 'error', code: SocketError.badFrame, message: 'session-reports must follow a hello with more: true' });
     if (pending.sessions.length + page.sessions.length > SESSION_REPORTS_MAX) {
-      return refuse(conn, 4400, 'bad-hello', `a machine may report at most ${SESSION_REPORTS_MAX} sessions`);
+      return refuse(conn, CloseCode.badHello, SocketError.badHello, `a machine may report at most ${SESSION_REPORTS_MAX} sessions`);
     }
     for (const r of page.sessions) pending.sessions.push(r);
     if (!page.last) return;
@@ -201,7 +199,7 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
         // Deaf at once, offline at once (not when the close handshake ends or times out, 30 s later).
         conn.revoked = true;
         goneAway(conn);
-        conn.ws.close(4401, 'revoked');
+        conn.ws.close(CloseCode.unauthorized, CloseReason.revoked);
         const t = setTimeout(() => conn.ws.terminate(), REVOKED_GRACE_MS);
         t.unref();
         conn.ws.once('close', () => clearTimeout(t));

@@ -1,6 +1,6 @@
 // The events socket (/api/events) for phones, CLIs and share viewers: "something changed" hints and live messages.
 import type { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, PhoneUpSchema, parseInput, type MessageRecord, type PhoneDown } from '../../core/index.ts';
+import { CloseCode, CloseReason, PROTOCOL_VERSION, PhoneUpSchema, SocketError, parseInput, type MessageRecord, type PhoneDown } from '../../core/index.ts';
 import { lookupToken } from '../auth.ts';
 import type { PhoneLink, ServerContext } from '../context.ts';
 import { sharedMessage } from '../shared-view.ts';
@@ -139,7 +139,7 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
     for (const conn of conns) enqueue(conn, frame);
   }
 
-  function refuse(conn: Conn, closeCode: number, code: string, message: string): void {
+  function refuse(conn: Conn, closeCode: CloseCode, code: SocketError, message: string): void {
     send(conn, { type: 'error', code, message });
     conn.ws.close(closeCode, code);
   }
@@ -150,32 +150,32 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
     try {
       json = JSON.parse(data);
     } catch {
-      return send(conn, { type: 'error', code: 'bad-frame', message: 'frames must be JSON' });
+      return send(conn, { type: 'error', code: SocketError.badFrame, message: 'frames must be JSON' });
     }
     const parsed = parseInput(PhoneUpSchema, json);
     if (!parsed.ok) {
-      if (conn.accountId === null && conn.sharedSessionId === null) return refuse(conn, 4400, 'bad-hello', parsed.message);
-      return send(conn, { type: 'error', code: 'bad-frame', message: parsed.message });
+      if (conn.accountId === null && conn.sharedSessionId === null) return refuse(conn, CloseCode.badHello, SocketError.badHello, parsed.message);
+      return send(conn, { type: 'error', code: SocketError.badFrame, message: parsed.message });
     }
     const msg = parsed.value;
     if (msg.type === 'ping') return send(conn, { type: 'pong' });
     if (msg.type === 'foreground') {
-      if (conn.accountId === null && conn.sharedSessionId === null) return refuse(conn, 4400, 'hello-expected', 'send hello first');
+      if (conn.accountId === null && conn.sharedSessionId === null) return refuse(conn, CloseCode.badHello, SocketError.helloExpected, 'send hello first');
       // A share viewer's screen suppresses nothing: share links never get notifications.
       if (conn.deviceId !== null) conn.foreground = msg.sessionId;
       return;
     }
-    if (conn.accountId !== null || conn.sharedSessionId !== null) return send(conn, { type: 'error', code: 'bad-frame', message: 'hello was already received' });
-    if (msg.protocol !== PROTOCOL_VERSION) return refuse(conn, 4400, 'protocol', `this server speaks protocol ${PROTOCOL_VERSION}, the client sent ${msg.protocol}`);
+    if (conn.accountId !== null || conn.sharedSessionId !== null) return send(conn, { type: 'error', code: SocketError.badFrame, message: 'hello was already received' });
+    if (msg.protocol !== PROTOCOL_VERSION) return refuse(conn, CloseCode.badHello, SocketError.protocol, `this server speaks protocol ${PROTOCOL_VERSION}, the client sent ${msg.protocol}`);
     const token = msg.token ?? msg.shareToken;
     const found = token ? lookupToken(ctx, token) : { type: 'unknown' as const };
     const key = msg.token && found.type === 'device' ? found.device.id : msg.shareToken && found.type === 'share' ? found.share.id : null;
-    if (key === null) return refuse(conn, 4401, 'unauthorized', found.type === 'revoked' ? 'this device’s token was revoked; pair it again' : 'unknown or expired token');
+    if (key === null) return refuse(conn, CloseCode.unauthorized, SocketError.unauthorized, found.type === 'revoked' ? 'this device’s token was revoked; pair it again' : 'unknown or expired token');
     // A machine token speaks only the machine protocol (docs/security.md, "Roles"): it reads no account's events.
-    if (found.type === 'device' && found.device.kind === 'machine') return refuse(conn, 4403, 'forbidden', 'a machine token speaks only the machine protocol (/api/machine)');
+    if (found.type === 'device' && found.device.kind === 'machine') return refuse(conn, CloseCode.forbidden, SocketError.forbidden, 'a machine token speaks only the machine protocol (/api/machine)');
     const cap = found.type === 'device' ? L.perDevice : L.perShare;
     if ((perToken.get(key) ?? 0) >= cap) {
-      return refuse(conn, 4429, 'too-many-sockets', `at most ${cap} sockets may be open with one ${found.type === 'device' ? 'device token' : 'share link'}; close another one first`);
+      return refuse(conn, CloseCode.tooManySockets, SocketError.tooManySockets, `at most ${cap} sockets may be open with one ${found.type === 'device' ? 'device token' : 'share link'}; close another one first`);
     }
     perToken.set(key, (perToken.get(key) ?? 0) + 1);
     conn.tokenKey = key;
@@ -199,17 +199,17 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
   /** A share viewer's socket ends with its share: a link that no longer opens the transcript must not keep streaming it. */
   function armShareExpiry(conn: Conn): void {
     const left = conn.shareExpiresAt - ctx.now();
-    if (left <= 0) return endShare(conn, 'share-expired', 'this share link has expired');
+    if (left <= 0) return endShare(conn, SocketError.shareExpired, 'this share link has expired');
     conn.timer = setTimeout(() => armShareExpiry(conn), Math.min(left, MAX_TIMER_MS));
     conn.timer.unref();
   }
 
-  function endShare(conn: Conn, code: string, message: string): void {
+  function endShare(conn: Conn, code: SocketError, message: string): void {
     if (conn.timer) clearTimeout(conn.timer);
     conn.timer = null;
     unindex(bySession, conn.sharedSessionId, conn);
     conn.sharedSessionId = null;
-    refuse(conn, 4401, code, message);
+    refuse(conn, CloseCode.unauthorized, code, message);
     cutAfterGrace(conn);
   }
 
@@ -229,7 +229,7 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
     accept(ws) {
       const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, shareId: null, shareExpiresAt: 0, timer: null, foreground: null, ended: false, tokenKey: null };
       all.add(conn);
-      conn.timer = setTimeout(() => refuse(conn, 4400, 'hello-expected', 'send hello first'), HELLO_TIMEOUT_MS);
+      conn.timer = setTimeout(() => refuse(conn, CloseCode.badHello, SocketError.helloExpected, 'send hello first'), HELLO_TIMEOUT_MS);
       conn.timer.unref();
       ws.on('message', (data) => onFrame(conn, data.toString()));
       ws.on('close', () => {
@@ -273,19 +273,19 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
       const shared = frameOf({ type: 'message', message: sharedMessage(message) });
       for (const conn of [...viewers]) {
         // Checked again here too: the expiry timer runs on wall time, the share's deadline on the server's clock.
-        if (ctx.now() >= conn.shareExpiresAt) endShare(conn, 'share-expired', 'this share link has expired');
+        if (ctx.now() >= conn.shareExpiresAt) endShare(conn, SocketError.shareExpired, 'this share link has expired');
         else enqueue(conn, shared);
       }
     },
     disconnectDevice(deviceId) {
       for (const conn of all) {
         if (conn.deviceId !== deviceId || conn.ended) continue;
-        conn.ws.close(4401, 'revoked');
+        conn.ws.close(CloseCode.unauthorized, CloseReason.revoked);
         cutAfterGrace(conn);
       }
     },
     disconnectShare(shareId) {
-      for (const conn of all) if (conn.shareId === shareId && conn.sharedSessionId !== null) endShare(conn, 'share-revoked', 'this share link was revoked');
+      for (const conn of all) if (conn.shareId === shareId && conn.sharedSessionId !== null) endShare(conn, SocketError.shareRevoked, 'this share link was revoked');
     },
     close() {
       for (const w of changedWindows.values()) clearTimeout(w.timer);
