@@ -5,7 +5,7 @@
 // "500 something went wrong" or an error without a path.
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFiles, openDatabase } from '../../src/server/db/open-database.ts';
@@ -100,13 +100,13 @@ describe('a home the server cannot write', () => {
     const home = tempHome();
     mkdirSync(join(home, 'ro'));
     const ro = join(home, 'ro');
-    // Root writes anywhere: the server runs as `nobody` there, as a user whose home is not theirs to write.
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot) chownSync(home, 65534, 65534);
     chmodSync(ro, 0o555);
-    const child = spawn(process.execPath, [join(ROOT, 'bin/baton.mjs'), 'server', '--port', '0', '--home', ro], {
-      cwd: ROOT, env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'], ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
-    });
+    // Root writes anywhere: there the server runs without the capabilities that override file modes (setpriv,
+    // util-linux), so it meets the folder as any user would — and still reads the checkout, wherever it lies.
+    const asRoot = process.getuid?.() === 0;
+    const argv = [process.execPath, join(ROOT, 'bin/baton.mjs'), 'server', '--port', '0', '--home', ro];
+    const [cmd, ...args] = asRoot ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...argv] : argv;
+    const child = spawn(cmd!, args, { cwd: ROOT, env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
