@@ -127,9 +127,13 @@ export function failAccepted(d: Draft, code: MessageFailureCode, detail: string)
   for (const m of inState(d, 'accepted')) moveMessage(d, m.id, { type: 'fail', code }, detail);
 }
 
-/** Its agent is gone: what it took stays delivered, and a later agent's turn end must not answer it. */
-export function loseTurn(d: Draft): void {
-  for (const m of [...d.messages.values()]) if (awaitsTurnEnd(m)) setMessage(d, m.id, { turnLost: true }, false);
+/** Its agent is gone: what it took ends unanswered (`turn-lost`, never written again), and no later agent's turn end answers it. */
+export function loseTurn(d: Draft, detail: string): void {
+  for (const m of [...d.messages.values()]) {
+    if (!awaitsTurnEnd(m)) continue;
+    setMessage(d, m.id, { turnLost: true }, false);
+    moveMessage(d, m.id, { type: 'turn-lost' }, detail);
+  }
 }
 
 /** What a turn end answers: the delivered messages of the agent whose turn it was. */
