@@ -257,3 +257,30 @@ describe('gemini-acp specifics', () => {
     expect(await fx.livePids()).toEqual([]);
   }, 20_000);
 });
+
+// Seen with the real Gemini CLI 0.61 under `baton up`: `session/set_mode` to autoEdit or yolo in a folder Gemini does not
+// trust answers -32603 "Internal error" with `data.details` "Cannot enable privileged approval modes in an untrusted
+// folder."; Baton said only "Internal error", so the user could not tell what to do.
+describe('gemini-acp: privileged modes and folder trust', () => {
+  let fx: Awaited<ReturnType<typeof fixture>> | null = null;
+  afterEach(async () => {
+    await fx?.cleanup();
+    fx = null;
+  });
+
+  it('yolo in an untrusted folder fails the start with Gemini’s reason and what to do; a trusted folder takes it', async () => {
+    fx = await fixture();
+    const refused = await fx.driver.start({ cwd: fx.cwd, title: 'yolo', permissionMode: 'yolo' });
+    expect(refused).toMatchObject({ ok: false, code: 'vendor-error' });
+    if (refused.ok) return;
+    expect(refused.detail).toContain('Cannot enable privileged approval modes in an untrusted folder');
+    expect(refused.detail).toMatch(/trust/i);
+    expect(await fx.livePids()).toEqual([]);
+    await mkdir(join(fx.fake.home, '.gemini'), { recursive: true });
+    await writeFile(join(fx.fake.home, '.gemini', 'trustedFolders.json'), JSON.stringify({ [fx.cwd]: 'TRUST_FOLDER' }));
+    const taken = await fx.driver.start({ cwd: fx.cwd, title: 'yolo', permissionMode: 'yolo' });
+    if (!taken.ok) throw new Error(taken.detail);
+    expect((await fx.record()).some((l) => l.event === 'permission-mode' && (l as { mode?: string }).mode === 'yolo')).toBe(true);
+    await taken.handle.stop();
+  });
+});
