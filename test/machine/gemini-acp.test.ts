@@ -283,4 +283,12 @@ describe('gemini-acp: privileged modes and folder trust', () => {
     expect((await fx.record()).some((l) => l.event === 'permission-mode' && (l as { mode?: string }).mode === 'yolo')).toBe(true);
     await taken.handle.stop();
   });
+
+  it('a change to yolo while it runs is refused with Gemini’s words (the daemon says them on the transcript)', async () => {
+    fx = await fixture();
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'live' });
+    if (!started.ok) throw new Error(started.detail);
+    await expect(started.handle.setPermissionMode!('yolo')).rejects.toThrow('Cannot enable privileged approval modes in an untrusted folder.');
+    await started.handle.stop();
+  });
 });

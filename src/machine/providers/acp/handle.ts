@@ -137,7 +137,10 @@ export function createAcpHandle(conn: AcpConnection, vendorId: VendorId, o: AcpH
       return started.then(() => undefined);
     },
     async setPermissionMode(mode) {
-      await setAcpMode(conn, vendorId, mode);
+      // Gemini says why in `data.details` ("… in an untrusted folder."): keep its words.
+      await setAcpMode(conn, vendorId, mode).catch((err: unknown) => {
+        throw new Error(err instanceof Error && 'code' in err ? describeRpcError(err as acp.RequestError) : err instanceof Error ? err.message : String(err));
+      });
     },
     async answerPermission(permissionId, decision, scope = 'once') {
       const pending = permissions.get(permissionId);
