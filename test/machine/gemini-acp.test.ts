@@ -292,3 +292,31 @@ describe('gemini-acp: privileged modes and folder trust', () => {
     await started.handle.stop();
   });
 });
+
+// Seen with the real Gemini CLI 0.61: it sends no `tool_call` before `session/request_permission`, so the phone had no
+// card for the command while it asked — only after the answer did a card appear, already done.
+describe('gemini-acp: a tool call that asks first', () => {
+  let fx: Awaited<ReturnType<typeof fixture>> | null = null;
+  afterEach(async () => {
+    await fx?.cleanup();
+    fx = null;
+  });
+
+  it('shows as running while it asks (from the request), then done once allowed, as one call', async () => {
+    fx = await fixture();
+    await fx.setFaults(['permission']);
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'ask' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    await started.handle.send('please allow');
+    const ask = await log.next('permission-request');
+    const before = log.events.slice(0, log.events.indexOf(ask));
+    const running = before.find((e) => e.kind === 'tool-call' && e.callId === ask.callId);
+    expect(running, JSON.stringify(log.events)).toMatchObject({ kind: 'tool-call', status: 'running', tool: 'Bash', result: null });
+    await started.handle.answerPermission(ask.permissionId, 'allow');
+    await log.next('turn-end');
+    const calls = log.events.filter((e) => e.kind === 'tool-call' && e.callId === ask.callId);
+    expect(calls.at(-1)).toMatchObject({ status: 'done' });
+    await started.handle.stop();
+  });
+});

@@ -67,6 +67,10 @@ export function createAcpHandle(conn: AcpConnection, vendorId: VendorId, o: AcpH
       const answered = new Promise<acp.RequestPermissionResponse>((resolve) => permissions.set(id, { options: params.options, answer: resolve }));
       for (const e of mapper.flush()) events.emit(e);
       const call = params.toolCall as unknown as Record<string, unknown>;
+      // Gemini sends no `tool_call` before asking: the request's call is the card, running while it waits (its notes
+      // are the request's words, not output, so only its diffs go on the card).
+      const diffs = Array.isArray(call.content) ? (call.content as Array<{ type?: unknown }>).filter((c) => c?.type === 'diff') : [];
+      for (const e of mapper.map({ ...call, sessionUpdate: 'tool_call', status: 'pending', content: diffs })) events.emit(e);
       const input = inputText(permissionInput(call));
       const note = toolContent(call.content).text;
       events.emit({
