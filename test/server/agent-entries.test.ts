@@ -152,6 +152,20 @@ describe('permission answers', () => {
     expect(r.body.error.message).toMatch(/no longer asking/);
     expect(laptop.all('permission-answer')).toEqual([]);
   });
+
+  // Seen with the real Claude Code: Interrupt while it asked ended the turn, but the session kept saying "The agent
+  // waits for your answer" with Allow/Deny on a request Claude had dropped.
+  it('a request still open when its turn ends expires, and the session no longer waits', async () => {
+    const s = await liveSession(ts, laptop);
+    ask(s.id, 'p5');
+    await waitFor(async () => (await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission === true, 'asking');
+    laptop.event(s.id, 'e-int', { kind: 'turn-end', failure: { code: 'interrupted', detail: '' } });
+    const m = await waitFor(async () => (await messagesOf(ts, s.id)).find((x) => x.role === 'permission' && x.permission?.decision === 'expired'), 'expired');
+    expect(m.permission!.permissionId).toBe('p5');
+    expect((await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission).toBe(false);
+    expect((await ts.phone.post(`/api/sessions/${s.id}/permissions/p5`, { decision: 'deny' })).status).toBe(409);
+    expect(laptop.all('permission-answer')).toEqual([]);
+  });
 });
 
 describe('permission modes', () => {

@@ -130,13 +130,18 @@ export function failAccepted(d: Draft, code: MessageFailureCode, detail: string)
 /** Its agent is gone: what it took ends unanswered (`turn-lost`, never written again), and no later agent's turn end answers it. */
 export function loseTurn(d: Draft, detail: string): void {
   // What it asked can no longer be answered: a resumed agent never asked it.
-  for (const m of [...d.messages.values()]) {
-    if (m.role === 'permission' && m.permission?.decision === null) setMessage(d, m.id, { permission: { ...m.permission, decision: 'expired' }, updatedAt: d.world.now }, true);
-  }
+  expirePermissions(d);
   for (const m of [...d.messages.values()]) {
     if (!awaitsTurnEnd(m)) continue;
     setMessage(d, m.id, { turnLost: true }, false);
     moveMessage(d, m.id, { type: 'turn-lost' }, detail);
+  }
+}
+
+/** The open permission requests can no longer be answered (their turn ended, or their agent is gone): they expire. */
+export function expirePermissions(d: Draft): void {
+  for (const m of [...d.messages.values()]) {
+    if (m.role === 'permission' && m.permission?.decision === null) setMessage(d, m.id, { permission: { ...m.permission, decision: 'expired' }, updatedAt: d.world.now }, true);
   }
 }
 

@@ -7,7 +7,7 @@ import type { VendorId } from '../ids.ts';
 import type { RetryNotice } from '../turn.ts';
 import type { MachineEvent } from './events.ts';
 import { append, command, log, moveMessage, notice, patch, pending, type Draft } from './draft.ts';
-import { failAccepted, failAttempt, inTurn, loseTurn, queueDeliveries, releaseHeld, succeedAttempt } from './messages.ts';
+import { expirePermissions, failAccepted, failAttempt, inTurn, loseTurn, queueDeliveries, releaseHeld, succeedAttempt } from './messages.ts';
 import type { SessionFacts } from './snapshot.ts';
 
 type Of<T extends MachineEvent['type']> = Extract<MachineEvent, { type: T }>;
@@ -162,7 +162,9 @@ export function onAgentEvent(d: Draft, { eventId, event }: Extract<MachineEvent,
         else moveMessage(d, m.id, { type: 'turn-ended' });
       }
       settle(d);
-      return patch(d, { lastActivityAt: now, ...retryCleared });
+      // The turn that asked is over (e.g. interrupted while it asked): the vendor dropped what it asked.
+      expirePermissions(d);
+      return patch(d, { lastActivityAt: now, awaitingPermission: false, ...retryCleared });
     }
     case 'retry': {
       const notice: RetryNotice = { attempt: event.attempt, maxAttempts: event.maxAttempts, detail: event.detail, retryInMs: event.retryInMs, at: now };

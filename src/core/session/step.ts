@@ -112,7 +112,9 @@ export function wantsOf(e: SessionEvent): SnapshotWants {
       return { openPermissions: true };
     case 'hello':
       return e.report?.running === true ? {} : { openPermissions: true };
-    case 'started': case 'start-failed': case 'resumable': case 'agent-event': case 'disconnect':
+    case 'agent-event':
+      return e.event.kind === 'turn-end' ? { openPermissions: true } : {};
+    case 'started': case 'start-failed': case 'resumable': case 'disconnect':
     case 'send': case 'stop': case 'archive': case 'unarchive': case 'interrupt': case 'take-over': case 'rename': case 'set-permission-mode': case 'recheck':
       return {};
     default:
