@@ -3,13 +3,13 @@ import { DELIVERY_STATES, deliveryTransition, type DeliveryEvent, type DeliveryS
 
 // Every (state, event) pair, with the state it must lead to or null when it must be refused.
 const table: Record<DeliveryState, Record<DeliveryEvent['type'], DeliveryState | null>> = {
-  held: { release: 'accepted', 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
-  accepted: { release: null, 'await-resume': 'awaiting-resume', 'resume-succeeded': null, acked: 'delivered', 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
-  'awaiting-resume': { release: null, 'await-resume': null, 'resume-succeeded': 'accepted', acked: null, 'turn-ended': null, 'turn-failed': null, fail: 'failed' },
-  delivered: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: 'delivered', 'turn-ended': 'answered', 'turn-failed': 'unanswered', fail: null },
-  answered: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: 'answered', 'turn-ended': 'answered', 'turn-failed': null, fail: null },
-  unanswered: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: 'unanswered', 'turn-ended': null, 'turn-failed': 'unanswered', fail: null },
-  failed: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, 'turn-failed': null, fail: null },
+  held: { release: 'accepted', 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, 'turn-failed': null, 'turn-lost': null, fail: 'failed' },
+  accepted: { release: null, 'await-resume': 'awaiting-resume', 'resume-succeeded': null, acked: 'delivered', 'turn-ended': null, 'turn-failed': null, 'turn-lost': null, fail: 'failed' },
+  'awaiting-resume': { release: null, 'await-resume': null, 'resume-succeeded': 'accepted', acked: null, 'turn-ended': null, 'turn-failed': null, 'turn-lost': null, fail: 'failed' },
+  delivered: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: 'delivered', 'turn-ended': 'answered', 'turn-failed': 'unanswered', 'turn-lost': 'unanswered', fail: null },
+  answered: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: 'answered', 'turn-ended': 'answered', 'turn-failed': null, 'turn-lost': null, fail: null },
+  unanswered: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: 'unanswered', 'turn-ended': null, 'turn-failed': 'unanswered', 'turn-lost': 'unanswered', fail: null },
+  failed: { release: null, 'await-resume': null, 'resume-succeeded': null, acked: null, 'turn-ended': null, 'turn-failed': null, 'turn-lost': null, fail: null },
 };
 
 const event = (type: DeliveryEvent['type']): DeliveryEvent =>

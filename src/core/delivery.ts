@@ -42,6 +42,8 @@ export const DELIVER_FAILURE_CODES = [
 /** Why a message was not delivered: what a daemon reports, plus the server's own reasons for ending a held message. */
 export const MESSAGE_FAILURE_CODES = [
   ...DELIVER_FAILURE_CODES,
+  /** Written to an agent that went away (stopped, crashed, its machine restarted) before its turn ended. */
+  'turn-lost',
   /** The user called a held message off before its machine came back. */
   'cancelled',
   /** Its machine did not come back before the hold ran out. */
@@ -65,6 +67,8 @@ export type DeliveryEvent =
   | { readonly type: 'turn-ended' }
   /** The turn that took it ended without an answer. */
   | { readonly type: 'turn-failed'; readonly code: TurnFailureCode }
+  /** The agent it was written to went away before its turn ended (`turn-lost`). */
+  | { readonly type: 'turn-lost' }
   | { readonly type: 'fail'; readonly code: MessageFailureCode };
 
 export type Transition<S> = { readonly ok: true; readonly state: S } | { readonly ok: false; readonly error: string };
@@ -80,6 +84,7 @@ export const DELIVERY_TRANSITIONS: Readonly<Record<DeliveryEvent['type'], Readon
   acked: { accepted: 'delivered', delivered: 'delivered', answered: 'answered', unanswered: 'unanswered' },
   'turn-ended': { delivered: 'answered', answered: 'answered' },
   'turn-failed': { delivered: 'unanswered', unanswered: 'unanswered' },
+  'turn-lost': { delivered: 'unanswered', unanswered: 'unanswered' },
   fail: { held: 'failed', accepted: 'failed', 'awaiting-resume': 'failed' },
 };
 
@@ -91,7 +96,8 @@ export function deliveryTransition(state: DeliveryState, event: DeliveryEvent): 
 /**
  * "A turn end answers only what this agent took." A `delivered` message waits for the turn of the agent it was
  * written to; when that agent goes away first (stopped, crashed, its machine restarted) the turn is lost: the
- * message stays delivered (written once, never again) and no later agent's turn end answers it.
+ * message ends `unanswered` with `turn-lost` (written once, never again; the phone offers Retry) and no later
+ * agent's turn end answers it.
  */
 export function awaitsTurnEnd(m: { readonly state: DeliveryState | null; readonly turnLost: boolean }): boolean {
   return m.state === 'delivered' && !m.turnLost;

@@ -12,6 +12,7 @@ export const MESSAGE_FAILURE_TEXT: Readonly<Record<MessageFailureCode, string>> 
   'auth-failed': TURN_FAILURE_TEXT['auth-failed'].sentence,
   'vendor-gave-up': TURN_FAILURE_TEXT['vendor-gave-up'].sentence,
   'turn-failed': TURN_FAILURE_TEXT['turn-failed'].sentence,
+  'turn-lost': 'The agent stopped before it answered (it was stopped, crashed, or its machine restarted).',
   cancelled: 'You called it off before its machine came back.',
   'hold-expired': 'Its machine did not come back in time, so it was not sent.',
   // A held message whose session became blocked for good: the block's own sentence.

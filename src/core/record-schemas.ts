@@ -8,6 +8,8 @@ import type { MessageRecord, MessageRole, PermissionInfo } from './records.ts';
 /** Both ways round, the same property names: a schema that forgot an optional field would strip it silently. */
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 type Assert<T extends true> = T;
+/** Every value the record type allows passes the schema (a union member the schema forgot would drop live frames). */
+type Covers<Record, Schema> = [Record] extends [Schema] ? true : false;
 
 // Lengths are not bounded here: the server is trusted for sizes (it bounds what it stores), a frame is checked for shape.
 const int = v.pipe(v.number(), v.integer());
@@ -27,14 +29,17 @@ export type _AgentEntryKeys = [
 ];
 
 const PermissionInfoObject = v.object({
-  permissionId: v.string(), tool: v.string(), input: v.string(), decision: v.nullable(v.picklist(['allow', 'deny'])),
+  permissionId: v.string(), tool: v.string(), input: v.string(), decision: v.nullable(v.picklist(['allow', 'deny', 'expired'])),
   scope: v.optional(v.picklist(['once', 'session'])), inputTruncated: v.optional(v.boolean()),
   title: v.optional(v.string()), description: v.optional(v.string()),
   sessionScope: v.optional(v.boolean()), sessionScopeDetail: v.optional(v.string()), callId: v.optional(v.string()),
   answeredBy: v.optional(v.object({ deviceId: v.string(), name: v.string() })),
 });
 export const PermissionInfoSchema: v.GenericSchema<unknown, PermissionInfo> = PermissionInfoObject;
-export type _PermissionInfoKeys = Assert<SameKeys<v.InferOutput<typeof PermissionInfoObject>, PermissionInfo>>;
+export type _PermissionInfoKeys = [
+  Assert<SameKeys<v.InferOutput<typeof PermissionInfoObject>, PermissionInfo>>,
+  Assert<Covers<PermissionInfo, v.InferOutput<typeof PermissionInfoObject>>>,
+];
 
 const MESSAGE_ROLES = ['user', 'agent', 'tool', 'permission', 'notice'] as const satisfies readonly MessageRole[];
 
@@ -47,4 +52,7 @@ const MessageRecordObject = v.object({
 });
 /** A message as the server sends it (unknown fields from a newer server are dropped, not refused). */
 export const MessageRecordSchema: v.GenericSchema<unknown, MessageRecord> = MessageRecordObject;
-export type _MessageRecordKeys = Assert<SameKeys<v.InferOutput<typeof MessageRecordObject>, MessageRecord>>;
+export type _MessageRecordKeys = [
+  Assert<SameKeys<v.InferOutput<typeof MessageRecordObject>, MessageRecord>>,
+  Assert<Covers<MessageRecord, v.InferOutput<typeof MessageRecordObject>>>,
+];

@@ -74,7 +74,8 @@ export interface PermissionInfo {
   readonly tool: string;
   /** Exactly what Allow approves (JSON text for structured input); its SHA-256 binds an answer (`permissionInputHash`). */
   readonly input: string;
-  readonly decision: 'allow' | 'deny' | null;
+  /** `expired`: the agent that asked went away (stopped, crashed, its machine restarted) before it was answered. */
+  readonly decision: 'allow' | 'deny' | 'expired' | null;
   /** `session` when it was allowed for the rest of the session. */
   readonly scope?: 'once' | 'session';
   /** The input did not fit: it can only be denied from here. */

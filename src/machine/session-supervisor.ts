@@ -1,6 +1,7 @@
 // Runs the agents this machine manages: carries out the server's start/resume/deliver/adopt/stop/interrupt/
 // permission/forget frames (one session's in order, sessions side by side) and keeps the store true. Strict: a
 // resume never starts. Each command lives in src/machine/supervisor/.
+import { randomUUID } from 'node:crypto';
 import { assertNever, type Backend, type MachineCapabilities, type MachineDown, type MachineUp, type SessionId, type SessionReport } from '../core/index.ts';
 import type { DaemonStore } from './daemon-store.ts';
 import type { Logger } from './logger.ts';
@@ -95,9 +96,17 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
           await agent?.handle.answerPermission(f.permissionId, f.decision, f.scope);
           return;
         }
-        case 'set-permission-mode':
-          await sup.agents.get(f.sessionId)?.handle.setPermissionMode?.(f.mode);
+        case 'set-permission-mode': {
+          const agent = sup.agents.get(f.sessionId);
+          try {
+            await agent?.handle.setPermissionMode?.(f.mode);
+          } catch (err) {
+            // The phone shows the mode it asked for: say that the agent did not take it, and why.
+            const why = err instanceof Error ? err.message : String(err);
+            sup.send({ type: 'agent-event', sessionId: f.sessionId, eventId: `ev-${randomUUID()}`, event: { kind: 'error', text: `The agent did not switch to permission mode ${f.mode} and keeps its previous one: ${why}`.slice(0, 2_000) } });
+          }
           return;
+        }
         case 'history-request': // answered by the daemon, which knows the direct listings
         case 'welcome':
         case 'error':

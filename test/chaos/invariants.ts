@@ -152,12 +152,14 @@ function checkMessages(ctx: SoakContext, mem: Memory, snap: DbSnapshot): void {
     }
     const m = found[0]!;
     if (m.text !== send.text) violate(ctx, 3, `message ${send.clientId} text changed`);
-    if (m.state !== 'delivered' && m.state !== 'answered' && m.state !== 'failed') violate(ctx, 3, `message ${send.clientId} settled as ${m.state}`);
-    if (m.state === 'failed' && (!(MESSAGE_FAILURE_CODES as readonly string[]).includes(m.failure_code ?? '') || !m.failure_detail)) {
+    // Unanswered: written once to an agent whose turn ended without an answer, or that went away mid-turn (turn-lost).
+    if (m.state !== 'delivered' && m.state !== 'answered' && m.state !== 'unanswered' && m.state !== 'failed') violate(ctx, 3, `message ${send.clientId} settled as ${m.state}`);
+    const typed = (MESSAGE_FAILURE_CODES as readonly string[]).includes(m.failure_code ?? '');
+    if ((m.state === 'failed' && (!typed || !m.failure_detail)) || (m.state === 'unanswered' && !typed)) {
       violate(ctx, 3, `message ${send.clientId} failed without a typed reason (${m.failure_code}: ${m.failure_detail})`);
     }
     const prev = mem.finalStates.get(key);
-    if ((prev === 'failed' || prev === 'answered') && m.state !== prev) violate(ctx, 3, `message ${send.clientId} went from ${prev} to ${m.state}`);
+    if ((prev === 'failed' || prev === 'answered' || prev === 'unanswered') && m.state !== prev) violate(ctx, 3, `message ${send.clientId} went from ${prev} to ${m.state}`);
     if (m.state) mem.finalStates.set(key, m.state);
   }
   for (const key of rows.keys()) if (!known.has(key)) violate(ctx, 3, `a user message no phone sent: ${key}`);

@@ -36,7 +36,7 @@ describe('found by the chaos soak', () => {
 
   // Regression: a `turn-end` marked every `delivered` message of the session `answered`, also one written to an
   // agent that crashed before answering it; the next agent's (after a resume) turn-end then claimed it answered.
-  it('a message whose agent crashed mid-turn stays delivered when a resumed agent answers the next one', async () => {
+  it('a message whose agent crashed mid-turn is unanswered (turn-lost), not answered by a resumed agent’s next turn', async () => {
     const { phone, fake } = stack;
     const s = await liveSessionWithTurn(stack, 'claude-stream');
     await fake.setFaults(['crash-on-turn']);
@@ -50,6 +50,6 @@ describe('found by the chaos soak', () => {
     const next = await phone.send(s.id, 'after the resume');
     await phone.waitMessage(s.id, next.id, (x) => x.state === 'answered', 'the resumed agent to answer');
     const [after] = (await phone.messages(s.id)).filter((x) => x.id === lost.id);
-    expect(after?.state).toBe('delivered');
+    expect(after).toMatchObject({ state: 'unanswered', failure: { code: 'turn-lost' } });
   }, 60_000);
 });

@@ -53,7 +53,8 @@ export function buildReport(ctx: SoakContext, ops: number, trace: string, elapse
       if (m?.state === 'answered') {
         messages.delivered++;
         messages.answered++;
-      } else if (m?.state === 'delivered') {
+      } else if (m?.state === 'delivered' || m?.state === 'unanswered') {
+        // Written once to the agent; unanswered when its turn ended without an answer or the agent went away (turn lost).
         messages.delivered++;
         if (m.turn_lost === 1) messages.turnLost++;
       } else if (m?.state === 'failed') bump(messages.failed, m.failure_code ?? '?');

@@ -31,13 +31,13 @@ describe('turns', () => {
     expect(msg(failed, ids.delivered)).toMatchObject({ state: 'unanswered', failure: { code: 'auth-failed', detail: 'Not logged in' } });
   });
 
-  it('a turn end answers only what this agent took: after its agent went away, a later agent’s turn end leaves it delivered', () => {
+  it('a turn end answers only what this agent took: after its agent went away it is unanswered (turn-lost), and a later agent’s turn end leaves it so', () => {
     const { s } = run(inState('live'),
       { type: 'stopped', reason: 'crashed', detail: null },
       // A later agent (the session resumed) takes a new message and ends its turn.
       { type: 'hello', report: { sessionId: ids.session, vendorResumeId: ids.vendor, running: true } },
       { type: 'agent-event', eventId: 'e3', event: { kind: 'turn-end' } });
-    expect(msg(s, ids.delivered)).toMatchObject({ state: 'delivered', turnLost: true });
+    expect(msg(s, ids.delivered)).toMatchObject({ state: 'unanswered', turnLost: true, failure: { code: 'turn-lost' } });
     expect(msg(s, ids.accepted)).toMatchObject({ state: 'failed', failure: { code: 'agent-exited' } });
   });
 
@@ -64,10 +64,10 @@ describe('turns', () => {
     expect(step(answered, EVENTS['answer-permission']).refusal).toMatchObject({ kind: 'conflict', message: 'this permission was already answered (allow)' });
   });
 
-  it('a reconnect that finds the agent gone counts what the daemon wrote as delivered, and fails the rest', () => {
+  it('a reconnect that finds the agent gone counts what the daemon wrote as written (unanswered: its turn is lost), and fails the rest', () => {
     const live = inState('live');
     const { s } = run(live, { type: 'hello', report: { sessionId: ids.session, vendorResumeId: ids.vendor, running: false, delivered: [ids.accepted] } });
-    expect(msg(s, ids.accepted)).toMatchObject({ state: 'delivered', turnLost: true });
+    expect(msg(s, ids.accepted)).toMatchObject({ state: 'unanswered', turnLost: true, failure: { code: 'turn-lost' } });
     expect(lifecycleOf(s)).toBe('inactive');
   });
 });

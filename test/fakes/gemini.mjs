@@ -8,7 +8,7 @@ import { PERMISSION_TOOL, TURN_TOOL, permissionReply, replyText } from './lib/tu
 import { RICH_BASH, RICH_EDIT, RICH_INTRO, RICH_OUTRO, RICH_PLAN, chunks } from './lib/rich.mjs';
 import { faults, handshakeDelay } from './lib/faults.mjs';
 import { exitAfterFlush, readJsonLines, writeJson } from './lib/stdio.mjs';
-import { appendMessage, findSession, hasAnySession, selectAuth, settings, startRecording, startupCleanup } from './lib/gemini-store.mjs';
+import { appendMessage, findSession, folderTrusted, hasAnySession, selectAuth, settings, startRecording, startupCleanup } from './lib/gemini-store.mjs';
 
 const VERSION = '0.61.0';
 /** Gemini CLI 0.61's modes, as its `session/new` lists them. */
@@ -229,6 +229,10 @@ function runAgent() {
       case 'session/set_mode': {
         if (!sessions.has(params.sessionId)) return fail(id, -32603, 'Internal error', { details: `Session not found: ${params.sessionId}` });
         if (!MODES.availableModes.some((m) => m.id === params.modeId)) return fail(id, -32602, 'Invalid params', { details: `Invalid or unavailable mode: ${params.modeId}` });
+        // 0.61 refuses the modes that approve by themselves in a folder it does not trust.
+        if ((params.modeId === 'autoEdit' || params.modeId === 'yolo') && !folderTrusted(sessions.get(params.sessionId).cwd)) {
+          return fail(id, -32603, 'Internal error', { details: 'Cannot enable privileged approval modes in an untrusted folder.' });
+        }
         record('gemini', 'permission-mode', params.sessionId, sessions.get(params.sessionId).cwd, { mode: params.modeId });
         return respond(id, {});
       }

@@ -253,3 +253,33 @@ describe('session supervisor', () => {
     expect(vendor.record.filter((r) => r.event === 'created')).toHaveLength(1);
   });
 });
+
+// Seen with the real Gemini CLI 0.61: a mode change while it ran that Gemini refused (yolo in an untrusted folder) was
+// only logged by the daemon; the phone showed the new mode while the agent kept the old one.
+describe('a mode change the agent refuses while it runs', () => {
+  it('is said on the transcript, with the agent’s reason', async () => {
+    const sent: MachineUp[] = [];
+    const memory = createMemoryDriver('claude-stream', vendor);
+    const refusing: BackendDriver = {
+      ...memory,
+      async start(req) {
+        const r = await memory.start(req);
+        if (!r.ok) return r;
+        return { ok: true, handle: Object.assign(Object.create(r.handle) as typeof r.handle, { setPermissionMode: () => Promise.reject(new Error('Cannot enable privileged approval modes in an untrusted folder.')) }) };
+      },
+    };
+    const store = openDaemonStore(join(home, 'daemon'));
+    const sup = createSessionSupervisor({
+      store, drivers: new Map<Backend, BackendDriver>([['claude-stream', refusing]]), send: (f) => sent.push(f),
+      capabilities: () => ({ 'claude-stream': { installed: true, version: '1', canResume: true, detail: null } }), log: silentLogger,
+    });
+    await sup.handle(start());
+    await sup.handle({ type: 'set-permission-mode', sessionId: 's1' as never, mode: 'yolo' });
+    const notice = sent.find((f) => f.type === 'agent-event' && f.event.kind === 'error');
+    expect(notice, JSON.stringify(sent)).toBeDefined();
+    const text = (notice as Extract<MachineUp, { type: 'agent-event' }>).event as { text: string };
+    expect(text.text).toContain('yolo');
+    expect(text.text).toContain('Cannot enable privileged approval modes in an untrusted folder.');
+    await sup.stop();
+  });
+});

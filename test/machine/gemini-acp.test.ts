@@ -257,3 +257,66 @@ describe('gemini-acp specifics', () => {
     expect(await fx.livePids()).toEqual([]);
   }, 20_000);
 });
+
+// Seen with the real Gemini CLI 0.61 under `baton up`: `session/set_mode` to autoEdit or yolo in a folder Gemini does not
+// trust answers -32603 "Internal error" with `data.details` "Cannot enable privileged approval modes in an untrusted
+// folder."; Baton said only "Internal error", so the user could not tell what to do.
+describe('gemini-acp: privileged modes and folder trust', () => {
+  let fx: Awaited<ReturnType<typeof fixture>> | null = null;
+  afterEach(async () => {
+    await fx?.cleanup();
+    fx = null;
+  });
+
+  it('yolo in an untrusted folder fails the start with Gemini’s reason and what to do; a trusted folder takes it', async () => {
+    fx = await fixture();
+    const refused = await fx.driver.start({ cwd: fx.cwd, title: 'yolo', permissionMode: 'yolo' });
+    expect(refused).toMatchObject({ ok: false, code: 'vendor-error' });
+    if (refused.ok) return;
+    expect(refused.detail).toContain('Cannot enable privileged approval modes in an untrusted folder');
+    expect(refused.detail).toMatch(/trust/i);
+    expect(await fx.livePids()).toEqual([]);
+    await mkdir(join(fx.fake.home, '.gemini'), { recursive: true });
+    await writeFile(join(fx.fake.home, '.gemini', 'trustedFolders.json'), JSON.stringify({ [fx.cwd]: 'TRUST_FOLDER' }));
+    const taken = await fx.driver.start({ cwd: fx.cwd, title: 'yolo', permissionMode: 'yolo' });
+    if (!taken.ok) throw new Error(taken.detail);
+    expect((await fx.record()).some((l) => l.event === 'permission-mode' && (l as { mode?: string }).mode === 'yolo')).toBe(true);
+    await taken.handle.stop();
+  });
+
+  it('a change to yolo while it runs is refused with Gemini’s words (the daemon says them on the transcript)', async () => {
+    fx = await fixture();
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'live' });
+    if (!started.ok) throw new Error(started.detail);
+    await expect(started.handle.setPermissionMode!('yolo')).rejects.toThrow('Cannot enable privileged approval modes in an untrusted folder.');
+    await started.handle.stop();
+  });
+});
+
+// Seen with the real Gemini CLI 0.61: it sends no `tool_call` before `session/request_permission`, so the phone had no
+// card for the command while it asked — only after the answer did a card appear, already done.
+describe('gemini-acp: a tool call that asks first', () => {
+  let fx: Awaited<ReturnType<typeof fixture>> | null = null;
+  afterEach(async () => {
+    await fx?.cleanup();
+    fx = null;
+  });
+
+  it('shows as running while it asks (from the request), then done once allowed, as one call', async () => {
+    fx = await fixture();
+    await fx.setFaults(['permission']);
+    const started = await fx.driver.start({ cwd: fx.cwd, title: 'ask' });
+    if (!started.ok) throw new Error(started.detail);
+    const log = new EventLog(started.handle);
+    await started.handle.send('please allow');
+    const ask = await log.next('permission-request');
+    const before = log.events.slice(0, log.events.indexOf(ask));
+    const running = before.find((e) => e.kind === 'tool-call' && e.callId === ask.callId);
+    expect(running, JSON.stringify(log.events)).toMatchObject({ kind: 'tool-call', status: 'running', tool: 'Bash', result: null });
+    await started.handle.answerPermission(ask.permissionId, 'allow');
+    await log.next('turn-end');
+    const calls = log.events.filter((e) => e.kind === 'tool-call' && e.callId === ask.callId);
+    expect(calls.at(-1)).toMatchObject({ status: 'done' });
+    await started.handle.stop();
+  });
+});

@@ -1,6 +1,8 @@
 // Each driver against its fake playing the `rich` turn (test/fakes/lib/rich.mjs) in its CLI's own shapes: the
 // structured events the phone draws (commands with output and exit code, edits as diffs, checklists, streamed
 // text), "allow for this session" reaching the vendor its own way, and the permission mode handed to the vendor.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { summarizeInput, type FileChange } from '../../src/core/index.ts';
 import type { BackendDriver, DriverEnv, DriverEvent } from '../../src/machine/providers/backend.ts';
@@ -27,6 +29,8 @@ interface Case {
   readonly modeSeen: (lines: Array<Record<string, unknown>>) => boolean;
   /** How the fake records an allow for the rest of the session. */
   readonly sessionAllowSeen: (line: Record<string, unknown>) => boolean;
+  /** What the vendor needs before it takes that mode (Gemini: a folder it trusts, for autoEdit and yolo). */
+  readonly prepareMode?: (home: string, cwd: string) => Promise<void>;
 }
 
 const CASES: Case[] = [
@@ -51,6 +55,10 @@ const CASES: Case[] = [
     backend: 'gemini-acp', provider: 'gemini', create: createGeminiAcpDriver, output: false, failing: false, mode: 'autoEdit',
     modeSeen: (lines) => lines.some((l) => l.event === 'permission-mode' && l.mode === 'autoEdit'),
     sessionAllowSeen: (l) => l.optionId === 'proceed_always',
+    prepareMode: async (home, cwd) => {
+      await mkdir(join(home, '.gemini'), { recursive: true });
+      await writeFile(join(home, '.gemini', 'trustedFolders.json'), JSON.stringify({ [cwd]: 'TRUST_FOLDER' }));
+    },
   },
 ];
 
@@ -135,6 +143,7 @@ for (const c of CASES) {
 
     it('the permission mode chosen at start reaches the vendor', async () => {
       fx = await fakeFixture(c.provider, c.create);
+      await c.prepareMode?.(fx.fake.home, fx.cwd);
       const start = await fx.driver.start({ cwd: fx.cwd, title: 'mode', permissionMode: c.mode });
       if (!start.ok) throw new Error(start.detail);
       const log = new EventLog(start.handle);

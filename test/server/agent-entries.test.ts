@@ -133,6 +133,41 @@ describe('permission answers', () => {
     expect(allow.body.error.message).toMatch(/too long to show/);
     expect((await ts.phone.post(`/api/sessions/${s.id}/permissions/p3`, { decision: 'deny' })).status).toBe(200);
   });
+
+  // Seen with the real Codex under `baton up`: Stop while it asked left the request open for ever — Allow/Deny still
+  // shown, and once the session was resumed an Allow went to a new agent that never asked.
+  it('a request whose agent went away expires: no longer answerable, even after the session is resumed', async () => {
+    const s = await liveSession(ts, laptop);
+    ask(s.id, 'p4');
+    await waitFor(async () => (await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission === true, 'asking');
+    laptop.stopped(s.id, 'requested');
+    const m = await waitFor(async () => (await messagesOf(ts, s.id)).find((x) => x.role === 'permission' && x.permission?.decision === 'expired'), 'expired');
+    expect(m.permission).toMatchObject({ permissionId: 'p4', decision: 'expired' });
+    expect((await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission).toBe(false);
+    // The session is resumed (a new agent): the old request is still not answerable, and nothing goes to the machine.
+    laptop.resumable(s.id, 'vendor-1');
+    await laptop.disconnect();
+    await laptop.connect({ sessions: [{ sessionId: s.id, vendorResumeId: 'vendor-1', running: true }] });
+    await waitForSession(ts, s.id, (x) => x.status === 'active');
+    const r = await ts.phone.post(`/api/sessions/${s.id}/permissions/p4`, { decision: 'allow', inputHash: permissionInputHash(m.permission!.input) });
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toMatch(/no longer asking/);
+    expect(laptop.all('permission-answer')).toEqual([]);
+  });
+
+  // Seen with the real Claude Code: Interrupt while it asked ended the turn, but the session kept saying "The agent
+  // waits for your answer" with Allow/Deny on a request Claude had dropped.
+  it('a request still open when its turn ends expires, and the session no longer waits', async () => {
+    const s = await liveSession(ts, laptop);
+    ask(s.id, 'p5');
+    await waitFor(async () => (await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission === true, 'asking');
+    laptop.event(s.id, 'e-int', { kind: 'turn-end', failure: { code: 'interrupted', detail: '' } });
+    const m = await waitFor(async () => (await messagesOf(ts, s.id)).find((x) => x.role === 'permission' && x.permission?.decision === 'expired'), 'expired');
+    expect(m.permission!.permissionId).toBe('p5');
+    expect((await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission).toBe(false);
+    expect((await ts.phone.post(`/api/sessions/${s.id}/permissions/p5`, { decision: 'deny' })).status).toBe(409);
+    expect(laptop.all('permission-answer')).toEqual([]);
+  });
 });
 
 describe('permission modes', () => {

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 describe('a daemon that crashed after writing a message but before its ack went out', () => {
-  it('reports the message in hello: it counts as delivered (turn lost), not failed; an unwritten one fails', async () => {
+  it('reports the message in hello: it counts as written (unanswered, turn-lost), not failed; an unwritten one fails', async () => {
     ts = await startTestServer();
     const laptop = ts.machine('laptop');
     await laptop.connect();
@@ -39,13 +39,13 @@ describe('a daemon that crashed after writing a message but before its ack went 
       const u = by.get(unwritten.body.message.id)!;
       return u.state === 'failed' ? { w, u } : null;
     }, 'the reconnect to settle the messages');
-    expect(states.w.state).toBe('delivered');
+    expect(states.w).toMatchObject({ state: 'unanswered', failure: { code: 'turn-lost' } });
     expect(states.u.failure?.code).toBe('agent-exited');
     // Its turn was lost with the agent: a later turn end does not mark it answered.
     again.event(id, 'ev-late', { kind: 'turn-end' });
     await new Promise((r) => setTimeout(r, 200));
     const w = (await phone.get(`/api/sessions/${id}/messages`)).body.messages.find((m: { id: string }) => m.id === written.body.message.id);
-    expect(w.state).toBe('delivered');
+    expect(w.state).toBe('unanswered');
   });
 });
 

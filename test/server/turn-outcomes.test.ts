@@ -54,6 +54,36 @@ describe('a turn that ends without an answer', () => {
   });
 });
 
+describe('a turn whose agent went away', () => {
+  // Seen with the real Claude Code under `baton up`: a message the agent took, then Stop (or a crash, or a daemon
+  // restart) mid-turn, stayed `delivered` for ever — the phone showed "the agent is working" on an idle session.
+  it('ends unanswered with turn-lost when the agent stops mid-turn, and no later turn end answers it', async () => {
+    const s = await liveSession(ts, laptop);
+    const sent = await deliveredMessage(s.id, 'c-lost');
+    laptop.stopped(s.id, 'requested');
+    const m = await waitFor(async () => {
+      const r = await message(s.id, sent.id);
+      return r.state === 'unanswered' ? r : null;
+    }, 'unanswered after the stop');
+    expect(m.failure).toMatchObject({ code: 'turn-lost' });
+    laptop.event(s.id, 'e-late', { kind: 'turn-end' });
+    await waitFor(async () => (await ts.phone.get(`/api/sessions/${s.id}`)).body.session.status === 'inactive', 'inactive');
+    expect((await message(s.id, sent.id)).state).toBe('unanswered');
+  });
+
+  it('ends unanswered with turn-lost when its machine reconnects with the agent gone', async () => {
+    const s = await liveSession(ts, laptop);
+    const sent = await deliveredMessage(s.id, 'c-gone');
+    await laptop.disconnect();
+    await laptop.connect({ sessions: [{ sessionId: s.id, vendorResumeId: s.vendorResumeId ?? 'v', running: false }] });
+    const m = await waitFor(async () => {
+      const r = await message(s.id, sent.id);
+      return r.state === 'unanswered' ? r : null;
+    }, 'unanswered after the reconnect');
+    expect(m.failure?.code).toBe('turn-lost');
+  });
+});
+
 describe('vendor retries', () => {
   it('show on the session as an updating notice, cleared when the agent moves on', async () => {
     const s = await liveSession(ts, laptop);

@@ -89,7 +89,8 @@ export function moveMessage(d: Draft, id: MessageId, event: DeliveryEvent, detai
     return false;
   }
   if (t.state === m.state) return true;
-  const failure: { code: MessageFailureCode; detail: string } | null = event.type === 'fail' || event.type === 'turn-failed' ? { code: event.code, detail } : null;
+  const failure: { code: MessageFailureCode; detail: string } | null = event.type === 'fail' || event.type === 'turn-failed' ? { code: event.code, detail }
+    : event.type === 'turn-lost' ? { code: 'turn-lost', detail } : null;
   setMessage(d, id, { state: t.state, failure, updatedAt: d.world.now }, true);
   return true;
 }

@@ -127,9 +127,22 @@ export function failAccepted(d: Draft, code: MessageFailureCode, detail: string)
   for (const m of inState(d, 'accepted')) moveMessage(d, m.id, { type: 'fail', code }, detail);
 }
 
-/** Its agent is gone: what it took stays delivered, and a later agent's turn end must not answer it. */
-export function loseTurn(d: Draft): void {
-  for (const m of [...d.messages.values()]) if (awaitsTurnEnd(m)) setMessage(d, m.id, { turnLost: true }, false);
+/** Its agent is gone: what it took ends unanswered (`turn-lost`, never written again), and no later agent's turn end answers it. */
+export function loseTurn(d: Draft, detail: string): void {
+  // What it asked can no longer be answered: a resumed agent never asked it.
+  expirePermissions(d);
+  for (const m of [...d.messages.values()]) {
+    if (!awaitsTurnEnd(m)) continue;
+    setMessage(d, m.id, { turnLost: true }, false);
+    moveMessage(d, m.id, { type: 'turn-lost' }, detail);
+  }
+}
+
+/** The open permission requests can no longer be answered (their turn ended, or their agent is gone): they expire. */
+export function expirePermissions(d: Draft): void {
+  for (const m of [...d.messages.values()]) {
+    if (m.role === 'permission' && m.permission?.decision === null) setMessage(d, m.id, { permission: { ...m.permission, decision: 'expired' }, updatedAt: d.world.now }, true);
+  }
 }
 
 /** What a turn end answers: the delivered messages of the agent whose turn it was. */

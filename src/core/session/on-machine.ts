@@ -7,7 +7,7 @@ import type { VendorId } from '../ids.ts';
 import type { RetryNotice } from '../turn.ts';
 import type { MachineEvent } from './events.ts';
 import { append, command, log, moveMessage, notice, patch, pending, type Draft } from './draft.ts';
-import { failAccepted, failAttempt, inTurn, loseTurn, queueDeliveries, releaseHeld, succeedAttempt } from './messages.ts';
+import { expirePermissions, failAccepted, failAttempt, inTurn, loseTurn, queueDeliveries, releaseHeld, succeedAttempt } from './messages.ts';
 import type { SessionFacts } from './snapshot.ts';
 
 type Of<T extends MachineEvent['type']> = Extract<MachineEvent, { type: T }>;
@@ -84,8 +84,8 @@ export function onDeliverFailed(d: Draft, e: Of<'deliver-failed'>): void {
 
 export function onStopped(d: Draft, e: Of<'stopped'>): void {
   patch(d, { status: 'inactive', awaitingPermission: false, agentRetry: null });
-  // Its agent is gone: a later agent's turn end must not mark what this one never answered.
-  loseTurn(d);
+  // Its agent is gone: what it took ends unanswered, and a later agent's turn end must not mark it.
+  loseTurn(d, e.reason === 'requested' ? 'the session was stopped before the agent answered' : `the agent ${e.reason} before it answered${e.detail ? `: ${e.detail}` : ''}`);
   settle(d);
   const code = e.reason === 'requested' ? 'stopped' : 'agent-exited';
   failAccepted(d, code, e.detail ?? (code === 'stopped' ? 'the session was stopped' : 'the agent exited'));
@@ -114,7 +114,7 @@ export function onHello(d: Draft, e: Of<'hello'>): void {
     // Written to the agent before the daemon went down, its ack still in the daemon's outbox: delivered, not failed.
     const written = new Set<string>(r?.delivered ?? []);
     for (const m of [...d.messages.values()]) if (m.state === 'accepted' && written.has(m.id)) moveMessage(d, m.id, { type: 'acked' });
-    loseTurn(d);
+    loseTurn(d, 'the agent was no longer running when its machine reconnected');
     settle(d);
     failAccepted(d, 'agent-exited', 'the agent was no longer running when its machine reconnected');
   }
@@ -162,7 +162,9 @@ export function onAgentEvent(d: Draft, { eventId, event }: Extract<MachineEvent,
         else moveMessage(d, m.id, { type: 'turn-ended' });
       }
       settle(d);
-      return patch(d, { lastActivityAt: now, ...retryCleared });
+      // The turn that asked is over (e.g. interrupted while it asked): the vendor dropped what it asked.
+      expirePermissions(d);
+      return patch(d, { lastActivityAt: now, awaitingPermission: false, ...retryCleared });
     }
     case 'retry': {
       const notice: RetryNotice = { attempt: event.attempt, maxAttempts: event.maxAttempts, detail: event.detail, retryInMs: event.retryInMs, at: now };

@@ -73,6 +73,7 @@ export function onAnswerPermission(d: Draft, e: Of<'answer-permission'>): void {
   const open = [...d.messages.values()].filter((m) => m.role === 'permission' && m.permission !== null);
   const m = open.find((x) => x.permission!.permissionId === e.permissionId);
   if (!m?.permission) return refuse(d, { kind: 'not-found', message: `no permission request ${e.permissionId}` });
+  if (m.permission.decision === 'expired') return refuse(d, { kind: 'conflict', message: 'the agent that asked this has stopped, so it is no longer asking' });
   if (m.permission.decision !== null) return refuse(d, { kind: 'conflict', message: `this permission was already answered (${m.permission.decision})` });
   if (d.session.status !== 'active') return notRunning(d, 'the session is not running, so the agent is no longer asking');
   // Allow approves exactly what was shown: an input too long to show whole cannot be allowed from here.

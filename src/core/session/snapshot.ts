@@ -105,4 +105,6 @@ export interface SnapshotWants {
   readonly attemptId?: AttemptId;
   /** The permission request, and every open one of the session (to know whether the agent still waits). */
   readonly permissionId?: PermissionId;
+  /** Every open permission request of the session (its agent may be gone: they expire). */
+  readonly openPermissions?: true;
 }

@@ -107,7 +107,14 @@ export function wantsOf(e: SessionEvent): SnapshotWants {
       return { attemptId: e.attemptId };
     case 'answer-permission':
       return { permissionId: e.permissionId };
-    case 'started': case 'start-failed': case 'resumable': case 'agent-event': case 'stopped': case 'hello': case 'disconnect':
+    // The agent may be gone: what it asked expires.
+    case 'stopped':
+      return { openPermissions: true };
+    case 'hello':
+      return e.report?.running === true ? {} : { openPermissions: true };
+    case 'agent-event':
+      return e.event.kind === 'turn-end' ? { openPermissions: true } : {};
+    case 'started': case 'start-failed': case 'resumable': case 'disconnect':
     case 'send': case 'stop': case 'archive': case 'unarchive': case 'interrupt': case 'take-over': case 'rename': case 'set-permission-mode': case 'recheck':
       return {};
     default:

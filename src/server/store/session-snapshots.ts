@@ -75,10 +75,8 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
       const messages = new Map<string, MessageRow>(q.open.all(row.id).map((m) => [m.id, m]));
       const add = (m: MessageRow | undefined) => void (m && messages.set(m.id, m));
       if (wants.messageId !== undefined) add(q.message.get(wants.messageId, row.id));
-      if (wants.permissionId !== undefined) {
-        add(q.permission.get(row.id, wants.permissionId));
-        for (const m of q.openPermissions.all(row.id)) add(m);
-      }
+      if (wants.permissionId !== undefined) add(q.permission.get(row.id, wants.permissionId));
+      if (wants.permissionId !== undefined || wants.openPermissions) for (const m of q.openPermissions.all(row.id)) add(m);
       const attempts = new Map<string, AttemptRow>();
       const pending = q.pendingAttempt.get(row.id);
       if (pending) attempts.set(pending.id, pending);

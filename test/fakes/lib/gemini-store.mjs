@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 const root = () => join(process.env.GEMINI_CLI_HOME || homedir(), '.gemini');
 export const fileMinute = (at) => new Date(at).toISOString().slice(0, 16).replace(/:/g, '-');
@@ -99,6 +99,16 @@ export function startupCleanup(cwd) {
 
 export function settings() {
   return readJson(join(root(), 'settings.json'), {});
+}
+/**
+ * Whether Gemini trusts a folder (0.61: folder trust is on unless settings turn it off; `trustedFolders.json` maps a
+ * folder to TRUST_FOLDER — it and everything below — or TRUST_PARENT — its parent and everything below).
+ */
+export function folderTrusted(cwd) {
+  if (settings().security?.folderTrust?.enabled === false) return true;
+  const rules = readJson(join(root(), 'trustedFolders.json'), {});
+  const under = (dir) => cwd === dir || cwd.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+  return Object.entries(rules).some(([dir, rule]) => (rule === 'TRUST_FOLDER' && under(dir)) || (rule === 'TRUST_PARENT' && under(dirname(dir))));
 }
 export function selectAuth(type) {
   const s = settings();

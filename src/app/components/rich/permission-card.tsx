@@ -140,7 +140,7 @@ export function PermissionCard(props: { message: MessageRecord; onAnswer: ((a: P
           <pre class="perm-value" aria-label="Exact input"><VisibleText text={p().input} /></pre>
         </details>
       </Show>
-      <Show when={p().decision === null} fallback={<p class="perm-decision muted">{p().decision === 'deny' ? 'Denied' : p().scope === 'session' ? 'Allowed for this session' : 'Allowed'}{p().answeredBy ? ` from “${p().answeredBy!.name}”` : ''}</p>}>
+      <Show when={p().decision === null} fallback={<p class="perm-decision muted">{p().decision === 'expired' ? 'Not answered — the agent stopped before it got an answer' : p().decision === 'deny' ? 'Denied' : p().scope === 'session' ? 'Allowed for this session' : 'Allowed'}{p().answeredBy ? ` from “${p().answeredBy!.name}”` : ''}</p>}>
         <Show when={props.onAnswer} fallback={<p class="muted">Waiting for an answer</p>}>
           <Show when={p().inputTruncated}>
             <p class="perm-warning">This request is too long to show here in full, so it cannot be allowed from the phone. Deny it, or answer it on its machine.</p>

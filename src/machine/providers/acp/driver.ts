@@ -5,7 +5,7 @@ import type * as acp from '@agentclientprotocol/sdk';
 import { VendorIdSchema, type Backend, type BackendCapability, type Provider, type ResumeFailureCode, type VendorId } from '../../../core/index.ts';
 import type { BackendDriver, DirectSessionInfo, DriverEnv, HistoryOutcome, HistoryRequest, ResumeOutcome, StartOutcome } from '../backend.ts';
 import { checkVersion } from '../shared/check-version.ts';
-import { openAcp, type AcpAgentSpec, type AcpConnection, type Failure } from './connection.ts';
+import { describeRpcError, openAcp, type AcpAgentSpec, type AcpConnection, type Failure } from './connection.ts';
 import { createAcpHandle, setAcpMode, type AcpHandleOptions } from './handle.ts';
 
 /** What makes one ACP agent different from another; Gemini is one preset, a user-configured agent another. */
@@ -160,9 +160,19 @@ async function applyMode(conn: AcpConnection, sessionId: VendorId, mode: string 
     return { ok: true };
   } catch (err) {
     await conn.stop();
-    return { ok: false, code: 'vendor-error', detail: `the agent refused permission mode ${mode}: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, code: 'vendor-error', detail: refusedModeDetail(mode, err) };
   }
 }
+
+/** Why the agent refused a mode, in its own words (Gemini puts them in `data.details`), and what to do about a folder it does not trust. */
+export function refusedModeDetail(mode: string, err: unknown): string {
+  const words = isRpcError(err) ? describeRpcError(err) : err instanceof Error ? err.message : String(err);
+  const fix = /untrusted folder/i.test(words) ? ' — trust this folder in the agent first (Gemini: run `gemini` in it once and choose to trust it), or choose another mode' : '';
+  return `the agent refused permission mode ${mode}: ${words}${fix}`.slice(0, 2_000);
+}
+
+const isRpcError = (err: unknown): err is { code: number; message: string; data?: unknown } =>
+  typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number' && typeof (err as { message?: unknown }).message === 'string';
 
 const REPLAY_QUIET_MS = 30;
 const REPLAY_MAX_MS = 1_000;

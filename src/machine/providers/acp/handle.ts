@@ -67,6 +67,10 @@ export function createAcpHandle(conn: AcpConnection, vendorId: VendorId, o: AcpH
       const answered = new Promise<acp.RequestPermissionResponse>((resolve) => permissions.set(id, { options: params.options, answer: resolve }));
       for (const e of mapper.flush()) events.emit(e);
       const call = params.toolCall as unknown as Record<string, unknown>;
+      // Gemini sends no `tool_call` before asking: the request's call is the card, running while it waits (its notes
+      // are the request's words, not output, so only its diffs go on the card).
+      const diffs = Array.isArray(call.content) ? (call.content as Array<{ type?: unknown }>).filter((c) => c?.type === 'diff') : [];
+      for (const e of mapper.map({ ...call, sessionUpdate: 'tool_call', status: 'pending', content: diffs })) events.emit(e);
       const input = inputText(permissionInput(call));
       const note = toolContent(call.content).text;
       events.emit({
@@ -137,7 +141,10 @@ export function createAcpHandle(conn: AcpConnection, vendorId: VendorId, o: AcpH
       return started.then(() => undefined);
     },
     async setPermissionMode(mode) {
-      await setAcpMode(conn, vendorId, mode);
+      // Gemini says why in `data.details` ("… in an untrusted folder."): keep its words.
+      await setAcpMode(conn, vendorId, mode).catch((err: unknown) => {
+        throw new Error(err instanceof Error && 'code' in err ? describeRpcError(err as acp.RequestError) : err instanceof Error ? err.message : String(err));
+      });
     },
     async answerPermission(permissionId, decision, scope = 'once') {
       const pending = permissions.get(permissionId);
