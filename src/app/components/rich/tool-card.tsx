@@ -82,16 +82,23 @@ function Edits(props: { entry: ToolEntry }): JSX.Element {
   );
 }
 
+/** The one line a folded card shows: the tool, what it worked on, how it went. */
+function CompactHead(props: { entry: ToolEntry }): JSX.Element {
+  return (
+    <summary>
+      <span class="tool-head">
+        <span class="tool-name">{props.entry.tool}</span>
+        <span class="tool-summary">{props.entry.title ?? summarizeInput(props.entry.input)}</span>
+        <Status entry={props.entry} />
+      </span>
+    </summary>
+  );
+}
+
 function Compact(props: { entry: ToolEntry }): JSX.Element {
   return (
     <details class="tool-card compact" data-tool="compact" data-status={props.entry.status}>
-      <summary>
-        <span class="tool-head">
-          <span class="tool-name">{props.entry.tool}</span>
-          <span class="tool-summary">{props.entry.title ?? summarizeInput(props.entry.input)}</span>
-          <Status entry={props.entry} />
-        </span>
-      </summary>
+      <CompactHead entry={props.entry} />
       <Output result={props.entry.result} running={props.entry.status === 'running'} />
     </details>
   );
@@ -104,13 +111,7 @@ function Other(props: { entry: ToolEntry }): JSX.Element {
   };
   return (
     <details class="tool-card compact" data-tool="other" data-status={props.entry.status}>
-      <summary>
-        <span class="tool-head">
-          <span class="tool-name">{props.entry.tool}</span>
-          <span class="tool-summary">{props.entry.title ?? summarizeInput(props.entry.input)}</span>
-          <Status entry={props.entry} />
-        </span>
-      </summary>
+      <CompactHead entry={props.entry} />
       {codeBlock(pretty(), 'json', { fold: OUTPUT_FOLD_LINES, label: 'input' })}
       <For each={props.entry.changes}>{(c) => diffView(c)}</For>
       <Output result={props.entry.result} running={props.entry.status === 'running'} />
