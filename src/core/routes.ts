@@ -108,3 +108,5 @@ export const ROUTES = {
 type ParamsOf<P extends string> = [ParamNames<P>] extends [never] ? { readonly params?: never } : { readonly params: { readonly [K in ParamNames<P>]: ParamDef } };
 
 export type RouteDefOf<N extends RouteName> = (typeof ROUTES)[N];
+/** What a route answers when it succeeds. */
+export type RouteResponse<N extends RouteName> = RouteDefOf<N>['response'];
