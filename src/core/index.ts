@@ -29,3 +29,4 @@ export * from './socket-codes.ts';
 export * from './record-schemas.ts';
 export * from './route-paths.ts';
 export * from './routes.ts';
+export * from './route-client.ts';

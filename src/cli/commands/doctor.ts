@@ -98,7 +98,7 @@ async function checkServer(home: string): Promise<ServerCheck> {
   }
   if (!cli?.token) return { url, reachable: true, authorized: false, detail: 'this terminal has no token: run `baton pair --code CODE`' };
   try {
-    await createApiClient(url, cli.token).get('/api/machines');
+    await createApiClient(url, cli.token).call('listMachines');
     return { url, reachable: true, authorized: true, detail: null };
   } catch (e) {
     return { url, reachable: true, authorized: false, detail: e instanceof ApiError && e.status === 401 ? 'the token was refused: pair this terminal again' : (e as Error).message };
