@@ -8,7 +8,7 @@ import { createECDH } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_NAMES, ROUTE_PATHS, ROUTES, type RouteName } from '../../src/core/index.ts';
+import { ROUTE_NAMES, ROUTE_PATHS, ROUTES, routeRequest, type RouteInput, type RouteName, type RouteRequest } from '../../src/core/index.ts';
 import { createApp } from '../../src/server/http/app.ts';
 import { apiClient, openPhoneSocket, ScriptedMachine, startTestServer, type TestServer } from '../helpers/server-harness.ts';
 import { dumpDatabase, liveSession, waitForSession } from './fixtures.ts';
@@ -27,61 +27,52 @@ type Who = 'people' | 'phones' | 'share' | 'anyone';
 type Caller = 'phone' | 'cli' | 'machine' | 'share' | 'none' | 'made-up' | 'revoked' | 'stranger';
 const CALLERS: readonly Caller[] = ['phone', 'cli', 'machine', 'share', 'none', 'made-up', 'revoked', 'stranger'];
 
-interface Call {
-  readonly path: string;
-  readonly body?: unknown;
-}
-interface Row {
+interface Row<N extends RouteName> {
   /** A well-formed request naming the owner's things; routes that use something up make a fresh one each time. */
-  readonly call: () => Call | Promise<Call>;
+  readonly call: () => RouteInput<N> | Promise<RouteInput<N>>;
   /** It names something of the owner's: another account gets 404 (else it answers about the caller's own account). */
   readonly names?: boolean;
 }
 
-const session = (tail = '') => () => ({ path: `/api/sessions/${ids.session}${tail}` });
+const session = () => ({ id: ids.session });
 const pushKey = () => createECDH('prime256v1').generateKeys().toString('base64url');
 
-/** One row per route of the table (src/core/routes.ts), which says who may call it. */
-const ROWS: { readonly [N in RouteName]: Row } = {
-  health: { call: () => ({ path: '/api/health' }) },
-  pair: {
-    call: () => ({ path: '/api/pair', body: { code: ts.admin.createPairingCode(ts.accountId as never, 'phone').code, name: 'new phone', kind: 'phone' } }),
-  },
-  createPairingCode: { call: () => ({ path: '/api/pairing-codes', body: { kind: 'phone' } }) },
-  listDevices: { call: () => ({ path: '/api/devices' }) },
-  revokeDevice: { names: true, call: () => ({ path: `/api/devices/${ts.admin.issueToken(ts.accountId as never, 'phone', 'victim').deviceId}` }) },
-  sync: { call: () => ({ path: '/api/sync?since=0' }) },
-  listMachines: { call: () => ({ path: '/api/machines' }) },
-  getSettings: { call: () => ({ path: '/api/settings' }) },
-  updateSettings: { call: () => ({ path: '/api/settings', body: { disabledBackends: [] } }) },
-  startSession: { names: true, call: () => ({ path: '/api/sessions', body: { machineId: ids.machine, provider: 'claude', cwd: '/work/x' } }) },
-  getSession: { names: true, call: session() },
-  editSession: { names: true, call: () => ({ path: `/api/sessions/${ids.session}`, body: { title: 'mine now' } }) },
-  listMessages: { names: true, call: session('/messages') },
-  sendMessage: { names: true, call: () => ({ path: `/api/sessions/${ids.session}/messages`, body: { clientId: `c-${Math.random()}`, text: 'hi' } }) },
-  cancelMessage: { names: true, call: session('/messages/msg_none/cancel') },
-  archiveSession: { names: true, call: session('/archive') },
-  unarchiveSession: { names: true, call: session('/unarchive') },
-  stopSession: { names: true, call: session('/stop') },
-  interruptSession: { names: true, call: session('/interrupt') },
-  takeOverSession: { names: true, call: session('/takeover') },
-  answerPermission: { names: true, call: () => ({ path: `/api/sessions/${ids.session}/permissions/perm-1`, body: { decision: 'allow' } }) },
-  listResumeAttempts: { names: true, call: session('/resume-attempts') },
-  readHistory: { names: true, call: session('/history') },
-  createShare: { names: true, call: () => ({ path: `/api/sessions/${ids.session}/shares`, body: { expiresInSeconds: 600 } }) },
-  listShares: { names: true, call: session('/shares') },
-  revokeShare: {
-    names: true,
-    call: async () => ({ path: `/api/shares/${(await ts.phone.post(`/api/sessions/${ids.session}/shares`, { expiresInSeconds: 600 })).body.id}` }),
-  },
-  pushStatus: { call: () => ({ path: '/api/push' }) },
+/** One row per route of the table (src/core/routes.ts), which says who may call it; each call's input is typed by its route. */
+const ROWS: { readonly [N in RouteName]: Row<N> } = {
+  health: { call: () => ({}) },
+  pair: { call: () => ({ body: { code: ts.admin.createPairingCode(ts.accountId as never, 'phone').code, name: 'new phone', kind: 'phone' } }) },
+  createPairingCode: { call: () => ({ body: { kind: 'phone' } }) },
+  listDevices: { call: () => ({}) },
+  revokeDevice: { names: true, call: () => ({ id: ts.admin.issueToken(ts.accountId as never, 'phone', 'victim').deviceId }) },
+  sync: { call: () => ({ query: { since: 0 } }) },
+  listMachines: { call: () => ({}) },
+  getSettings: { call: () => ({}) },
+  updateSettings: { call: () => ({ body: { disabledBackends: [] } }) },
+  startSession: { names: true, call: () => ({ body: { machineId: ids.machine, provider: 'claude', cwd: '/work/x' } }) },
+  getSession: { names: true, call: session },
+  editSession: { names: true, call: () => ({ id: ids.session, body: { title: 'mine now' } }) },
+  listMessages: { names: true, call: session },
+  sendMessage: { names: true, call: () => ({ id: ids.session, body: { clientId: `c-${Math.random()}`, text: 'hi' } }) },
+  cancelMessage: { names: true, call: () => ({ id: ids.session, messageId: 'msg_none' }) },
+  archiveSession: { names: true, call: session },
+  unarchiveSession: { names: true, call: session },
+  stopSession: { names: true, call: session },
+  interruptSession: { names: true, call: session },
+  takeOverSession: { names: true, call: session },
+  answerPermission: { names: true, call: () => ({ id: ids.session, permissionId: 'perm-1', body: { decision: 'allow' } }) },
+  listResumeAttempts: { names: true, call: session },
+  readHistory: { names: true, call: session },
+  createShare: { names: true, call: () => ({ id: ids.session, body: { expiresInSeconds: 600 } }) },
+  listShares: { names: true, call: session },
+  revokeShare: { names: true, call: async () => ({ id: (await ts.phone.post(`/api/sessions/${ids.session}/shares`, { expiresInSeconds: 600 })).body.id }) },
+  pushStatus: { call: () => ({}) },
   // Loopback http is allowed for a local push service; nothing listens there, so nothing is ever delivered.
-  subscribePush: { call: () => ({ path: '/api/push/subscription', body: { endpoint: 'http://127.0.0.1:9/push', keys: { p256dh: pushKey(), auth: 'AAAAAAAAAAAAAAAAAAAAAA' } } }) },
-  unsubscribePush: { call: () => ({ path: '/api/push/subscription' }) },
-  updatePushSettings: { call: () => ({ path: '/api/push/settings', body: { previews: true } }) },
-  testPush: { call: () => ({ path: '/api/push/test' }) },
-  readShared: { call: () => ({ path: '/api/shared' }) },
-  readSharedByPath: { call: () => ({ path: `/api/shared/${tokens.share}` }) },
+  subscribePush: { call: () => ({ body: { endpoint: 'http://127.0.0.1:9/push', keys: { p256dh: pushKey(), auth: 'AAAAAAAAAAAAAAAAAAAAAA' } } }) },
+  unsubscribePush: { call: () => ({}) },
+  updatePushSettings: { call: () => ({ body: { previews: true } }) },
+  testPush: { call: () => ({}) },
+  readShared: { call: () => ({}) },
+  readSharedByPath: { call: () => ({ token: tokens.share! }) },
 };
 
 /** How docs/api.md's "who" column names each kind of caller. */
@@ -123,18 +114,22 @@ afterAll(async () => {
   await ts.stop();
 });
 
+/** The row's request, as the table's client makes it (method, path with params, query, JSON body). */
+async function request(route: RouteName): Promise<RouteRequest> {
+  const input: unknown = await ROWS[route].call();
+  return routeRequest(route, input as never);
+}
+
 async function send(route: RouteName, caller: Caller) {
-  const method = ROUTE_PATHS[route].split(' ')[0]!;
-  const { path, body } = await ROWS[route].call();
-  return apiClient(ts.url, tokens[caller]).call(method, path, body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}));
+  const { method, path, body } = await request(route);
+  return apiClient(ts.url, tokens[caller]).call(method, path, undefined, body ?? undefined);
 }
 
 async function refusedUnchanged(route: RouteName, caller: Caller, status: number, kind: string): Promise<void> {
-  const request = ROWS[route].call; // made before the dump: a fresh victim or code is not the refused call's doing
-  const { path, body } = await request();
-  const method = ROUTE_PATHS[route].split(' ')[0]!;
+  // Made before the dump: a fresh victim or code is not the refused call's doing.
+  const { method, path, body } = await request(route);
   const before = dumpDatabase(ts.home);
-  const res = await apiClient(ts.url, tokens[caller]).call(method, path, body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}));
+  const res = await apiClient(ts.url, tokens[caller]).call(method, path, undefined, body ?? undefined);
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body.error.kind).toBe(kind);
   expect(dumpDatabase(ts.home)).toBe(before);
