@@ -1,6 +1,7 @@
 // Sync at 10,000 sessions in one account: the paged full sync (every page on the wire), a catch-up after 10 of
 // them changed, and a machine dropping (what each phone receives), against the whole account as the baseline.
 import { currentAvailability, type PhoneDown, type SessionRecord, type SyncResponse } from '../src/core/index.ts';
+import { routeRequest } from '../src/core/index.ts';
 import { BenchMachine, connectPhone, createSessions, http, until, wireGet, type Phone, type WireResponse } from './lib/clients.ts';
 import { sized } from './lib/mode.ts';
 import { against, atMost, holds, info, runBench, type Figure } from './lib/report.ts';
@@ -20,7 +21,7 @@ async function walk(url: string, token: string, since: number) {
   const pages: Array<WireResponse<SyncResponse>> = [];
   let next: string | null = null;
   do {
-    const page: WireResponse<SyncResponse> = await wireGet<SyncResponse>(url, token, `/api/sync?since=${since}${next ? `&after=${encodeURIComponent(next)}` : ''}`);
+    const page: WireResponse<SyncResponse> = await wireGet<SyncResponse>(url, token, routeRequest('sync', { query: { since, after: next ?? undefined } }).path);
     pages.push(page);
     next = page.body.next;
   } while (next);
@@ -48,7 +49,7 @@ export async function catchup() {
     const full = await walk(srv.url, token, 0);
     const fullTimes = [full.ms];
     for (let i = 1; i < sized(3, 1); i++) fullTimes.push((await walk(srv.url, token, 0)).ms);
-    const identity = await wireGet<SyncResponse>(srv.url, token, '/api/sync?since=0', 'identity');
+    const identity = await wireGet<SyncResponse>(srv.url, token, routeRequest('sync', { query: { since: 0 } }).path, 'identity');
     const cursor = full.last.cursor;
     const wholeAccount = { label: `the whole account: all ${SESSIONS.toLocaleString('en')} sessions (${full.pages.length} pages, ${kB(full.wire).toFixed(0)} kB on the wire, ${kB(full.raw).toFixed(0)} kB raw)`, value: kB(full.wire) };
 
@@ -57,11 +58,11 @@ export async function catchup() {
     for (let i = 0; i < CHANGED; i++) {
       const id = ids[Math.floor(((i + 0.5) * SESSIONS) / CHANGED)]!;
       changed.add(id);
-      if (i % 2 === 0) await api.patch(`/api/sessions/${id}`, { title: `renamed while away ${i}` });
+      if (i % 2 === 0) await api.route('editSession', { id, body: { title: `renamed while away ${i}` } });
       else machine.send({ type: 'agent-event', sessionId: id, eventId: `away-${i}`, event: { kind: 'text', text: `output while away ${i}` } });
     }
     const lastChanged = [...changed].at(-1)!;
-    await until(async () => (await api.get<{ session: { cursor: number } }>(`/api/sessions/${lastChanged}`)).body.session.cursor > cursor, 'the machine’s last frame to apply', 10_000, 10);
+    await until(async () => (await api.route('getSession', { id: lastChanged })).body.session.cursor > cursor, 'the machine’s last frame to apply', 10_000, 10);
 
     // Back: catch up. The first request is what the phone pays; repeats give a steadier time.
     const back = await walk(srv.url, token, cursor);
@@ -79,7 +80,7 @@ export async function catchup() {
       if (f.type === 'changed') hints++;
     });
     machine.close();
-    await until(async () => !(await api.get<{ machines: Array<{ online: boolean }> }>('/api/machines')).body.machines[0]!.online, 'the machine to be offline', 10_000, 10);
+    await until(async () => !(await api.route('listMachines')).body.machines[0]!.online, 'the machine to be offline', 10_000, 10);
     await until(() => hints > 0, 'the phone to be told', 5_000, 5);
     const drop = await walk(srv.url, token, beforeDrop);
     const dropKb = kB(drop.wire + socketBytes);

@@ -2,7 +2,6 @@
 // ones in one frame; how long the server takes to apply it (matched by vendor id on an index, not by a
 // scan of the machine), then the same list again (nothing new), then one with 500 gone (removed).
 // Timed on the real socket: the server answers a ping only after it applied the frames before it.
-import type { SyncResponse } from '../src/core/index.ts';
 import { BenchMachine, createSessions, http, now } from './lib/clients.ts';
 import { atMost, holds, info, runBench, type Figure } from './lib/report.ts';
 import { startServerProcess } from './lib/server-process.ts';
@@ -38,10 +37,10 @@ export async function directSessions() {
     }));
     const first = await applied(machine, { type: 'direct-sessions', sessions: listing(DIRECT), complete: ['claude-stream'] });
     const again = await applied(machine, { type: 'direct-sessions', sessions: listing(DIRECT), complete: ['claude-stream'] });
-    const cursor = (await api.get<SyncResponse>('/api/sync?since=0')).body.cursor;
+    const cursor = (await api.route('sync', { query: { since: 0 } })).body.cursor;
     const removal = await applied(machine, { type: 'direct-sessions', sessions: listing(DIRECT - GONE, GONE), complete: ['claude-stream'] });
-    const sync = await api.get<SyncResponse>(`/api/sync?since=${cursor}`);
-    const all = await api.get<SyncResponse>('/api/sync?since=0');
+    const sync = await api.route('sync', { query: { since: cursor } });
+    const all = await api.route('sync', { query: { since: 0 } });
     const directNow = all.body.sessions.filter((s) => !s.managed).length;
 
     const figures: Figure[] = [

@@ -185,11 +185,11 @@ export async function pwaPaint() {
       const text = i === MESSAGES ? LAST_TEXT : `transcript line ${i}: read the file, changed the function, ran the tests — all green.`;
       machine.send({ type: 'agent-event', sessionId: long, eventId: `seed-${i}`, event: { kind: 'text', text } });
     }
-    await until(async () => (await api.get<{ messages: Array<{ text: string }> }>(`/api/sessions/${long}/messages?limit=1`)).body.messages[0]?.text === LAST_TEXT, `the ${MESSAGES} messages to be stored`, 60_000, 50);
+    await until(async () => (await api.route('listMessages', { id: long, query: { limit: 1 } })).body.messages[0]?.text === LAST_TEXT, `the ${MESSAGES} messages to be stored`, 60_000, 50);
     // The same length of transcript, made of rich entries, in another session.
     const rich = ids[1]!;
     for (let i = 1; i <= MESSAGES; i++) machine.send({ type: 'agent-event', sessionId: rich, eventId: `rich-${i}`, event: richEvent(i) as never });
-    await until(async () => (await api.get<{ messages: Array<{ text: string }> }>(`/api/sessions/${rich}/messages?limit=1`)).body.messages[0]?.text.includes(RICH_LAST_TEXT), `the ${MESSAGES} rich entries to be stored`, 60_000, 50);
+    await until(async () => (await api.route('listMessages', { id: rich, query: { limit: 1 } })).body.messages[0]?.text.includes(RICH_LAST_TEXT), `the ${MESSAGES} rich entries to be stored`, 60_000, 50);
 
     browser = await chromium.launch(LAUNCH);
     const device = { ...devices['Pixel 7'], serviceWorkers: 'allow' as const };

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MessageRecord, PhoneDown, SessionRecord } from '../src/core/index.ts';
+import type { MessageRecord, PhoneDown } from '../src/core/index.ts';
 import { createFakeEnv, FAKES_BIN, readRecord, type FakeEnv } from '../test/helpers/fake-env.ts';
 import { BenchMachine, connectPhone, createSessions, http, now, until, type Http, type Phone } from './lib/clients.ts';
 import { sized } from './lib/mode.ts';
@@ -40,7 +40,7 @@ function deliveryWatcher() {
 }
 
 const resumable = (api: Http, id: string) =>
-  until(async () => (await api.get<{ session: SessionRecord }>(`/api/sessions/${id}`)).body.session.availability.state === 'resumable', 'the session to be resumable', 15_000, 2);
+  until(async () => (await api.route('getSession', { id })).body.session.availability.state === 'resumable', 'the session to be resumable', 15_000, 2);
 
 async function scripted(srv: ServerProcess) {
   const { token } = (await srv.phoneTokens(1))[0]!;
@@ -73,7 +73,7 @@ async function scripted(srv: ServerProcess) {
       const clientId = `bench-scripted-${i}`;
       const delivered = watch.wait(clientId, 'delivered');
       const t0 = now();
-      await api.post(`/api/sessions/${id}/messages`, { clientId, text: `resume ${i}` });
+      await api.route('sendMessage', { id: id!, body: { clientId, text: `resume ${i}` } });
       const t3 = await delivered;
       if (i < WARMUP) continue;
       total.push(t3 - t0);
@@ -99,7 +99,7 @@ async function scripted(srv: ServerProcess) {
       ws.push(now() - t0);
     }
     const health: number[] = [];
-    for (let i = 0; i < 100; i++) health.push((await api.get('/api/health')).ms);
+    for (let i = 0; i < 100; i++) health.push((await api.route('health')).ms);
     return { total: summarize(total), hops: Object.fromEntries(Object.entries(hop).map(([k, v]) => [k, summarize(v)])) as Record<keyof typeof hop, Summary>, wsRtt: summarize(ws), httpRtt: summarize(health) };
   } finally {
     phone?.close();
@@ -148,28 +148,28 @@ async function withDaemon(srv: ServerProcess) {
       cwd: fake.cwd, env: { ...process.env, ...fake.env, BATON_HOME: laptopHome }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     daemon.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
-    const machine = await until(async () => (await api.get<{ machines: Array<{ id: string; online: boolean }> }>('/api/machines')).body.machines.find((x) => x.online), 'the daemon to come online', 30_000, 50);
+    const machine = await until(async () => (await api.route('listMachines')).body.machines.find((x) => x.online), 'the daemon to come online', 30_000, 50);
     phone = await connectPhone(srv.url, token, watch.onFrame);
-    const { body } = await api.post<{ session: SessionRecord }>('/api/sessions', { machineId: machine.id, provider: 'claude', backend: 'claude-stream', cwd: fake.cwd, title: 'resume bench' });
+    const { body } = await api.route('startSession', { body: { machineId: machine.id, provider: 'claude', backend: 'claude-stream', cwd: fake.cwd, title: 'resume bench' } });
     const id = body.session.id;
-    await until(async () => (await api.get<{ session: SessionRecord }>(`/api/sessions/${id}`)).body.session.status === 'active', 'the session to start', 20_000, 10);
+    await until(async () => (await api.route('getSession', { id })).body.session.status === 'active', 'the session to start', 20_000, 10);
     const answered = watch.wait('bench-first', 'answered', 20_000);
-    await api.post(`/api/sessions/${id}/messages`, { clientId: 'bench-first', text: 'first turn' });
+    await api.route('sendMessage', { id, body: { clientId: 'bench-first', text: 'first turn' } });
     await answered;
-    const vendorResumeId = (await until(async () => (await api.get<{ session: SessionRecord }>(`/api/sessions/${id}`)).body.session.vendorResumeId, 'the vendor to persist the session', 20_000, 10));
+    const vendorResumeId = (await until(async () => (await api.route('getSession', { id })).body.session.vendorResumeId, 'the vendor to persist the session', 20_000, 10));
 
     const total: number[] = [];
     const vendorSamples: number[] = [];
     const posts: Array<{ epoch: number; deliveredEpoch: number }> = [];
     for (let i = 0; i < RESUMES + WARMUP; i++) {
-      await api.post(`/api/sessions/${id}/stop`);
+      await api.route('stopSession', { id });
       await resumable(api, id);
       const clientId = `bench-daemon-${i}`;
       const delivered = watch.wait(clientId, 'delivered');
       const done = watch.wait(clientId, 'answered');
       const t0 = now();
       const epoch = Date.now();
-      await api.post(`/api/sessions/${id}/messages`, { clientId, text: `resume ${i}` });
+      await api.route('sendMessage', { id, body: { clientId, text: `resume ${i}` } });
       const t3 = await delivered;
       const deliveredEpoch = epoch + (t3 - t0);
       await done; // let the turn finish so the next stop does not race it

@@ -3,7 +3,7 @@
 // re-sync over HTTP. The figure is the server's memory growth; the baseline is the same probe with the cap lifted
 // (what the server did before it had one), measured in the same run.
 import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION } from '../src/core/index.ts';
+import { PROTOCOL_VERSION, SOCKET_PATHS } from '../src/core/index.ts';
 import { BenchMachine, createSessions, http, until } from './lib/clients.ts';
 import { sized } from './lib/mode.ts';
 import { against, atMost, info, runBench, type Figure } from './lib/report.ts';
@@ -27,7 +27,7 @@ interface Probe {
 /** Opens a viewer on the share link and, once welcomed, stops reading: its socket's data piles up on the server's side. */
 function stuckViewer(url: string, shareToken: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/events`);
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}${SOCKET_PATHS.events}`);
     const timer = setTimeout(() => reject(new Error('viewer not welcomed in 10 s')), 10_000);
     ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, shareToken })));
     ws.once('message', () => {
@@ -54,7 +54,7 @@ async function probe(capped: boolean): Promise<Probe> {
     machine = new BenchMachine(srv.url, m.token);
     await machine.connect();
     const [sessionId] = await createSessions(api, machine, 1);
-    const share = (await api.post<{ token: string }>(`/api/sessions/${sessionId}/shares`, { expiresInSeconds: 3600 })).body;
+    const share = (await api.route('createShare', { id: sessionId!, body: { expiresInSeconds: 3600 } })).body;
     for (let i = 0; i < VIEWERS; i++) viewers.push(await stuckViewer(srv.url, share.token));
     const closedBy = viewers.map((v) => new Promise<void>((r) => v.once('close', () => r())));
     let closed = 0;
@@ -73,7 +73,7 @@ async function probe(capped: boolean): Promise<Probe> {
       }
     }
     // Every event stored (the share's latest message is the last one sent).
-    await until(async () => (await http(srv.url, share.token).get<{ messages: { text: string }[] }>('/api/shared')).body.messages.at(-1)?.text.startsWith(`${EVENTS - 1} `), 'the last event to be stored', 120_000, 50);
+    await until(async () => (await http(srv.url, share.token).route('readShared')).body.messages.at(-1)?.text.startsWith(`${EVENTS - 1} `), 'the last event to be stored', 120_000, 50);
     const after = await srv.memory();
     if (after.rss > peak.rss) peak = after;
     const seconds = (Date.now() - t0) / 1000;

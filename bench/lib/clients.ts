@@ -3,7 +3,9 @@
 import { request as httpRequest } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, type MachineDown, type PhoneDown } from '../../src/core/index.ts';
+import {
+  PROTOCOL_VERSION, SOCKET_PATHS, routeRequest, type MachineDown, type PhoneDown, type RouteArgs, type RouteName, type RouteResponse,
+} from '../../src/core/index.ts';
 
 export const now = (): number => performance.now();
 
@@ -24,7 +26,7 @@ export interface Phone {
 
 /** Opens /api/events, says hello with a device token, resolves at `welcome`; `onFrame` sees every later frame. */
 export async function connectPhone(baseUrl: string, token: string, onFrame?: (frame: PhoneDown, at: number) => void, opts: { deflate?: boolean } = {}): Promise<Phone> {
-  const ws = await open(`${baseUrl.replace(/^http/, 'ws')}/api/events`, opts.deflate);
+  const ws = await open(`${baseUrl.replace(/^http/, 'ws')}${SOCKET_PATHS.events}`, opts.deflate);
   const cursor = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no welcome within 10 s')), 10_000);
     ws.on('message', (data) => {
@@ -72,7 +74,7 @@ export class BenchMachine {
 
   async connect(sessions: Array<{ sessionId: string; vendorResumeId: string | null; running: boolean }> = []): Promise<void> {
     const cap = { installed: true, version: '1.0.0', canResume: true, detail: null };
-    const ws = await open(`${this.baseUrl.replace(/^http/, 'ws')}/api/machine`);
+    const ws = await open(`${this.baseUrl.replace(/^http/, 'ws')}${SOCKET_PATHS.machine}`);
     this.ws = ws;
     const welcome = new Promise<void>((resolve, reject) => {
       ws.once('close', (code) => reject(new Error(`machine socket closed (${code})`)));
@@ -112,14 +114,14 @@ export interface RawResponse<T = any> {
   readonly body: T;
 }
 
-/** JSON over HTTP with the raw body size and the time to the last byte. */
+/** A route of the table (src/core/routes.ts) as JSON over HTTP, with the raw body size and the time to the last byte. */
 export function http(baseUrl: string, token: string) {
-  async function call<T = any>(method: string, path: string, body?: unknown): Promise<RawResponse<T>> {
+  async function call<T = any>(method: string, path: string, body: string | null): Promise<RawResponse<T>> {
     const t0 = now();
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { authorization: `Bearer ${token}`, ...(body === null ? {} : { 'content-type': 'application/json' }) },
+      ...(body === null ? {} : { body }),
     });
     const buf = Buffer.from(await res.arrayBuffer());
     const ms = now() - t0;
@@ -129,10 +131,10 @@ export function http(baseUrl: string, token: string) {
     return { status: res.status, bytes: buf.length, ms, body: parsed as T };
   }
   return {
-    call,
-    get: <T = any>(path: string) => call<T>('GET', path),
-    post: <T = any>(path: string, body: unknown = {}) => call<T>('POST', path, body),
-    patch: <T = any>(path: string, body: unknown) => call<T>('PATCH', path, body),
+    route<N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<RawResponse<RouteResponse<N>>> {
+      const req = routeRequest(name, ...args);
+      return call(req.method, req.path, req.body);
+    },
   };
 }
 export type Http = ReturnType<typeof http>;
@@ -159,15 +161,15 @@ export async function until<T>(check: () => T | Promise<T>, what: string, timeou
   }
 }
 
-/** Creates `n` managed sessions through POST /api/sessions; the scripted machine answers each start. */
+/** Creates `n` managed sessions (startSession); the scripted machine answers each start. */
 export async function createSessions(api: Http, machine: BenchMachine, n: number, concurrency = 16, title = (i: number) => `Session ${i}`): Promise<string[]> {
   const ids: string[] = new Array(n);
   await pool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
-    const res = await api.post<{ session: { id: string } }>('/api/sessions', { machineId: machine.machineId, provider: 'claude', backend: 'claude-stream', cwd: `/home/dev/project-${i % 40}`, title: title(i) });
+    const res = await api.route('startSession', { body: { machineId: machine.machineId, provider: 'claude', backend: 'claude-stream', cwd: `/home/dev/project-${i % 40}`, title: title(i) } });
     ids[i] = res.body.session.id;
   });
   // Wait until the server applied the machine's last answer (FIFO socket: then it applied all of them).
-  await until(async () => machine.started >= n && (await api.get<{ session: { vendorResumeId: string | null } }>(`/api/sessions/${machine.lastStarted}`)).body.session.vendorResumeId, 'the machine to answer every start', 120_000, 20);
+  await until(async () => machine.started >= n && (await api.route('getSession', { id: machine.lastStarted })).body.session.vendorResumeId, 'the machine to answer every start', 120_000, 20);
   return ids;
 }
 

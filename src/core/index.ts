@@ -27,3 +27,6 @@ export * from './permission-modes.ts';
 export * from './invisible.ts';
 export * from './socket-codes.ts';
 export * from './record-schemas.ts';
+export * from './route-paths.ts';
+export * from './routes.ts';
+export * from './route-client.ts';

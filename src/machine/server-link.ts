@@ -9,7 +9,7 @@
 // after a growing delay. One that keeps failing (PARK_AFTER) is parked so the frames behind it flow.
 import * as v from 'valibot';
 import WebSocket from 'ws';
-import { CloseCode, CloseReason, MachineDownSchema, SocketError, type MachineDown, type MachineUp } from '../core/index.ts';
+import { CloseCode, CloseReason, MachineDownSchema, SOCKET_PATHS, SocketError, type MachineDown, type MachineUp } from '../core/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { DaemonStore } from './daemon-store.ts';
 import type { Logger } from './logger.ts';
@@ -60,7 +60,7 @@ export interface ServerLink {
 export function machineSocketUrl(serverUrl: string): string {
   const u = new URL(serverUrl);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.pathname = `${u.pathname.replace(/\/+$/, '')}/api/machine`;
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}${SOCKET_PATHS.machine}`;
   u.search = '';
   u.hash = '';
   return u.toString();

@@ -1,5 +1,5 @@
 // Turns a bearer token into who is asking: a device of one account, a share link, or nobody.
-import { BatonError } from '../core/index.ts';
+import { BatonError, PEOPLE, PHONES, type Callers } from '../core/index.ts';
 import type { ServerContext } from './context.ts';
 import type { DeviceKind, DeviceRow } from './store/accounts.ts';
 import { isShareUsable, type ShareRow } from './store/shares.ts';
@@ -14,15 +14,9 @@ export interface DeviceAuth {
   readonly machineId: string | null;
 }
 
-/**
- * Who may call an HTTP route (docs/security.md, "Roles"). A machine token is never among them: it speaks only the
- * machine protocol on `/api/machine` (its daemon pairs through `POST /api/pair`, which takes no token).
- */
-export type Callers = readonly Exclude<DeviceKind, 'machine'>[];
-/** People's devices: a phone or a terminal (CLI token) drives the account's sessions. */
-export const PEOPLE: Callers = ['phone', 'cli'];
-/** Only a phone paired with the app (notifications). */
-export const PHONES: Callers = ['phone'];
+// Who may call an HTTP route (docs/security.md, "Roles") is in the route table (src/core/routes.ts). A machine token is
+// never among them: it speaks only the machine protocol on `/api/machine` (its daemon pairs through `POST /api/pair`).
+export { PEOPLE, PHONES, type Callers };
 
 export type TokenLookup =
   | { readonly type: 'device'; readonly device: DeviceRow }

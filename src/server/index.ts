@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_PORT, serverInfoPath } from './paths.ts';
 import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { HOLD_LIMIT_MS, LIMITS, type AccountId } from '../core/index.ts';
+import { HOLD_LIMIT_MS, LIMITS, SOCKET_PATHS, type AccountId } from '../core/index.ts';
 import { createContext } from './context.ts';
 import { databasePath, HomeUnusableError, openDatabase } from './db/open-database.ts';
 import { storageReason } from './db/storage-error.ts';
@@ -151,7 +151,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const originRule = { appOrigins: options.appOrigins ?? [], publicUrl: () => ctx.publicUrl(), trustProxy: options.trustProxy ?? false };
   server.on('upgrade', (req, socket, head) => {
     const path = upgradePath(req.url);
-    const hub = path === '/api/machine' ? machineHub : path === '/api/events' ? phoneHub : null;
+    const hub = path === SOCKET_PATHS.machine ? machineHub : path === SOCKET_PATHS.events ? phoneHub : null;
     if (!hub) {
       socket.destroy();
       return;

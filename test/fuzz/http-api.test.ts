@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOCKET_PATHS as CORE_SOCKETS } from '../../src/core/index.ts';
 import { createApp } from '../../src/server/http/app.ts';
 import { caseArb, otherMethodsOf } from './http-case.ts';
 import { runCase } from './http-judge.ts';
@@ -27,7 +28,8 @@ describe('the fuzz list', () => {
 
   it('names every WebSocket path the server upgrades', () => {
     const server = readFileSync(resolve(ROOT, 'src/server/index.ts'), 'utf8');
-    const upgraded = [...server.matchAll(/path === '(\/api\/[^']+)'/g)].map((m) => m[1]);
+    // The server names them by the core's socket paths (src/core/route-paths.ts).
+    const upgraded = [...server.matchAll(/path === SOCKET_PATHS\.(\w+)/g)].map((m) => CORE_SOCKETS[m[1] as keyof typeof CORE_SOCKETS]);
     expect(upgraded.sort()).toEqual([...SOCKET_PATHS].sort());
   });
 

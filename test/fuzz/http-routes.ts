@@ -1,12 +1,8 @@
-// The fuzz list: every HTTP API route, its schemas, where its ids come from, and its documented 2xx.
+// The fuzz list: every HTTP API route of the table (src/core/routes.ts), where its ids come from, and its documented 2xx.
 // http-api.test.ts fails when the server registers a route this list does not name (or the reverse).
 import fc from 'fast-check';
 import type * as v from 'valibot';
-import {
-  CreatePairingCodeSchema, CreateShareSchema, HistoryQuerySchema, MessagesQuerySchema, PairRequestSchema, PermissionAnswerSchema,
-  PushSettingsPatchSchema, PushSubscriptionSchema, RenameSessionSchema, SendMessageSchema, SettingsPatchSchema, StartSessionSchema,
-  SyncQuerySchema,
-} from '../../src/core/index.ts';
+import { ROUTES as TABLE, routeMethod, routePattern, type HttpMethod, type RouteDef, type RouteName, type Who } from '../../src/core/index.ts';
 import type { Overrides } from './schema-arb.ts';
 import type { Account, Owner, World } from './world.ts';
 
@@ -33,12 +29,17 @@ export interface Prepared {
   readonly owner: Owner | null;
 }
 
-export interface RouteSpec {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export interface RouteSpec extends Omit<FuzzSpec, 'name'> {
+  readonly method: HttpMethod;
   readonly path: string;
   readonly auth: AuthRule;
   readonly body?: v.GenericSchema;
   readonly query?: v.GenericSchema;
+}
+
+/** What the fuzz adds to a route of the table. */
+interface FuzzSpec {
+  readonly name: RouteName;
   /** Field values for bodies built from `body`, drawn from the world (so valid bodies reach real rows). */
   readonly overrides?: (w: World) => Overrides;
   readonly params?: Readonly<Record<string, ParamSpec>>;
@@ -69,10 +70,10 @@ const worldFields = (w: World): Overrides => ({
 /** A P-256 public key as a browser gives it (uncompressed point, base64url). */
 const SAMPLE_P256DH = 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM';
 
-export const ROUTES: readonly RouteSpec[] = [
-  { method: 'GET', path: '/api/health', auth: 'none', ok: [200], scoped: false },
+const SPECS: readonly FuzzSpec[] = [
+  { name: 'health', ok: [200], scoped: false },
   {
-    method: 'POST', path: '/api/pair', auth: 'none', body: PairRequestSchema, overrides: worldFields, ok: [201], scoped: false,
+    name: 'pair', overrides: worldFields, ok: [201], scoped: false,
     async prepare(w) {
       const used = w.ts.admin.createPairingCode(w.a.id as never, 'phone');
       await fetch(`${w.ts.url}/api/pair`, { method: 'POST', body: JSON.stringify({ code: used.code, name: 'x', kind: 'phone' }) });
@@ -83,10 +84,10 @@ export const ROUTES: readonly RouteSpec[] = [
       };
     },
   },
-  { method: 'POST', path: '/api/pairing-codes', auth: 'person', body: CreatePairingCodeSchema, ok: [201], scoped: true },
-  { method: 'GET', path: '/api/devices', auth: 'person', ok: [200], scoped: true },
+  { name: 'createPairingCode', ok: [201], scoped: true },
+  { name: 'listDevices', ok: [200], scoped: true },
   {
-    method: 'DELETE', path: '/api/devices/:id', auth: 'person', ok: [204], scoped: true,
+    name: 'revokeDevice', ok: [204], scoped: true,
     params: { id: { pool: (w) => ['$deviceA', '$deviceB', w.a.revokedDeviceId, w.b.revokedDeviceId], gate: true } },
     async prepare(w) {
       return {
@@ -95,21 +96,20 @@ export const ROUTES: readonly RouteSpec[] = [
       };
     },
   },
-  { method: 'GET', path: '/api/sync', auth: 'person', query: SyncQuerySchema, ok: [200], scoped: true },
-  { method: 'GET', path: '/api/machines', auth: 'person', ok: [200], scoped: true },
-  { method: 'GET', path: '/api/settings', auth: 'person', ok: [200], scoped: true },
-  { method: 'PUT', path: '/api/settings', auth: 'person', body: SettingsPatchSchema, ok: [200], scoped: true },
-  { method: 'POST', path: '/api/sessions', auth: 'person', body: StartSessionSchema, overrides: worldFields, ok: [201], scoped: true },
-  { method: 'GET', path: '/api/sessions/:id', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
-  { method: 'PATCH', path: '/api/sessions/:id', auth: 'person', params: { id: sessionParam }, body: RenameSessionSchema, ok: [200], scoped: true },
-  { method: 'GET', path: '/api/sessions/:id/messages', auth: 'person', params: { id: sessionParam }, query: MessagesQuerySchema, ok: [200], scoped: true },
+  { name: 'sync', ok: [200], scoped: true },
+  { name: 'listMachines', ok: [200], scoped: true },
+  { name: 'getSettings', ok: [200], scoped: true },
+  { name: 'updateSettings', ok: [200], scoped: true },
+  { name: 'startSession', overrides: worldFields, ok: [201], scoped: true },
+  { name: 'getSession', params: { id: sessionParam }, ok: [200], scoped: true },
+  { name: 'editSession', params: { id: sessionParam }, ok: [200], scoped: true },
+  { name: 'listMessages', params: { id: sessionParam }, ok: [200], scoped: true },
   {
-    method: 'POST', path: '/api/sessions/:id/messages', auth: 'person', params: { id: sessionParam }, body: SendMessageSchema,
-    overrides: worldFields, ok: [200, 202], scoped: true,
+    name: 'sendMessage', params: { id: sessionParam }, overrides: worldFields, ok: [200, 202], scoped: true,
   },
   {
     // A message held for an offline machine, called off; `prepare` holds a fresh one in each account for each case.
-    method: 'POST', path: '/api/sessions/:id/messages/:messageId/cancel', auth: 'person', ok: [200], scoped: true,
+    name: 'cancelMessage', ok: [200], scoped: true,
     params: {
       id: { pool: (w) => ['$awayA', '$awayB', ...allSessions(w)], gate: true },
       messageId: { pool: (w) => ['$heldA', '$heldB', ...w.a.messageIds, ...w.b.messageIds], gate: false },
@@ -122,26 +122,26 @@ export const ROUTES: readonly RouteSpec[] = [
       return { awayA: { value: w.a.awaySession, owner: 'A' }, awayB: { value: w.b.awaySession, owner: 'B' }, heldA: await hold(w.a), heldB: await hold(w.b) };
     },
   },
-  { method: 'POST', path: '/api/sessions/:id/archive', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
-  { method: 'POST', path: '/api/sessions/:id/unarchive', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
-  { method: 'POST', path: '/api/sessions/:id/stop', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
+  { name: 'archiveSession', params: { id: sessionParam }, ok: [200], scoped: true },
+  { name: 'unarchiveSession', params: { id: sessionParam }, ok: [200], scoped: true },
+  { name: 'stopSession', params: { id: sessionParam }, ok: [200], scoped: true },
   {
-    method: 'POST', path: '/api/sessions/:id/takeover', auth: 'person', ok: [200], scoped: true,
+    name: 'takeOverSession', ok: [200], scoped: true,
     params: { id: { pool: (w) => [...allSessions(w), ...w.a.directs, ...w.b.directs], gate: true } },
   },
-  { method: 'POST', path: '/api/sessions/:id/interrupt', auth: 'person', params: { id: sessionParam }, ok: [204], scoped: true },
+  { name: 'interruptSession', params: { id: sessionParam }, ok: [204], scoped: true },
   {
-    method: 'POST', path: '/api/sessions/:id/permissions/:permissionId', auth: 'person', body: PermissionAnswerSchema, ok: [200], scoped: true,
+    name: 'answerPermission', ok: [200], scoped: true,
     // Mostly a plain answer (half the world's requests can also be allowed for the session; a random hash never matches).
     overrides: () => ({ scope: fc.constantFrom('once', 'once', 'session') }),
     params: { id: sessionParam, permissionId: { pool: (w) => [...w.a.permissionIds, ...w.b.permissionIds], gate: false } },
   },
-  { method: 'GET', path: '/api/sessions/:id/resume-attempts', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
-  { method: 'GET', path: '/api/sessions/:id/history', auth: 'person', params: { id: sessionParam }, query: HistoryQuerySchema, ok: [200], scoped: true },
-  { method: 'POST', path: '/api/sessions/:id/shares', auth: 'person', params: { id: sessionParam }, body: CreateShareSchema, ok: [201], scoped: true },
-  { method: 'GET', path: '/api/sessions/:id/shares', auth: 'person', params: { id: sessionParam }, ok: [200], scoped: true },
+  { name: 'listResumeAttempts', params: { id: sessionParam }, ok: [200], scoped: true },
+  { name: 'readHistory', params: { id: sessionParam }, ok: [200], scoped: true },
+  { name: 'createShare', params: { id: sessionParam }, ok: [201], scoped: true },
+  { name: 'listShares', params: { id: sessionParam }, ok: [200], scoped: true },
   {
-    method: 'DELETE', path: '/api/shares/:id', auth: 'person', ok: [204], scoped: true,
+    name: 'revokeShare', ok: [204], scoped: true,
     params: { id: { pool: () => ['$shareA', '$shareB'], gate: true } },
     async prepare(w) {
       const make = async (x: Account): Promise<Prepared> => {
@@ -151,9 +151,9 @@ export const ROUTES: readonly RouteSpec[] = [
       return { shareA: await make(w.a), shareB: await make(w.b) };
     },
   },
-  { method: 'GET', path: '/api/push', auth: 'person', ok: [200], scoped: true },
+  { name: 'pushStatus', ok: [200], scoped: true },
   {
-    method: 'POST', path: '/api/push/subscription', auth: 'phone', body: PushSubscriptionSchema, ok: [201], scoped: true,
+    name: 'subscribePush', ok: [201], scoped: true,
     // Endpoints a push service could have (https, or this machine's loopback) and real P-256 keys, so valid bodies pass.
     overrides: () => ({
       endpoint: fc.oneof(fc.constantFrom('https://push.example/send/abc', 'http://127.0.0.1:9/push/x'), fc.webUrl()),
@@ -161,10 +161,10 @@ export const ROUTES: readonly RouteSpec[] = [
       auth: fc.constantFrom('AAAAAAAAAAAAAAAAAAAAAA', 'q83vEjRWeJA_BBBBBBBBBB'),
     }),
   },
-  { method: 'DELETE', path: '/api/push/subscription', auth: 'person', ok: [204], scoped: true },
-  { method: 'PUT', path: '/api/push/settings', auth: 'phone', body: PushSettingsPatchSchema, ok: [200], scoped: true },
+  { name: 'unsubscribePush', ok: [204], scoped: true },
+  { name: 'updatePushSettings', ok: [200], scoped: true },
   {
-    method: 'POST', path: '/api/push/test', auth: 'phone', ok: [202], scoped: true,
+    name: 'testPush', ok: [202], scoped: true,
     // Each phone subscribed (a case may have just unsubscribed it), so a test notification can be queued.
     async prepare(w) {
       const body = { endpoint: 'https://push.example/send/fuzz', keys: { p256dh: SAMPLE_P256DH, auth: 'AAAAAAAAAAAAAAAAAAAAAA' } };
@@ -172,12 +172,24 @@ export const ROUTES: readonly RouteSpec[] = [
       return {};
     },
   },
-  { method: 'GET', path: '/api/shared', auth: 'share', ok: [200], scoped: false },
+  { name: 'readShared', ok: [200], scoped: false },
   {
-    method: 'GET', path: '/api/shared/:token', auth: 'none', ok: [200], scoped: false,
+    name: 'readSharedByPath', ok: [200], scoped: false,
     params: { token: { pool: (w) => [w.a.shareToken, w.b.shareToken, w.a.phoneToken, `${w.a.shareToken}x`], gate: true } },
   },
 ];
+
+/** Method, path, who may call it and the schemas come from the route table (src/core/routes.ts); the rest is the fuzz's. */
+export const ROUTES: readonly RouteSpec[] = SPECS.map((s) => {
+  const def: RouteDef = TABLE[s.name];
+  return { ...s, method: routeMethod(s.name), path: routePattern(s.name), auth: authRule(def.who), ...(def.body ? { body: def.body } : {}), ...(def.query ? { query: def.query } : {}) };
+});
+
+function authRule(who: Who): AuthRule {
+  if (who === 'anyone') return 'none';
+  if (who === 'share') return 'share';
+  return who.includes('cli') ? 'person' : 'phone';
+}
 
 /** `METHOD /path` as Hono prints its routes. */
 export const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;

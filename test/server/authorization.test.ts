@@ -1,13 +1,14 @@
 // Roles (docs/security.md): every route the server registers × every kind of caller. A token's kind decides its
 // routes: a phone or a terminal (CLI token) drives the account; a machine token speaks only the machine protocol and
 // gets 403 on every route that takes a token; a share token only reads its link; no token, a made-up or a revoked one
-// 401; another account's phone 404 on the owner's ids. Every refusal changes nothing. The table below has one row per
-// route the Hono app registers (a new route without a row fails the first test), and docs/api.md's "who" column
-// says the same.
+// 401; another account's phone 404 on the owner's ids. Every refusal changes nothing. Who may call each route comes
+// from the route table (src/core/routes.ts); the rows below make one call per route (a new route without a row fails
+// the first test), and docs/api.md's "who" column says the same.
 import { createECDH } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_NAMES, ROUTE_PATHS, ROUTES, routeRequest, type RouteInput, type RouteName, type RouteRequest } from '../../src/core/index.ts';
 import { createApp } from '../../src/server/http/app.ts';
 import { apiClient, openPhoneSocket, ScriptedMachine, startTestServer, type TestServer } from '../helpers/server-harness.ts';
 import { dumpDatabase, liveSession, waitForSession } from './fixtures.ts';
@@ -26,67 +27,63 @@ type Who = 'people' | 'phones' | 'share' | 'anyone';
 type Caller = 'phone' | 'cli' | 'machine' | 'share' | 'none' | 'made-up' | 'revoked' | 'stranger';
 const CALLERS: readonly Caller[] = ['phone', 'cli', 'machine', 'share', 'none', 'made-up', 'revoked', 'stranger'];
 
-interface Call {
-  readonly path: string;
-  readonly body?: unknown;
-}
-interface Row {
-  readonly who: Who;
+interface Row<N extends RouteName> {
   /** A well-formed request naming the owner's things; routes that use something up make a fresh one each time. */
-  readonly call: () => Call | Promise<Call>;
+  readonly call: () => RouteInput<N> | Promise<RouteInput<N>>;
   /** It names something of the owner's: another account gets 404 (else it answers about the caller's own account). */
   readonly names?: boolean;
 }
 
-const session = (tail = '') => () => ({ path: `/api/sessions/${ids.session}${tail}` });
+const session = () => ({ id: ids.session });
 const pushKey = () => createECDH('prime256v1').generateKeys().toString('base64url');
 
-/** One row per registered route, keyed `METHOD path` as Hono registers it. */
-const ROUTES: Readonly<Record<string, Row>> = {
-  'GET /api/health': { who: 'anyone', call: () => ({ path: '/api/health' }) },
-  'POST /api/pair': {
-    who: 'anyone',
-    call: () => ({ path: '/api/pair', body: { code: ts.admin.createPairingCode(ts.accountId as never, 'phone').code, name: 'new phone', kind: 'phone' } }),
-  },
-  'POST /api/pairing-codes': { who: 'people', call: () => ({ path: '/api/pairing-codes', body: { kind: 'phone' } }) },
-  'GET /api/devices': { who: 'people', call: () => ({ path: '/api/devices' }) },
-  'DELETE /api/devices/:id': { who: 'people', names: true, call: () => ({ path: `/api/devices/${ts.admin.issueToken(ts.accountId as never, 'phone', 'victim').deviceId}` }) },
-  'GET /api/sync': { who: 'people', call: () => ({ path: '/api/sync?since=0' }) },
-  'GET /api/machines': { who: 'people', call: () => ({ path: '/api/machines' }) },
-  'GET /api/settings': { who: 'people', call: () => ({ path: '/api/settings' }) },
-  'PUT /api/settings': { who: 'people', call: () => ({ path: '/api/settings', body: { disabledBackends: [] } }) },
-  'POST /api/sessions': { who: 'people', names: true, call: () => ({ path: '/api/sessions', body: { machineId: ids.machine, provider: 'claude', cwd: '/work/x' } }) },
-  'GET /api/sessions/:id': { who: 'people', names: true, call: session() },
-  'PATCH /api/sessions/:id': { who: 'people', names: true, call: () => ({ path: `/api/sessions/${ids.session}`, body: { title: 'mine now' } }) },
-  'GET /api/sessions/:id/messages': { who: 'people', names: true, call: session('/messages') },
-  'POST /api/sessions/:id/messages': { who: 'people', names: true, call: () => ({ path: `/api/sessions/${ids.session}/messages`, body: { clientId: `c-${Math.random()}`, text: 'hi' } }) },
-  'POST /api/sessions/:id/messages/:messageId/cancel': { who: 'people', names: true, call: session('/messages/msg_none/cancel') },
-  'POST /api/sessions/:id/archive': { who: 'people', names: true, call: session('/archive') },
-  'POST /api/sessions/:id/unarchive': { who: 'people', names: true, call: session('/unarchive') },
-  'POST /api/sessions/:id/stop': { who: 'people', names: true, call: session('/stop') },
-  'POST /api/sessions/:id/interrupt': { who: 'people', names: true, call: session('/interrupt') },
-  'POST /api/sessions/:id/takeover': { who: 'people', names: true, call: session('/takeover') },
-  'POST /api/sessions/:id/permissions/:permissionId': { who: 'people', names: true, call: () => ({ path: `/api/sessions/${ids.session}/permissions/perm-1`, body: { decision: 'allow' } }) },
-  'GET /api/sessions/:id/resume-attempts': { who: 'people', names: true, call: session('/resume-attempts') },
-  'GET /api/sessions/:id/history': { who: 'people', names: true, call: session('/history') },
-  'POST /api/sessions/:id/shares': { who: 'people', names: true, call: () => ({ path: `/api/sessions/${ids.session}/shares`, body: { expiresInSeconds: 600 } }) },
-  'GET /api/sessions/:id/shares': { who: 'people', names: true, call: session('/shares') },
-  'DELETE /api/shares/:id': {
-    who: 'people', names: true,
-    call: async () => ({ path: `/api/shares/${(await ts.phone.post(`/api/sessions/${ids.session}/shares`, { expiresInSeconds: 600 })).body.id}` }),
-  },
-  'GET /api/push': { who: 'people', call: () => ({ path: '/api/push' }) },
+/** One row per route of the table (src/core/routes.ts), which says who may call it; each call's input is typed by its route. */
+const ROWS: { readonly [N in RouteName]: Row<N> } = {
+  health: { call: () => ({}) },
+  pair: { call: () => ({ body: { code: ts.admin.createPairingCode(ts.accountId as never, 'phone').code, name: 'new phone', kind: 'phone' } }) },
+  createPairingCode: { call: () => ({ body: { kind: 'phone' } }) },
+  listDevices: { call: () => ({}) },
+  revokeDevice: { names: true, call: () => ({ id: ts.admin.issueToken(ts.accountId as never, 'phone', 'victim').deviceId }) },
+  sync: { call: () => ({ query: { since: 0 } }) },
+  listMachines: { call: () => ({}) },
+  getSettings: { call: () => ({}) },
+  updateSettings: { call: () => ({ body: { disabledBackends: [] } }) },
+  startSession: { names: true, call: () => ({ body: { machineId: ids.machine, provider: 'claude', cwd: '/work/x' } }) },
+  getSession: { names: true, call: session },
+  editSession: { names: true, call: () => ({ id: ids.session, body: { title: 'mine now' } }) },
+  listMessages: { names: true, call: session },
+  sendMessage: { names: true, call: () => ({ id: ids.session, body: { clientId: `c-${Math.random()}`, text: 'hi' } }) },
+  cancelMessage: { names: true, call: () => ({ id: ids.session, messageId: 'msg_none' }) },
+  archiveSession: { names: true, call: session },
+  unarchiveSession: { names: true, call: session },
+  stopSession: { names: true, call: session },
+  interruptSession: { names: true, call: session },
+  takeOverSession: { names: true, call: session },
+  answerPermission: { names: true, call: () => ({ id: ids.session, permissionId: 'perm-1', body: { decision: 'allow' } }) },
+  listResumeAttempts: { names: true, call: session },
+  readHistory: { names: true, call: session },
+  createShare: { names: true, call: () => ({ id: ids.session, body: { expiresInSeconds: 600 } }) },
+  listShares: { names: true, call: session },
+  revokeShare: { names: true, call: async () => ({ id: (await ts.phone.post(`/api/sessions/${ids.session}/shares`, { expiresInSeconds: 600 })).body.id }) },
+  pushStatus: { call: () => ({}) },
   // Loopback http is allowed for a local push service; nothing listens there, so nothing is ever delivered.
-  'POST /api/push/subscription': { who: 'phones', call: () => ({ path: '/api/push/subscription', body: { endpoint: 'http://127.0.0.1:9/push', keys: { p256dh: pushKey(), auth: 'AAAAAAAAAAAAAAAAAAAAAA' } } }) },
-  'DELETE /api/push/subscription': { who: 'people', call: () => ({ path: '/api/push/subscription' }) },
-  'PUT /api/push/settings': { who: 'phones', call: () => ({ path: '/api/push/settings', body: { previews: true } }) },
-  'POST /api/push/test': { who: 'phones', call: () => ({ path: '/api/push/test' }) },
-  'GET /api/shared': { who: 'share', call: () => ({ path: '/api/shared' }) },
-  'GET /api/shared/:token': { who: 'anyone', call: () => ({ path: `/api/shared/${tokens.share}` }) },
+  subscribePush: { call: () => ({ body: { endpoint: 'http://127.0.0.1:9/push', keys: { p256dh: pushKey(), auth: 'AAAAAAAAAAAAAAAAAAAAAA' } } }) },
+  unsubscribePush: { call: () => ({}) },
+  updatePushSettings: { call: () => ({ body: { previews: true } }) },
+  testPush: { call: () => ({}) },
+  readShared: { call: () => ({}) },
+  readSharedByPath: { call: () => ({ token: tokens.share! }) },
 };
 
 /** How docs/api.md's "who" column names each kind of caller. */
 const DOCUMENTED: Readonly<Record<Who, string>> = { people: 'phone, CLI', phones: 'phone', share: 'share link', anyone: 'anyone' };
+
+/** The table's callers in this test's words. */
+function whoOf(name: RouteName): Who {
+  const who = ROUTES[name].who;
+  if (who === 'anyone' || who === 'share') return who;
+  return who.includes('cli') ? 'people' : 'phones';
+}
 
 /** The routes the server registers, read off a Hono app built the way the server builds it. */
 function registeredRoutes(): string[] {
@@ -117,24 +114,28 @@ afterAll(async () => {
   await ts.stop();
 });
 
-async function send(route: string, caller: Caller) {
-  const method = route.split(' ')[0]!;
-  const { path, body } = await ROUTES[route]!.call();
-  return apiClient(ts.url, tokens[caller]).call(method, path, body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}));
+/** The row's request, as the table's client makes it (method, path with params, query, JSON body). */
+async function request(route: RouteName): Promise<RouteRequest> {
+  const input: unknown = await ROWS[route].call();
+  return routeRequest(route, input as never);
 }
 
-async function refusedUnchanged(route: string, caller: Caller, status: number, kind: string): Promise<void> {
-  const request = ROUTES[route]!.call; // made before the dump: a fresh victim or code is not the refused call's doing
-  const { path, body } = await request();
-  const method = route.split(' ')[0]!;
+async function send(route: RouteName, caller: Caller) {
+  const { method, path, body } = await request(route);
+  return apiClient(ts.url, tokens[caller]).call(method, path, undefined, body ?? undefined);
+}
+
+async function refusedUnchanged(route: RouteName, caller: Caller, status: number, kind: string): Promise<void> {
+  // Made before the dump: a fresh victim or code is not the refused call's doing.
+  const { method, path, body } = await request(route);
   const before = dumpDatabase(ts.home);
-  const res = await apiClient(ts.url, tokens[caller]).call(method, path, body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}));
+  const res = await apiClient(ts.url, tokens[caller]).call(method, path, undefined, body ?? undefined);
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body.error.kind).toBe(kind);
   expect(dumpDatabase(ts.home)).toBe(before);
 }
 
-async function letThrough(route: string, caller: Caller): Promise<void> {
+async function letThrough(route: RouteName, caller: Caller): Promise<void> {
   const res = await send(route, caller);
   expect([401, 403], JSON.stringify(res.body)).not.toContain(res.status);
   expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
@@ -161,28 +162,31 @@ function expectation(who: Who, caller: Caller, names: boolean): { through: true 
 
 describe('the table', () => {
   it('has one row for every route the server registers, and no other', () => {
-    expect(Object.keys(ROUTES).sort()).toEqual(registeredRoutes().sort());
+    expect(Object.keys(ROWS).sort()).toEqual([...ROUTE_NAMES].sort());
+    expect(ROUTE_NAMES.map((n) => ROUTE_PATHS[n]).sort()).toEqual(registeredRoutes().sort());
   });
 
   it('says who may call each route as docs/api.md does', () => {
     const doc = readFileSync(resolve(import.meta.dirname, '../../docs/api.md'), 'utf8');
     const documented = Object.fromEntries([...doc.matchAll(/^\| (GET|POST|PUT|PATCH|DELETE) \| `([^`?]+)[^`]*` \| ([^|]+) \|/gm)].map((m) => [`${m[1]} ${m[2]}`, m[3]!.trim()]));
-    expect(documented).toEqual(Object.fromEntries(Object.entries(ROUTES).map(([k, r]) => [k, DOCUMENTED[r.who]])));
+    expect(documented).toEqual(Object.fromEntries(ROUTE_NAMES.map((n) => [ROUTE_PATHS[n], DOCUMENTED[whoOf(n)]])));
   });
 
   it('lets no machine token call any route that takes a token', () => {
-    expect(Object.entries(ROUTES).filter(([, r]) => r.who !== 'anyone' && !('status' in expectation(r.who, 'machine', false)))).toEqual([]);
+    expect(ROUTE_NAMES.filter((n) => whoOf(n) !== 'anyone' && !('status' in expectation(whoOf(n), 'machine', false)))).toEqual([]);
   });
 });
 
 describe('every route × every caller', () => {
-  for (const [route, row] of Object.entries(ROUTES)) {
-    describe(route, () => {
+  for (const route of ROUTE_NAMES) {
+    const row = ROWS[route];
+    const who = whoOf(route);
+    describe(ROUTE_PATHS[route], () => {
       for (const caller of CALLERS) {
-        const expected = expectation(row.who, caller, row.names === true);
+        const expected = expectation(who, caller, row.names === true);
         if ('through' in expected) {
           it(`lets ${caller} through`, async () => {
-            if (caller !== 'stranger' || row.who === 'anyone') return letThrough(route, caller);
+            if (caller !== 'stranger' || who === 'anyone') return letThrough(route, caller);
             // Another account answers only about its own: none of the owner's ids in what it gets.
             const res = await send(route, caller);
             expect([401, 403, 404]).not.toContain(res.status);

@@ -1,5 +1,8 @@
-// A small fetch wrapper for one Baton server: bearer token, JSON, and refusals turned into typed errors.
+// The app's client of one Baton server: the route table's client (src/core/route-client.ts) with refusals as typed errors.
 import type { ApiErrorBody } from '../../core/errors.ts';
+import { callRoute, type RouteArgs } from '../../core/route-client.ts';
+import type { RouteName } from '../../core/route-paths.ts';
+import type { RouteResponse } from '../../core/routes.ts';
 
 /** The server answered with a refusal (`{error: {kind, message, ...}}`). */
 export class ApiError extends Error {
@@ -24,10 +27,10 @@ export class NetworkError extends Error {
   }
 }
 
+/** One Baton server's API: `call('sendMessage', { id, body })` answers the route's type, or throws ApiError / NetworkError. */
 export interface ApiClient {
   readonly server: string;
-  get<T>(path: string): Promise<T>;
-  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  call<N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<RouteResponse<N>>;
 }
 
 export interface ApiClientOptions {
@@ -38,39 +41,19 @@ export interface ApiClientOptions {
 
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await doFetch(`${opts.server}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-        cache: 'no-store',
-      });
-    } catch (e) {
-      throw new NetworkError(e instanceof Error ? e.message : String(e));
-    }
-    if (res.status === 204) return undefined as T;
-    const text = await res.text().catch(() => '');
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = null;
-    }
-    if (!res.ok) {
-      const err = (json as ApiErrorBody | null)?.error;
-      throw new ApiError(res.status, err ?? { kind: res.status >= 500 ? 'internal' : 'bad-request', message: `HTTP ${res.status}` });
-    }
-    return json as T;
-  }
+  const client = { server: opts.server, token: opts.token, fetch: doFetch };
   return {
     server: opts.server,
-    get: (path) => request('GET', path),
-    send: (method, path, body) => request(method, path, body),
+    async call(name, ...args) {
+      let reply;
+      try {
+        reply = await callRoute(client, name, ...args);
+      } catch (e) {
+        throw new NetworkError(e instanceof Error ? e.message : String(e));
+      }
+      if (reply.ok) return reply.body;
+      throw new ApiError(reply.status, reply.error ?? { kind: reply.status >= 500 ? 'internal' : 'bad-request', message: `HTTP ${reply.status}` });
+    },
   };
 }
 

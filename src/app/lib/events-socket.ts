@@ -2,6 +2,7 @@
 import type { PhoneDown, PhoneUp } from '../../core/phone-protocol.ts';
 import { backoffDelay } from '../../core/backoff.ts';
 import { PROTOCOL_VERSION } from '../../core/protocol-version.ts';
+import { SOCKET_PATHS } from '../../core/route-paths.ts';
 
 export interface EventsSocketOptions {
   readonly server: string;
@@ -30,7 +31,7 @@ export interface EventsSocket {
 }
 
 export function eventsUrl(server: string): string {
-  return `${server.replace(/^http/, 'ws')}/api/events`;
+  return `${server.replace(/^http/, 'ws')}${SOCKET_PATHS.events}`;
 }
 
 type ParseFrame = typeof import('../../core/phone-protocol.ts').parsePhoneDown;

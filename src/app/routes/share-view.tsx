@@ -25,7 +25,7 @@ export default function ShareView(): JSX.Element {
 
   const load = async () => {
     try {
-      const res = await api.get<{ session: SharedSessionRecord; messages: MessageRecord[] }>('/api/shared');
+      const res = await api.call('readShared');
       setSession(res.session);
       setMessages((old) => mergeMessages(old, res.messages));
       setAsOf(Date.now());

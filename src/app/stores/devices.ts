@@ -27,7 +27,7 @@ export function activeDevices(list: readonly DeviceRecord[]): DeviceRecord[] {
 export async function loadDevices(client: ApiClient = api()): Promise<void> {
   $devices.set({ ...$devices.get(), loading: true, error: null });
   try {
-    const { devices } = await client.get<{ devices: DeviceRecord[] }>('/api/devices');
+    const { devices } = await client.call('listDevices');
     $devices.set({ devices: activeDevices(devices), loading: false, error: null });
   } catch (e) {
     $devices.set({ ...$devices.get(), loading: false, error: e instanceof Error ? e.message : String(e) });
@@ -39,6 +39,6 @@ export async function loadDevices(client: ApiClient = api()): Promise<void> {
 export async function revokeDevice(id: string, client: ApiClient = api()): Promise<void> {
   const target = $devices.get().devices.find((d) => d.id === id);
   if (target?.current) throw new Error('This phone cannot revoke itself here; remove the server under Servers instead.');
-  await client.send('DELETE', `/api/devices/${encodeURIComponent(id)}`);
+  await client.call('revokeDevice', { id });
   $devices.set({ ...$devices.get(), devices: $devices.get().devices.filter((d) => d.id !== id) });
 }

@@ -28,8 +28,7 @@ function set(sessionId: string, patch: Partial<VendorHistory>): void {
 async function page(sessionId: string, before: number | null): Promise<HistoryPage> {
   const r = $runtime.get();
   if (!r) throw new Error('No server is selected.');
-  const q = `limit=${HISTORY_PAGE}${before === null ? '' : `&before=${before}`}`;
-  return r.api.get<HistoryPage>(`/api/sessions/${encodeURIComponent(sessionId)}/history?${q}`);
+  return r.api.call('readHistory', { id: sessionId, query: { limit: HISTORY_PAGE, before: before ?? undefined } });
 }
 
 /** The newest page, afresh. */

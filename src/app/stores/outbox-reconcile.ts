@@ -1,5 +1,4 @@
 // After the phone was away: look up what became of messages the server already took, so none keeps a stale state.
-import type { MessageRecord } from '../../core/records.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import type { CacheDb } from '../lib/cache-db.ts';
 import type { OutboxItem } from '../lib/outbox-item.ts';
@@ -13,7 +12,7 @@ export async function reconcileOutbox(db: CacheDb, api: ApiClient): Promise<void
   const bySession = new Map<string, number>();
   for (const i of (await listOutbox(db)).filter(unsettled)) bySession.set(i.sessionId, Math.min(bySession.get(i.sessionId) ?? Infinity, i.seq!));
   for (const [sessionId, seq] of bySession) {
-    const page = await api.get<{ messages: MessageRecord[] }>(`/api/sessions/${encodeURIComponent(sessionId)}/messages?after=${seq - 1}&limit=200`);
+    const page = await api.call('listMessages', { id: sessionId, query: { after: seq - 1, limit: 200 } });
     for (const m of page.messages) if (m.role === 'user') await applyServerMessage(db, m);
   }
 }

@@ -112,10 +112,7 @@ async function flushOnce(db: CacheDb, api: ApiClient, now: Clock, sent: string[]
     sent.push(item.clientId);
     try {
       // The URL names the item's own session; the client is the item's own server profile.
-      const res = await api.send<{ message: MessageRecord }>('POST', `/api/sessions/${encodeURIComponent(item.sessionId)}/messages`, {
-        clientId: item.clientId,
-        text: item.text,
-      });
+      const res = await api.call('sendMessage', { id: item.sessionId, body: { clientId: item.clientId, text: item.text } });
       await settle(db, item.clientId, res.message, now);
     } catch (e) {
       const refusal = classifySendError(e, now(), item.wait);
@@ -170,7 +167,7 @@ export const canCancel = (i: OutboxItem) => i.state === 'waiting' && i.messageId
 export async function cancelMessage(db: CacheDb, api: ApiClient, clientId: string, now: Clock = Date.now): Promise<OutboxItem | null> {
   const item = await db.get('outbox', clientId);
   if (!item || !canCancel(item)) return null;
-  const res = await api.send<{ message: MessageRecord }>('POST', `/api/sessions/${encodeURIComponent(item.sessionId)}/messages/${encodeURIComponent(item.messageId!)}/cancel`);
+  const res = await api.call('cancelMessage', { id: item.sessionId, messageId: item.messageId! });
   await applyServerMessage(db, res.message, now);
   return (await db.get('outbox', clientId)) ?? null;
 }

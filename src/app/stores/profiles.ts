@@ -51,12 +51,6 @@ export interface PairInput {
   readonly now?: () => number;
 }
 
-interface PairResponse {
-  readonly token: string;
-  readonly accountId: string;
-  readonly deviceId: string;
-}
-
 /**
  * Pair with a server and make it the active profile. Pairing the same account on the same server
  * again replaces the old token instead of adding a duplicate profile (its cache is kept).
@@ -67,7 +61,7 @@ export async function pairServer(input: PairInput): Promise<ServerProfile> {
   const code = input.code.trim().toUpperCase();
   if (!/^[A-Z0-9-]{6,32}$/.test(code)) throw new Error('The pairing code is the short code printed by `baton up` (letters, digits and dashes).');
   const api = createApiClient({ server: norm.server, ...(input.fetch ? { fetch: input.fetch } : {}) });
-  const res = await api.send<PairResponse>('POST', '/api/pair', { code, name: input.deviceName.slice(0, 100) || 'Phone', kind: 'phone' });
+  const res = await api.call('pair', { body: { code, name: input.deviceName.slice(0, 100) || 'Phone', kind: 'phone' } });
   const d = await db();
   const existing = (await d.getAll('profiles')).find((p) => p.server === norm.server && p.accountId === res.accountId);
   const profile: ServerProfile = existing
@@ -123,7 +117,7 @@ async function revokeOwnToken(profile: ServerProfile, fetchImpl: typeof fetch | 
   const timeout = new Promise<RemoveOutcome>((resolve) => {
     timer = setTimeout(() => resolve({ revoked: false, why: `the server did not answer within ${waitMs / 1000} s` }), waitMs);
   });
-  const attempt = apiFor(profile, fetchImpl).send('DELETE', `/api/devices/${encodeURIComponent(profile.deviceId)}`).then(
+  const attempt = apiFor(profile, fetchImpl).call('revokeDevice', { id: profile.deviceId }).then(
     (): RemoveOutcome => ({ revoked: true }),
     (e: unknown): RemoveOutcome => (e instanceof ApiError && (e.status === 401 || e.status === 404) ? { revoked: 'already' } : { revoked: false, why: errorText(e) }),
   );

@@ -1,7 +1,7 @@
 // Notifications on this phone for the active server: what the browser allows, the server's subscription for
 // this device, its kinds and previews; turning them on only ever follows a tap (iOS requires it).
 import { atom } from 'nanostores';
-import type { PushSettings, PushSettingsPatch, PushStatusRecord } from '../../core/push.ts';
+import type { PushSettings, PushSettingsPatch, PushSubscriptionBody } from '../../core/push.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { $runtime } from './runtime.ts';
 
@@ -54,12 +54,12 @@ export async function loadPush(client: ApiClient = api()): Promise<void> {
   const limited = browserState();
   set({ ios, error: null });
   try {
-    const status = await client.get<PushStatusRecord>('/api/push');
+    const status = await client.call('pushStatus');
     let on = status.subscription !== null && Notification.permission === 'granted';
     if (on && !limited) {
       const current = await browserSubscription();
       if (current && current.endpoint !== status.subscription!.endpoint && sameKey(current, status.vapidPublicKey)) {
-        await client.send('POST', '/api/push/subscription', current.toJSON());
+        await client.call('subscribePush', { body: current.toJSON() as PushSubscriptionBody });
       }
     }
     if (limited) on = false;
@@ -96,7 +96,7 @@ export async function enablePush(client: ApiClient = api()): Promise<void> {
     if (limited) return set({ state: limited });
     const permission = await Notification.requestPermission();
     if (permission !== 'granted') return set({ state: permission === 'denied' ? 'blocked' : 'off' });
-    const status = await client.get<PushStatusRecord>('/api/push');
+    const status = await client.call('pushStatus');
     const reg = await navigator.serviceWorker.ready;
     let sub = await reg.pushManager.getSubscription();
     // One subscription per browser, bound to one server's key: another server's is replaced (it stops there).
@@ -105,7 +105,7 @@ export async function enablePush(client: ApiClient = api()): Promise<void> {
       sub = null;
     }
     sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(status.vapidPublicKey) });
-    await client.send('POST', '/api/push/subscription', sub.toJSON());
+    await client.call('subscribePush', { body: sub.toJSON() as PushSubscriptionBody });
     set({ state: 'on', settings: status.settings });
   } catch (e) {
     set({ error: `This browser could not turn notifications on: ${e instanceof Error ? e.message : String(e)}` });
@@ -118,7 +118,7 @@ export async function enablePush(client: ApiClient = api()): Promise<void> {
 export async function disablePush(client: ApiClient = api()): Promise<void> {
   set({ busy: true, error: null, testSent: false });
   try {
-    await client.send('DELETE', '/api/push/subscription');
+    await client.call('unsubscribePush');
     set({ state: browserState() ?? 'off' });
   } catch (e) {
     set({ error: e instanceof Error ? e.message : String(e) });
@@ -130,7 +130,7 @@ export async function disablePush(client: ApiClient = api()): Promise<void> {
 export async function updatePushSettings(patch: PushSettingsPatch, client: ApiClient = api()): Promise<void> {
   set({ error: null });
   try {
-    set({ settings: await client.send<PushSettings>('PUT', '/api/push/settings', patch) });
+    set({ settings: await client.call('updatePushSettings', { body: patch }) });
   } catch (e) {
     set({ error: e instanceof Error ? e.message : String(e) });
   }
@@ -139,7 +139,7 @@ export async function updatePushSettings(patch: PushSettingsPatch, client: ApiCl
 export async function sendTestPush(client: ApiClient = api()): Promise<void> {
   set({ error: null, testSent: false });
   try {
-    await client.send('POST', '/api/push/test');
+    await client.call('testPush');
     set({ testSent: true });
   } catch (e) {
     set({ error: e instanceof Error ? e.message : String(e) });

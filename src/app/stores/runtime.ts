@@ -181,7 +181,7 @@ export function startProfile(profile: ServerProfile): () => void {
       },
       // The token is not (or no longer) valid; a check over HTTP confirms before the screen says revoked.
       onClose: (code) => {
-        if (code === CloseCode.unauthorized) void api.get('/api/devices').catch((e: unknown) => e instanceof ApiError && e.status === 401 && markRevoked());
+        if (code === CloseCode.unauthorized) void api.call('listDevices').catch((e: unknown) => e instanceof ApiError && e.status === 401 && markRevoked());
       },
     });
     const live = socket;

@@ -13,7 +13,8 @@ function rt(): Runtime {
   if (!r) throw new Error('No server is selected.');
   return r;
 }
-const path = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
+/** The route of each action on a session (src/core/routes.ts). */
+const SESSION_ACTIONS = { archive: 'archiveSession', unarchive: 'unarchiveSession', takeover: 'takeOverSession', stop: 'stopSession' } as const;
 
 /** Queue the message on the phone first, then try to send it (a failed try schedules the next; offline, Background Sync too). */
 export async function sendMessage(sessionId: string, text: string): Promise<void> {
@@ -42,8 +43,8 @@ export async function retry(clientId: string): Promise<void> {
  */
 export async function answerPermission(sessionId: string, permissionId: string, answer: { decision: 'allow' | 'deny'; inputHash: string; scope: 'once' | 'session' }): Promise<MessageRecord> {
   const r = rt();
-  const body = { decision: answer.decision, inputHash: answer.inputHash, ...(answer.scope === 'session' ? { scope: 'session' } : {}) };
-  const res = await r.api.send<{ message: MessageRecord }>('POST', `${path(sessionId)}/permissions/${encodeURIComponent(permissionId)}`, body);
+  const body = { decision: answer.decision, inputHash: answer.inputHash, ...(answer.scope === 'session' ? { scope: 'session' as const } : {}) };
+  const res = await r.api.call('answerPermission', { id: sessionId, permissionId, body });
   // Show the decision at once; the socket's copy of the same record changes nothing after this.
   await applyLiveMessage(r.db, res.message);
   return res.message;
@@ -51,7 +52,7 @@ export async function answerPermission(sessionId: string, permissionId: string, 
 
 async function sessionAction(sessionId: string, action: 'archive' | 'unarchive' | 'takeover' | 'stop'): Promise<SessionRecord> {
   const r = rt();
-  const res = await r.api.send<{ session: SessionRecord }>('POST', `${path(sessionId)}/${action}`);
+  const res = await r.api.call(SESSION_ACTIONS[action], { id: sessionId });
   await putSession(r.db, res.session);
   void r.refresh();
   return res.session;
@@ -62,20 +63,20 @@ export const takeOverSession = (id: string) => sessionAction(id, 'takeover');
 export const stopSession = (id: string) => sessionAction(id, 'stop');
 
 export async function interruptSession(sessionId: string): Promise<void> {
-  await rt().api.send('POST', `${path(sessionId)}/interrupt`);
+  await rt().api.call('interruptSession', { id: sessionId });
 }
 
 /** Change how much the session's agent may do without asking; a running agent gets it at once. */
 export async function setPermissionMode(sessionId: string, permissionMode: string): Promise<SessionRecord> {
   const r = rt();
-  const res = await r.api.send<{ session: SessionRecord }>('PATCH', path(sessionId), { permissionMode });
+  const res = await r.api.call('editSession', { id: sessionId, body: { permissionMode } });
   await putSession(r.db, res.session);
   return res.session;
 }
 
 export async function renameSession(sessionId: string, title: string): Promise<void> {
   const r = rt();
-  const res = await r.api.send<{ session: SessionRecord }>('PATCH', path(sessionId), { title });
+  const res = await r.api.call('editSession', { id: sessionId, body: { title } });
   await putSession(r.db, res.session);
 }
 
@@ -96,7 +97,7 @@ export async function startSession(input: NewSessionInput): Promise<SessionRecor
   const r = rt();
   const title = input.title?.trim();
   const text = input.message?.trim() ? input.message : undefined;
-  const res = await r.api.send<{ session: SessionRecord }>('POST', '/api/sessions', {
+  const res = await r.api.call('startSession', { body: {
     machineId: input.machineId,
     provider: input.provider,
     backend: input.backend,
@@ -104,7 +105,7 @@ export async function startSession(input: NewSessionInput): Promise<SessionRecor
     ...(title ? { title } : {}),
     ...(text ? { message: { clientId: newClientId(), text } } : {}),
     ...(input.permissionMode ? { permissionMode: input.permissionMode } : {}),
-  });
+  } });
   await putSession(r.db, res.session);
   void r.refresh();
   return res.session;
@@ -117,7 +118,7 @@ export async function startSession(input: NewSessionInput): Promise<SessionRecor
 export async function startNewSessionWith(old: SessionRecord, text: string, withSummary: boolean, where: { machineId?: string; cwd?: string } = {}): Promise<SessionRecord> {
   const r = rt();
   const backend = BACKEND_INFO[old.backend].supportsResume ? old.backend : DEFAULT_BACKEND[old.provider];
-  const res = await r.api.send<{ session: SessionRecord }>('POST', '/api/sessions', {
+  const res = await r.api.call('startSession', { body: {
     machineId: where.machineId ?? old.machineId,
     provider: old.provider,
     backend,
@@ -127,7 +128,7 @@ export async function startNewSessionWith(old: SessionRecord, text: string, with
     title: old.title ? `${old.title.slice(0, 180)} (new)` : undefined,
     message: { clientId: newClientId(), text },
     ...(withSummary ? { summaryOf: old.id } : {}),
-  });
+  } });
   await putSession(r.db, res.session);
   void r.refresh();
   return res.session;
@@ -135,7 +136,7 @@ export async function startNewSessionWith(old: SessionRecord, text: string, with
 
 export async function updateSettings(patch: Partial<SettingsRecord>): Promise<SettingsRecord> {
   const r = rt();
-  const settings = await r.api.send<SettingsRecord>('PUT', '/api/settings', patch);
+  const settings = await r.api.call('updateSettings', { body: patch });
   await putSettings(r.db, settings);
   void r.refresh();
   return settings;
@@ -149,15 +150,15 @@ export interface CreatedShare {
 }
 
 export async function createShare(sessionId: string, expiresInSeconds: number): Promise<CreatedShare> {
-  return rt().api.send<CreatedShare>('POST', `${path(sessionId)}/shares`, { expiresInSeconds });
+  return rt().api.call('createShare', { id: sessionId, body: { expiresInSeconds } });
 }
 
 /** The session's share links (active, expired and revoked). */
 export async function listShares(sessionId: string): Promise<ShareRecord[]> {
-  return (await rt().api.get<{ shares: ShareRecord[] }>(`${path(sessionId)}/shares`)).shares;
+  return (await rt().api.call('listShares', { id: sessionId })).shares;
 }
 
 /** Revoke a share link: it stops working, and whoever watches through it is cut off at once. */
 export async function revokeShare(shareId: string): Promise<void> {
-  await rt().api.send('DELETE', `/api/shares/${encodeURIComponent(shareId)}`);
+  await rt().api.call('revokeShare', { id: shareId });
 }

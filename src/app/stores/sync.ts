@@ -73,10 +73,10 @@ const MAX_PAGES = 10_000;
 export async function syncNow(db: CacheDb, api: ApiClient, now: () => number = Date.now): Promise<SyncResponse> {
   const meta = await readSyncMeta(db);
   const since = meta?.cursor ?? 0;
-  let res = await api.get<SyncResponse>(`/api/sync?since=${since}`);
+  let res = await api.call('sync', { query: { since } });
   await applySync(db, res, now());
   for (let page = 1; res.next && page < MAX_PAGES; page++) {
-    res = await api.get<SyncResponse>(`/api/sync?since=${since}&after=${encodeURIComponent(res.next)}`);
+    res = await api.call('sync', { query: { since, after: res.next } });
     await storeSyncPage(db, res, now());
     if (!res.next) await paintFromCache(db);
   }

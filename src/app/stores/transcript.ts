@@ -23,11 +23,6 @@ export interface Transcript {
 const empty: Transcript = { sessionId: null, messages: [], hasOlder: false, loadingOlder: false, fromServer: false };
 export const $transcript = atom<Transcript>(empty);
 
-interface Page {
-  readonly messages: MessageRecord[];
-  readonly hasMore: boolean;
-}
-
 function set(sessionId: string, fn: (t: Transcript) => Transcript): void {
   const t = $transcript.get();
   if (t.sessionId === sessionId) $transcript.set(fn(t));
@@ -49,11 +44,10 @@ export async function openTranscript(db: CacheDb, sessionId: string, api: ApiCli
  * a long session is not downloaded from its start.
  */
 export async function catchUp(db: CacheDb, sessionId: string, api: ApiClient): Promise<void> {
-  const base = `/api/sessions/${encodeURIComponent(sessionId)}/messages`;
   const current = $transcript.get().sessionId === sessionId ? $transcript.get().messages : [];
   let last = current.at(-1)?.seq ?? 0;
   if (last === 0) {
-    const page = await api.get<Page>(`${base}?before=${NEWEST}&limit=${PAGE}`);
+    const page = await api.call('listMessages', { id: sessionId, query: { before: NEWEST, limit: PAGE } });
     await writeMessages(db, page.messages);
     set(sessionId, (t) => ({ ...t, messages: merge(t.messages, page.messages), hasOlder: page.hasMore, fromServer: true }));
     return;
@@ -61,7 +55,7 @@ export async function catchUp(db: CacheDb, sessionId: string, api: ApiClient): P
   // Also re-read the loaded window's tail so state changes (delivered → answered) missed offline show.
   const refreshFrom = Math.max(0, last - PAGE);
   for (let after = refreshFrom, guard = 0; guard < 100; guard++) {
-    const page = await api.get<Page>(`${base}?after=${after}&limit=${PAGE * 4}`);
+    const page = await api.call('listMessages', { id: sessionId, query: { after, limit: PAGE * 4 } });
     await writeMessages(db, page.messages);
     set(sessionId, (t) => ({ ...t, messages: merge(t.messages, page.messages) }));
     last = page.messages.at(-1)?.seq ?? after;
@@ -89,7 +83,7 @@ export async function loadOlder(db: CacheDb, sessionId: string, api: ApiClient |
       set(sessionId, (x) => ({ ...x, messages: merge(x.messages, cached), hasOlder: false }));
       return;
     }
-    const page = await api.get<Page>(`/api/sessions/${encodeURIComponent(sessionId)}/messages?before=${first}&limit=${PAGE}`);
+    const page = await api.call('listMessages', { id: sessionId, query: { before: first, limit: PAGE } });
     await writeMessages(db, page.messages);
     set(sessionId, (x) => ({ ...x, messages: merge(x.messages, page.messages), hasOlder: page.hasMore }));
   } finally {

@@ -2,7 +2,7 @@
 // can resume, whether this machine's daemon runs, and whether the server answers with a valid token.
 // Exit 0 only when the server is reachable and accepts this terminal's token.
 import { join } from 'node:path';
-import { BACKENDS, BACKEND_INFO, PROVIDERS, backendsOf, type BackendCapability } from '../../core/index.ts';
+import { BACKENDS, BACKEND_INFO, PROVIDERS, backendsOf, routeRequest, type BackendCapability } from '../../core/index.ts';
 import { checkCapabilities } from '../../machine/capabilities.ts';
 import { queryControlSocket } from '../../machine/control-socket.ts';
 import { createDrivers, resolveCommand } from '../../machine/providers/registry.ts';
@@ -90,15 +90,17 @@ async function checkServer(home: string): Promise<ServerCheck> {
   const url = cli?.serverUrl ?? readDaemonConfig(home)?.serverUrl ?? null;
   if (!url) return { url, reachable: false, authorized: false, detail: 'run `baton up`, or `baton pair --code CODE --server URL`' };
   try {
-    const r = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
-    if (!r.ok) return { url, reachable: false, authorized: false, detail: `/api/health answered ${r.status}` };
+    // Its own fetch, for the timeout: a server that accepts and never answers is not reachable.
+    const health = routeRequest('health').path;
+    const r = await fetch(`${url}${health}`, { signal: AbortSignal.timeout(5_000) });
+    if (!r.ok) return { url, reachable: false, authorized: false, detail: `${health} answered ${r.status}` };
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     return { url, reachable: false, authorized: false, detail: `${cause?.code ?? cause?.message ?? (e as Error).message}; start it with \`baton up\` or \`baton server\`` };
   }
   if (!cli?.token) return { url, reachable: true, authorized: false, detail: 'this terminal has no token: run `baton pair --code CODE`' };
   try {
-    await createApiClient(url, cli.token).get('/api/machines');
+    await createApiClient(url, cli.token).call('listMachines');
     return { url, reachable: true, authorized: true, detail: null };
   } catch (e) {
     return { url, reachable: true, authorized: false, detail: e instanceof ApiError && e.status === 401 ? 'the token was refused: pair this terminal again' : (e as Error).message };

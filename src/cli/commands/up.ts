@@ -108,7 +108,7 @@ function builtApp(): string | null {
 
 async function tokenWorks(serverUrl: string, token: string): Promise<boolean> {
   try {
-    await createApiClient(serverUrl, token).get('/api/machines');
+    await createApiClient(serverUrl, token).call('listMachines');
     return true;
   } catch {
     return false;

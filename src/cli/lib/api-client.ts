@@ -1,5 +1,7 @@
-// The HTTP API as the CLI sees it: bearer auth, JSON, and refusals turned into one clear CliError line.
-import { formatTime, type ApiErrorBody } from '../../core/index.ts';
+// The HTTP API as the CLI sees it: the route table's client (src/core/route-client.ts), refusals as one clear CliError line.
+import {
+  formatTime, routeRequest, sendRequest, type ApiErrorBody, type FetchLike, type RouteArgs, type RouteName, type RouteRequest, type RouteResponse,
+} from '../../core/index.ts';
 import { CliError } from './cli-error.ts';
 
 export class ApiError extends CliError {
@@ -11,41 +13,35 @@ export class ApiError extends CliError {
 export interface ApiClient {
   readonly serverUrl: string;
   readonly token: string;
+  /** A route of the table by name (`call('getSession', { id })`), its answer typed by the route. */
+  call<N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<RouteResponse<N>>;
+  /** A request by method and path, for tests that bend one; commands use `call`. */
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
 }
 
+/** Node's fetch; `cache` is a browser's notion and stays out. */
+const nodeFetch: FetchLike = (url, { method, headers, body }) => fetch(url, { method, headers, ...(body !== null ? { body } : {}) });
+
 export function createApiClient(serverUrl: string, token: string): ApiClient {
   const base = serverUrl.replace(/\/+$/, '');
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+  const client = { server: base, token, fetch: nodeFetch };
+  async function send<T>(req: RouteRequest): Promise<T> {
+    let reply;
     try {
-      res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+      reply = await sendRequest(client, req);
     } catch (e) {
       throw new CliError(`cannot reach the server at ${base}: ${(e as { cause?: { code?: string } }).cause?.code ?? String(e)}`);
     }
-    if (res.status === 204) return undefined as T;
-    const text = await res.text();
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: reported below with the status
-    }
-    if (!res.ok) {
-      const err = (json as ApiErrorBody | null)?.error ?? null;
-      throw new ApiError(res.status, err, describeApiError(res.status, err));
-    }
-    return json as T;
+    if (!reply.ok) throw new ApiError(reply.status, reply.error, describeApiError(reply.status, reply.error));
+    return reply.body as T;
   }
+  const request = <T>(method: string, path: string, body?: unknown) => send<T>({ method, path, body: body === undefined ? null : JSON.stringify(body) });
   return {
     serverUrl: base,
     token,
+    call: (name, ...args) => send(routeRequest(name, ...args)),
     request,
     get: (p) => request('GET', p),
     post: (p, b) => request('POST', p, b ?? {}),

@@ -1,6 +1,6 @@
 // The events socket (/api/events) for the CLI: a hint stream; every wait re-checks over HTTP on each hint.
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, parsePhoneDown, type PhoneDown } from '../../core/index.ts';
+import { PROTOCOL_VERSION, SOCKET_PATHS, parsePhoneDown, type PhoneDown } from '../../core/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { CliError } from './cli-error.ts';
 
@@ -13,7 +13,7 @@ export interface EventStream {
 export function eventsUrl(serverUrl: string): string {
   const u = new URL(serverUrl);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.pathname = `${u.pathname.replace(/\/+$/, '')}/api/events`;
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}${SOCKET_PATHS.events}`;
   return u.toString();
 }
 

@@ -4,10 +4,8 @@ import type { MessageRecord, SessionRecord } from '../../core/index.ts';
 import { ApiError, type ApiClient } from './api-client.ts';
 import { waitUntil } from './events.ts';
 
-export const sessionPath = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
-
 export async function getSession(api: ApiClient, id: string): Promise<SessionRecord> {
-  return (await api.get<{ session: SessionRecord }>(sessionPath(id))).session;
+  return (await api.call('getSession', { id })).session;
 }
 
 /** Waits between tries of one send when the server could not be reached (it may be restarting). */
@@ -23,7 +21,7 @@ export async function sendMessage(api: ApiClient, sessionId: string, text: strin
   const body = { clientId: `cli-${randomUUID()}`, text };
   for (let attempt = 0; ; attempt++) {
     try {
-      return (await api.post<{ message: MessageRecord }>(`${sessionPath(sessionId)}/messages`, body)).message;
+      return (await api.call('sendMessage', { id: sessionId, body })).message;
     } catch (e) {
       if (e instanceof ApiError || attempt >= delays.length) throw e;
       await new Promise((r) => setTimeout(r, delays[attempt]));
@@ -32,7 +30,7 @@ export async function sendMessage(api: ApiClient, sessionId: string, text: strin
 }
 
 export async function getMessage(api: ApiClient, sessionId: string, m: Pick<MessageRecord, 'id' | 'seq'>): Promise<MessageRecord | null> {
-  const page = await api.get<{ messages: MessageRecord[] }>(`${sessionPath(sessionId)}/messages?after=${m.seq - 1}&limit=1`);
+  const page = await api.call('listMessages', { id: sessionId, query: { after: m.seq - 1, limit: 1 } });
   return page.messages.find((x) => x.id === m.id) ?? null;
 }
 

@@ -1,9 +1,7 @@
 // The shared body of `baton stop|archive|unarchive|takeover <id>`.
-import type { SessionRecord } from '../../core/index.ts';
 import { parseFlags, positional } from './args.ts';
 import { apiFor } from './config.ts';
 import { helpText } from './help.ts';
-import { sessionPath } from './session-ops.ts';
 
 const WHAT = {
   stop: 'Stops the session\'s agent. The session stays resumable: the next message reopens the same vendor session.',
@@ -11,6 +9,8 @@ const WHAT = {
   unarchive: 'Unarchives the session, so a message can resume it again.',
   takeover: 'Takes over a direct session (one started in the vendor\'s own CLI): Baton manages it from now on, and the next message reopens that same vendor session by strict resume. Close it in its terminal first; a session open elsewhere is refused (session-in-use) rather than forked.',
 } as const;
+/** The route of each action (src/core/routes.ts). */
+const ROUTE_OF = { stop: 'stopSession', archive: 'archiveSession', unarchive: 'unarchiveSession', takeover: 'takeOverSession' } as const;
 
 export async function simpleAction(action: keyof typeof WHAT, args: string[]): Promise<number> {
   const USAGE = `baton ${action} <id> [--json] [--home DIR]`;
@@ -18,7 +18,7 @@ export async function simpleAction(action: keyof typeof WHAT, args: string[]): P
   if (values.help) return void process.stdout.write(helpText(USAGE, WHAT[action], [['--json', 'print the session record']])), 0;
   const id = positional(positionals, 0, 'id', USAGE);
   const api = await apiFor(values.home);
-  const { session } = await api.post<{ session: SessionRecord }>(`${sessionPath(id)}/${action}`);
+  const { session } = await api.call(ROUTE_OF[action], { id });
   if (values.json) process.stdout.write(`${JSON.stringify(session)}\n`);
   else process.stdout.write(`${id}: ${session.status}${session.archived ? ', archived' : ''} (${session.availability.state})\n`);
   return 0;

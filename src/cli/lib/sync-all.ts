@@ -10,7 +10,7 @@ export async function syncAll(api: ApiClient): Promise<{ sessions: SessionRecord
   const machines = new Map<string, MachineRecord>();
   let next: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res: SyncResponse = await api.get<SyncResponse>(`/api/sync?since=0${next ? `&after=${encodeURIComponent(next)}` : ''}`);
+    const res: SyncResponse = await api.call('sync', { query: { since: 0, after: next ?? undefined } });
     // A session changed during the walk comes again in a later page: the later record is the newer one.
     for (const s of res.sessions) sessions.set(s.id, s);
     for (const m of res.machines) machines.set(m.id, m);

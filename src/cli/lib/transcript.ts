@@ -37,7 +37,7 @@ export async function fetchMessages(api: ApiClient, sessionId: string, afterSeq 
   const out: MessageRecord[] = [];
   let after = afterSeq;
   for (;;) {
-    const page = await api.get<{ messages: MessageRecord[]; hasMore: boolean }>(`/api/sessions/${encodeURIComponent(sessionId)}/messages?after=${after}&limit=200`);
+    const page = await api.call('listMessages', { id: sessionId, query: { after, limit: 200 } });
     out.push(...page.messages);
     const last = page.messages.at(-1);
     if (!page.hasMore || !last) return out;

@@ -10,6 +10,7 @@ import { compression } from './compression.ts';
 import type { HostCheck } from './host-check.ts';
 import { RateLimitedError } from './rate-limit.ts';
 import { accountRoutes, createLimiters, type Limiters, type RateLimits, type RouteDeps } from './routes-account.ts';
+import { registerRoutes } from './register-routes.ts';
 import { pushRoutes } from './routes-push.ts';
 import { sessionRoutes } from './routes-sessions.ts';
 import { shareRoutes } from './routes-shares.ts';
@@ -64,10 +65,13 @@ export function createApp(opts: AppOptions): Hono {
   }));
 
   const limiters = opts.limiters ?? createLimiters(ctx.now, opts.rateLimits);
-  accountRoutes(app, opts, limiters, (deviceId) => opts.push.forgetDevice(deviceId));
-  sessionRoutes(app, opts, limiters, opts.history);
-  shareRoutes(app, opts, limiters);
-  pushRoutes(app, opts, opts.push);
+  // Every route of the table (src/core/routes.ts), each with its handler.
+  registerRoutes(app, ctx, {
+    ...accountRoutes(opts, limiters, (deviceId) => opts.push.forgetDevice(deviceId)),
+    ...sessionRoutes(opts, limiters, opts.history),
+    ...shareRoutes(opts, limiters),
+    ...pushRoutes(opts.push),
+  });
 
   app.all('/api/*', () => {
     throw new BatonError('not-found', 'no such API route');

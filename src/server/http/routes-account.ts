@@ -1,18 +1,15 @@
 // Routes about the account itself: pairing, devices, sync, machines, settings, health.
-import type { Context, Hono } from 'hono';
-import {
-  BatonError, CreatePairingCodeSchema, PairRequestSchema, SettingsPatchSchema, SyncQuerySchema,
-} from '../../core/index.ts';
-import { authenticate, PEOPLE } from '../auth.ts';
+import type { Context } from 'hono';
+import { BatonError } from '../../core/index.ts';
 import type { ServerContext } from '../context.ts';
 import { createPairingCode, redeemPairingCode } from '../pairing.ts';
 import { toDeviceRecord } from '../store/accounts.ts';
 import { toMachineRecord } from '../store/machines.ts';
 import { readSyncPage } from '../sync-page.ts';
 import { clientAddress, sourceKey } from './client-address.ts';
-import { readBody, readQuery } from './input.ts';
 import { createFailureLimiter, createTokenBucket, refuseIfLimited, type FailureLimiter, type TokenBucket } from './rate-limit.ts';
 import type { SessionService } from '../orchestrator/sessions.ts';
+import type { RouteHandlers } from './register-routes.ts';
 
 export interface RouteDeps {
   readonly ctx: ServerContext;
@@ -71,32 +68,13 @@ export function clientKey(c: Context, trustProxy: boolean): string {
   return sourceKey(clientAddress(c, trustProxy));
 }
 
+type AccountRoute = 'health' | 'pair' | 'createPairingCode' | 'listDevices' | 'revokeDevice' | 'sync' | 'listMachines' | 'getSettings' | 'updateSettings';
+
 /** `onRevoke` runs inside the revocation's transaction (the device's push subscription goes with it). */
-export function accountRoutes(app: Hono, { ctx, trustProxy, version, sessions }: RouteDeps, limiters: Limiters, onRevoke: (deviceId: string) => void = () => {}): void {
-  // Every route here that takes a token is for a person's device (a phone, a terminal); a machine token gets 403.
-  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'), PEOPLE);
+export function accountRoutes({ ctx, trustProxy, version, sessions }: RouteDeps, limiters: Limiters, onRevoke: (deviceId: string) => void = () => {}): RouteHandlers<AccountRoute> {
   // 10 wrong codes per source per 10 minutes; every 1,000 wrong codes overall void the unused ones: 50-bit codes
   // stay out of reach, and a flood of guesses locks nobody else out (docs/security.md).
   const { pairPerClient: perClient, pairOverall: overall } = limiters;
-
-  app.get('/api/health', (c) => c.json({ ok: true, version }));
-
-  app.post('/api/pair', async (c) => {
-    const key = clientKey(c, trustProxy);
-    refuseIfLimited(perClient.waitMs(key), 'too many wrong pairing codes from this address; wait a few minutes');
-    const body = await readBody(c, PairRequestSchema);
-    try {
-      const issued = redeemPairingCode(ctx, body.code, body.kind, body.name);
-      return c.json({ token: issued.token, accountId: issued.accountId, deviceId: issued.deviceId, machineId: issued.machineId }, 201);
-    } catch (err) {
-      if (err instanceof BatonError && err.kind === 'pairing-failed') {
-        perClient.fail(key);
-        overall.fail('*');
-        if (overall.waitMs('*') > 0) voidUnusedCodes();
-      }
-      throw err;
-    }
-  });
 
   /**
    * So many wrong codes from so many sources that someone is guessing: every unused code dies, so none was
@@ -108,68 +86,76 @@ export function accountRoutes(app: Hono, { ctx, trustProxy, version, sessions }:
     ctx.log(`pairing: ${overall.max} wrong pairing codes since the last reset; ${dropped} unused code(s) voided so none stays guessable — make a new one with \`baton pair\``);
   }
 
-  app.post('/api/pairing-codes', async (c) => {
-    const a = auth(c);
-    const body = await readBody(c, CreatePairingCodeSchema);
-    return c.json(createPairingCode(ctx, a.accountId, body.kind, ctx.publicUrl(), a.deviceId), 201);
-  });
+  return {
+    health: () => ({ ok: true, version }),
 
-  app.get('/api/devices', (c) => {
-    const a = auth(c);
-    return c.json({ devices: ctx.stores.accounts.devices(a.accountId).map((d) => toDeviceRecord(d, a.deviceId)) });
-  });
+    pair: async ({ c, body }) => {
+      const key = clientKey(c, trustProxy);
+      refuseIfLimited(perClient.waitMs(key), 'too many wrong pairing codes from this address; wait a few minutes');
+      const { code, kind, name } = await body();
+      try {
+        const issued = redeemPairingCode(ctx, code, kind, name);
+        return { token: issued.token, accountId: issued.accountId, deviceId: issued.deviceId, machineId: issued.machineId };
+      } catch (err) {
+        if (err instanceof BatonError && err.kind === 'pairing-failed') {
+          perClient.fail(key);
+          overall.fail('*');
+          if (overall.waitMs('*') > 0) voidUnusedCodes();
+        }
+        throw err;
+      }
+    },
 
-  app.delete('/api/devices/:id', (c) => {
-    const a = auth(c);
-    const device = ctx.stores.accounts.device(a.accountId, c.req.param('id'));
-    if (!device) throw new BatonError('not-found', `no device ${c.req.param('id')}`);
-    // What the device made dies with it: its share links and the pairing codes it asked for and nobody used.
-    const shares = ctx.change((tx) => {
-      const now = ctx.now();
-      ctx.stores.accounts.revokeDevice(device.id, now);
-      const revokedShares = ctx.stores.shares.revokeMadeBy(device.id, now);
-      ctx.stores.accounts.dropCodesMadeBy(device.id);
-      onRevoke(device.id);
-      tx.cursor(a.accountId);
-      return revokedShares;
-    });
-    ctx.machines.disconnectDevice(device.id);
-    ctx.phones.disconnectDevice(device.id);
-    for (const id of shares) ctx.phones.disconnectShare(id);
-    return c.body(null, 204);
-  });
+    createPairingCode: async ({ auth: a, body }) => createPairingCode(ctx, a.accountId, (await body()).kind, ctx.publicUrl(), a.deviceId),
 
-  app.get('/api/sync', (c) => {
-    const a = auth(c);
-    const { since = 0, after, limit } = readQuery(c, SyncQuerySchema);
-    return c.body(readSyncPage(ctx, a.accountId, { since, after, limit }), 200, { 'content-type': 'application/json' });
-  });
+    listDevices: ({ auth: a }) => ({ devices: ctx.stores.accounts.devices(a.accountId).map((d) => toDeviceRecord(d, a.deviceId)) }),
 
-  app.get('/api/machines', (c) => {
-    const a = auth(c);
-    return c.json({ machines: ctx.stores.machines.all(a.accountId).map(toMachineRecord) });
-  });
+    revokeDevice: ({ auth: a, params }) => {
+      const device = ctx.stores.accounts.device(a.accountId, params.id);
+      if (!device) throw new BatonError('not-found', `no device ${params.id}`);
+      // What the device made dies with it: its share links and the pairing codes it asked for and nobody used.
+      const shares = ctx.change((tx) => {
+        const now = ctx.now();
+        ctx.stores.accounts.revokeDevice(device.id, now);
+        const revokedShares = ctx.stores.shares.revokeMadeBy(device.id, now);
+        ctx.stores.accounts.dropCodesMadeBy(device.id);
+        onRevoke(device.id);
+        tx.cursor(a.accountId);
+        return revokedShares;
+      });
+      ctx.machines.disconnectDevice(device.id);
+      ctx.phones.disconnectDevice(device.id);
+      for (const id of shares) ctx.phones.disconnectShare(id);
+      return null;
+    },
 
-  app.get('/api/settings', (c) => {
-    const a = auth(c);
-    const { cursor: _cursor, ...settings } = ctx.stores.settings.get(a.accountId);
-    return c.json(settings);
-  });
+    // The page is JSON text already (built from stored record text): sent as it is.
+    sync: ({ auth: a, query, c }) => {
+      const { since = 0, after, limit } = query();
+      return c.body(readSyncPage(ctx, a.accountId, { since, after, limit }), 200, { 'content-type': 'application/json' });
+    },
 
-  app.put('/api/settings', async (c) => {
-    const a = auth(c);
-    const patch = await readBody(c, SettingsPatchSchema);
-    const next = ctx.change((tx) => {
-      const { cursor: _cursor, ...current } = ctx.stores.settings.get(a.accountId);
-      const merged = { ...current, ...patch };
-      const cursor = tx.cursor(a.accountId);
-      ctx.stores.settings.put(a.accountId, merged, cursor);
-      // Availability of every session may change with the disabled backends.
-      ctx.stores.sessions.touchAccount(a.accountId, cursor);
-      return merged;
-    });
-    // A backend disabled now blocks its sessions for good: messages held for them end at once.
-    sessions.recheckHolds(a.accountId);
-    return c.json(next);
-  });
+    listMachines: ({ auth: a }) => ({ machines: ctx.stores.machines.all(a.accountId).map(toMachineRecord) }),
+
+    getSettings: ({ auth: a }) => {
+      const { cursor: _cursor, ...settings } = ctx.stores.settings.get(a.accountId);
+      return settings;
+    },
+
+    updateSettings: async ({ auth: a, body }) => {
+      const patch = await body();
+      const next = ctx.change((tx) => {
+        const { cursor: _cursor, ...current } = ctx.stores.settings.get(a.accountId);
+        const merged = { ...current, ...patch };
+        const cursor = tx.cursor(a.accountId);
+        ctx.stores.settings.put(a.accountId, merged, cursor);
+        // Availability of every session may change with the disabled backends.
+        ctx.stores.sessions.touchAccount(a.accountId, cursor);
+        return merged;
+      });
+      // A backend disabled now blocks its sessions for good: messages held for them end at once.
+      sessions.recheckHolds(a.accountId);
+      return next;
+    },
+  };
 }

@@ -1,99 +1,25 @@
 // Routes on sessions: start, read, rename, page and send messages, archive, stop, interrupt, take over, permissions.
-import type { Context, Hono } from 'hono';
 import {
-  BatonError, HISTORY, HistoryQuerySchema, LIMITS, MessagesQuerySchema, permissionInputHash, type PermissionInfo, PermissionAnswerSchema, RenameSessionSchema, SendMessageSchema, StartSessionSchema,
+  BatonError, HISTORY, LIMITS, permissionInputHash, type PermissionInfo,
 } from '../../core/index.ts';
-import { authenticate, PEOPLE } from '../auth.ts';
 import type { HistoryService } from '../orchestrator/history.ts';
 import { toMessageRecord } from '../store/messages.ts';
 import { toAttemptRecord } from '../store/resume-attempts.ts';
 import { sessionView } from '../views.ts';
-import { readBody, readQuery } from './input.ts';
+import type { RouteHandlers } from './register-routes.ts';
 import type { Limiters, RouteDeps } from './routes-account.ts';
 import { refuseIfLimited } from './rate-limit.ts';
 
-export function sessionRoutes(app: Hono, { ctx, sessions }: RouteDeps, limiters: Limiters, history: HistoryService): void {
-  // Reading and driving sessions is for a person's device (a phone, a terminal): a machine token gets 403.
-  const auth = (c: Context) => authenticate(ctx, c.req.header('authorization'), PEOPLE);
+type SessionRoute =
+  | 'startSession' | 'getSession' | 'editSession' | 'listMessages' | 'sendMessage' | 'cancelMessage' | 'archiveSession' | 'unarchiveSession'
+  | 'stopSession' | 'takeOverSession' | 'interruptSession' | 'answerPermission' | 'readHistory' | 'listResumeAttempts';
+
+export function sessionRoutes({ ctx, sessions }: RouteDeps, limiters: Limiters, history: HistoryService): RouteHandlers<SessionRoute> {
   const session = (accountId: string, id: string) => {
     const s = ctx.stores.sessions.get(accountId, id);
     if (!s) throw new BatonError('not-found', `no session ${id}`);
     return s;
   };
-
-  app.post('/api/sessions', async (c) => {
-    const a = auth(c);
-    const body = await readBody(c, StartSessionSchema);
-    // Each start is an agent process on a machine: a burst, then one every 10 s per device (docs/security.md).
-    refuseIfLimited(limiters.starts.take(a.deviceId), 'this device is starting sessions too fast; wait a moment');
-    return c.json({ session: sessions.startSession(a.accountId, body) }, 201);
-  });
-
-  app.get('/api/sessions/:id', (c) => {
-    const a = auth(c);
-    return c.json({ session: sessionView(ctx, session(a.accountId, c.req.param('id'))) });
-  });
-
-  app.patch('/api/sessions/:id', async (c) => {
-    const a = auth(c);
-    session(a.accountId, c.req.param('id'));
-    const body = await readBody(c, RenameSessionSchema);
-    return c.json({ session: sessions.editSession(a.accountId, c.req.param('id'), body) });
-  });
-
-  app.get('/api/sessions/:id/messages', (c) => {
-    const a = auth(c);
-    const s = session(a.accountId, c.req.param('id'));
-    const q = readQuery(c, MessagesQuerySchema);
-    if (q.after !== undefined && q.before !== undefined) throw new BatonError('bad-request', 'invalid query: use either after or before, not both');
-    const limit = q.limit ?? LIMITS.pageSize;
-    // One more than asked tells whether there is more in the paging direction.
-    const rows = q.after !== undefined
-      ? ctx.stores.messages.after(s.id, q.after, limit + 1)
-      : ctx.stores.messages.before(s.id, q.before ?? Number.MAX_SAFE_INTEGER, limit + 1);
-    const hasMore = rows.length > limit;
-    const page = hasMore ? (q.after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
-    return c.json({ messages: page.map(toMessageRecord), hasMore });
-  });
-
-  app.post('/api/sessions/:id/messages', async (c) => {
-    const a = auth(c);
-    session(a.accountId, c.req.param('id'));
-    const body = await readBody(c, SendMessageSchema);
-    // A retry of a message already stored (same client id) is free: an outbox must always be able to learn its fate.
-    const out = sessions.sendMessage(a.accountId, c.req.param('id'), body, () =>
-      refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment'));
-    return c.json({ message: out.message }, out.status);
-  });
-
-  // A message held for its offline machine, called off by the user before the machine came back.
-  app.post('/api/sessions/:id/messages/:messageId/cancel', (c) => {
-    const a = auth(c);
-    session(a.accountId, c.req.param('id'));
-    return c.json({ message: sessions.cancelHeld(a.accountId, c.req.param('id'), c.req.param('messageId')) });
-  });
-
-  // Invariant 5: an archived session is never resumed (a resume in flight is called off, nothing held for it waits on).
-  app.post('/api/sessions/:id/archive', (c) => c.json({ session: sessions.setArchived(auth(c).accountId, c.req.param('id'), true) }));
-  app.post('/api/sessions/:id/unarchive', (c) => c.json({ session: sessions.setArchived(auth(c).accountId, c.req.param('id'), false) }));
-  app.post('/api/sessions/:id/stop', (c) => c.json({ session: sessions.stopSession(auth(c).accountId, c.req.param('id')) }));
-  app.post('/api/sessions/:id/takeover', (c) => c.json({ session: sessions.takeOver(auth(c).accountId, c.req.param('id')) }));
-
-  app.post('/api/sessions/:id/interrupt', (c) => {
-    sessions.interruptSession(auth(c).accountId, c.req.param('id'));
-    return c.body(null, 204);
-  });
-
-  app.post('/api/sessions/:id/permissions/:permissionId', async (c) => {
-    const a = auth(c);
-    session(a.accountId, c.req.param('id'));
-    const body = await readBody(c, PermissionAnswerSchema);
-    // No await between this check and the answer: nothing can change the request in between.
-    if (body.inputHash !== undefined) requireInputHash(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.inputHash);
-    // Who answered goes with the answer (and to the daemon's log); names made by `baton up` are not length-checked.
-    const by = { deviceId: a.deviceId, name: a.name.slice(0, LIMITS.nameChars) };
-    return c.json({ message: sessions.answerPermission(a.accountId, c.req.param('id'), c.req.param('permissionId'), body.decision, by, body.scope) });
-  });
 
   /** An answer bound to what it was shown (a notification's Allow): refused unless the request's input is that one. */
   function requireInputHash(accountId: string, sessionId: string, permissionId: string, inputHash: string): void {
@@ -105,18 +31,82 @@ export function sessionRoutes(app: Hono, { ctx, sessions }: RouteDeps, limiters:
     }
   }
 
-  // The vendor's own record of the conversation, read on its machine now (read-only, nothing stored here):
-  // how a direct session can be read before taking it over, and a taken-over one's earlier turns.
-  app.get('/api/sessions/:id/history', async (c) => {
-    const a = auth(c);
-    const s = session(a.accountId, c.req.param('id'));
-    const q = readQuery(c, HistoryQuerySchema);
-    return c.json(await history.read(s, q.before ?? null, q.limit ?? HISTORY.pageMax));
-  });
+  return {
+    startSession: async ({ auth: a, body }) => {
+      const start = await body();
+      // Each start is an agent process on a machine: a burst, then one every 10 s per device (docs/security.md).
+      refuseIfLimited(limiters.starts.take(a.deviceId), 'this device is starting sessions too fast; wait a moment');
+      return { session: sessions.startSession(a.accountId, start) };
+    },
 
-  app.get('/api/sessions/:id/resume-attempts', (c) => {
-    const a = auth(c);
-    const s = session(a.accountId, c.req.param('id'));
-    return c.json({ attempts: ctx.stores.attempts.ofSession(s.id).map(toAttemptRecord) });
-  });
+    getSession: ({ auth: a, params }) => ({ session: sessionView(ctx, session(a.accountId, params.id)) }),
+
+    editSession: async ({ auth: a, params, body }) => {
+      session(a.accountId, params.id);
+      return { session: sessions.editSession(a.accountId, params.id, await body()) };
+    },
+
+    listMessages: ({ auth: a, params, query }) => {
+      const s = session(a.accountId, params.id);
+      const q = query();
+      if (q.after !== undefined && q.before !== undefined) throw new BatonError('bad-request', 'invalid query: use either after or before, not both');
+      const limit = q.limit ?? LIMITS.pageSize;
+      // One more than asked tells whether there is more in the paging direction.
+      const rows = q.after !== undefined
+        ? ctx.stores.messages.after(s.id, q.after, limit + 1)
+        : ctx.stores.messages.before(s.id, q.before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      const hasMore = rows.length > limit;
+      const page = hasMore ? (q.after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
+      return { messages: page.map(toMessageRecord), hasMore };
+    },
+
+    sendMessage: async ({ auth: a, params, body, c }) => {
+      session(a.accountId, params.id);
+      const message = await body();
+      // A retry of a message already stored (same client id) is free: an outbox must always be able to learn its fate.
+      const out = sessions.sendMessage(a.accountId, params.id, message, () =>
+        refuseIfLimited(limiters.sends.take(a.deviceId), 'this device is sending too fast; wait a moment'));
+      return c.json({ message: out.message }, out.status);
+    },
+
+    // A message held for its offline machine, called off by the user before the machine came back.
+    cancelMessage: ({ auth: a, params }) => {
+      session(a.accountId, params.id);
+      return { message: sessions.cancelHeld(a.accountId, params.id, params.messageId) };
+    },
+
+    // Invariant 5: an archived session is never resumed (a resume in flight is called off, nothing held for it waits on).
+    archiveSession: ({ auth: a, params }) => ({ session: sessions.setArchived(a.accountId, params.id, true) }),
+    unarchiveSession: ({ auth: a, params }) => ({ session: sessions.setArchived(a.accountId, params.id, false) }),
+    stopSession: ({ auth: a, params }) => ({ session: sessions.stopSession(a.accountId, params.id) }),
+    takeOverSession: ({ auth: a, params }) => ({ session: sessions.takeOver(a.accountId, params.id) }),
+
+    interruptSession: ({ auth: a, params }) => {
+      sessions.interruptSession(a.accountId, params.id);
+      return null;
+    },
+
+    answerPermission: async ({ auth: a, params, body }) => {
+      session(a.accountId, params.id);
+      const answer = await body();
+      // No await between this check and the answer: nothing can change the request in between.
+      if (answer.inputHash !== undefined) requireInputHash(a.accountId, params.id, params.permissionId, answer.inputHash);
+      // Who answered goes with the answer (and to the daemon's log); names made by `baton up` are not length-checked.
+      const by = { deviceId: a.deviceId, name: a.name.slice(0, LIMITS.nameChars) };
+      return { message: sessions.answerPermission(a.accountId, params.id, params.permissionId, answer.decision, by, answer.scope) };
+    },
+
+    // The vendor's own record of the conversation, read on its machine now (read-only, nothing stored here):
+    // how a direct session can be read before taking it over, and a taken-over one's earlier turns.
+    readHistory: async ({ auth: a, params, query }) => {
+      const s = session(a.accountId, params.id);
+      const q = query();
+      return history.read(s, q.before ?? null, q.limit ?? HISTORY.pageMax);
+    },
+
+    listResumeAttempts: ({ auth: a, params }) => {
+      const s = session(a.accountId, params.id);
+      return { attempts: ctx.stores.attempts.ofSession(s.id).map(toAttemptRecord) };
+    },
+  };
 }
