@@ -247,4 +247,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN permission_mode TEXT;
     `,
   },
+  {
+    id: 21,
+    name: 'lost-turns-end',
+    sql: `
+      -- Stored under the rule before: a message whose agent went away mid-turn stayed 'delivered' for ever. It ends
+      -- 'unanswered' with 'turn-lost' now (src/core/delivery.ts), and what such an agent asked can no longer be answered
+      -- (a resumed agent never asked it). updated_at moves on (now, or past its old value), so a phone's cached copy gives
+      -- way to this one.
+      UPDATE messages SET state = 'unanswered', failure_code = 'turn-lost',
+        failure_detail = 'The agent stopped before it answered (it was stopped, crashed, or its machine restarted).',
+        updated_at = MAX(updated_at + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+        WHERE state = 'delivered' AND turn_lost = 1;
+      UPDATE messages SET permission = json_set(permission, '$.decision', 'expired'), updated_at = MAX(updated_at + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+        WHERE role = 'permission' AND json_extract(permission, '$.decision') IS NULL
+          AND session_id IN (SELECT id FROM sessions WHERE status = 'inactive');
+    `,
+  },
 ];
