@@ -264,4 +264,14 @@ export const MIGRATIONS: readonly Migration[] = [
           AND session_id IN (SELECT id FROM sessions WHERE status = 'inactive');
     `,
   },
+  {
+    id: 22,
+    name: 'open-permissions-index',
+    sql: `
+      -- The requests still waiting for an answer, read at every turn end and stop (session-snapshots.ts): without it
+      -- each read walks the session's whole transcript.
+      CREATE INDEX messages_open_permissions ON messages(session_id, seq)
+        WHERE role = 'permission' AND json_extract(permission, '$.decision') IS NULL;
+    `,
+  },
 ];

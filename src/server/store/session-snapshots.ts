@@ -18,8 +18,9 @@ type Statement = ReturnType<Db['prepare']>;
 export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
   const q = {
     session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
-    // What can still move: held, accepted, awaiting a resume, or delivered and awaiting its turn's end (messages_state index).
-    open: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE session_id = ? AND state IN ('held', 'accepted', 'awaiting-resume', 'delivered')
+    // What can still move: held, accepted, awaiting a resume, or delivered and awaiting its turn's end. Named index: left
+    // to itself the planner walks the (session, seq) index for the ORDER BY, reading the whole transcript per event.
+    open: db.prepare<[string], MessageRow>(`SELECT * FROM messages INDEXED BY messages_state WHERE session_id = ? AND state IN ('held', 'accepted', 'awaiting-resume', 'delivered')
       AND NOT (state = 'delivered' AND turn_lost = 1) ORDER BY seq`),
     message: db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE id = ? AND session_id = ?'),
     permission: db.prepare<[string, string], MessageRow>(`SELECT * FROM messages WHERE session_id = ? AND role = 'permission'
