@@ -5,20 +5,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SOCKET_LIMITS } from '../../src/server/hub/phone-hub.ts';
 import { RATE_LIMITS } from '../../src/server/http/routes-account.ts';
-import { apiClient, openPhoneSocket, startTestServer, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
-import { liveSession } from '../server/fixtures.ts';
+import { apiClient, openPhoneSocket, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
+import { liveSession, serverWithLaptop, stopServerWithLaptop } from '../server/fixtures.ts';
 
 let ts: TestServer;
 let laptop: ScriptedMachine;
-beforeEach(async () => {
-  ts = await startTestServer();
-  laptop = ts.machine('laptop');
-  await laptop.connect();
-});
-afterEach(async () => {
-  await laptop.disconnect().catch(() => {});
-  await ts.stop();
-});
+beforeEach(async () => ({ ts, laptop } = await serverWithLaptop()));
+afterEach(() => stopServerWithLaptop(ts, laptop, true));
 
 describe('a reader that does not keep up', () => {
   it('is closed once its unsent bytes pass the cap; a reader beside it gets everything; it re-syncs over HTTP', async () => {

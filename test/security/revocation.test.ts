@@ -4,20 +4,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, PROTOCOL_VERSION, SocketError } from '../../src/core/index.ts';
 import { openDeafSocket } from '../helpers/deaf-socket.ts';
-import { allCapabilities, apiClient, openPhoneSocket, startTestServer, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
-import { liveSession, messagesOf } from '../server/fixtures.ts';
+import { allCapabilities, apiClient, openPhoneSocket, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
+import { liveSession, messagesOf, serverWithLaptop, stopServerWithLaptop } from '../server/fixtures.ts';
 
 let ts: TestServer;
 let laptop: ScriptedMachine;
-beforeEach(async () => {
-  ts = await startTestServer();
-  laptop = ts.machine('laptop');
-  await laptop.connect();
-});
-afterEach(async () => {
-  await laptop.disconnect().catch(() => {});
-  await ts.stop();
-});
+beforeEach(async () => ({ ts, laptop } = await serverWithLaptop()));
+afterEach(() => stopServerWithLaptop(ts, laptop, true));
 
 /** A second phone of the account, and its device id. */
 function tablet() {

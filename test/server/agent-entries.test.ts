@@ -4,21 +4,14 @@
 // permission mode is chosen at start, changed per session, and goes to the machine with every start and resume.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { permissionInputHash, type MessageRecord } from '../../src/core/index.ts';
-import { apiClient, openPhoneSocket, startTestServer, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
-import { inactiveSession, liveSession, messagesOf, waitForSession } from './fixtures.ts';
+import { apiClient, openPhoneSocket, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
+import { inactiveSession, liveSession, messagesOf, waitForSession, serverWithLaptop, stopServerWithLaptop } from './fixtures.ts';
 
 let ts: TestServer;
 let laptop: ScriptedMachine;
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  laptop = ts.machine('laptop');
-  await laptop.connect();
-});
-afterEach(async () => {
-  await laptop.disconnect();
-  await ts.stop();
-});
+beforeEach(async () => ({ ts, laptop } = await serverWithLaptop()));
+afterEach(() => stopServerWithLaptop(ts, laptop));
 
 const call = (status: 'running' | 'done' | 'failed', result: unknown = null) => ({
   kind: 'tool-call', callId: 'toolu_1', tool: 'Bash', title: null, input: JSON.stringify({ command: 'npm test' }), status, result, changes: [],

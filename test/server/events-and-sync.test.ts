@@ -1,20 +1,13 @@
 // The phone's view: sync since a cursor returns only what changed; the events socket hints and streams messages.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openPhoneSocket, startTestServer, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
-import { inactiveSession, liveSession, waitForSession } from './fixtures.ts';
+import { openPhoneSocket, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
+import { inactiveSession, liveSession, waitForSession, serverWithLaptop, stopServerWithLaptop } from './fixtures.ts';
 
 let ts: TestServer;
 let laptop: ScriptedMachine;
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  laptop = ts.machine('laptop');
-  await laptop.connect();
-});
-afterEach(async () => {
-  await laptop.disconnect();
-  await ts.stop();
-});
+beforeEach(async () => ({ ts, laptop } = await serverWithLaptop()));
+afterEach(() => stopServerWithLaptop(ts, laptop));
 
 describe('sync', () => {
   it('returns everything from 0, then only what changed after a cursor', async () => {

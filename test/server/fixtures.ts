@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { SessionRecord } from '../../src/core/index.ts';
-import type { ScriptedMachine, TestServer } from '../helpers/server-harness.ts';
+import { startTestServer, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
 
 /** A session started through the API, its agent running, resumable under `vendorId`. */
 export async function liveSession(ts: TestServer, laptop: ScriptedMachine, vendorId = 'vendor-1', body: Record<string, unknown> = {}): Promise<SessionRecord> {
@@ -52,4 +52,18 @@ export function dumpDatabase(home: string): string {
   } finally {
     db.close();
   }
+}
+
+/** A fresh server with its one machine, `laptop`, connected: what most server tests start each test from. */
+export async function serverWithLaptop(): Promise<{ ts: TestServer; laptop: ScriptedMachine }> {
+  const ts = await startTestServer();
+  const laptop = ts.machine('laptop');
+  await laptop.connect();
+  return { ts, laptop };
+}
+
+/** Its teardown; `revokedMayFail`: the test may have revoked the machine, so its disconnect may throw. */
+export async function stopServerWithLaptop(ts: TestServer, laptop: ScriptedMachine, revokedMayFail = false): Promise<void> {
+  await (revokedMayFail ? laptop.disconnect().catch(() => {}) : laptop.disconnect());
+  await ts.stop();
 }

@@ -4,21 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS, currentAvailability, type SessionRecord, type SyncResponse } from '../../src/core/index.ts';
 import { createApiClient } from '../../src/cli/lib/api-client.ts';
 import { syncAll } from '../../src/cli/lib/sync-all.ts';
-import { startTestServer, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
-import { inactiveSession, waitForSession } from './fixtures.ts';
+import { waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
+import { inactiveSession, waitForSession, serverWithLaptop, stopServerWithLaptop } from './fixtures.ts';
 
 let ts: TestServer;
 let laptop: ScriptedMachine;
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  laptop = ts.machine('laptop');
-  await laptop.connect();
-});
-afterEach(async () => {
-  await laptop.disconnect();
-  await ts.stop();
-});
+beforeEach(async () => ({ ts, laptop } = await serverWithLaptop()));
+afterEach(() => stopServerWithLaptop(ts, laptop));
 
 /** `n` direct sessions listed in one frame: one change, so all share one cursor (the hard case for paging). */
 async function listDirect(n: number, cwd = (i: number) => `/work/p${i}`): Promise<void> {

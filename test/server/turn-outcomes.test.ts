@@ -1,20 +1,13 @@
 // Turns that end without answering, and vendor retries: the phone sees each, typed, and nothing is marked answered that was not.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
-import { liveSession, waitForSession } from './fixtures.ts';
+import { waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
+import { liveSession, waitForSession, serverWithLaptop, stopServerWithLaptop } from './fixtures.ts';
 
 let ts: TestServer;
 let laptop: ScriptedMachine;
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  laptop = ts.machine('laptop');
-  await laptop.connect();
-});
-afterEach(async () => {
-  await laptop.disconnect();
-  await ts.stop();
-});
+beforeEach(async () => ({ ts, laptop } = await serverWithLaptop()));
+afterEach(() => stopServerWithLaptop(ts, laptop));
 
 async function deliveredMessage(sessionId: string, clientId: string) {
   const sent = (await ts.phone.post(`/api/sessions/${sessionId}/messages`, { clientId, text: 'fix the login bug' })).body.message;
