@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { HOLD_LIMIT_MS, LIMITS, SOCKET_PATHS, type AccountId } from '../core/index.ts';
 import { createContext } from './context.ts';
-import { databasePath, HomeUnusableError, openDatabase } from './db/open-database.ts';
+import { HomeUnusableError, openDatabase } from './db/open-database.ts';
 import { storageReason } from './db/storage-error.ts';
 import { createApp, misdirected } from './http/app.ts';
 import { createHostCheck } from './http/host-check.ts';
@@ -49,6 +49,11 @@ export interface ServerOptions {
    * (`--allow-host`); any other Host gets 421 (DNS rebinding).
    */
   allowedHosts?: string[];
+  /**
+   * Keep the data in this Postgres database instead of `<home>/baton.db` (`--database`, BATON_DATABASE_URL). Several
+   * servers may share one: each holds its own sockets, and they tell each other through it (src/server/cluster/).
+   */
+  databaseUrl?: string;
   /** A cap on `baton.db`'s size in bytes (`--max-db-mb`): past it writes are refused with 507, as on a full disk. */
   maxDatabaseBytes?: number;
   /** Overrides of the socket bounds (SOCKET_LIMITS: unsent bytes per socket, sockets per token). */
@@ -95,7 +100,10 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const now = options.now ?? Date.now;
-  const db = openDatabase(options.home, options.maxDatabaseBytes !== undefined ? { maxBytes: options.maxDatabaseBytes } : {});
+  const db = openDatabase(options.home, {
+    ...(options.maxDatabaseBytes !== undefined ? { maxBytes: options.maxDatabaseBytes } : {}),
+    ...(options.databaseUrl !== undefined ? { url: options.databaseUrl } : {}),
+  });
   const stores = createStores(db);
   let url = '';
   const ctx = createContext({
@@ -129,7 +137,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sessions.stop();
     push.stop();
     db.close();
-    if (why) throw new HomeUnusableError(databasePath(options.home), `${why}; free space there (or fix the disk), then start again`);
+    if (why) throw new HomeUnusableError(db.name, `${why}; free space there (or fix the disk), then start again`);
     throw e;
   }
 

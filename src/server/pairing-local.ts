@@ -13,8 +13,9 @@ export interface LocalPairing {
   close(): void;
 }
 
-export function openPairingDatabase(home: string, publicUrl?: string): LocalPairing {
-  const db = openDatabase(home);
+/** `databaseUrl`: the server keeps its data in Postgres (`baton server --database`), not in `<home>/baton.db`. */
+export function openPairingDatabase(home: string, publicUrl?: string, databaseUrl?: string): LocalPairing {
+  const db = openDatabase(home, databaseUrl !== undefined ? { url: databaseUrl } : {});
   const info = readServerInfo(home);
   const serverRunning = info !== null && isAlive(info.pid);
   const baseUrl = publicUrl ?? info?.url ?? `http://127.0.0.1:${DEFAULT_PORT}`;

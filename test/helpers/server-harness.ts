@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import { isDeepStrictEqual } from 'node:util';
 import { PROTOCOL_VERSION, parsePhoneDown, type MachineCapabilities, type MachineDown, type PhoneDown } from '../../src/core/index.ts';
 import { startServer, type RunningServer, type ServerAdmin, type ServerOptions } from '../../src/server/index.ts';
+import { databaseArgs, databaseFor } from './test-database.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -261,7 +262,7 @@ export interface TestServer {
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const home = options.home ?? tempHome();
   const logs: string[] = [];
-  const server = await startServer({ port: 0, resumeTimeoutMs: 5_000, heartbeatTimeoutMs: 6_000, log: (l) => logs.push(l), ...options, home });
+  const server = await startServer({ port: 0, resumeTimeoutMs: 5_000, heartbeatTimeoutMs: 6_000, log: (l) => logs.push(l), ...databaseFor(home), ...options, home });
   const accountId = server.admin.defaultAccount();
   const phone = server.admin.issueToken(accountId, 'phone', 'phone');
   return {
@@ -295,7 +296,7 @@ export interface ServerProcess {
 
 /** Runs `baton server --port 0 --home <home>` as a child and waits until its server.json names it. */
 export async function startServerProcess(home: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/baton.mjs'), 'server', '--port', '0', '--home', home, ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/baton.mjs'), 'server', '--port', '0', '--home', home, ...databaseArgs(home), ...args], {
     cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

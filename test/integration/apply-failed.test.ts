@@ -15,6 +15,7 @@ import type { BackendDriver } from '../../src/machine/providers/backend.ts';
 import { createMemoryDriver, createMemoryVendor } from '../../src/machine/providers/memory-driver.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { eventually } from './stack.ts';
+import { databaseFor } from '../helpers/test-database.ts';
 
 let root: string;
 let server: RunningServer;
@@ -23,7 +24,7 @@ let phone: ApiClient;
 let db: Database.Database;
 beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), 'baton-apply-'));
-  server = await startServer({ home: join(root, 'server'), port: 0, log: () => {} });
+  server = await startServer({ home: join(root, 'server'), ...databaseFor(join(root, 'server')), port: 0, log: () => {} });
   phone = createApiClient(server.url, server.admin.issueToken(server.admin.defaultAccount(), 'phone', 'phone').token);
   // A second connection to the server's database, to make its writes fail the way a full disk does.
   db = new Database(join(root, 'server', 'baton.db'));

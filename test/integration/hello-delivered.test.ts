@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { writeJsonFileAtomic } from '../../src/machine/json-file.ts';
 import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
 import { BATON, eventually } from './stack.ts';
+import { databaseFor } from '../helpers/test-database.ts';
 
 let fake: FakeEnv | null = null;
 let server: RunningServer | null = null;
@@ -28,7 +29,7 @@ afterEach(async () => {
 it('a daemon killed after writing a message, before its ack was confirmed, says so in its next hello and the message counts as written (unanswered: its turn was lost), not failed', async () => {
   fake = await createFakeEnv();
   const env = fake;
-  server = await startServer({ home: join(env.root, 'server'), port: 0, log: () => {}, heartbeatTimeoutMs: 5_000 });
+  server = await startServer({ home: join(env.root, 'server'), ...databaseFor(join(env.root, 'server')), port: 0, log: () => {}, heartbeatTimeoutMs: 5_000 });
   const account = server.admin.defaultAccount();
   const phone = createApiClient(server.url, server.admin.issueToken(account, 'phone', 'phone').token);
 

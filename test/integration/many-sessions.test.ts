@@ -1,7 +1,6 @@
 // A daemon that manages 50,000 sessions connects: its hello is paged (no cap locks it out), the server
 // reconciles only once the last page arrived, and what only the last page says (a resume id the server
 // missed) is applied. Real server, real daemon link, real sockets.
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,8 @@ import type { BackendDriver } from '../../src/machine/providers/backend.ts';
 import { createMemoryDriver, createMemoryVendor } from '../../src/machine/providers/memory-driver.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { eventually } from './stack.ts';
+import { databaseFor } from '../helpers/test-database.ts';
+import { openTestDatabase } from '../helpers/test-database.ts';
 
 const N = 50_000;
 let root = '';
@@ -29,13 +30,13 @@ afterEach(async () => {
 
 it(`a daemon with ${N} sessions connects, and the server applies what its last hello page says`, async () => {
   root = mkdtempSync(join(tmpdir(), 'baton-many-'));
-  server = await startServer({ home: join(root, 'server'), port: 0, log: () => {}, heartbeatTimeoutMs: 30_000 });
+  server = await startServer({ home: join(root, 'server'), ...databaseFor(join(root, 'server')), port: 0, log: () => {}, heartbeatTimeoutMs: 30_000 });
   const account = server.admin.defaultAccount();
   const phone = createApiClient(server.url, server.admin.issueToken(account, 'phone', 'phone').token);
   const { token, machineId } = server.admin.issueToken(account, 'machine', 'laptop');
 
   // The server's side: the same sessions, none of them with a resume id yet (as if the `resumable` frames were lost).
-  const db = new Database(join(root, 'server', 'baton.db'));
+  const db = openTestDatabase(join(root, 'server'));
   const insert = db.prepare(`INSERT INTO sessions (id, account_id, machine_id, provider, backend, cwd, title, managed, status, vendor_id, vendor_resume_id,
     start_request_id, created_at, last_activity_at, cursor) VALUES (?, ?, ?, 'claude', 'claude-stream', '/w', 't', 1, ?, ?, NULL, NULL, ?, ?, 1)`);
   db.transaction(() => {

@@ -9,6 +9,7 @@ import { BACKEND_INFO } from '../../src/core/index.ts';
 import { ApiError, createApiClient, type ApiClient } from '../../src/cli/lib/api-client.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { createFakeEnv, FAKES_BIN, type FakeEnv, type FakeProvider } from '../helpers/fake-env.ts';
+import { databaseFor } from '../helpers/test-database.ts';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BATON = join(REPO, 'bin/baton.mjs');
@@ -69,7 +70,7 @@ export function pathWith(root: string, providers: readonly FakeProvider[]): stri
 
 export async function startStack(o: { daemonEnv?: Record<string, string> } = {}): Promise<Stack> {
   const fake = await createFakeEnv({ slowMs: 300 });
-  const server = await startServer({ home: join(fake.root, 'server'), port: 0, host: '127.0.0.1', heartbeatTimeoutMs: 5_000, resumeTimeoutMs: 20_000, log: () => {},
+  const server = await startServer({ home: join(fake.root, 'server'), ...databaseFor(join(fake.root, 'server')), port: 0, host: '127.0.0.1', heartbeatTimeoutMs: 5_000, resumeTimeoutMs: 20_000, log: () => {},
     // One phone sends every message of a whole test file, far faster than a person could.
     rateLimits: { sendBurst: 10_000, startBurst: 10_000 } });
   const account = server.admin.defaultAccount();

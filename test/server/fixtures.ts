@@ -1,6 +1,5 @@
 // Shared set-ups for server tests: sessions in a known state, and a dump of the database to compare.
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { openTestDatabase } from '../helpers/test-database.ts';
 import type { SessionRecord } from '../../src/core/index.ts';
 import { startTestServer, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
 
@@ -43,9 +42,11 @@ export async function userMessagesOf(ts: TestServer, id: string) {
 
 /** Every row of every table, in a stable order: equal dumps mean nothing changed. */
 export function dumpDatabase(home: string): string {
-  const db = new Database(join(home, 'baton.db'), { readonly: true, fileMustExist: true });
+  const db = openTestDatabase(home);
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+    const tables = db.prepare<[], { name: string }>(db.dialect === 'sqlite'
+      ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+      : 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name').all();
     const out: Record<string, unknown[]> = {};
     for (const { name } of tables) out[name] = db.prepare(`SELECT * FROM "${name}" ORDER BY 1`).all();
     return JSON.stringify(out);

@@ -1,10 +1,10 @@
 // Weak spots found in the server after it was written, each pinned by a regression test: archive and stop
 // call off a resume in flight, share viewers lose their socket with their share, a starting session reads `resuming`.
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPhoneSocket, startTestServer, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
 import { inactiveSession, liveSession, userMessagesOf, waitForSession } from './fixtures.ts';
+import { openTestDatabase } from '../helpers/test-database.ts';
 
 let ts: TestServer;
 let laptop: ScriptedMachine;
@@ -128,7 +128,7 @@ describe('share viewers', () => {
     const s = await liveSession(ts, laptop);
     const share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 })).body;
     // Bring the deadline close (a share lasts at least a minute through the API).
-    const db = new Database(join(ts.home, 'baton.db'));
+    const db = openTestDatabase(ts.home);
     db.prepare('UPDATE shares SET expires_at = ? WHERE id = ?').run(clock + 300, share.id);
     db.close();
     const viewer = await openPhoneSocket(ts.url, { shareToken: share.token });

@@ -5,6 +5,7 @@ import type { MessageRecord } from '../../src/core/index.ts';
 import { allCapabilities, apiClient, openPhoneSocket, ScriptedMachine, startTestServer, tempHome, waitFor, type TestServer } from '../helpers/server-harness.ts';
 import { startServer } from '../../src/server/index.ts';
 import { inactiveSession, liveSession, userMessagesOf, waitForSession } from './fixtures.ts';
+import { databaseFor } from '../helpers/test-database.ts';
 
 let ts: TestServer | null = null;
 afterEach(async () => {
@@ -40,7 +41,7 @@ describe('a message for an offline machine', () => {
     // `baton up` restarts: the server comes back on the same home; the daemon has not reconnected yet.
     const { phoneToken } = ts;
     await ts.server.stop();
-    const again = await startServer({ home, port: 0, resumeTimeoutMs: 5_000, log: () => {} });
+    const again = await startServer({ home, ...databaseFor(home), port: 0, resumeTimeoutMs: 5_000, log: () => {} });
     const phone = apiClient(again.url, phoneToken);
     ts = { ...ts, url: again.url, server: again, phone, stop: async () => void (await again.stop()) };
 
@@ -213,7 +214,7 @@ describe('a message for an offline machine', () => {
     const { phoneToken } = ts;
     await ts.server.stop();
     const later = () => Date.now() + 61_000;
-    const again = await startServer({ home, port: 0, log: () => {}, now: later, holdMs: 60_000 });
+    const again = await startServer({ home, ...databaseFor(home), port: 0, log: () => {}, now: later, holdMs: 60_000 });
     ts = { ...ts, url: again.url, server: again, phone: apiClient(again.url, phoneToken), stop: async () => void (await again.stop()) };
     const m = await messageIn(ts, s.id, 'late', (x) => x.state === 'failed');
     expect(m.failure).toEqual({ code: 'hold-expired', detail: '“laptop” did not reconnect in 1 min' });

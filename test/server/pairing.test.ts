@@ -1,4 +1,5 @@
 // Pairing: one-time, expiring codes; tokens that work until revoked; guessing is bounded.
+import { databaseArgs } from '../helpers/test-database.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient, startTestServer, type TestServer } from '../helpers/server-harness.ts';
 import { spawnSync } from 'node:child_process';
@@ -61,7 +62,7 @@ describe('pairing a phone', () => {
 describe('baton pair', () => {
   it('prints a code made on the home database, which the running server accepts', async () => {
     const root = resolve(import.meta.dirname, '../..');
-    const out = spawnSync(process.execPath, [join(root, 'bin/baton.mjs'), 'pair', '--json', '--home', ts.home], { encoding: 'utf8' });
+    const out = spawnSync(process.execPath, [join(root, 'bin/baton.mjs'), 'pair', '--json', '--home', ts.home, ...databaseArgs(ts.home)], { encoding: 'utf8' });
     expect(out.status).toBe(0);
     const printed = JSON.parse(out.stdout);
     expect(printed.link).toBe(`${ts.url}/pair?code=${printed.code}&server=${encodeURIComponent(ts.url)}`);

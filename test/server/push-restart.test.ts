@@ -1,10 +1,11 @@
 // Regression: one notification per event per device across a server SIGKILL and restart — the events table
 // remembers what was sent, re-sent agent frames notify nothing, and what was queued when it died goes out after.
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { startPushEndpoint, type PushEndpoint } from '../helpers/push-endpoint.ts';
 import { apiClient, ScriptedMachine, startServerProcess, tempHome, waitFor, type ServerProcess } from '../helpers/server-harness.ts';
+import { databaseFor } from '../helpers/test-database.ts';
+import { openTestDatabase } from '../helpers/test-database.ts';
 
 let proc: ServerProcess | null = null;
 let pushService: PushEndpoint | null = null;
@@ -15,7 +16,7 @@ afterEach(async () => {
 
 async function seedHome(home: string) {
   const { startServer } = await import('../../src/server/index.ts');
-  const s = await startServer({ home, port: 0, log: () => {} });
+  const s = await startServer({ home, ...databaseFor(home), port: 0, log: () => {} });
   const account = s.admin.defaultAccount();
   const phone = s.admin.issueToken(account, 'phone', 'pixel');
   const machine = s.admin.issueToken(account, 'machine', 'laptop');
@@ -64,7 +65,7 @@ it('a server SIGKILLed and restarted notifies each event once; what it had queue
   expect(second.payload.eventId).not.toBe(first.payload.eventId);
 
   // Settled: the new process has nothing left to send (its events table says so).
-  const db = new Database(join(home, 'baton.db'), { readonly: true });
+  const db = openTestDatabase(home);
   try {
     const rows = await waitFor(() => {
       const all = db.prepare('SELECT event_id, state FROM push_events ORDER BY created_at').all() as { event_id: string; state: string }[];

@@ -2,6 +2,7 @@
 // an ack lost with a crashed daemon, a start the server never got to send or hear back about.
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiClient, ScriptedMachine, startServerProcess, startTestServer, tempHome, waitFor, type ServerProcess, type TestServer } from '../helpers/server-harness.ts';
+import { databaseFor } from '../helpers/test-database.ts';
 
 let ts: TestServer | null = null;
 let proc: ServerProcess | null = null;
@@ -53,7 +54,7 @@ describe('a start the server never heard back about', () => {
   it('is sent again, with the same request id, when the machine says hello to a restarted server', async () => {
     const home = tempHome();
     const { startServer } = await import('../../src/server/index.ts');
-    const seedServer = await startServer({ home, port: 0, log: () => {} });
+    const seedServer = await startServer({ home, ...databaseFor(home), port: 0, log: () => {} });
     const account = seedServer.admin.defaultAccount();
     const phoneToken = seedServer.admin.issueToken(account, 'phone', 'phone').token;
     const m = seedServer.admin.issueToken(account, 'machine', 'laptop');

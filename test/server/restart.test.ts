@@ -1,8 +1,9 @@
 // Regression: the server SIGKILLed mid-resume loses nothing and delivers nothing twice once it is back.
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiClient, ScriptedMachine, startServerProcess, tempHome, type ServerProcess } from '../helpers/server-harness.ts';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { databaseFor } from '../helpers/test-database.ts';
+import { openTestDatabase } from '../helpers/test-database.ts';
 
 let proc: ServerProcess | null = null;
 afterEach(async () => {
@@ -12,7 +13,7 @@ afterEach(async () => {
 /** Tokens made straight on the database, as `baton pair` would, before the server process starts. */
 async function seedHome(home: string) {
   const { startServer } = await import('../../src/server/index.ts');
-  const s = await startServer({ home, port: 0, log: () => {} });
+  const s = await startServer({ home, ...databaseFor(home), port: 0, log: () => {} });
   const account = s.admin.defaultAccount();
   const phone = s.admin.issueToken(account, 'phone', 'phone');
   const machine = s.admin.issueToken(account, 'machine', 'laptop');
@@ -76,7 +77,7 @@ describe('a server killed mid-resume', () => {
     expect((await laptop.next('deliver')).messageId).toBe(marker.body.message.id);
     expect(laptop.all('resume')).toHaveLength(0);
 
-    const db = new Database(join(home, 'baton.db'), { readonly: true });
+    const db = openTestDatabase(home);
     const rows = db.prepare("SELECT client_id, state FROM messages WHERE origin = 'user' ORDER BY seq").all();
     db.close();
     expect(rows).toEqual([{ client_id: 'c1', state: 'delivered' }, { client_id: 'c2', state: 'delivered' }, { client_id: 'c3', state: 'accepted' }]);

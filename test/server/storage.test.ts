@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseFiles, openDatabase } from '../../src/server/db/open-database.ts';
+import { databaseFiles } from '../../src/server/db/open-database.ts';
+import { openSqlite } from '../../src/server/db/sqlite.ts';
 import { startTestServer, tempHome, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
 import { liveSession, userMessagesOf } from './fixtures.ts';
 
@@ -43,7 +44,7 @@ describe('file modes', () => {
     old.pragma('journal_mode = WAL');
     old.exec('CREATE TABLE t (x)');
     for (const f of databaseFiles(home)) if (existsSync(f)) chmodSync(f, 0o644);
-    const db = openDatabase(home);
+    const db = openSqlite(home);
     for (const f of databaseFiles(home)) if (existsSync(f)) expect(mode(f), f).toBe(0o600);
     db.close();
     old.close();
@@ -52,7 +53,7 @@ describe('file modes', () => {
 
 describe('durability', () => {
   it('syncs every commit to disk (synchronous = FULL), so a 202 survives a power cut', () => {
-    const db = openDatabase(tempHome());
+    const db = openSqlite(tempHome()).raw;
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
@@ -63,7 +64,7 @@ describe('a full disk', () => {
   it('answers 507 with a sentence naming the database, and loses nothing it acknowledged', async () => {
     const home = tempHome();
     // A database capped a little above its size (`--max-db-mb`), which fills as a full disk does: SQLITE_FULL.
-    const probe = openDatabase(home);
+    const probe = openSqlite(home).raw;
     const size = (probe.pragma('page_count', { simple: true }) as number) * (probe.pragma('page_size', { simple: true }) as number);
     probe.close();
     ts = await startTestServer({ home, maxDatabaseBytes: size + 256 * 1024 });

@@ -5,8 +5,8 @@ import { helpText } from '../lib/help.ts';
 import { CliError, usage } from '../lib/cli-error.ts';
 import { batonHome, writeCliConfig } from '../lib/config.ts';
 
-const USAGE = 'baton pair [--kind phone|machine|cli] [--json] [--home DIR]   |   baton pair --code CODE --server URL [--name NAME]';
-const HELP = helpText(USAGE, "Without --code: makes a one-time pairing code (and link) on the server of this home, for a phone, a\nmachine or a terminal. With --code: pairs this terminal with a server, so `baton sessions`, `send` … work.", [["--kind phone|machine|cli", "what the code will pair (default phone)"], ["--json", "print {code, link, expiresAt}"], ["--code CODE", "pair this terminal with this code"], ["--server URL", "the server to pair with (default the one running on this home)"], ["--name NAME", "how this terminal is shown (default \"terminal\")"]]);
+const USAGE = 'baton pair [--kind phone|machine|cli] [--json] [--home DIR] [--database URL]   |   baton pair --code CODE --server URL [--name NAME]';
+const HELP = helpText(USAGE, "Without --code: makes a one-time pairing code (and link) on the server of this home, for a phone, a\nmachine or a terminal. With --code: pairs this terminal with a server, so `baton sessions`, `send` … work.", [["--kind phone|machine|cli", "what the code will pair (default phone)"], ["--json", "print {code, link, expiresAt}"], ["--code CODE", "pair this terminal with this code"], ["--server URL", "the server to pair with (default the one running on this home)"], ["--name NAME", "how this terminal is shown (default \"terminal\")"], ["--database URL", "the server's Postgres database, when it keeps its data there (default BATON_DATABASE_URL)"]]);
 const KINDS = ['phone', 'machine', 'cli'] as const;
 
 export async function run(args: string[]): Promise<number> {
@@ -17,6 +17,7 @@ export async function run(args: string[]): Promise<number> {
     code: { type: 'string' },
     server: { type: 'string' },
     name: { type: 'string' },
+    database: { type: 'string' },
   }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
@@ -28,7 +29,9 @@ export async function run(args: string[]): Promise<number> {
   const kind = (values.kind ?? 'phone') as (typeof KINDS)[number];
   if (!KINDS.includes(kind)) throw usage(`--kind must be phone, machine or cli\nusage: ${USAGE}`);
   const { openPairingDatabase } = await import('../../server/pairing-local.ts');
-  const local = openPairingDatabase(home);
+  const database = values.database ?? (process.env.BATON_DATABASE_URL || undefined);
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw usage(`--database takes a postgres:// URL\nusage: ${USAGE}`);
+  const local = openPairingDatabase(home, undefined, database);
   try {
     const code = local.createCode(kind);
     if (values.json) {

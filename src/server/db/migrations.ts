@@ -6,6 +6,21 @@ export interface Migration {
   readonly sql: string;
 }
 
+/** The schema was written by a newer Baton: running on it could corrupt what that version relies on. */
+export class NewerSchemaError extends Error {
+  constructor(readonly where: string, readonly found: number, readonly known: number) {
+    super(`the database ${where} was upgraded by a newer Baton (schema ${found}; this one knows up to ${known}): upgrade this server, or point it at another database`);
+    this.name = 'NewerSchemaError';
+  }
+}
+
+/** Refuses a schema with a migration this build does not have (a newer server wrote it). */
+export function refuseNewerSchema(done: ReadonlySet<number>, migrations: readonly Migration[], where: string): void {
+  const known = Math.max(...migrations.map((m) => m.id));
+  const newest = Math.max(0, ...done);
+  if (newest > known) throw new NewerSchemaError(where, newest, known);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     id: 1,

@@ -33,7 +33,8 @@ export function createMachineEvents(ctx: ServerContext, loop: SessionLoop): Mach
         stores.machines.markOnline(machineId, hello.name, hello.capabilities, ctx.now(), tx.cursor(machine.account_id));
         const reports = new Map(hello.sessions.map((r) => [r.sessionId as string, r]));
         const memo: WorldMemo = new Map();
-        for (const id of loop.port.sessionsOf(machineId)) loop.run(tx, id, { type: 'hello', report: reports.get(id) ?? null }, { machineId }, memo);
+        const helloOf = (id: SessionId) => ({ type: 'hello', report: reports.get(id) ?? null }) as const;
+        for (const before of loop.loadOfMachine(machineId, helloOf, memo)) loop.apply(tx, before, helloOf(before.session.id));
       });
     },
 

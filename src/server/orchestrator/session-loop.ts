@@ -22,6 +22,8 @@ export interface SessionLoop {
   readonly port: SessionPort;
   /** The session as it stands, if it exists within `scope`. */
   load(sessionId: SessionId, event: SessionEvent, scope?: Scope, memo?: WorldMemo): SessionSnapshot | null;
+  /** Every session of a machine, loaded for the event `eventOf` gives each (a hello: a few queries for them all). */
+  loadOfMachine(machineId: string, eventOf: (sessionId: SessionId) => SessionEvent, memo?: WorldMemo): SessionSnapshot[];
   /** Steps a loaded snapshot and saves the result in `tx`; a refusal saves nothing and runs no effect. */
   apply(tx: Tx, before: SessionSnapshot, event: SessionEvent): StepResult;
   /** load + apply; null when the session is not there (or not in `scope`). */
@@ -97,6 +99,9 @@ export function createSessionLoop(ctx: ServerContext, port: SessionPort, timers:
       if (scope.accountId !== undefined && snapshot.session.accountId !== scope.accountId) return null;
       if (scope.machineId !== undefined && snapshot.session.machineId !== scope.machineId) return null;
       return snapshot;
+    },
+    loadOfMachine(machineId, eventOf, memo) {
+      return port.loadOfMachine(machineId, (id) => wantsOf(eventOf(id)), (s) => world(s, memo));
     },
     apply(tx, before, event) {
       const result = step(before, event);

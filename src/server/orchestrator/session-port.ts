@@ -10,6 +10,11 @@ import type { MessageRow } from '../store/messages.ts';
 export interface SessionPort {
   /** The session with its open messages, its pending attempt and what `wants` names; null when there is none. */
   load(sessionId: SessionId, wants: SnapshotWants, world: (session: SessionFacts) => WorldFacts): SessionSnapshot | null;
+  /**
+   * Every session of a machine, oldest first, each loaded as `load` would with what `wantsOf` says it needs (only
+   * `openPermissions` is read in bulk): a handful of queries for a hello over tens of thousands of sessions.
+   */
+  loadOfMachine(machineId: string, wantsOf: (sessionId: SessionId) => SnapshotWants, world: (session: SessionFacts) => WorldFacts): SessionSnapshot[];
   /** Writes one step's changes in `tx`; a touched session gets the transaction's change cursor. */
   save(tx: Tx, session: SessionFacts, changes: SessionChanges): void;
   /** Stores a new session and its first messages. */
@@ -24,8 +29,6 @@ export interface SessionPort {
   markSeen(sessionId: SessionId, eventId: string): boolean;
   /** A message as stored (to tell phones what changed). */
   message(id: MessageId): MessageRow | undefined;
-  /** Every session of a machine, oldest first (a hello reconciles them all). */
-  sessionsOf(machineId: string): SessionId[];
   /** Sessions of a machine with a start or a resume in flight (what a disconnect fails). */
   inFlightOn(machineId: string): SessionId[];
   /** Sessions of an account with held messages (what a settings change re-checks). */

@@ -18,7 +18,7 @@ export function createPushFacts(db: Db): PushFacts {
     waiting: db.prepare<[string], { session_id: string; title: string; n: number }>(`SELECT m.session_id, s.title, COUNT(*) AS n FROM messages m
       JOIN sessions s ON s.id = m.session_id
       WHERE s.machine_id = ? AND (m.state IN ('held', 'accepted', 'awaiting-resume') OR (m.state = 'delivered' AND m.turn_lost = 0))
-      GROUP BY m.session_id ORDER BY MAX(m.seq) DESC`),
+      GROUP BY m.session_id, s.title ORDER BY MAX(m.seq) DESC`),
   };
   return {
     session(id) {

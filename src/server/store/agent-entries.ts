@@ -2,7 +2,7 @@
 // of a call adds the message, later ones (same key) update it in place, so a tool goes running → done on one row.
 // Part of the session port's SQLite adapter (session-snapshots.ts), which alone calls it.
 import { summarizeInput, type AgentEntry, type EntryEvent, type TranscriptEntry } from '../../core/index.ts';
-import type { Db } from '../db/open-database.ts';
+import { jsonTrue, type Db } from '../db/db.ts';
 import type { MessageRow } from './messages.ts';
 
 /** What the message looks like for clients that read only its text (the CLI, notifications, older phones). */
@@ -35,7 +35,7 @@ export function createAgentEntries(db: Db, append: (sessionId: string, e: Transc
     byKey: db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE session_id = ? AND entry_key = ?'),
     set: db.prepare('UPDATE messages SET entry = ?, entry_key = ?, text = ?, tool = ?, updated_at = ? WHERE id = ?'),
     running: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE session_id = ? AND entry_key LIKE 'tool:%' AND json_extract(entry, '$.status') = 'running'`),
-    streaming: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE session_id = ? AND entry_key LIKE 'text:%' AND json_extract(entry, '$.streaming') = 1`),
+    streaming: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE session_id = ? AND entry_key LIKE 'text:%' AND ${jsonTrue(db, 'entry', 'streaming')}`),
   };
   const write = (id: string, key: string, entry: AgentEntry, text: string, tool: string | null, now: number): MessageRow => {
     s.set.run(JSON.stringify(entry), key, text, tool, now, id);

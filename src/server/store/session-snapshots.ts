@@ -2,7 +2,7 @@
 // snapshots here (ids branded once), and a step's changes become rows; transcript lines are stored by `appendTranscript`.
 import {
   asAccountId, asAttemptId, asMachineId, asMessageId, asSessionId, asVendorId,
-  type AttemptSnap, type MessageSnap, type PermissionInfo, type RetryNotice, type SessionFacts, type TranscriptEntry,
+  type AttemptSnap, type MessageSnap, type PermissionInfo, type RetryNotice, type SessionFacts, type SessionSnapshot, type TranscriptEntry, type WorldFacts,
 } from '../../core/index.ts';
 import type { Db } from '../db/open-database.ts';
 import type { SessionPort } from '../orchestrator/session-port.ts';
@@ -39,12 +39,18 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
       VALUES (@id, @session_id, @machine_id, @state, @code, @detail, @started_at, @ended_at)`),
     setAttempt: db.prepare('UPDATE resume_attempts SET state = @state, code = @code, detail = @detail, ended_at = @ended_at WHERE id = @id'),
     seen: db.prepare<[string, string]>('INSERT OR IGNORE INTO seen_events (session_id, event_id) VALUES (?, ?)'),
-    ofMachine: db.prepare<[string], { id: string }>('SELECT id FROM sessions WHERE machine_id = ? ORDER BY created_at, id'),
     inFlight: db.prepare<[string, string], { id: string }>(`SELECT id FROM sessions WHERE machine_id = ? AND start_request_id IS NOT NULL
       UNION SELECT session_id FROM resume_attempts WHERE machine_id = ? AND state = 'pending'`),
     holding: db.prepare<[string], { id: string }>(`SELECT DISTINCT m.session_id AS id FROM messages m JOIN sessions s ON s.id = m.session_id
       WHERE m.state = 'held' AND s.account_id = ?`),
     allPending: db.prepare<[], AttemptRow>("SELECT * FROM resume_attempts WHERE state = 'pending'"),
+    // The same reads for every session of a machine at once (a hello).
+    machineSessions: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? ORDER BY created_at, id'),
+    machineOpen: db.prepare<[string], MessageRow>(`SELECT m.* FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.machine_id = ?
+      AND m.state IN ('held', 'accepted', 'awaiting-resume', 'delivered') AND NOT (m.state = 'delivered' AND m.turn_lost = 1)`),
+    machineOpenPermissions: db.prepare<[string], MessageRow>(`SELECT m.* FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.machine_id = ?
+      AND m.role = 'permission' AND json_extract(m.permission, '$.decision') IS NULL`),
+    machinePending: db.prepare<[string], AttemptRow>("SELECT * FROM resume_attempts WHERE machine_id = ? AND state = 'pending' ORDER BY started_at"),
     allHeld: db.prepare<[], MessageRow>("SELECT * FROM messages WHERE state = 'held'"),
   };
   // One UPDATE per set of columns (a handful exist), prepared once.
@@ -68,7 +74,40 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
 
   const entries = createAgentEntries(db, appendTranscript, (id) => q.getMessage.get(id)!);
 
+  /** Rows of a machine's sessions grouped by session id. */
+  const bySession = <T extends { session_id: string }>(rows: T[]): Map<string, T[]> => {
+    const out = new Map<string, T[]>();
+    for (const r of rows) {
+      const list = out.get(r.session_id);
+      if (list) list.push(r);
+      else out.set(r.session_id, [r]);
+    }
+    return out;
+  };
+
+  const snapshot = (session: SessionFacts, messages: Map<string, MessageRow>, attempts: Map<string, AttemptRow>, world: (s: SessionFacts) => WorldFacts): SessionSnapshot => ({
+    session,
+    messages: [...messages.values()].sort((a, b) => a.seq - b.seq).map(toMessageSnap),
+    attempts: [...attempts.values()].map(toAttemptSnap),
+    world: world(session),
+  });
+
   return {
+    loadOfMachine(machineId, wantsOf, world) {
+      const open = bySession(q.machineOpen.all(machineId));
+      const pending = bySession(q.machinePending.all(machineId));
+      let permissions: Map<string, MessageRow[]> | null = null;
+      return q.machineSessions.all(machineId).map((row) => {
+        const messages = new Map<string, MessageRow>((open.get(row.id) ?? []).map((m) => [m.id, m]));
+        if (wantsOf(asSessionId(row.id)).openPermissions) {
+          permissions ??= bySession(q.machineOpenPermissions.all(machineId));
+          for (const m of permissions.get(row.id) ?? []) messages.set(m.id, m);
+        }
+        const first = pending.get(row.id)?.[0];
+        return snapshot(toFacts(row), messages, new Map(first ? [[first.id, first]] : []), world);
+      });
+    },
+
     load(sessionId, wants, world) {
       const row = q.session.get(sessionId);
       if (!row) return null;
@@ -83,12 +122,7 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
       if (pending) attempts.set(pending.id, pending);
       const named = wants.attemptId === undefined ? undefined : q.attempt.get(wants.attemptId, row.id);
       if (named) attempts.set(named.id, named);
-      return {
-        session,
-        messages: [...messages.values()].sort((a, b) => a.seq - b.seq).map(toMessageSnap),
-        attempts: [...attempts.values()].map(toAttemptSnap),
-        world: world(session),
-      };
+      return snapshot(session, messages, attempts, world);
     },
 
     save(tx, session, c) {
@@ -125,7 +159,6 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
 
     markSeen: (sessionId, eventId) => q.seen.run(sessionId, eventId).changes > 0,
     message: (id) => q.getMessage.get(id),
-    sessionsOf: (machineId) => q.ofMachine.all(machineId).map((r) => asSessionId(r.id)),
     inFlightOn: (machineId) => q.inFlight.all(machineId, machineId).map((r) => asSessionId(r.id)),
     holdingIn: (accountId) => q.holding.all(accountId).map((r) => asSessionId(r.id)),
     pendingAttempts: () => q.allPending.all().map((a) => ({ sessionId: asSessionId(a.session_id), attemptId: asAttemptId(a.id), startedAt: a.started_at })),

@@ -49,7 +49,8 @@ export function createSessionStore(db: Db) {
     byVendorResume: db.prepare<[string, string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND vendor_resume_id = ? ORDER BY managed DESC LIMIT 1'),
     byVendor: db.prepare<[string, string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND vendor_id = ? ORDER BY managed DESC LIMIT 1'),
     directOf: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? AND managed = 0'),
-    tombstone: db.prepare('INSERT OR REPLACE INTO removed_sessions (session_id, account_id, cursor) VALUES (?, ?, ?)'),
+    tombstone: db.prepare(`INSERT INTO removed_sessions (session_id, account_id, cursor) VALUES (?, ?, ?)
+      ON CONFLICT (session_id) DO UPDATE SET account_id = excluded.account_id, cursor = excluded.cursor`),
     removedSince: db.prepare<[string, number], { session_id: string }>('SELECT session_id FROM removed_sessions WHERE account_id = ? AND cursor > ? ORDER BY cursor'),
     // A direct session has nothing of its own but share links (no messages or attempts: those need it managed).
     dropShares: db.prepare('DELETE FROM shares WHERE session_id = ?'),
