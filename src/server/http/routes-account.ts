@@ -87,7 +87,8 @@ export function accountRoutes({ ctx, trustProxy, version, sessions }: RouteDeps,
   }
 
   return {
-    health: () => ({ ok: true, version }),
+    // The database answers too: a balancer takes an instance that lost its Postgres out of rotation (503).
+    health: () => (ctx.db.prepare('SELECT 1').get(), { ok: true, version }),
 
     pair: async ({ c, body }) => {
       const key = clientKey(c, trustProxy);
