@@ -9,7 +9,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { api, fakeEnv, swControls, until, world } from './support/world.ts';
+import { api, fakeEnv, swControls, until, world, route } from './support/world.ts';
 
 /** A reverse proxy to `target`; while `legacy`, the app shell's policy is the one older releases sent. */
 async function shellProxy(target: string): Promise<{ url: string; legacy: boolean; close(): Promise<void> }> {
@@ -101,7 +101,7 @@ test('add a second server from an installed app: it meets the old policy, picks 
     const { session } = await onB<{ session: { id: string } }>('POST', '/api/sessions', { machineId: machineB, provider: 'claude', cwd, title: 'On the desktop', message: { clientId: 'b-1', text: 'hello desktop' } });
 
     // Install the app from the (old) first server and pair with it.
-    const { code: codeA } = await api<{ code: string }>('POST', '/api/pairing-codes', { kind: 'phone' });
+    const { code: codeA } = await route('createPairingCode', { body: { kind: 'phone' } });
     await page.goto(`${proxy.url}/pair?code=${codeA}&server=${encodeURIComponent(proxy.url)}`);
     await page.getByRole('button', { name: 'Pair this phone' }).click();
     await expect(page.getByRole('heading', { name: 'Sessions' })).toBeVisible();

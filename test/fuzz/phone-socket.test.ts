@@ -79,7 +79,7 @@ it('every frame gets one answer or a 44xx close, and nothing in the database cha
     const changes = diffSnapshots(before, w.db.snapshot());
     if (changes.length > 0) throw new Error(`the events socket changed the database: ${describeChanges(changes)}`);
   });
-  expect((await w.a.phone.get('/api/health')).status).toBe(200);
+  expect((await w.a.phone.route('health')).status).toBe(200);
   // Not vacuous: devices and share viewers got in, pings were answered, bad hellos and bad tokens were shut out.
   expect([...outcomes]).toEqual(expect.arrayContaining(['welcome:device', 'welcome:share', 'pong', 'error', 'foreground', '4400', '4401']));
   expect(w.logs.filter((l) => l.includes('internal error'))).toEqual([]);

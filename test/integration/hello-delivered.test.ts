@@ -70,18 +70,18 @@ it('a daemon killed after writing a message, before its ack was confirmed, says 
     daemon = spawn(process.execPath, [BATON, 'daemon', '--server', relayUrl], { env: { ...process.env, ...env.env, BATON_HOME: home }, stdio: 'ignore', cwd: env.cwd });
   };
   startDaemon();
-  const machineId = await eventually(async () => (await phone.get<{ machines: { id: string; online: boolean }[] }>('/api/machines')).machines.find((m) => m.online)?.id, 'the laptop online');
+  const machineId = await eventually(async () => (await phone.call('listMachines')).machines.find((m) => m.online)?.id, 'the laptop online');
 
-  const { session } = await phone.post<{ session: SessionRecord }>('/api/sessions', {
+  const { session } = await phone.call('startSession', { body: {
     machineId, provider: 'claude', backend: 'claude-stream', cwd: env.cwd, message: { clientId: 'c-first', text: 'written once' },
-  });
+  } });
   // The daemon wrote the message to claude, then died with its ack.
   await eventually(async () => daemon!.exitCode !== null || daemon!.signalCode !== null, 'the relay to kill the daemon at the ack');
-  const messageId = (await phone.get<{ messages: MessageRecord[] }>(`/api/sessions/${session.id}/messages`)).messages[0]!.id;
+  const messageId = (await phone.call('listMessages', { id: session.id })).messages[0]!.id;
 
   startDaemon();
   const delivered = await eventually(async () => {
-    const m = (await phone.get<{ messages: MessageRecord[] }>(`/api/sessions/${session.id}/messages`)).messages.find((x) => x.id === messageId);
+    const m = (await phone.call('listMessages', { id: session.id })).messages.find((x) => x.id === messageId);
     return m && m.state !== 'accepted' ? m : null;
   }, 'the message to leave accepted after the restart');
   // Written once (never failed as unwritten); its agent died with the daemon, so its turn is lost.

@@ -66,7 +66,7 @@ it(`a daemon with ${N} sessions connects, and the server applies what its last h
   }, 'the last page to be applied', 60_000);
   expect(last.vendorResumeId).toBe(`v-${N - 1}`);
   // Reconciled with every report: online, and the session the server thought active is not running on the laptop.
-  expect((await phone.get<{ session: SessionRecord }>('/api/sessions/ses-7')).session).toMatchObject({ status: 'inactive', vendorResumeId: 'v-7' });
-  expect((await phone.get<{ machines: { id: string; online: boolean }[] }>('/api/machines')).machines.find((m) => m.id === machineId)?.online).toBe(true);
+  expect((await phone.call('getSession', { id: 'ses-7' })).session).toMatchObject({ status: 'inactive', vendorResumeId: 'v-7' });
+  expect((await phone.call('listMachines')).machines.find((m) => m.id === machineId)?.online).toBe(true);
   expect(daemon.link.state()).toBe('ready');
 }, 180_000);
