@@ -4,7 +4,7 @@
 // a 44xx close, never crashes, and changes only what the frame may change.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS, MachineUpSchema, PROTOCOL_VERSION } from '../../src/core/index.ts';
+import { LIMITS, SOCKET_PATHS, MachineUpSchema, PROTOCOL_VERSION } from '../../src/core/index.ts';
 import { allCapabilities, waitFor } from '../helpers/server-harness.ts';
 import { describeChanges, diffSnapshots } from './db-snapshot.ts';
 import { sessionOfChange } from './scope.ts';
@@ -33,7 +33,7 @@ const machineRow = (id: string) => w.db.row('machines', id) as { online: number;
 
 beforeAll(async () => {
   w = await buildWorld();
-  laptop = await FuzzSocket.open(w.ts.url, '/api/machine');
+  laptop = await FuzzSocket.open(w.ts.url, SOCKET_PATHS.machine);
   laptop.send({
     kind: 'json',
     value: {
@@ -134,7 +134,7 @@ describe('before hello', () => {
       { weight: 1, arbitrary: connectionClosers },
     );
     await check(fc.array(first, { minLength: 1, maxLength: 3 }), 150, async (frames) => {
-      const sock = await FuzzSocket.open(w.ts.url, '/api/machine');
+      const sock = await FuzzSocket.open(w.ts.url, SOCKET_PATHS.machine);
       const before = w.db.snapshot();
       let welcomed: string | null = null;
       for (const out of frames) {
@@ -182,7 +182,7 @@ describe('before hello', () => {
 
   it('an oversized or non-UTF-8 frame after hello closes only that socket (1009 / 1007); last-seen is the hello', async () => {
     for (const out of [{ kind: 'oversized' as const }, { kind: 'bad-utf8' as const }]) {
-      const sock = await FuzzSocket.open(w.ts.url, '/api/machine');
+      const sock = await FuzzSocket.open(w.ts.url, SOCKET_PATHS.machine);
       w.clock.t += 1000;
       sock.send({ kind: 'json', value: { type: 'hello', protocol: PROTOCOL_VERSION, token: w.a.spareMachineToken, name: 'A-spare', capabilities: {}, sessions: [] } }, LIMITS.wsFrameBytes);
       await sock.until(() => sock.received.some((f) => f.type === 'welcome'));

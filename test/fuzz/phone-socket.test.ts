@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LIMITS, PROTOCOL_VERSION, PhoneUpSchema } from '../../src/core/index.ts';
+import { LIMITS, SOCKET_PATHS, PROTOCOL_VERSION, PhoneUpSchema } from '../../src/core/index.ts';
 import { describeChanges, diffSnapshots } from './db-snapshot.ts';
 import { frameArb, payloadOf, wire } from './frames.ts';
 import { arbitraryFor } from './schema-arb.ts';
@@ -39,7 +39,7 @@ it('every frame gets one answer or a 44xx close, and nothing in the database cha
 
   const outcomes = new Set<string>();
   await check(fc.array(frame, { minLength: 1, maxLength: 5 }), 300, async (frames) => {
-    const sock = await FuzzSocket.open(w.ts.url, '/api/events');
+    const sock = await FuzzSocket.open(w.ts.url, SOCKET_PATHS.events);
     const before = w.db.snapshot();
     for (const out of frames) {
       if (!sock.open) break;

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { MachineUp, MessageRecord, SessionRecord } from '../../src/core/index.ts';
+import { SOCKET_PATHS, type MachineUp, type MessageRecord, type SessionRecord } from '../../src/core/index.ts';
 import { createApiClient } from '../../src/cli/lib/api-client.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { writeJsonFileAtomic } from '../../src/machine/json-file.ts';
@@ -34,7 +34,7 @@ it('a daemon killed after writing a message, before its ack was confirmed, says 
 
   // The relay: passes frames both ways, records what the daemon sent, and on the first connection drops
   // the first ack and SIGKILLs the daemon (so the ack never reaches the server and is never confirmed).
-  relay = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/machine' });
+  relay = new WebSocketServer({ host: '127.0.0.1', port: 0, path: SOCKET_PATHS.machine });
   await new Promise<void>((r) => relay!.once('listening', () => r()));
   const hellos: Extract<MachineUp, { type: 'hello' }>[] = [];
   let connection = 0;

@@ -61,7 +61,7 @@ it(`a daemon with ${N} sessions connects, and the server applies what its last h
   await daemon.start();
   await eventually(async () => daemon!.link.state() === 'ready', 'the daemon to be welcomed', 60_000);
   const last = await eventually(async () => {
-    const { session } = await phone.get<{ session: SessionRecord }>(`/api/sessions/ses-${N - 1}`);
+    const { session } = await phone.call('getSession', { id: `ses-${N - 1}` });
     return session.vendorResumeId ? session : null;
   }, 'the last page to be applied', 60_000);
   expect(last.vendorResumeId).toBe(`v-${N - 1}`);

@@ -2,7 +2,7 @@
 // Regression: a revoked phone's share links and unredeemed pairing codes kept working, and a revoked machine was
 // still heard — its frames applied, the machine shown online — until its socket's close handshake timed out (30 s).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CloseCode, PROTOCOL_VERSION, SocketError } from '../../src/core/index.ts';
+import { CloseCode, PROTOCOL_VERSION, SOCKET_PATHS, SocketError } from '../../src/core/index.ts';
 import { openDeafSocket } from '../helpers/deaf-socket.ts';
 import { allCapabilities, apiClient, openPhoneSocket, waitFor, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
 import { liveSession, messagesOf, serverWithLaptop, stopServerWithLaptop } from '../server/fixtures.ts';
@@ -61,7 +61,7 @@ describe('a revoked machine', () => {
     // The laptop is replaced by a daemon that never answers a close frame (hung, or its network gone quiet).
     const s = await liveSession(ts, laptop);
     await laptop.disconnect();
-    const hung = await openDeafSocket(ts.url, '/api/machine');
+    const hung = await openDeafSocket(ts.url, SOCKET_PATHS.machine);
     hung.send({ type: 'hello', protocol: PROTOCOL_VERSION, token: laptop.token, name: 'laptop', capabilities: allCapabilities(), sessions: [{ sessionId: s.id, vendorResumeId: 'vendor-1', running: true }] });
     await waitFor(() => hung.received.some((f: any) => f.type === 'welcome'), 'welcome');
     hung.send({ type: 'agent-event', sessionId: s.id, eventId: 'before', event: { kind: 'text', text: 'said before the revocation' } });
@@ -83,7 +83,7 @@ describe('a revoked phone', () => {
   it('is cut off within a second even when it never answers the close frame, and gets nothing more', async () => {
     const s = await liveSession(ts, laptop);
     const t = tablet();
-    const hung = await openDeafSocket(ts.url, '/api/events');
+    const hung = await openDeafSocket(ts.url, SOCKET_PATHS.events);
     hung.send({ type: 'hello', protocol: PROTOCOL_VERSION, token: t.token });
     await waitFor(() => hung.received.some((f: any) => f.type === 'welcome'), 'welcome');
     expect((await ts.phone.route('revokeDevice', { id: t.deviceId })).status).toBe(204);

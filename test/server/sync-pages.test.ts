@@ -87,6 +87,7 @@ describe('sync pages', () => {
 
   it('refuses an `after` that is not a page’s `next`, and a limit out of range', async () => {
     for (const q of ['after=abc', 'after=12', 'after=1.a%20b', 'limit=0', `limit=${LIMITS.syncPageSessions + 1}`]) {
+      // Raw: a malformed query is the point (the typed client would not write one).
       const res = await ts.phone.get(`/api/sync?since=0&${q}`);
       expect(res.status, q).toBe(400);
       expect(res.body.error.message).toMatch(/^invalid query/);

@@ -20,7 +20,7 @@ afterAll(async () => {
   await ts.stop();
 });
 
-/** POST with the body written by hand: JSON.stringify would write `\ud800` too, but this keeps it visible. */
+/** POST with the path and body written by hand (raw on purpose: the typed client cannot send a lone surrogate as is). */
 const post = (path: string, json: string) => ts.phone.call('POST', path, undefined, json);
 
 describe('lone surrogates', () => {
