@@ -2,7 +2,7 @@
 // offline machine, the one block that clears by itself (a message then waits for the machine).
 import { expect, test, type Page } from '@playwright/test';
 import { describeBlock } from '../src/core/availability.ts';
-import { api, DIRECT_SESSION, getSession, pairPhone, startSecondMachine, startSession, stopAndWait, until, world } from './support/world.ts';
+import { api, DIRECT_SESSION, getSession, pairPhone, startSecondMachine, startSession, stopAndWait, until, world, route } from './support/world.ts';
 import type { SessionRecord } from '../src/core/records.ts';
 
 async function expectBlocked(page: Page, id: string, reason: string): Promise<void> {
@@ -31,13 +31,13 @@ test('each blocked reason shows its sentence; the composer is disabled except fo
   test.setTimeout(120_000);
   // archived
   const archived = await startSession({ provider: 'claude', title: 'Old spike', message: 'try the spike' });
-  await api('POST', `/api/sessions/${archived.id}/archive`);
+  await route('archiveSession', { id: archived.id });
   // missing-resume-id: stopped before its first turn
   const noId = await stopAndWait((await startSession({ provider: 'claude', title: 'Never answered' })).id);
   // backend-disabled
   const oc = await startSession({ provider: 'opencode', title: 'OpenCode work', message: 'hello opencode' });
   await stopAndWait(oc.id);
-  await api('PUT', '/api/settings', { disabledBackends: ['opencode-serve'] });
+  await route('updateSettings', { body: { disabledBackends: ['opencode-serve'] } });
   // dependency-missing: the gemini fake does not advertise loadSession (set in global setup)
   const gem = await startSession({ provider: 'gemini', title: 'Gemini work', message: 'hello gemini' });
   await stopAndWait(gem.id);
@@ -50,7 +50,7 @@ test('each blocked reason shows its sentence; the composer is disabled except fo
   devbox.kill('SIGKILL');
   // not-managed: found in Claude Code's own store on the laptop
   const direct = await until('the direct session listed', async () => {
-    const { sessions } = await api<{ sessions: SessionRecord[] }>('GET', '/api/sync?since=0');
+    const { sessions } = await route('sync', { query: { since: 0 } });
     return sessions.find((s) => !s.managed && s.vendorResumeId === DIRECT_SESSION.vendorId);
   });
 
@@ -74,7 +74,7 @@ test('each blocked reason shows its sentence; the composer is disabled except fo
   await expectBlocked(page, direct.id, 'not-managed');
   await expect(page.getByRole('button', { name: 'Take over' })).toBeVisible();
 
-  await api('PUT', '/api/settings', { disabledBackends: [] });
+  await route('updateSettings', { body: { disabledBackends: [] } });
   // The list says it too.
   await page.goto(`${world().url}/#/`);
   await expect(page.locator(`[data-session-id="${archived.id}"]`)).toHaveCount(0);

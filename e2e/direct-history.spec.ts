@@ -3,12 +3,12 @@
 // offers only fixes that work for it (take over, read, the CLI command that opens it on its machine).
 import { expect, test } from '@playwright/test';
 import type { SessionRecord } from '../src/core/records.ts';
-import { api, DIRECT_HISTORY, pairPhone, until, world } from './support/world.ts';
+import { api, DIRECT_HISTORY, pairPhone, until, world, route } from './support/world.ts';
 
 test('the phone reads a direct session’s history in pages, then takes it over', async ({ page }) => {
   test.setTimeout(60_000);
   const direct = await until('the long direct session listed by the laptop', async () => {
-    const { sessions, machines } = await api<{ sessions: SessionRecord[]; machines: { id: string; name: string }[] }>('GET', '/api/sync?since=0');
+    const { sessions, machines } = await route('sync', { query: { since: 0 } });
     // Other specs run more daemons on the same vendor stores (another machine lists it too): the laptop's copy.
     const laptop = machines.find((m) => m.name === 'laptop')?.id;
     return sessions.find((s) => !s.managed && s.vendorResumeId === DIRECT_HISTORY.vendorId && s.machineId === laptop);
@@ -37,7 +37,7 @@ test('the phone reads a direct session’s history in pages, then takes it over'
 
   await page.getByRole('button', { name: 'Take over' }).click();
   await until('the session to be managed', async () => {
-    const { session } = await api<{ session: SessionRecord }>('GET', `/api/sessions/${direct.id}`);
+    const { session } = await route('getSession', { id: direct.id });
     return session.managed ? session : undefined;
   });
   await expect(page).toHaveURL(new RegExp(`#/s/${direct.id}$`));

@@ -1,7 +1,7 @@
 // A 2,000-message session on a phone: a window of rows, older pages on scroll-up without losing the reader's place, the bottom followed live.
 import { expect, test, type Locator } from '@playwright/test';
 import type { MessageRecord } from '../src/core/records.ts';
-import { api, feedMessages, pairPhone, startSession, until, world } from './support/world.ts';
+import { api, feedMessages, pairPhone, startSession, until, world, route } from './support/world.ts';
 
 /** Rows the view has in the DOM right now (not messages loaded). */
 const renderedRows = (log: Locator) => log.locator('.row').count();
@@ -28,7 +28,7 @@ test('a 2,000-message session renders far fewer rows than messages, scrolls to i
   const newest = await until(
     'the 667th turn answered',
     async () => {
-      const { messages } = await api<{ messages: MessageRecord[] }>('GET', `/api/sessions/${s.id}/messages?limit=1`);
+      const { messages } = await route('listMessages', { id: s.id, query: { limit: 1 } });
       return messages[0]?.text === 'echo: turn 667' ? messages[0] : undefined;
     },
     180_000,
@@ -75,7 +75,7 @@ test('a 2,000-message session renders far fewer rows than messages, scrolls to i
   );
   const middleTop = await rowTop(log, middleSeq);
   const rowsBefore = Number(await log.getAttribute('data-rows'));
-  await api('POST', `/api/sessions/${s.id}/messages`, { clientId: `long-mid-${s.id}`, text: 'while you were reading' });
+  await route('sendMessage', { id: s.id, body: { clientId: `long-mid-${s.id}`, text: 'while you were reading' } });
   await expect.poll(async () => Number(await log.getAttribute('data-rows'))).toBeGreaterThanOrEqual(rowsBefore + 3);
   expect(near(await rowTop(log, middleSeq), middleTop!)).toBe(true);
   await expect(log.getByText('echo: while you were reading')).toHaveCount(0); // not rendered: far below the window
@@ -85,6 +85,6 @@ test('a 2,000-message session renders far fewer rows than messages, scrolls to i
     el.scrollTop = el.scrollHeight;
   });
   await expect(log.getByText('echo: while you were reading', { exact: true })).toBeInViewport();
-  await api('POST', `/api/sessions/${s.id}/messages`, { clientId: `long-end-${s.id}`, text: 'one more thing' });
+  await route('sendMessage', { id: s.id, body: { clientId: `long-end-${s.id}`, text: 'one more thing' } });
   await expect(log.getByText('echo: one more thing', { exact: true })).toBeInViewport();
 });

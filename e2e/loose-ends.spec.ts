@@ -2,7 +2,7 @@
 // session with this message" on a chosen machine, the two sessions linked both ways; a revoked phone told so, not
 // "offline".
 import { expect, test } from '@playwright/test';
-import { api, getSession, pairPhone, setFaults, startSession, until, world } from './support/world.ts';
+import { api, getSession, pairPhone, setFaults, startSession, until, world, route } from './support/world.ts';
 
 test('share links: listed in the sheet and revoked from it', async ({ page }) => {
   const s = await startSession({ provider: 'claude', title: 'Shared twice', message: 'hello' });
@@ -56,9 +56,9 @@ test('a message the agent did not answer starts a new session on a chosen machin
 test('a revoked phone is told it was signed out, not that it is offline', async ({ page }) => {
   await pairPhone(page);
   await expect(page.locator('.freshness.live')).toBeVisible();
-  const { devices } = await api<{ devices: Array<{ id: string; kind: string; name: string; revoked: boolean; createdAt: number }> }>('GET', '/api/devices');
+  const { devices } = await route('listDevices');
   const phone = devices.filter((d) => d.kind === 'phone' && !d.revoked).sort((a, b) => b.createdAt - a.createdAt)[0]!;
-  await api('DELETE', `/api/devices/${phone.id}`);
+  await route('revokeDevice', { id: phone.id });
   const note = page.locator('.freshness.revoked');
   await expect(note).toContainText('This phone was signed out by its server');
   await expect(note.getByRole('link', { name: 'Pair again' })).toBeVisible();

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { api, getSession, machineId, messagesOf, pairPhone, startSession, until, world } from './support/world.ts';
+import { api, getSession, machineId, messagesOf, pairPhone, startSession, until, world, route } from './support/world.ts';
 
 test('start a new session from scratch: machine, agent, backend, folder and a first message', async ({ page }) => {
   const cwd = join(world().tmp, `from-phone-${Date.now()}`);
@@ -32,7 +32,7 @@ test('start a new session from scratch: machine, agent, backend, folder and a fi
   await page.getByRole('link', { name: 'New session on laptop' }).click();
   await expect(page.getByRole('form', { name: 'Start a new session' }).getByLabel('Machine')).toHaveValue(laptop);
   // A backend the settings disable is refused before anything is sent.
-  await api('PUT', '/api/settings', { disabledBackends: ['opencode-serve'] });
+  await route('updateSettings', { body: { disabledBackends: ['opencode-serve'] } });
   try {
     await page.reload();
     const again = page.getByRole('form', { name: 'Start a new session' });
@@ -41,13 +41,13 @@ test('start a new session from scratch: machine, agent, backend, folder and a fi
     await expect(again.getByRole('alert')).toHaveText('This backend is disabled in settings.');
     await expect(again.getByRole('button', { name: 'Start session' })).toBeDisabled();
   } finally {
-    await api('PUT', '/api/settings', { disabledBackends: [] });
+    await route('updateSettings', { body: { disabledBackends: [] } });
   }
 });
 
 test('a blocked session offers, separately and explicitly, a new session with this message and a summary', async ({ page }) => {
   const old = await startSession({ provider: 'claude', title: 'Archived spike', message: 'try the spike' });
-  await api('POST', `/api/sessions/${old.id}/archive`);
+  await route('archiveSession', { id: old.id });
   await until('archived', async () => (await getSession(old.id)).archived);
   await pairPhone(page);
   await page.goto(`${world().url}/#/s/${old.id}`);

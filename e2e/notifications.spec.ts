@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page, type Worker } from '@playwright/test';
 import { permissionInputHash, type PushPayload } from '../src/core/push.ts';
 import { startPushEndpoint, type PushEndpoint } from '../test/helpers/push-endpoint.ts';
-import { api, messagesOf, pairPhone, setFaults, startSession, swControls, until, world } from './support/world.ts';
+import { api, messagesOf, pairPhone, setFaults, startSession, swControls, until, world, route } from './support/world.ts';
 
 /** The bits of the worker's global scope these steps use (the specs compile with DOM types, not WebWorker). */
 interface WorkerScope {
@@ -113,7 +113,7 @@ test('notifications: turned on from settings; a push shows, a tap opens its sess
     const s = await startSession({ provider: 'claude', title: 'Release notes', message: 'hello' });
     setFaults(['no-load-session', 'permission']);
     await page.goto(`${world().url}/#/`);
-    await api('POST', `/api/sessions/${s.id}/messages`, { clientId: `push-1-${Date.now()}`, text: 'tidy the changelog' });
+    await route('sendMessage', { id: s.id, body: { clientId: `push-1-${Date.now()}`, text: 'tidy the changelog' } });
     const first = await pushService.next('pixel', (p) => p.kind === 'permission' && p.sessionId === s.id);
     expect(first.payload.body).toContain('Bash');
     await deliver(first.payload);
@@ -128,7 +128,7 @@ test('notifications: turned on from settings; a push shows, a tap opens its sess
     await until('the notification closed', async () => !(await shown(context)).some((n) => n.data.eventId === first.payload.eventId));
 
     // The next request: a tap on the notification opens its session on the phone.
-    await api('POST', `/api/sessions/${s.id}/messages`, { clientId: `push-2-${Date.now()}`, text: 'and the readme' });
+    await route('sendMessage', { id: s.id, body: { clientId: `push-2-${Date.now()}`, text: 'and the readme' } });
     const second = await pushService.next('pixel', (p) => p.kind === 'permission' && p.eventId !== first.payload.eventId);
     await deliver(second.payload);
     await until('the second notification', async () => (await shown(context)).some((n) => n.data.eventId === second.payload.eventId));
@@ -159,7 +159,7 @@ test('notifications: turned on from settings; a push shows, a tap opens its sess
     await expect(transcript).toContainText('denied: ls');
 
     // While this phone shows the session, the app says so over its socket: the next request is not pushed to it.
-    await api('POST', `/api/sessions/${s.id}/messages`, { clientId: `push-3-${Date.now()}`, text: 'one more' });
+    await route('sendMessage', { id: s.id, body: { clientId: `push-3-${Date.now()}`, text: 'one more' } });
     const third = page.getByRole('group', { name: 'Permission request: Bash' }).last();
     await expect(third.getByRole('button', { name: 'Allow', exact: true })).toBeVisible();
     const asked = (await messagesOf(s.id)).filter((m) => m.role === 'permission').at(-1)!;

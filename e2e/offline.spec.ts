@@ -1,5 +1,6 @@
 // Offline first: the list and a transcript render from the cache with "as of"; a message queued offline is delivered once.
 import { expect, test } from '@playwright/test';
+import { SOCKET_PATHS } from '../src/core/index.ts';
 import { messagesOf, pairPhone, startSession, swControls, until, world } from './support/world.ts';
 
 test('offline → reload: the list and a transcript still render from the cache, labelled "as of"', async ({ page, context }) => {
@@ -70,7 +71,7 @@ test('moving between screens keeps the one events socket and stays live', async 
   await page.getByRole('link', { name: 'Settings', exact: true }).click();
   await page.getByRole('link', { name: 'Sessions', exact: true }).click();
   await expect(page.locator('.freshness.live')).toBeVisible();
-  expect(sockets.filter((u) => u.endsWith('/api/events'))).toHaveLength(1);
+  expect(sockets.filter((u) => u.endsWith(SOCKET_PATHS.events))).toHaveLength(1);
 });
 
 // A late catch-up: one that was in flight when the network went, answered afterwards. It is applied (its time

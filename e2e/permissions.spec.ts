@@ -1,6 +1,6 @@
 // Permission requests end to end: the agent stops for Allow/Deny, the phone says so, and the answer reaches the agent.
 import { expect, test } from '@playwright/test';
-import { api, getSession, messagesOf, pairPhone, setFaults, startSession, until, world } from './support/world.ts';
+import { api, getSession, messagesOf, pairPhone, setFaults, startSession, until, world, route } from './support/world.ts';
 
 test('a permission request: shown with Allow/Deny, "waiting for approval"; Allow finishes the turn, Deny is reported back', async ({ page }) => {
   const s = await startSession({ provider: 'claude', title: 'Needs my approval', message: 'hello' });
@@ -52,7 +52,7 @@ test('a permission request: shown with Allow/Deny, "waiting for approval"; Allow
       return p.length === 2 && p.every((m) => m.permission?.decision) ? p : undefined;
     });
     expect(perms.map((m) => m.permission!.decision)).toEqual(['allow', 'deny']);
-    const phones = (await api<{ devices: { id: string; name: string; kind: string }[] }>('GET', '/api/devices')).devices.filter((d) => d.kind === 'phone');
+    const phones = (await route('listDevices')).devices.filter((d) => d.kind === 'phone');
     for (const m of perms) expect(phones.map((d) => ({ deviceId: d.id, name: d.name }))).toContainEqual(m.permission!.answeredBy);
     expect((await getSession(s.id)).awaitingPermission).toBe(false);
   } finally {

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { SessionRecord } from '../src/core/records.ts';
-import { api, getSession, machineId, messagesOf, pairPhone, startSession, until, world } from './support/world.ts';
+import { api, getSession, machineId, messagesOf, pairPhone, startSession, until, world, route } from './support/world.ts';
 
 test.use({ viewport: { width: 360, height: 760 } });
 
@@ -14,10 +14,10 @@ const LONG_TITLE = 'Refactor the authentication middleware so that every single 
 async function longSession(): Promise<SessionRecord> {
   const cwd = join(world().tmp, 'a-very-long-folder-name-for-the-monorepo', 'packages', 'authentication-middleware-service', `src-${Date.now()}`);
   mkdirSync(cwd, { recursive: true });
-  const { session } = await api<{ session: SessionRecord }>('POST', '/api/sessions', {
+  const { session } = await route('startSession', { body: {
     machineId: await machineId(), provider: 'claude', cwd, title: LONG_TITLE,
     message: { clientId: `layout-${Date.now()}`, text: 'look at src/middleware/authenticate-every-request-with-a-very-long-identifier.ts please' },
-  });
+  } });
   await until('answered', async () => (await messagesOf(session.id)).some((m) => m.role === 'user' && m.state === 'answered'));
   return getSession(session.id);
 }
@@ -81,7 +81,7 @@ async function tabOrder(page: Page, stopAt: RegExp, max = 40): Promise<string[]>
 test('360 px: the list and a session fit the screen, long titles and folders truncate, every control is named', async ({ page }) => {
   const s = await longSession();
   const archived = await startSession({ provider: 'claude', title: 'An archived session whose title is also far too long for a phone screen', message: 'hi' });
-  await api('POST', `/api/sessions/${archived.id}/archive`);
+  await route('archiveSession', { id: archived.id });
   await pairPhone(page);
 
   const row = page.locator(`[data-session-id="${s.id}"]`);

@@ -5,11 +5,12 @@
 // session shows. Saves the screenshot the README shows.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { routeRequest, type RouteArgs, type RouteName, type RouteResponse } from '../src/core/index.ts';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { api, fakeEnv, swControls, until, world } from './support/world.ts';
+import { api, fakeEnv, swControls, until, world, route } from './support/world.ts';
 
 /** A reverse proxy to `target`; while `legacy`, the app shell's policy is the one older releases sent. */
 async function shellProxy(target: string): Promise<{ url: string; legacy: boolean; close(): Promise<void> }> {
@@ -90,18 +91,21 @@ test('add a second server from an installed app: it meets the old policy, picks 
     };
     const desktop = run(['daemon', '--server', urlB, '--code', await code('machine'), '--name', 'desktop', '--home', join(w.tmp, `home-desktop-${Date.now()}`)], env);
     children.push(desktop);
-    const cli = await (await fetch(`${urlB}/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: await code('cli'), name: 'e2e', kind: 'cli' }) })).json() as { token: string };
-    const onB = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${urlB}${path}`, { method, headers: { authorization: `Bearer ${cli.token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-      return (await res.json()) as T;
+    const pair = routeRequest('pair', { body: { code: await code('cli'), name: 'e2e', kind: 'cli' } });
+    const cli = await (await fetch(`${urlB}${pair.path}`, { method: pair.method, headers: { 'content-type': 'application/json' }, body: pair.body })).json() as { token: string };
+    /** A route of the table on server B, by name. */
+    const onB = async <N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<RouteResponse<N>> => {
+      const { method, path, body } = routeRequest(name, ...args);
+      const res = await fetch(`${urlB}${path}`, { method, headers: { authorization: `Bearer ${cli.token}`, 'content-type': 'application/json' }, ...(body === null ? {} : { body }) });
+      return (await res.json()) as RouteResponse<N>;
     };
-    const machineB = await until('desktop online', async () => (await onB<{ machines: Array<{ id: string; online: boolean }> }>('GET', '/api/machines')).machines.find((m) => m.online)?.id);
+    const machineB = await until('desktop online', async () => (await onB('listMachines')).machines.find((m) => m.online)?.id);
     const cwd = join(w.tmp, `work-b-${Date.now()}`);
     mkdirSync(cwd, { recursive: true });
-    const { session } = await onB<{ session: { id: string } }>('POST', '/api/sessions', { machineId: machineB, provider: 'claude', cwd, title: 'On the desktop', message: { clientId: 'b-1', text: 'hello desktop' } });
+    const { session } = await onB('startSession', { body: { machineId: machineB, provider: 'claude', cwd, title: 'On the desktop', message: { clientId: 'b-1', text: 'hello desktop' } } });
 
     // Install the app from the (old) first server and pair with it.
-    const { code: codeA } = await api<{ code: string }>('POST', '/api/pairing-codes', { kind: 'phone' });
+    const { code: codeA } = await route('createPairingCode', { body: { kind: 'phone' } });
     await page.goto(`${proxy.url}/pair?code=${codeA}&server=${encodeURIComponent(proxy.url)}`);
     await page.getByRole('button', { name: 'Pair this phone' }).click();
     await expect(page.getByRole('heading', { name: 'Sessions' })).toBeVisible();

@@ -4,11 +4,11 @@ import { expect, test, type Page } from '@playwright/test';
 import type { SessionRecord } from '../src/core/records.ts';
 import type { SyncResponse } from '../src/core/sync.ts';
 import { groupSessions, type ListFilter } from '../src/app/stores/session-list.ts';
-import { api, pairPhone, startSession, stopAndWait, world } from './support/world.ts';
+import { api, pairPhone, startSession, stopAndWait, world, route } from './support/world.ts';
 
 /** Session ids in the order the list must show them (grouped by machine, newest first), from the server's truth. */
 async function expectedOrder(filter: ListFilter, query = ''): Promise<string[]> {
-  const sync = await api<SyncResponse>('GET', '/api/sync?since=0');
+  const sync = await route('sync', { query: { since: 0 } });
   const machines = Object.fromEntries(sync.machines.map((m) => [m.id, m]));
   return groupSessions(sync.sessions, machines, sync.settings, { filter, query, fresh: true, now: Date.now() }).flatMap((g) => g.rows.map((r) => r.session.id));
 }
@@ -60,7 +60,7 @@ test('a list longer than a screen paints its first rows at once, then holds ever
     await expect.poll(() => shownOrder(page)).toEqual(all);
 
     // Filters: archived sessions have their own.
-    await api('POST', `/api/sessions/${made[1]!.id}/archive`);
+    await route('archiveSession', { id: made[1]!.id });
     await expect(page.locator(`[data-session-id="${made[1]!.id}"]`)).toHaveCount(0);
     await page.getByRole('button', { name: 'Archived' }).click();
     await expect.poll(() => shownOrder(page)).toEqual(await expectedOrder('archived'));
@@ -69,6 +69,6 @@ test('a list longer than a screen paints its first rows at once, then holds ever
     await expect.poll(() => shownOrder(page)).toEqual(await expectedOrder('inactive'));
   } finally {
     // Out of the way of later specs (and their screenshots): archived sessions leave the default list.
-    for (const s of made) await api('POST', `/api/sessions/${s.id}/archive`).catch(() => {});
+    for (const s of made) await route('archiveSession', { id: s.id }).catch(() => {});
   }
 });

@@ -1,11 +1,11 @@
 // Settings on the phone: paired devices (this one marked, others revocable), backends per provider, the Codex backend, the theme.
 import { expect, test } from '@playwright/test';
 import type { SettingsRecord } from '../src/core/records.ts';
-import { api, getSession, pairPhone, startSession, stopAndWait, until, world } from './support/world.ts';
+import { api, getSession, pairPhone, startSession, stopAndWait, until, world, route } from './support/world.ts';
 
 /** Pair another device the way a second phone would, and return its token. */
 async function pairAnother(name: string): Promise<{ token: string; deviceId: string }> {
-  const { code } = await api<{ code: string }>('POST', '/api/pairing-codes', { kind: 'phone' });
+  const { code } = await route('createPairingCode', { body: { kind: 'phone' } });
   const res = await fetch(`${world().url}/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, name, kind: 'phone' }) });
   expect(res.status).toBe(201);
   return (await res.json()) as { token: string; deviceId: string };
@@ -27,7 +27,7 @@ test('devices: this phone is marked; another device is revoked from the phone an
   await row.getByRole('group', { name: /Revoke Old tablet .*\?/ }).getByRole('button', { name: /^Revoke Old tablet/ }).click();
   await expect(row).toHaveCount(0);
   expect(await syncStatus(tablet.token)).toBe(401);
-  const { devices } = await api<{ devices: Array<{ id: string; revoked: boolean }> }>('GET', '/api/devices');
+  const { devices } = await route('listDevices');
   expect(devices.find((d) => d.id === tablet.deviceId)?.revoked).toBe(true);
   // This phone still works.
   await expect(page.locator('.freshness.live')).toBeVisible();
@@ -45,7 +45,7 @@ test('backends: disabling one from settings blocks its session (backend-disabled
     const toggle = page.getByRole('checkbox', { name: /OpenCode serve/ });
     await expect(toggle).toBeChecked();
     await toggle.uncheck();
-    await until('the server has opencode-serve disabled', async () => (await api<SettingsRecord>('GET', '/api/settings')).disabledBackends.includes('opencode-serve'));
+    await until('the server has opencode-serve disabled', async () => (await route('getSettings')).disabledBackends.includes('opencode-serve'));
     await page.goto(`${world().url}/#/s/${oc.id}`);
     const banner = page.getByRole('alert', { name: 'Why this session cannot take a message' });
     await expect(banner).toHaveAttribute('data-reason', 'backend-disabled');
@@ -55,7 +55,7 @@ test('backends: disabling one from settings blocks its session (backend-disabled
 
     await page.getByRole('button', { name: 'Open settings' }).click();
     await page.getByRole('checkbox', { name: /OpenCode serve/ }).check();
-    await until('the server has opencode-serve enabled', async () => !(await api<SettingsRecord>('GET', '/api/settings')).disabledBackends.includes('opencode-serve'));
+    await until('the server has opencode-serve enabled', async () => !(await route('getSettings')).disabledBackends.includes('opencode-serve'));
     await page.goto(`${world().url}/#/s/${oc.id}`);
     await expect(page.locator('.topbar .chip')).toHaveText('inactive · resumable');
     await expect(page.getByRole('button', { name: 'Resume & send' })).toBeVisible();
@@ -63,11 +63,11 @@ test('backends: disabling one from settings blocks its session (backend-disabled
     // The Codex backend for new sessions.
     await page.goto(`${world().url}/#/settings`);
     await page.getByLabel('New Codex sessions use').selectOption('codex-mcp');
-    await until('codex-mcp chosen', async () => (await api<SettingsRecord>('GET', '/api/settings')).codexBackend === 'codex-mcp');
+    await until('codex-mcp chosen', async () => (await route('getSettings')).codexBackend === 'codex-mcp');
     await page.getByLabel('New Codex sessions use').selectOption('codex-app-server');
-    await until('codex-app-server chosen', async () => (await api<SettingsRecord>('GET', '/api/settings')).codexBackend === 'codex-app-server');
+    await until('codex-app-server chosen', async () => (await route('getSettings')).codexBackend === 'codex-app-server');
   } finally {
-    await api('PUT', '/api/settings', { disabledBackends: [], codexBackend: 'codex-app-server' });
+    await route('updateSettings', { body: { disabledBackends: [], codexBackend: 'codex-app-server' } });
   }
 });
 

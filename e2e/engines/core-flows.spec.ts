@@ -38,7 +38,7 @@ test('pair from a link, then the list of every session — longer than a screen,
   await waitForText(phone, `[data-session-id="${s.id}"]`, 'Fix the flaky test');
   // 45 sessions found on the machine plus the managed ones; the rows past the first screen come in idle-time
   // chunks (a timer where there is no requestIdleCallback, as in WebKit).
-  const total = (await stack.api<{ sessions: unknown[] }>('GET', '/api/sync?since=0')).sessions.length;
+  const total = (await stack.route('sync', { query: { since: 0 } })).sessions.length;
   expect(total).toBeGreaterThan(45);
   await waitIn(phone, `all ${total} rows`, `document.querySelectorAll('.session-row').length === ${total}`);
   expect(await phone.eval('innerWidth')).toBeLessThanOrEqual(412);
@@ -60,7 +60,7 @@ test('resume & send: the same vendor session is reopened, the message delivered 
 
 test('an archived session says why it cannot take a message, and how to fix it', async ({ phone, stack, shot }) => {
   const s = await stack.resumableSession('Old work');
-  await stack.api('POST', `/api/sessions/${s.id}/archive`);
+  await stack.route('archiveSession', { id: s.id });
   await pair(phone, stack);
   await open(phone, stack, s.id);
   await waitForText(phone, '.banner-blocked[data-reason="archived"]', 'archived sessions are never resumed');

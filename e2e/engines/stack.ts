@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MessageRecord, SessionRecord } from '../../src/core/records.ts';
+import { routeRequest, type RouteArgs, type RouteName, type RouteResponse } from '../../src/core/index.ts';
 import { fakeEnv } from '../support/world.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -15,7 +16,8 @@ export interface Stack {
   readonly tmp: string;
   readonly stateDir: string;
   /** Calls the API as the terminal (a CLI device of this stack). */
-  api<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** A route of the table by name (as the CLI's token): its answer, or it throws on a refusal. */
+  route<N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<RouteResponse<N>>;
   pairLink(): Promise<string>;
   startServer(): Promise<void>;
   stopServer(): Promise<void>;
@@ -93,25 +95,26 @@ export async function startStack(name: string, opts: { directSessions?: number }
   };
 
   let cliToken = '';
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const route = async <N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<RouteResponse<N>> => {
+    const { method, path, body } = routeRequest(name, ...args);
     const res = await fetch(`${url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${cliToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? null : JSON.stringify(body),
+      headers: { authorization: `Bearer ${cliToken}`, ...(body === null ? {} : { 'content-type': 'application/json' }) },
+      body,
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    return (text ? JSON.parse(text) : undefined) as RouteResponse<N>;
   };
-  const machines = () => api<{ machines: Array<{ id: string; name: string; online: boolean }> }>('GET', '/api/machines');
+  const machines = () => route('listMachines');
   let counter = 0;
 
   const stack: Stack = {
     url,
     tmp,
     stateDir: env.BATON_FAKE_STATE_DIR!,
-    api,
-    pairLink: async () => (await api<{ link: string }>('POST', '/api/pairing-codes', { kind: 'phone' })).link,
+    route,
+    pairLink: async () => (await route('createPairingCode', { body: { kind: 'phone' } })).link,
     async startServer() {
       server = baton(['server', '--port', String(port), '--home', serverHome, '--static', served]);
       capture(server, 'server');
@@ -120,7 +123,7 @@ export async function startStack(name: string, opts: { directSessions?: number }
     stopServer: () => stop(server),
     async startDaemon() {
       const first = !existsSync(join(daemonHome, 'daemon.json'));
-      const code = first ? (await api<{ code: string }>('POST', '/api/pairing-codes', { kind: 'machine' })).code : null;
+      const code = first ? (await route('createPairingCode', { body: { kind: 'machine' } })).code : null;
       daemon = baton(['daemon', '--server', url, '--name', 'laptop', '--home', daemonHome, ...(code ? ['--code', code] : [])]);
       capture(daemon, 'daemon');
       await until(`laptop online\n${log}`, async () => (await machines()).machines.some((m) => m.name === 'laptop' && m.online));
@@ -131,19 +134,19 @@ export async function startStack(name: string, opts: { directSessions?: number }
       mkdirSync(cwd, { recursive: true });
       // A daemon reconnecting after a server restart may still be on its backoff.
       const machineId = await until(`laptop online\n${log}`, async () => (await machines()).machines.find((m) => m.name === 'laptop' && m.online)?.id);
-      const { session } = await api<{ session: SessionRecord }>('POST', '/api/sessions', {
+      const { session } = await route('startSession', { body: {
         machineId, provider: 'claude', cwd, title, message: { clientId: `e2e-${name}-${counter}`, text: 'first turn' },
-      });
+      } });
       await until(`${title} answered once`, async () => (await stack.messages(session.id)).some((m) => m.role === 'user' && m.state === 'answered'));
       await until(`${title} has a resume id`, async () => (await stack.session(session.id)).vendorResumeId !== null);
-      await api('POST', `/api/sessions/${session.id}/stop`);
+      await route('stopSession', { id: session.id });
       return until(`${title} resumable`, async () => {
         const s = await stack.session(session.id);
         return s.availability.state === 'resumable' ? s : undefined;
       });
     },
-    session: async (id) => (await api<{ session: SessionRecord }>('GET', `/api/sessions/${id}`)).session,
-    messages: async (id) => (await api<{ messages: MessageRecord[] }>('GET', `/api/sessions/${id}/messages?after=0&limit=200`)).messages,
+    session: async (id) => (await route('getSession', { id })).session,
+    messages: async (id) => (await route('listMessages', { id, query: { after: 0, limit: 200 } })).messages,
     claudeRecord() {
       const file = join(env.BATON_FAKE_STATE_DIR!, 'claude-record.jsonl');
       if (!existsSync(file)) return [];

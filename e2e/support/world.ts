@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import type { MessageRecord, SessionRecord } from '../../src/core/records.ts';
+import { routeRequest, type Backend, type RouteArgs, type RouteName, type RouteResponse } from '../../src/core/index.ts';
 
 export interface World {
   readonly url: string;
@@ -57,6 +58,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/** A route of the table by name (src/core/routes.ts), as the CLI's token: its answer, or it throws on a refusal. */
+export function route<N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<RouteResponse<N>> {
+  const req = routeRequest(name, ...args);
+  return api<RouteResponse<N>>(req.method, req.path, req.body === null ? undefined : JSON.parse(req.body));
+}
+
 /** Poll until `fn` returns a value (not undefined/false), or fail with what it last saw. */
 export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -74,29 +81,29 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
   }
 }
 
-export const getSession = async (id: string) => (await api<{ session: SessionRecord }>('GET', `/api/sessions/${id}`)).session;
-export const messagesOf = async (id: string) => (await api<{ messages: MessageRecord[] }>('GET', `/api/sessions/${id}/messages?after=0&limit=200`)).messages;
+export const getSession = async (id: string) => (await route('getSession', { id })).session;
+export const messagesOf = async (id: string) => (await route('listMessages', { id, query: { after: 0, limit: 200 } })).messages;
 
 export async function machineId(name = 'laptop'): Promise<string> {
   return until(`machine ${name} online`, async () => {
-    const { machines } = await api<{ machines: Array<{ id: string; name: string; online: boolean }> }>('GET', '/api/machines');
+    const { machines } = await route('listMachines');
     return machines.find((m) => m.name === name && m.online)?.id;
   });
 }
 
 let counter = 0;
 /** Start a managed session; with a first message it waits until that turn is answered (so it has a resume id). */
-export async function startSession(opts: { provider: 'claude' | 'codex' | 'opencode' | 'gemini'; backend?: string; title: string; message?: string; machine?: string }): Promise<SessionRecord> {
+export async function startSession(opts: { provider: 'claude' | 'codex' | 'opencode' | 'gemini'; backend?: Backend; title: string; message?: string; machine?: string }): Promise<SessionRecord> {
   const cwd = join(world().tmp, `work-${Date.now()}-${++counter}`);
   mkdirSync(cwd, { recursive: true });
-  const { session } = await api<{ session: SessionRecord }>('POST', '/api/sessions', {
+  const { session } = await route('startSession', { body: {
     machineId: await machineId(opts.machine),
     provider: opts.provider,
     ...(opts.backend ? { backend: opts.backend } : {}),
     cwd,
     title: opts.title,
     ...(opts.message ? { message: { clientId: `e2e-${Date.now()}-${counter}`, text: opts.message } } : {}),
-  });
+  } });
   if (opts.message) {
     await until(`first turn of ${opts.title} answered`, async () => (await messagesOf(session.id)).some((m) => m.role === 'user' && m.state === 'answered'));
     await until(`${opts.title} has a resume id`, async () => (await getSession(session.id)).vendorResumeId !== null);
@@ -107,7 +114,7 @@ export async function startSession(opts: { provider: 'claude' | 'codex' | 'openc
 }
 
 export async function stopAndWait(id: string): Promise<SessionRecord> {
-  await api('POST', `/api/sessions/${id}/stop`);
+  await route('stopSession', { id });
   return until(`session ${id} inactive`, async () => {
     const s = await getSession(id);
     return s.status === 'inactive' ? s : undefined;
@@ -116,7 +123,7 @@ export async function stopAndWait(id: string): Promise<SessionRecord> {
 
 /** A fresh one-time pairing link for a phone. */
 export async function newPairLink(): Promise<string> {
-  return (await api<{ link: string }>('POST', '/api/pairing-codes', { kind: 'phone' })).link;
+  return (await route('createPairingCode', { body: { kind: 'phone' } })).link;
 }
 
 /** Pair this page's phone through a pairing link, the way a user does from the QR code. */
@@ -145,7 +152,7 @@ export function setFaults(faults: string[]): void {
 /** A second machine: `baton daemon --server … --code …` as its own process, with its own home. */
 export async function startSecondMachine(name: string): Promise<ChildProcess> {
   const w = world();
-  const { code } = await api<{ code: string }>('POST', '/api/pairing-codes', { kind: 'machine' });
+  const { code } = await route('createPairingCode', { body: { kind: 'machine' } });
   const child = spawn(process.execPath, [join(w.root, 'bin', 'baton.mjs'), 'daemon', '--server', w.url, '--code', code, '--name', name, '--home', join(w.tmp, `home-${name}`)], {
     env: fakeEnv(w.root, w.tmp),
     stdio: 'ignore',
@@ -162,7 +169,7 @@ export async function startSecondMachine(name: string): Promise<ChildProcess> {
 export async function feedMessages(sessionId: string, texts: readonly string[]): Promise<void> {
   const w = world();
   for (let at = 0, batch = 0; at < texts.length; at += 25, batch++) {
-    const { code } = await api<{ code: string }>('POST', '/api/pairing-codes', { kind: 'cli' });
+    const { code } = await route('createPairingCode', { body: { kind: 'cli' } });
     const paired = await fetch(`${w.url}/api/pair`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -178,6 +185,6 @@ export async function feedMessages(sessionId: string, texts: readonly string[]):
       });
       if (!res.ok) throw new Error(`feeding message ${at + i} → ${res.status} ${await res.text()}`);
     }
-    await api('DELETE', `/api/devices/${deviceId}`);
+    await route('revokeDevice', { id: deviceId });
   }
 }

@@ -1,10 +1,34 @@
 // The one typed HTTP client of the route table: inputs typed from its schemas, answers typed from its responses.
 // `fetch` is injected (the page's, the worker's, Node's), so the app, the CLI, the bench and the tests all call the API
-// through it; each wraps `callRoute` in how it reports a refusal. It reads only route-paths.ts at run time (no schemas).
+// through it: `createRouteCaller` answers the route's type or throws a typed refusal (the app's client); `callRoute`
+// gives the reply as data (for a caller that words refusals its own way). It reads only route-paths.ts at run time.
 import type * as v from 'valibot';
 import type { ApiErrorBody } from './errors.ts';
 import { ROUTE_PATHS, type RouteName } from './route-paths.ts';
 import type { ParamDef, RouteDefOf, RouteResponse } from './routes.ts';
+
+/** The server answered with a refusal (`{error: {kind, message, ...}}`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody['error'],
+  ) {
+    super(body.message);
+    this.name = 'ApiError';
+  }
+  /** Worth trying again later with the same request (the server or the path to it is struggling). */
+  get transient(): boolean {
+    return this.status >= 500 || this.status === 429 || this.status === 408;
+  }
+}
+
+/** The request never got an answer (offline, DNS, connection refused, CORS). */
+export class NetworkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NetworkError';
+  }
+}
 
 type ParamsIn<N extends RouteName> = RouteDefOf<N> extends { readonly params: infer P }
   ? { readonly [K in keyof P]: P[K] extends ParamDef<infer S> ? v.InferOutput<S> | string : never }
@@ -88,4 +112,26 @@ export async function sendRequest(opts: RouteClientOptions, req: RouteRequest): 
 /** Calls a route by name; the answer is typed by the route (the server registers its handlers from the same table). */
 export function callRoute<N extends RouteName>(opts: RouteClientOptions, name: N, ...args: RouteArgs<N>): Promise<RouteReply<RouteResponse<N>>> {
   return sendRequest(opts, routeRequest(name, ...args)) as Promise<RouteReply<RouteResponse<N>>>;
+}
+
+/** One server's API: `call('sendMessage', { id, body })` answers the route's type, or throws ApiError / NetworkError. */
+export interface RouteCaller {
+  readonly server: string;
+  call<N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<RouteResponse<N>>;
+}
+
+export function createRouteCaller(opts: RouteClientOptions): RouteCaller {
+  return {
+    server: opts.server,
+    async call(name, ...args) {
+      let reply;
+      try {
+        reply = await callRoute(opts, name, ...args);
+      } catch (e) {
+        throw new NetworkError(e instanceof Error ? e.message : String(e));
+      }
+      if (reply.ok) return reply.body;
+      throw new ApiError(reply.status, reply.error ?? { kind: reply.status >= 500 ? 'internal' : 'bad-request', message: `HTTP ${reply.status}` });
+    },
+  };
 }

@@ -74,6 +74,7 @@ export function createDaemon(o: DaemonOptions): Daemon {
   const supervisor = createSessionSupervisor({
     store, drivers: o.drivers, log, capabilities: () => capabilities,
     send: (frame) => link.sendDurable(frame),
+    readHistory: (frame) => readHistory(frame),
     processes: o.processes ?? createProcessGuard({ agentMarker: agentMarker(o.home) }),
     ...(o.policy ? { policy: o.policy } : {}),
   });
@@ -120,10 +121,8 @@ export function createDaemon(o: DaemonOptions): Daemon {
       // The reports as the supervisor made them (delivered ids included): the frame that travels is the type it reports.
       return helloFrames({ token: o.token, name: o.name, capabilities }, reports);
     },
-    onFrame: (frame) => {
-      if (frame.type === 'history-request') return readHistory(frame);
-      supervisor.handle(frame).catch((e: unknown) => log.error(`handling ${frame.type}: ${String(e)}`));
-    },
+    // The supervisor takes the server's commands straight from the link (a history request included).
+    onFrame: supervisor.handle,
     onReady: (machineId) => {
       log.info(`connected to ${o.serverUrl} as machine ${machineId}`);
       void sendDirect(true);

@@ -31,7 +31,8 @@ export interface ServerLinkOptions {
   readonly serverUrl: string;
   /** Builds the hello (and its pages) afresh for each connection (sessions and capabilities change). */
   readonly hello: () => Promise<HelloFrames>;
-  readonly onFrame: (frame: MachineDown) => void;
+  /** Each command after the welcome, as it arrives; a promise it returns that rejects is logged. */
+  readonly onFrame: (frame: MachineDown) => void | Promise<void>;
   /** Called once the server welcomed us (after the outbox was flushed). */
   readonly onReady?: (machineId: string) => void;
   /** The server refused us for good (bad token, protocol); reconnecting will not help. */
@@ -231,7 +232,8 @@ export function createServerLink(o: ServerLinkOptions): ServerLink {
       return;
     }
     if (state !== 'ready') return; // nothing but welcome/error counts before the welcome
-    o.onFrame(frame);
+    const handled = o.onFrame(frame);
+    if (handled instanceof Promise) handled.catch((e: unknown) => o.log.error(`handling ${frame.type}: ${String(e)}`));
   }
 
   /** The server could not store frame number `n` of this socket and will close it: count it, park it if it keeps failing. */

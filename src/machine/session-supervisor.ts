@@ -11,11 +11,10 @@ import type { BackendDriver } from './providers/backend.ts';
 import { adoptSession } from './supervisor/adopt.ts';
 import type { Supervision } from './supervisor/context.ts';
 import { deliverMessage } from './supervisor/deliver.ts';
-import { createGuard } from './supervisor/guard.ts';
 import { reapOrphans } from './supervisor/reaping.ts';
 import { sessionReports } from './supervisor/reports.ts';
 import { resumeAgent } from './supervisor/resume.ts';
-import { createRunningAgents } from './supervisor/running.ts';
+import { createGuard, createRunningAgents } from './supervisor/running.ts';
 import { startAgent } from './supervisor/start.ts';
 
 export interface SupervisorDeps {
@@ -32,9 +31,12 @@ export interface SupervisorDeps {
   readonly processes?: ProcessGuard;
   /** The machine's allowed folders: a takeover outside them is not bound (the drivers' guard refuses starts and resumes). */
   readonly policy?: MachinePolicy;
+  /** Answers a `history-request` (the daemon knows which direct sessions it listed). */
+  readonly readHistory?: (frame: Extract<MachineDown, { type: 'history-request' }>) => void;
 }
 
 export interface SessionSupervisor {
+  /** Every command of the server, straight from the link. */
   handle(frame: MachineDown): Promise<void>;
   /** What hello tells the server: every session not forgotten, running ones first, with what interrupted ones were sent. */
   reports(): SessionReport[];
@@ -107,7 +109,8 @@ export function createSessionSupervisor(deps: SupervisorDeps): SessionSupervisor
           }
           return;
         }
-        case 'history-request': // answered by the daemon, which knows the direct listings
+        case 'history-request':
+          return deps.readHistory?.(f);
         case 'welcome':
         case 'error':
           return;

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Backend } from '../../src/core/index.ts';
+import type { Backend, RouteBody } from '../../src/core/index.ts';
 import { FAKES_BIN, type FakeFault } from '../helpers/fake-env.ts';
 import { bump, machineOf, rowOf, sleep, violate, waitUntil, type LedgerSession, type SoakContext } from './context.ts';
 import { readDaemonState } from './observe.ts';
@@ -49,12 +49,11 @@ export async function send(ctx: SoakContext, s: LedgerSession, o: { cut?: boolea
   const { clientId, text } = freshMessage(ctx);
   const entry = { step: ctx.step, sessionId: s.id, clientId, text, outcome: 'lost' as 'stored' | 'refused' | 'lost', reason: null as string | null };
   ctx.sends.push(entry);
-  const path = `/api/sessions/${s.id}/messages`;
   if (o.cut) {
     bump(ctx.counters.faults, 'request-cut');
-    await p.call('POST', path, { clientId, text }, { abortAfterMs: ctx.rng.int(12) });
+    await p.routeCut(ctx.rng.int(12), 'sendMessage', { id: s.id, body: { clientId, text } });
   }
-  const r = await p.call('POST', path, { clientId, text });
+  const r = await p.route('sendMessage', { id: s.id, body: { clientId, text } });
   recordSend(ctx, entry, r);
   return r;
 }
@@ -75,22 +74,22 @@ async function sendWhileDown(ctx: SoakContext, s: LedgerSession) {
   const { clientId, text } = freshMessage(ctx);
   const entry = { step: ctx.step, sessionId: s.id, clientId, text, outcome: 'lost' as 'stored' | 'refused' | 'lost', reason: null as string | null };
   ctx.sends.push(entry);
-  const first = await p.call('POST', `/api/sessions/${s.id}/messages`, { clientId, text });
+  const first = await p.route('sendMessage', { id: s.id, body: { clientId, text } });
   if (first.kind !== 'unreachable') violate(ctx, 'harness', `the server answered while killed: ${JSON.stringify(first).slice(0, 200)}`);
-  return async () => recordSend(ctx, entry, await p.call('POST', `/api/sessions/${s.id}/messages`, { clientId, text }));
+  return async () => recordSend(ctx, entry, await p.route('sendMessage', { id: s.id, body: { clientId, text } }));
 }
 
 export async function start(ctx: SoakContext, machine: number, backend: Backend, o: { withMessage: boolean }): Promise<LedgerSession | null> {
   const m = ctx.cluster.machines[machine]!;
   const provider = backend.startsWith('claude') ? 'claude' : 'codex';
-  const body: Record<string, unknown> = { machineId: m.machineId, provider, backend, cwd: m.fake.cwd, title: `soak ${ctx.step}` };
+  const body: RouteBody<'startSession'> & { message?: { clientId: string; text: string } } = { machineId: m.machineId, provider, backend, cwd: m.fake.cwd, title: `soak ${ctx.step}` };
   let entry = null;
   if (o.withMessage) {
     const { clientId, text } = freshMessage(ctx);
     body.message = { clientId, text };
     entry = { step: ctx.step, sessionId: '', clientId, text, outcome: 'lost' as 'stored' | 'refused' | 'lost', reason: null as string | null };
   }
-  const r = await phone(ctx).call('POST', '/api/sessions', body);
+  const r = await phone(ctx).route('startSession', { body });
   if (!checkAnswer(ctx, 'start', r, [201, 409])) return null;
   if (r.status === 409) {
     bump(ctx.counters.refused, `start:${r.body.error.reason ?? r.body.error.kind}`);
@@ -111,16 +110,16 @@ async function waitRow(ctx: SoakContext, s: LedgerSession, pred: (status: string
 }
 
 export async function stop(ctx: SoakContext, s: LedgerSession) {
-  const r = await phone(ctx).call('POST', `/api/sessions/${s.id}/stop`);
+  const r = await phone(ctx).route('stopSession', { id: s.id });
   if (checkAnswer(ctx, 'stop', r, [200])) await waitRow(ctx, s, (st) => st === 'inactive', 'inactive after stop');
 }
 
 export async function interrupt(ctx: SoakContext, s: LedgerSession) {
-  checkAnswer(ctx, 'interrupt', await phone(ctx).call('POST', `/api/sessions/${s.id}/interrupt`), [204]);
+  checkAnswer(ctx, 'interrupt', await phone(ctx).route('interruptSession', { id: s.id }), [204]);
 }
 
 export async function archive(ctx: SoakContext, s: LedgerSession, archived: boolean) {
-  const r = await phone(ctx).call('POST', `/api/sessions/${s.id}/${archived ? 'archive' : 'unarchive'}`);
+  const r = await phone(ctx).route(archived ? 'archiveSession' : 'unarchiveSession', { id: s.id });
   if (!checkAnswer(ctx, archived ? 'archive' : 'unarchive', r, [200])) return;
   if (r.body.session.archived !== archived) violate(ctx, 4, `${archived ? 'archive' : 'unarchive'} answered archived=${r.body.session.archived}`);
   if (archived) s.everArchived = true;
@@ -244,7 +243,7 @@ export async function takeover(ctx: SoakContext, machine: number): Promise<Ledge
   const s: LedgerSession = { idx: ctx.sessions.length, id: row.id, machine, backend: 'claude-stream', external: true };
   ctx.sessions.push(s);
   await send(ctx, s); // refused: not-managed
-  const r = await phone(ctx).call('POST', `/api/sessions/${s.id}/takeover`);
+  const r = await phone(ctx).route('takeOverSession', { id: s.id });
   if (checkAnswer(ctx, 'takeover', r, [200]) && (r.body.session.managed !== true || r.body.session.vendorResumeId !== vendorId)) {
     violate(ctx, 2, `takeover did not bind the vendor id: ${JSON.stringify(r.body.session).slice(0, 300)}`);
   }

@@ -1,5 +1,6 @@
-// A phone as the soak drives it: raw HTTP calls that can be cut mid-flight (AbortController) and retried.
-import { BLOCK_REASONS, ERROR_KINDS } from '../../src/core/index.ts';
+// A phone as the soak drives it: calls by route name (the route table's request builder) that can be cut
+// mid-flight (AbortController) and retried.
+import { BLOCK_REASONS, ERROR_KINDS, routeRequest, type RouteArgs, type RouteName } from '../../src/core/index.ts';
 
 export type CallResult =
   | { readonly kind: 'response'; readonly status: number; readonly body: any }
@@ -8,35 +9,46 @@ export type CallResult =
 
 export interface SoakPhone {
   readonly name: string;
-  call(method: string, path: string, body?: unknown, o?: { abortAfterMs?: number }): Promise<CallResult>;
+  /** A route of the table by name, e.g. `route('sendMessage', { id, body })`. */
+  route<N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<CallResult>;
+  /** The same, cut after `abortAfterMs` (the phone cannot tell whether the server got it). */
+  routeCut<N extends RouteName>(abortAfterMs: number, name: N, ...args: RouteArgs<N>): Promise<CallResult>;
 }
 
 export function createPhone(name: string, url: string, token: string): SoakPhone {
+  async function call(method: string, path: string, body: string | null, abortAfterMs?: number): Promise<CallResult> {
+    const ctl = new AbortController();
+    const timer = abortAfterMs === undefined ? null : setTimeout(() => ctl.abort(), abortAfterMs);
+    try {
+      const res = await fetch(`${url}${path}`, {
+        method, signal: ctl.signal,
+        headers: { authorization: `Bearer ${token}`, ...(body !== null ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== null ? { body } : {}),
+      });
+      const text = await res.text();
+      let json: unknown = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        json = { unparsed: text };
+      }
+      return { kind: 'response', status: res.status, body: json };
+    } catch (e) {
+      if (ctl.signal.aborted) return { kind: 'aborted' };
+      return { kind: 'unreachable', detail: String((e as { cause?: unknown }).cause ?? e) };
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
   return {
     name,
-    async call(method, path, body, o = {}) {
-      const ctl = new AbortController();
-      const timer = o.abortAfterMs === undefined ? null : setTimeout(() => ctl.abort(), o.abortAfterMs);
-      try {
-        const res = await fetch(`${url}${path}`, {
-          method, signal: ctl.signal,
-          headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        });
-        const text = await res.text();
-        let json: unknown = null;
-        try {
-          json = text ? JSON.parse(text) : null;
-        } catch {
-          json = { unparsed: text };
-        }
-        return { kind: 'response', status: res.status, body: json };
-      } catch (e) {
-        if (ctl.signal.aborted) return { kind: 'aborted' };
-        return { kind: 'unreachable', detail: String((e as { cause?: unknown }).cause ?? e) };
-      } finally {
-        if (timer) clearTimeout(timer);
-      }
+    route(name, ...args) {
+      const req = routeRequest(name, ...args);
+      return call(req.method, req.path, req.body);
+    },
+    routeCut(abortAfterMs, name, ...args) {
+      const req = routeRequest(name, ...args);
+      return call(req.method, req.path, req.body, abortAfterMs);
     },
   };
 }

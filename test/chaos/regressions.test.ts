@@ -22,11 +22,11 @@ describe('found by the chaos soak', () => {
       const answerNext = async (text: string) => {
         const m = await phone.send(s.id, text);
         const ask = await eventually(async () => (await phone.messages(s.id)).find((x): x is MessageRecord => x.role === 'permission' && x.seq > m.seq && x.permission?.decision === null), 'a permission request');
-        await phone.post(`/api/sessions/${s.id}/permissions/${ask.permission!.permissionId}`, { decision: 'allow' });
+        await phone.call('answerPermission', { id: s.id, permissionId: ask.permission!.permissionId, body: { decision: 'allow' } });
         await phone.waitMessage(s.id, m.id, (x) => x.state === 'answered', 'the turn to end after the answer');
       };
       await answerNext('first agent process');
-      await phone.post(`/api/sessions/${s.id}/stop`);
+      await phone.call('stopSession', { id: s.id });
       await phone.waitSession(s.id, (x) => x.status === 'inactive', 'the session to stop');
       await answerNext('second agent process, after a resume');
     } finally {

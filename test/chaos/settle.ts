@@ -61,7 +61,7 @@ export async function settle(ctx: SoakContext): Promise<DbSnapshot> {
       const decision = ctx.rng.chance(0.5) ? 'allow' : 'deny';
       bump(ctx.counters.permissions, decision);
       const phone = ctx.phones[0]!;
-      const res = await phone.call('POST', `/api/sessions/${p.session_id}/permissions/${info.permissionId}`, { decision });
+      const res = await phone.route('answerPermission', { id: p.session_id, permissionId: info.permissionId, body: { decision } });
       if (res.kind !== 'response' || res.status !== 200) violate(ctx, 'harness', `answering permission ${info.permissionId}: ${JSON.stringify(res).slice(0, 300)}`);
     }
     last = unsettled(ctx, snap);

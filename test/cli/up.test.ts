@@ -96,7 +96,7 @@ describe('baton up', () => {
       const paired = await fetch(`${url}/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, name: 'phone', kind: 'phone' }) });
       expect(paired.status).toBe(201);
       const phone = createApiClient(url, ((await paired.json()) as { token: string }).token);
-      const machine = await eventually(async () => (await phone.get<{ machines: MachineRecord[] }>('/api/machines')).machines.find((m) => m.online), 'this machine online');
+      const machine = await eventually(async () => (await phone.call('listMachines')).machines.find((m) => m.online), 'this machine online');
       expect(machine.capabilities).toMatchObject({
         'claude-stream': { installed: true, canResume: true, version: expect.stringContaining('2.1.197') },
         'codex-app-server': { installed: true, canResume: true },
@@ -118,7 +118,7 @@ describe('baton up', () => {
         provider: 'claude', backend: 'claude-stream', title: 'up test', status: 'active', availability: { state: 'live' },
       });
       // The phone sees the terminal's session on this machine.
-      const seen = (await phone.get<{ session: SessionRecord }>(`/api/sessions/${id}`)).session;
+      const seen = (await phone.call('getSession', { id })).session;
       expect(seen).toMatchObject({ machineId: machine.id, vendorId: vendorResumeId });
       const sent = await baton(['send', id, 'hello', '--wait', 'answered']);
       expect(sent.code, sent.stderr).toBe(0);
@@ -145,9 +145,9 @@ describe('baton up', () => {
       const cli = JSON.parse(readFileSync(join(home, 'cli.json'), 'utf8')) as { serverUrl: string; token: string };
       expect(cli.serverUrl).toBe(url);
       const api = createApiClient(url, cli.token);
-      const machines = (await api.get<{ machines: MachineRecord[] }>('/api/machines')).machines;
+      const machines = (await api.call('listMachines')).machines;
       expect(machines.map((m) => m.id)).toEqual([first.machineId]);
-      await eventually(async () => (await api.get<{ session: SessionRecord }>(`/api/sessions/${first.sessionId}`)).session.availability.state === 'resumable', 'the session to be resumable after the restart');
+      await eventually(async () => (await api.call('getSession', { id: first.sessionId })).session.availability.state === 'resumable', 'the session to be resumable after the restart');
       const sent = await baton(['send', first.sessionId, 'after a restart', '--wait', 'answered']);
       expect(sent.code, sent.stderr).toBe(0);
       expect((await fake.record('claude')).map((x) => x.event)).toEqual(['created', 'resumed']);

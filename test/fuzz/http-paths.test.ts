@@ -53,6 +53,6 @@ it('any path and method: never a 5xx; /api refusals are JSON errors that change 
       if (!body.error?.kind || ERROR_KINDS[body.error.kind] !== res.status || !body.error.message) throw new Error(`not a JSON error: ${what}`);
     }
   });
-  expect((await w.a.phone.get('/api/health')).status).toBe(200);
+  expect((await w.a.phone.route('health')).status).toBe(200);
   expect(w.logs.filter((l) => l.includes('internal error'))).toEqual([]);
 }, timeLimit(30_000));

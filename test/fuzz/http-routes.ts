@@ -116,7 +116,7 @@ const SPECS: readonly FuzzSpec[] = [
     },
     async prepare(w) {
       const hold = async (x: Account): Promise<Prepared> => {
-        const res = await x.phone.post(`/api/sessions/${x.awaySession}/messages`, { clientId: `held-${Math.random().toString(36).slice(2)}`, text: 'wait for it' });
+        const res = await x.phone.route('sendMessage', { id: x.awaySession, body: { clientId: `held-${Math.random().toString(36).slice(2)}`, text: 'wait for it' } });
         return { value: res.body.message.id as string, owner: x.tag };
       };
       return { awayA: { value: w.a.awaySession, owner: 'A' }, awayB: { value: w.b.awaySession, owner: 'B' }, heldA: await hold(w.a), heldB: await hold(w.b) };
@@ -145,7 +145,7 @@ const SPECS: readonly FuzzSpec[] = [
     params: { id: { pool: () => ['$shareA', '$shareB'], gate: true } },
     async prepare(w) {
       const make = async (x: Account): Promise<Prepared> => {
-        const res = await x.phone.post(`/api/sessions/${x.sessions.inactive}/shares`, { expiresInSeconds: 600 });
+        const res = await x.phone.route('createShare', { id: x.sessions.inactive, body: { expiresInSeconds: 600 } });
         return { value: res.body.id as string, owner: x.tag };
       };
       return { shareA: await make(w.a), shareB: await make(w.b) };
@@ -168,7 +168,7 @@ const SPECS: readonly FuzzSpec[] = [
     // Each phone subscribed (a case may have just unsubscribed it), so a test notification can be queued.
     async prepare(w) {
       const body = { endpoint: 'https://push.example/send/fuzz', keys: { p256dh: SAMPLE_P256DH, auth: 'AAAAAAAAAAAAAAAAAAAAAA' } };
-      for (const x of [w.a, w.b]) await x.phone.post('/api/push/subscription', body);
+      for (const x of [w.a, w.b]) await x.phone.route('subscribePush', { body: body });
       return {};
     },
   },

@@ -4,7 +4,7 @@
 // a 44xx close, never crashes, and changes only what the frame may change.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS, MachineUpSchema, PROTOCOL_VERSION } from '../../src/core/index.ts';
+import { LIMITS, SOCKET_PATHS, MachineUpSchema, PROTOCOL_VERSION } from '../../src/core/index.ts';
 import { allCapabilities, waitFor } from '../helpers/server-harness.ts';
 import { describeChanges, diffSnapshots } from './db-snapshot.ts';
 import { sessionOfChange } from './scope.ts';
@@ -33,7 +33,7 @@ const machineRow = (id: string) => w.db.row('machines', id) as { online: number;
 
 beforeAll(async () => {
   w = await buildWorld();
-  laptop = await FuzzSocket.open(w.ts.url, '/api/machine');
+  laptop = await FuzzSocket.open(w.ts.url, SOCKET_PATHS.machine);
   laptop.send({
     kind: 'json',
     value: {
@@ -43,15 +43,15 @@ beforeAll(async () => {
   }, LIMITS.wsFrameBytes);
   await laptop.until(() => laptop.received.some((f) => f.type === 'welcome'));
   // Accepted messages on the live session, so an ack or deliver-failed has something to move.
-  for (let i = 0; i < 4; i++) await w.a.phone.post(`/api/sessions/${w.a.sessions.live}/messages`, { clientId: `queued-${i}`, text: `queued ${i}` });
-  w.a.messagesBySession[w.a.sessions.live] = (await w.a.phone.get(`/api/sessions/${w.a.sessions.live}/messages`)).body.messages.map((m: { id: string }) => m.id);
+  for (let i = 0; i < 4; i++) await w.a.phone.route('sendMessage', { id: w.a.sessions.live, body: { clientId: `queued-${i}`, text: `queued ${i}` } });
+  w.a.messagesBySession[w.a.sessions.live] = (await w.a.phone.route('listMessages', { id: w.a.sessions.live })).body.messages.map((m: { id: string }) => m.id);
   // Starts and a resume the daemon has not answered, so `started` and `resume-result` can name real ones.
   for (let i = 0; i < 6; i++) {
-    const res = await w.a.phone.post('/api/sessions', { machineId: w.a.machine.machineId, provider: 'claude', cwd: `/fuzz/${i}`, message: { clientId: `first-${i}`, text: 'go' } });
+    const res = await w.a.phone.route('startSession', { body: { machineId: w.a.machine.machineId, provider: 'claude', cwd: `/fuzz/${i}`, message: { clientId: `first-${i}`, text: 'go' } } });
     const id = res.body.session.id as string;
-    w.a.messagesBySession[id] = (await w.a.phone.get(`/api/sessions/${id}/messages`)).body.messages.map((m: { id: string }) => m.id);
+    w.a.messagesBySession[id] = (await w.a.phone.route('listMessages', { id })).body.messages.map((m: { id: string }) => m.id);
   }
-  await w.a.phone.post(`/api/sessions/${w.a.sessions.inactive}/messages`, { clientId: 'fuzz-resume', text: 'wake up' });
+  await w.a.phone.route('sendMessage', { id: w.a.sessions.inactive, body: { clientId: 'fuzz-resume', text: 'wake up' } });
   await laptop.until(() => laptop.received.filter((f) => f.type === 'start').length === 6 && laptop.received.some((f) => f.type === 'resume'));
   for (const f of laptop.received) {
     if (f.type === 'start') pending.starts.push({ requestId: String(f.requestId), sessionId: String(f.sessionId) });
@@ -91,7 +91,7 @@ describe('after hello', () => {
       }
     });
     expect(laptop.open).toBe(true);
-    expect((await w.a.phone.get('/api/health')).status).toBe(200);
+    expect((await w.a.phone.route('health')).status).toBe(200);
     // Not vacuous: real frames reached the handlers and changed things, and broken ones were refused.
     expect(applied.size, `frame types that changed something: ${[...applied].join(', ')}`).toBeGreaterThanOrEqual(8);
     expect(refused).toBeGreaterThan(0);
@@ -134,7 +134,7 @@ describe('before hello', () => {
       { weight: 1, arbitrary: connectionClosers },
     );
     await check(fc.array(first, { minLength: 1, maxLength: 3 }), 150, async (frames) => {
-      const sock = await FuzzSocket.open(w.ts.url, '/api/machine');
+      const sock = await FuzzSocket.open(w.ts.url, SOCKET_PATHS.machine);
       const before = w.db.snapshot();
       let welcomed: string | null = null;
       for (const out of frames) {
@@ -176,13 +176,13 @@ describe('before hello', () => {
       }
       if (sock.received.some((f) => f.code === 'internal') || sock.strange.length > 0) throw new Error(`a broken answer: ${JSON.stringify(sock.received)}`);
     });
-    expect((await w.a.phone.get('/api/health')).status).toBe(200);
+    expect((await w.a.phone.route('health')).status).toBe(200);
     expect([...outcomes].sort()).toEqual(expect.arrayContaining(['4400', '4401', 'welcome']));
   }, timeLimit(30_000));
 
   it('an oversized or non-UTF-8 frame after hello closes only that socket (1009 / 1007); last-seen is the hello', async () => {
     for (const out of [{ kind: 'oversized' as const }, { kind: 'bad-utf8' as const }]) {
-      const sock = await FuzzSocket.open(w.ts.url, '/api/machine');
+      const sock = await FuzzSocket.open(w.ts.url, SOCKET_PATHS.machine);
       w.clock.t += 1000;
       sock.send({ kind: 'json', value: { type: 'hello', protocol: PROTOCOL_VERSION, token: w.a.spareMachineToken, name: 'A-spare', capabilities: {}, sessions: [] } }, LIMITS.wsFrameBytes);
       await sock.until(() => sock.received.some((f) => f.type === 'welcome'));
@@ -193,6 +193,6 @@ describe('before hello', () => {
       await waitFor(() => machineRow(w.a.spareMachineId)?.online === 0, 'the spare machine to go offline');
       expect(machineRow(w.a.spareMachineId)!.last_seen_at).toBe(helloAt);
     }
-    expect((await w.a.phone.get('/api/health')).status).toBe(200);
+    expect((await w.a.phone.route('health')).status).toBe(200);
   });
 });

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LIMITS, PROTOCOL_VERSION, PhoneUpSchema } from '../../src/core/index.ts';
+import { LIMITS, SOCKET_PATHS, PROTOCOL_VERSION, PhoneUpSchema } from '../../src/core/index.ts';
 import { describeChanges, diffSnapshots } from './db-snapshot.ts';
 import { frameArb, payloadOf, wire } from './frames.ts';
 import { arbitraryFor } from './schema-arb.ts';
@@ -39,7 +39,7 @@ it('every frame gets one answer or a 44xx close, and nothing in the database cha
 
   const outcomes = new Set<string>();
   await check(fc.array(frame, { minLength: 1, maxLength: 5 }), 300, async (frames) => {
-    const sock = await FuzzSocket.open(w.ts.url, '/api/events');
+    const sock = await FuzzSocket.open(w.ts.url, SOCKET_PATHS.events);
     const before = w.db.snapshot();
     for (const out of frames) {
       if (!sock.open) break;
@@ -79,7 +79,7 @@ it('every frame gets one answer or a 44xx close, and nothing in the database cha
     const changes = diffSnapshots(before, w.db.snapshot());
     if (changes.length > 0) throw new Error(`the events socket changed the database: ${describeChanges(changes)}`);
   });
-  expect((await w.a.phone.get('/api/health')).status).toBe(200);
+  expect((await w.a.phone.route('health')).status).toBe(200);
   // Not vacuous: devices and share viewers got in, pings were answered, bad hellos and bad tokens were shut out.
   expect([...outcomes]).toEqual(expect.arrayContaining(['welcome:device', 'welcome:share', 'pong', 'error', 'foreground', '4400', '4401']));
   expect(w.logs.filter((l) => l.includes('internal error'))).toEqual([]);

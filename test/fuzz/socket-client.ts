@@ -1,9 +1,10 @@
 // A WebSocket client for hostile frames: text, binary, bytes that are not UTF-8, frames past the size limit;
 // it records every frame the server sends and how the socket closed.
+import { SOCKET_PATHS as CORE_SOCKETS } from '../../src/core/index.ts';
 import { WebSocket } from 'ws';
 
 /** The sockets the fuzz tests cover (machine-socket.test.ts, phone-socket.test.ts). */
-export const SOCKET_PATHS = ['/api/machine', '/api/events'] as const;
+export const SOCKET_PATHS = [CORE_SOCKETS.machine, CORE_SOCKETS.events] as const;
 
 export type Frame = { readonly type?: unknown; readonly code?: unknown; readonly message?: unknown; readonly [k: string]: unknown };
 

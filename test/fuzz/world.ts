@@ -76,7 +76,7 @@ export async function buildWorld(options: { staticDir?: string } = {}): Promise<
 }
 
 async function ownDeviceId(phone: ApiClient): Promise<string> {
-  const res = await phone.get('/api/devices');
+  const res = await phone.route('listDevices');
   return (res.body.devices as { id: string; current: boolean }[]).find((d) => d.current)!.id;
 }
 
@@ -89,7 +89,7 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
   await machine.connect({ name: `${tag}-laptop`, history: () => ({ ok: true, page: { entries: [], hasOlder: false } }) });
 
   const start = async (vendorId: string) => {
-    const res = await phone.post('/api/sessions', { machineId: machine.machineId, provider: 'claude', cwd: `/work/${tag}/${vendorId}` });
+    const res = await phone.route('startSession', { body: { machineId: machine.machineId, provider: 'claude', cwd: `/work/${tag}/${vendorId}` } });
     if (res.status !== 201) throw new Error(`world: start failed ${JSON.stringify(res.body)}`);
     const cmd = await machine.next('start', (m) => m.sessionId === res.body.session.id);
     machine.started(cmd.requestId, cmd.sessionId, vendorId);
@@ -104,7 +104,7 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
 
   // Live: a delivered message, agent text, and a permission request still open.
   const live = await start(`${tag}-vendor-live`);
-  const sent = await phone.post(`/api/sessions/${live}/messages`, { clientId: `${tag}-c1`, text: 'hello' });
+  const sent = await phone.route('sendMessage', { id: live, body: { clientId: `${tag}-c1`, text: 'hello' } });
   const deliver = await machine.next('deliver', (m) => m.messageId === sent.body.message.id);
   machine.ack(live, deliver.messageId);
   machine.event(live, `${tag}-e1`, { kind: 'text', text: 'hi there' });
@@ -112,7 +112,7 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
   const permissionIds = Array.from({ length: 8 }, (_, i) => `${tag}-perm-${i + 1}`);
   // Half of them can be allowed for the rest of the session, as the vendors offer it.
   permissionIds.forEach((p, i) => machine.event(live, `${tag}-p${i}`, { kind: 'permission-request', permissionId: p, tool: 'Bash', input: `ls ${i}`, ...(i % 2 === 0 ? { sessionScope: true } : {}) }));
-  await waitFor(async () => (await phone.get(`/api/sessions/${live}/messages`)).body.messages.filter((m: { role: string }) => m.role === 'permission').length === permissionIds.length, 'the permission requests');
+  await waitFor(async () => (await phone.route('listMessages', { id: live })).body.messages.filter((m: { role: string }) => m.role === 'permission').length === permissionIds.length, 'the permission requests');
 
   const inactive = await start(`${tag}-vendor-inactive`);
   await stop(inactive);
@@ -120,7 +120,7 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
   // Waiting on a strict resume that nobody answers (its timeout is a day away).
   const pending = await start(`${tag}-vendor-pending`);
   await stop(pending);
-  const waiting = await phone.post(`/api/sessions/${pending}/messages`, { clientId: `${tag}-c2`, text: 'are you there?' });
+  const waiting = await phone.route('sendMessage', { id: pending, body: { clientId: `${tag}-c2`, text: 'are you there?' } });
   if (waiting.status !== 202) throw new Error(`world: send to inactive failed ${JSON.stringify(waiting.body)}`);
   const resume = await machine.next('resume', (m) => m.sessionId === pending);
 
@@ -130,7 +130,7 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
     sessions: directVendorIds.map((id) => ({ provider: 'claude', backend: 'claude-stream', vendorResumeId: id, cwd: `/work/${tag}/${id}`, title: 'direct', updatedAt: 1 })),
   });
   const directRows = await waitFor(async () => {
-    const res = await phone.get('/api/sync');
+    const res = await phone.route('sync');
     const found = (res.body.sessions as { id: string; managed: boolean; vendorResumeId: string }[]).filter((s) => !s.managed);
     return found.length === directVendorIds.length ? found : null;
   }, 'the direct sessions');
@@ -141,7 +141,7 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
   const awayDevice = ts.admin.issueToken(accountId as never, 'machine', `${tag}-away`);
   const away = new ScriptedMachine(ts.url, awayDevice.token, awayDevice.machineId!);
   await away.connect({ name: `${tag}-away` });
-  const awayStart = await phone.post('/api/sessions', { machineId: away.machineId, provider: 'claude', cwd: `/work/${tag}/away` });
+  const awayStart = await phone.route('startSession', { body: { machineId: away.machineId, provider: 'claude', cwd: `/work/${tag}/away` } });
   const awayCmd = await away.next('start');
   away.started(awayCmd.requestId, awayCmd.sessionId, `${tag}-vendor-away`);
   away.resumable(awayCmd.sessionId, `${tag}-vendor-away`);
@@ -150,13 +150,13 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
   await away.disconnect();
   await settled(phone, awayStart.body.session.id, (s) => s.availability.state === 'blocked');
 
-  const share = await phone.post(`/api/sessions/${live}/shares`, { expiresInSeconds: 3600 });
+  const share = await phone.route('createShare', { id: live, body: { expiresInSeconds: 3600 } });
   const revoked = ts.admin.issueToken(accountId as never, 'phone', `${tag}-old-phone`);
-  if ((await phone.delete(`/api/devices/${revoked.deviceId}`)).status !== 204) throw new Error('world: revoke failed');
+  if ((await phone.route('revokeDevice', { id: revoked.deviceId })).status !== 204) throw new Error('world: revoke failed');
 
   const messagesBySession: Record<string, string[]> = {};
   for (const id of [live, inactive, pending, direct, ...directs]) {
-    const res = await phone.get(`/api/sessions/${id}/messages`);
+    const res = await phone.route('listMessages', { id });
     messagesBySession[id] = (res.body.messages as { id: string }[]).map((m) => m.id);
   }
   const messageIds = Object.values(messagesBySession).flat();
@@ -179,7 +179,7 @@ async function buildAccount(ts: TestServer, tag: Owner, accountId: string, phone
 
 async function settled(phone: ApiClient, id: string, ok: (s: any) => boolean): Promise<void> {
   await waitFor(async () => {
-    const res = await phone.get(`/api/sessions/${id}`);
+    const res = await phone.route('getSession', { id });
     return res.status === 200 && ok(res.body.session);
   }, `session ${id} to settle`);
 }

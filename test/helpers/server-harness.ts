@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WebSocket } from 'ws';
 import { isDeepStrictEqual } from 'node:util';
-import { PROTOCOL_VERSION, parsePhoneDown, type MachineCapabilities, type MachineDown, type PhoneDown } from '../../src/core/index.ts';
+import {
+  PROTOCOL_VERSION, parsePhoneDown, routeRequest, type MachineCapabilities, type MachineDown, type PhoneDown, type RouteArgs, type RouteName,
+} from '../../src/core/index.ts';
 import { startServer, type RunningServer, type ServerAdmin, type ServerOptions } from '../../src/server/index.ts';
 import { databaseArgs, databaseFor } from './test-database.ts';
 
@@ -32,7 +34,15 @@ export interface ApiResponse<T = any> {
   readonly body: T;
 }
 
-/** A tiny JSON client: `raw` sends a body string as is (for malformed-input tests). */
+/** What a route answers, or the refusal's `{error}` when it refused (tests look at both). */
+// The body stays loose: a test reads the answer or the refusal `{error}` alike.
+export type RouteAnswer<_N extends RouteName> = any;
+
+/**
+ * A tiny JSON client. Tests call the server by route name (`route('getSession', { id })`, the route table's own
+ * request builder); `call`/`get`/`post`/… with a hand-written path are for tests of the raw HTTP surface, and `raw`
+ * sends a body string as is (for malformed-input tests).
+ */
 export function apiClient(baseUrl: string, token: string | null) {
   async function call<T = any>(method: string, path: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -43,6 +53,11 @@ export function apiClient(baseUrl: string, token: string | null) {
   }
   return {
     call,
+    /** A route of the table by name (src/core/routes.ts): path, params and body typed; the answer as it came (any status). */
+    route: <N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<ApiResponse<RouteAnswer<N>>> => {
+      const req = routeRequest(name, ...args);
+      return call(req.method, req.path, undefined, req.body ?? undefined);
+    },
     get: <T = any>(path: string) => call<T>('GET', path),
     post: <T = any>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
     put: <T = any>(path: string, body: unknown) => call<T>('PUT', path, body),

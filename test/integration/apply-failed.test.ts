@@ -55,20 +55,20 @@ async function laptop(parkAfter?: { failures: number; ms: number }) {
   });
   await daemon.start();
   const machines = await eventually(async () => {
-    const m = (await phone.get<{ machines: { id: string; online: boolean; capabilities: unknown }[] }>('/api/machines')).machines.find((x) => x.online && x.capabilities);
+    const m = (await phone.call('listMachines')).machines.find((x) => x.online && x.capabilities);
     return m ?? null;
   }, 'the laptop online');
   return machines.id;
 }
 
 async function startWithMessage(machineId: string): Promise<{ session: SessionRecord; messageId: string }> {
-  const { session } = await phone.post<{ session: SessionRecord }>('/api/sessions', {
+  const { session } = await phone.call('startSession', { body: {
     machineId, provider: 'claude', backend: 'claude-stream', cwd: '/work', message: { clientId: 'c-1', text: 'hello' },
-  });
-  const messageId = (await phone.get<{ messages: MessageRecord[] }>(`/api/sessions/${session.id}/messages`)).messages[0]!.id;
+  } });
+  const messageId = (await phone.call('listMessages', { id: session.id })).messages[0]!.id;
   return { session, messageId };
 }
-const messageOf = async (sessionId: string, id: string) => (await phone.get<{ messages: MessageRecord[] }>(`/api/sessions/${sessionId}/messages`)).messages.find((m) => m.id === id)!;
+const messageOf = async (sessionId: string, id: string) => (await phone.call('listMessages', { id: sessionId })).messages.find((m) => m.id === id)!;
 
 it('an ack the server failed to store stays queued on the daemon and is stored once the server can write again', async () => {
   diskFull();

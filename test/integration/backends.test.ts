@@ -30,7 +30,7 @@ describe.each(RESUMABLE)('%s', (backend) => {
     const s = await liveSessionWithTurn(stack, backend);
     expect(s.vendorResumeId).toBe(s.vendorId);
 
-    await phone.post(`/api/sessions/${s.id}/stop`);
+    await phone.call('stopSession', { id: s.id });
     await phone.waitSession(s.id, (x) => x.status === 'inactive' && x.availability.state === 'resumable', 'the session to be stopped and resumable');
 
     const m = await phone.send(s.id, 'two');
@@ -42,13 +42,13 @@ describe.each(RESUMABLE)('%s', (backend) => {
 
     const record = (await fake.record(provider)).filter((r) => r.vendorId === s.vendorId || r.requested === s.vendorId);
     expect(record.map((r) => r.event)).toEqual(['created', 'resumed']);
-    await phone.post(`/api/sessions/${s.id}/stop`);
+    await phone.call('stopSession', { id: s.id });
   }, 60_000);
 
   it.each(FAULTS)('a resume with fault %s fails as %s: session inactive, message failed, no vendor session created', async (fault, code) => {
     const { phone, fake } = stack;
     const s = await liveSessionWithTurn(stack, backend);
-    await phone.post(`/api/sessions/${s.id}/stop`);
+    await phone.call('stopSession', { id: s.id });
     await phone.waitSession(s.id, (x) => x.status === 'inactive', 'the session to stop');
     const createdBefore = (await fake.record(provider)).filter((r) => r.event === 'created').length;
 

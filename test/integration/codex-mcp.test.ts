@@ -18,7 +18,7 @@ it('a codex-mcp session takes turns while live, and once stopped reports backend
   const m = await phone.send(s.id, 'one');
   await phone.waitMessage(s.id, m.id, (x) => x.state === 'answered', 'the codex-mcp turn');
 
-  await phone.post(`/api/sessions/${s.id}/stop`);
+  await phone.call('stopSession', { id: s.id });
   const stopped = await phone.waitSession(s.id, (x) => x.status === 'inactive', 'the session to stop');
   // codex-mcp never has a resume id; the reason shown is that the backend cannot resume at all.
   expect(stopped.vendorResumeId).toBeNull();
@@ -44,9 +44,9 @@ it('a codex-mcp conversation is listed once: its rollout is never shown as a dir
   const other = await phone.startSession('codex', 'codex-app-server');
   const om = await phone.send(other.id, 'a direct-listing marker');
   await phone.waitMessage(other.id, om.id, (x) => x.state === 'answered', 'the marker turn');
-  await phone.post(`/api/sessions/${other.id}/stop`);
+  await phone.call('stopSession', { id: other.id });
   await new Promise((r) => setTimeout(r, 1_500));
-  const sync = await phone.get<{ sessions: { managed: boolean; vendorResumeId: string | null; id: string }[] }>('/api/sync?since=0');
+  const sync = await phone.call('sync', { query: { since: 0 } });
   expect(sync.sessions.filter((x) => x.vendorResumeId === thread), JSON.stringify(sync.sessions.map((x: any) => [x.id, x.backend, x.managed, x.vendorResumeId, x.vendorId]))).toEqual([]);
   expect(sync.sessions.filter((x) => x.id === s.id)).toHaveLength(1);
 }, 60_000);

@@ -34,9 +34,9 @@ describe.each(BACKENDS)('%s', (backend) => {
     const cwd = pathOf();
     const createdBefore = (await fake.record(recorder)).filter((r) => r.event === 'created').length;
     const machine = await stack.machine();
-    const { session } = await phone.post<{ session: SessionRecord }>('/api/sessions', {
+    const { session } = await phone.call('startSession', { body: {
       machineId: machine.id, provider, backend, cwd, message: { clientId: `c-${backend}-${Math.random()}`, text: 'first' },
-    });
+    } });
     const first = (await phone.messages(session.id))[0]!;
     const failed = await phone.waitMessage(session.id, first.id, (m) => m.state === 'failed', 'the first message to fail');
     expect(failed.failure?.code).toBe('cwd-invalid');
@@ -54,7 +54,7 @@ describe.each(BACKENDS)('%s', (backend) => {
     const dir = join(fake.cwd, `moving-${backend}`);
     mkdirSync(dir, { recursive: true });
     const s = await liveSessionWithTurn(stack, backend, 'one', dir);
-    await phone.post(`/api/sessions/${s.id}/stop`);
+    await phone.call('stopSession', { id: s.id });
     await phone.waitSession(s.id, (x) => x.status === 'inactive', 'the session to stop');
     rmSync(dir, { recursive: true, force: true });
     const m = await phone.send(s.id, 'after the move');

@@ -23,7 +23,7 @@ describe('laptop daemon lifecycle', () => {
         const ask = await eventually(async () => (await phone.messages(s.id)).find((x): x is MessageRecord => x.role === 'permission' && x.seq > m.seq && x.permission?.decision === null), 'a permission request');
         expect(ask.permission).toMatchObject({ tool: 'Bash', input: expect.stringContaining('ls') });
         expect((await phone.session(s.id)).awaitingPermission).toBe(true);
-        await phone.post(`/api/sessions/${s.id}/permissions/${ask.permission!.permissionId}`, { decision });
+        await phone.call('answerPermission', { id: s.id, permissionId: ask.permission!.permissionId, body: { decision } });
         await phone.waitMessage(s.id, m.id, (x) => x.state === 'answered', 'the turn to end after the answer');
         const texts = (await phone.messages(s.id)).filter((x) => x.role === 'agent' && x.seq > m.seq).map((x) => x.text);
         expect(texts.join('\n')).toContain(decision === 'allow' ? 'allowed' : 'denied');
@@ -31,7 +31,7 @@ describe('laptop daemon lifecycle', () => {
     } finally {
       await fake.setFaults([]);
     }
-    await phone.post(`/api/sessions/${s.id}/stop`);
+    await phone.call('stopSession', { id: s.id });
   }, 60_000);
 
   it('a killed daemon makes the machine offline within seconds; a message sent meanwhile is held, and the restarted daemon resumes the same id for it', async () => {
@@ -55,13 +55,13 @@ describe('laptop daemon lifecycle', () => {
     expect((await phone.session(s.id)).vendorResumeId).toBe(s.vendorResumeId);
     const mine = (await fake.record('codex')).filter((r) => r.vendorId === s.vendorId);
     expect(mine.map((r) => r.event)).toEqual(['created', 'resumed']);
-    await phone.post(`/api/sessions/${s.id}/stop`);
+    await phone.call('stopSession', { id: s.id });
   }, 60_000);
 
   it('a provider that is not installed on the laptop blocks its sessions with dependency-missing', async () => {
     const { phone, laptop, fake } = stack;
     const s = await liveSessionWithTurn(stack, 'gemini-acp');
-    await phone.post(`/api/sessions/${s.id}/stop`);
+    await phone.call('stopSession', { id: s.id });
     await phone.waitSession(s.id, (x) => x.status === 'inactive', 'the session to stop');
 
     // The laptop restarts without gemini on its PATH.

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { MachineDown, MachineUp } from '../../src/core/index.ts';
+import { SOCKET_PATHS, type MachineDown, type MachineUp } from '../../src/core/index.ts';
 import { writeJsonFileAtomic } from '../../src/machine/json-file.ts';
 import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
 import { BATON, eventually } from './stack.ts';
@@ -23,7 +23,7 @@ afterEach(async () => {
 it('re-acks a repeated deliver after a restart without writing the message again', async () => {
   fake = await createFakeEnv();
   const env = fake;
-  wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/machine' });
+  wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: SOCKET_PATHS.machine });
   await new Promise<void>((r) => wss!.once('listening', () => r()));
   const url = `http://127.0.0.1:${(wss.address() as { port: number }).port}`;
   let sock: WebSocket | null = null;

@@ -78,7 +78,7 @@ async function codexInTerminal(fake: FakeEnv, text: string): Promise<string> {
 }
 
 async function sessionsWithVendorId(vendorId: string): Promise<SessionRecord[]> {
-  const sync = await stack.phone.get<SyncResponse>('/api/sync?since=0');
+  const sync = await stack.phone.call('sync', { query: { since: 0 } });
   return sync.sessions.filter((s) => s.vendorResumeId === vendorId || s.vendorId === vendorId);
 }
 
@@ -97,10 +97,10 @@ describe.each([
     });
 
     // Readable before deciding: its history, read on the laptop from the vendor's own store, newest page first.
-    const history = await phone.get<HistoryPage>(`/api/sessions/${direct.id}/history`);
+    const history = await phone.call('readHistory', { id: direct.id });
     expect(history.hasOlder).toBe(false);
     expect(history.entries.filter((e) => e.role !== 'tool').map((e) => [e.role, e.text])).toEqual([['user', `fix the ${provider} bug`], ['agent', `echo: fix the ${provider} bug`]]);
-    const older = await phone.get<HistoryPage>(`/api/sessions/${direct.id}/history?before=${history.entries.at(-1)!.index}&limit=1`);
+    const older = await phone.call('readHistory', { id: direct.id, query: { before: history.entries.at(-1)!.index, limit: 1 } });
     expect(older.entries).toEqual([history.entries.at(-2)]);
 
     // Not managed: the phone's send is refused and nothing lands in the transcript.
@@ -110,7 +110,7 @@ describe.each([
     expect(await phone.messages(direct.id)).toEqual([]);
 
     // Take over: the same Baton session, now managed, bound to the vendor id, resumable; nothing started yet.
-    const { session: taken } = await phone.post<{ session: SessionRecord }>(`/api/sessions/${direct.id}/takeover`);
+    const { session: taken } = await phone.call('takeOverSession', { id: direct.id });
     expect(taken).toMatchObject({ id: direct.id, managed: true, vendorResumeId: vendorId });
     await phone.waitSession(direct.id, (s) => s.availability.state === 'resumable', 'the taken-over session to be resumable');
     const before = await fake.record(provider);
@@ -130,7 +130,7 @@ describe.each([
 
     // The laptop keeps listing its store; the session must not come back as a second, unmanaged copy.
     await eventually(async () => (await sessionsWithVendorId(vendorId)).length === 1, 'one Baton session for the vendor id');
-    await phone.post(`/api/sessions/${direct.id}/stop`);
+    await phone.call('stopSession', { id: direct.id });
     await phone.waitSession(direct.id, (s) => s.status === 'inactive', 'the session to stop');
   }, 60_000);
 });
@@ -139,8 +139,8 @@ it('taking over a session that is already managed is a conflict and changes noth
   const { phone, fake } = stack;
   const vendorId = await claudeInTerminal(fake, 'twice');
   const direct = await eventually(async () => (await sessionsWithVendorId(vendorId))[0], 'the laptop to list the session');
-  await phone.post(`/api/sessions/${direct.id}/takeover`);
-  const again = await refusal(phone.post(`/api/sessions/${direct.id}/takeover`));
+  await phone.call('takeOverSession', { id: direct.id });
+  const again = await refusal(phone.call('takeOverSession', { id: direct.id }));
   expect(again.status).toBe(409);
   expect(again.body).toMatchObject({ kind: 'conflict' });
   expect(await phone.messages(direct.id)).toEqual([]);
@@ -170,15 +170,15 @@ it('a direct session deleted from the vendor’s store leaves the phone’s list
   const { phone, fake } = stack;
   const vendorId = await claudeInTerminal(fake, 'to be deleted');
   const direct = await eventually(async () => (await sessionsWithVendorId(vendorId))[0], 'the laptop to list the session');
-  const cursor = (await phone.get<SyncResponse>('/api/sync?since=0')).cursor;
+  const cursor = (await phone.call('sync', { query: { since: 0 } })).cursor;
   const projects = join(fake.env.CLAUDE_CONFIG_DIR!, 'projects');
   for (const d of readdirSync(projects)) rmSync(join(projects, d, `${vendorId}.jsonl`), { force: true });
   const sync = await eventually(async () => {
-    const s = await phone.get<SyncResponse>(`/api/sync?since=${cursor}`);
+    const s = await phone.call('sync', { query: { since: cursor } });
     return s.removedSessionIds.includes(direct.id) ? s : null;
   }, 'the session to be removed');
   expect(sync.sessions.some((x) => x.id === direct.id)).toBe(false);
   expect(await sessionsWithVendorId(vendorId)).toEqual([]);
   // Its history is gone with it.
-  expect((await refusal(phone.get(`/api/sessions/${direct.id}/history`))).status).toBe(404);
+  expect((await refusal(phone.call('readHistory', { id: direct.id }))).status).toBe(404);
 }, 60_000);

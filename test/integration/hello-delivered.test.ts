@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { MachineUp, MessageRecord, SessionRecord } from '../../src/core/index.ts';
+import { SOCKET_PATHS, type MachineUp, type MessageRecord, type SessionRecord } from '../../src/core/index.ts';
 import { createApiClient } from '../../src/cli/lib/api-client.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { writeJsonFileAtomic } from '../../src/machine/json-file.ts';
@@ -35,7 +35,7 @@ it('a daemon killed after writing a message, before its ack was confirmed, says 
 
   // The relay: passes frames both ways, records what the daemon sent, and on the first connection drops
   // the first ack and SIGKILLs the daemon (so the ack never reaches the server and is never confirmed).
-  relay = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/machine' });
+  relay = new WebSocketServer({ host: '127.0.0.1', port: 0, path: SOCKET_PATHS.machine });
   await new Promise<void>((r) => relay!.once('listening', () => r()));
   const hellos: Extract<MachineUp, { type: 'hello' }>[] = [];
   let connection = 0;
@@ -71,18 +71,18 @@ it('a daemon killed after writing a message, before its ack was confirmed, says 
     daemon = spawn(process.execPath, [BATON, 'daemon', '--server', relayUrl], { env: { ...process.env, ...env.env, BATON_HOME: home }, stdio: 'ignore', cwd: env.cwd });
   };
   startDaemon();
-  const machineId = await eventually(async () => (await phone.get<{ machines: { id: string; online: boolean }[] }>('/api/machines')).machines.find((m) => m.online)?.id, 'the laptop online');
+  const machineId = await eventually(async () => (await phone.call('listMachines')).machines.find((m) => m.online)?.id, 'the laptop online');
 
-  const { session } = await phone.post<{ session: SessionRecord }>('/api/sessions', {
+  const { session } = await phone.call('startSession', { body: {
     machineId, provider: 'claude', backend: 'claude-stream', cwd: env.cwd, message: { clientId: 'c-first', text: 'written once' },
-  });
+  } });
   // The daemon wrote the message to claude, then died with its ack.
   await eventually(async () => daemon!.exitCode !== null || daemon!.signalCode !== null, 'the relay to kill the daemon at the ack');
-  const messageId = (await phone.get<{ messages: MessageRecord[] }>(`/api/sessions/${session.id}/messages`)).messages[0]!.id;
+  const messageId = (await phone.call('listMessages', { id: session.id })).messages[0]!.id;
 
   startDaemon();
   const delivered = await eventually(async () => {
-    const m = (await phone.get<{ messages: MessageRecord[] }>(`/api/sessions/${session.id}/messages`)).messages.find((x) => x.id === messageId);
+    const m = (await phone.call('listMessages', { id: session.id })).messages.find((x) => x.id === messageId);
     return m && m.state !== 'accepted' ? m : null;
   }, 'the message to leave accepted after the restart');
   // Written once (never failed as unwritten); its agent died with the daemon, so its turn is lost.

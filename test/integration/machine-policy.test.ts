@@ -19,9 +19,9 @@ afterAll(async () => {
 
 async function startIn(cwd: string): Promise<{ session: SessionRecord; failure: { code: string; detail: string } | null }> {
   const machine = await stack.machine();
-  const { session } = await stack.phone.post<{ session: SessionRecord }>('/api/sessions', {
+  const { session } = await stack.phone.call('startSession', { body: {
     machineId: machine.id, provider: 'claude', backend: 'claude-stream', cwd, message: { clientId: `c-${randomUUID()}`, text: 'first' },
-  });
+  } });
   const first = (await stack.phone.messages(session.id))[0]!;
   const failed = await stack.phone.waitMessage(session.id, first.id, (m) => m.state === 'failed', 'the first message to fail');
   return { session, failure: failed.failure };
@@ -74,10 +74,10 @@ describe('a takeover the machine does not allow', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${vendorId}.jsonl`), `${JSON.stringify({ type: 'user', cwd, sessionId: vendorId, message: { role: 'user', content: 'by hand' } })}\n`);
     const direct = await eventually(async () => {
-      const { sessions } = await stack.phone.get<{ sessions: SessionRecord[] }>('/api/sync?since=0');
+      const { sessions } = await stack.phone.call('sync', { query: { since: 0 } });
       return sessions.find((s) => s.vendorResumeId === vendorId);
     }, 'the direct session to be listed');
-    await stack.phone.post(`/api/sessions/${direct.id}/takeover`);
+    await stack.phone.call('takeOverSession', { id: direct.id });
     const m = await stack.phone.send(direct.id, 'continue there');
     const failed = await stack.phone.waitMessage(direct.id, m.id, (x) => x.state === 'failed', 'the message to fail');
     expect(failed.failure?.code).toBe('cwd-not-allowed');

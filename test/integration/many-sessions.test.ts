@@ -62,12 +62,12 @@ it(`a daemon with ${N} sessions connects, and the server applies what its last h
   await daemon.start();
   await eventually(async () => daemon!.link.state() === 'ready', 'the daemon to be welcomed', 60_000);
   const last = await eventually(async () => {
-    const { session } = await phone.get<{ session: SessionRecord }>(`/api/sessions/ses-${N - 1}`);
+    const { session } = await phone.call('getSession', { id: `ses-${N - 1}` });
     return session.vendorResumeId ? session : null;
   }, 'the last page to be applied', 60_000);
   expect(last.vendorResumeId).toBe(`v-${N - 1}`);
   // Reconciled with every report: online, and the session the server thought active is not running on the laptop.
-  expect((await phone.get<{ session: SessionRecord }>('/api/sessions/ses-7')).session).toMatchObject({ status: 'inactive', vendorResumeId: 'v-7' });
-  expect((await phone.get<{ machines: { id: string; online: boolean }[] }>('/api/machines')).machines.find((m) => m.id === machineId)?.online).toBe(true);
+  expect((await phone.call('getSession', { id: 'ses-7' })).session).toMatchObject({ status: 'inactive', vendorResumeId: 'v-7' });
+  expect((await phone.call('listMachines')).machines.find((m) => m.id === machineId)?.online).toBe(true);
   expect(daemon.link.state()).toBe('ready');
 }, 180_000);

@@ -31,7 +31,7 @@ describe('a vendor session open elsewhere', () => {
   it('fails the resume as session-in-use, creates nothing, and resumes once the other process is gone', async () => {
     const { phone, fake } = stack;
     const s = await liveSessionWithTurn(stack, 'claude-stream');
-    await phone.post(`/api/sessions/${s.id}/stop`);
+    await phone.call('stopSession', { id: s.id });
     await phone.waitSession(s.id, (x) => x.status === 'inactive', 'the session to stop');
     const before = await fake.record('claude');
 

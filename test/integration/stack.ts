@@ -109,12 +109,12 @@ export async function startStack(o: { daemonEnv?: Record<string, string> } = {})
   const phone: Phone = {
     async startSession(provider, backend, cwd = fake.cwd) {
       const machine = await stack.machine();
-      const { session } = await api.post<{ session: SessionRecord }>('/api/sessions', { machineId: machine.id, provider, backend, cwd });
+      const { session } = await api.call('startSession', { body: { machineId: machine.id, provider, backend, cwd } });
       return session;
     },
-    session: async (id) => (await api.get<{ session: SessionRecord }>(`/api/sessions/${id}`)).session,
-    messages: async (id) => (await api.get<{ messages: MessageRecord[] }>(`/api/sessions/${id}/messages?after=0&limit=200`)).messages,
-    send: async (id, text) => (await api.post<{ message: MessageRecord }>(`/api/sessions/${id}/messages`, { clientId: `phone-${Math.random().toString(36).slice(2)}`, text })).message,
+    session: async (id) => (await api.call('getSession', { id })).session,
+    messages: async (id) => (await api.call('listMessages', { id, query: { after: 0, limit: 200 } })).messages,
+    send: async (id, text) => (await api.call('sendMessage', { id, body: { clientId: `phone-${Math.random().toString(36).slice(2)}`, text } })).message,
     waitMessage: (sessionId, messageId, pred, what) =>
       eventually(async () => {
         const m = (await phone.messages(sessionId)).find((x) => x.id === messageId);
@@ -130,7 +130,7 @@ export async function startStack(o: { daemonEnv?: Record<string, string> } = {})
     fake, server, laptop,
     phone: Object.assign(api, phone),
     async machine() {
-      return eventually(async () => (await api.get<{ machines: MachineRecord[] }>('/api/machines')).machines.find((m) => m.name === 'laptop'), 'the laptop to pair');
+      return eventually(async () => (await api.call('listMachines')).machines.find((m) => m.name === 'laptop'), 'the laptop to pair');
     },
     async close() {
       await laptop.kill();

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 async function stopped(backend: 'claude-stream' | 'codex-app-server') {
   const s = await liveSessionWithTurn(stack, backend);
-  await stack.phone.post(`/api/sessions/${s.id}/stop`);
+  await stack.phone.call('stopSession', { id: s.id });
   await stack.phone.waitSession(s.id, (x) => x.status === 'inactive', 'the session to stop');
   return s;
 }
@@ -103,7 +103,7 @@ describe('turn outcomes the phone sees', () => {
     try {
       const m = await phone.send(s.id, 'take your time');
       await phone.waitMessage(s.id, m.id, (x) => x.state === 'delivered', 'the message to be delivered');
-      await phone.post(`/api/sessions/${s.id}/interrupt`);
+      await phone.call('interruptSession', { id: s.id });
       const done = await phone.waitMessage(s.id, m.id, (x) => x.state === 'unanswered', 'the message to be unanswered');
       expect(done.failure?.code).toBe('interrupted');
       expect(JSON.stringify(await phone.messages(s.id))).not.toContain('ede_diagnostic');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { MachineDown, MachineUp } from '../../src/core/index.ts';
+import { SOCKET_PATHS, type MachineDown, type MachineUp } from '../../src/core/index.ts';
 import { openDaemonStore } from '../../src/machine/daemon-store.ts';
 import { silentLogger } from '../../src/machine/logger.ts';
 import { createServerLink, machineSocketUrl, type ServerLink } from '../../src/machine/server-link.ts';
@@ -12,7 +12,7 @@ import { startUnconfirmingServer } from './unconfirming-server.ts';
 
 /** A stand-in for the server's machine socket that records every frame per connection. */
 async function standInServer(port = 0) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port, path: '/api/machine' });
+  const wss = new WebSocketServer({ host: '127.0.0.1', port, path: SOCKET_PATHS.machine });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const connections: { sock: WebSocket; frames: MachineUp[] }[] = [];
   const waiters: (() => void)[] = [];
@@ -143,7 +143,7 @@ describe('server link', () => {
 
   // 4401: an unknown or revoked token; 4403: a token of another kind (a phone's or a terminal's in daemon.json).
   it.each([4401, 4403])('stops retrying when the server refuses the token (%i) and says why', async (code) => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/machine' });
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: SOCKET_PATHS.machine });
     await new Promise<void>((r) => wss.once('listening', () => r()));
     wss.on('connection', (s) => s.on('message', () => s.close(code, 'bad token')));
     const port = (wss.address() as { port: number }).port;

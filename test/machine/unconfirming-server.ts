@@ -1,7 +1,7 @@
 // A stand-in for the server's machine socket that reads frames but confirms nothing (it answers no ping)
 // until told to: what a server that crashes before applying frames looks like to the daemon's link.
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { MachineUp } from '../../src/core/index.ts';
+import { SOCKET_PATHS, type MachineUp } from '../../src/core/index.ts';
 
 export interface UnconfirmingServer {
   readonly wss: WebSocketServer;
@@ -14,7 +14,7 @@ export interface UnconfirmingServer {
 }
 
 export async function startUnconfirmingServer(): Promise<UnconfirmingServer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/machine', autoPong: false });
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: SOCKET_PATHS.machine, autoPong: false });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const connections: UnconfirmingServer['connections'] = [];
   let confirming = false;

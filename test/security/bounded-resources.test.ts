@@ -16,7 +16,7 @@ afterEach(() => stopServerWithLaptop(ts, laptop, true));
 describe('a reader that does not keep up', () => {
   it('is closed once its unsent bytes pass the cap; a reader beside it gets everything; it re-syncs over HTTP', async () => {
     const s = await liveSession(ts, laptop);
-    const share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 })).body;
+    const share = (await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 3600 } })).body;
     const stuck = await openPhoneSocket(ts.url, { shareToken: share.token });
     const reader = await openPhoneSocket(ts.url, { shareToken: share.token });
     await Promise.all([stuck.next('welcome'), reader.next('welcome')]);
@@ -44,7 +44,7 @@ describe('a reader that does not keep up', () => {
     (stuck.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     await stuckClosed;
     // Re-syncing is what every reconnect does: HTTP has it all.
-    const again = await apiClient(ts.url, share.token).get('/api/shared');
+    const again = await apiClient(ts.url, share.token).route('readShared');
     expect(again.status).toBe(200);
     expect(again.body.messages.at(-1).text).toBe(text(EVENTS - 1));
     reader.close();
@@ -75,7 +75,7 @@ describe('sockets per token', () => {
 
   it(`accepts ${SOCKET_LIMITS.perShare} viewers on one share link and refuses the next`, async () => {
     const s = await liveSession(ts, laptop);
-    const share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 })).body;
+    const share = (await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 3600 } })).body;
     const viewers = await Promise.all(Array.from({ length: SOCKET_LIMITS.perShare }, () => openPhoneSocket(ts.url, { shareToken: share.token })));
     await Promise.all(viewers.map((v) => v.next('welcome')));
     const extra = await openPhoneSocket(ts.url, { shareToken: share.token });
@@ -86,7 +86,7 @@ describe('sockets per token', () => {
 
 describe('session starts', () => {
   it(`allow a burst of ${RATE_LIMITS.startBurst} per device, then 429 with Retry-After; no agent is asked for the refused one`, async () => {
-    const start = (api = ts.phone) => api.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' });
+    const start = (api = ts.phone) => api.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' } });
     const answers = await Promise.all(Array.from({ length: 25 }, () => start()));
     const accepted = answers.filter((a) => a.status === 201);
     expect(accepted).toHaveLength(RATE_LIMITS.startBurst);

@@ -1,5 +1,6 @@
 // Security headers: a strict CSP (inline scripts only by hash) on the PWA, a deny-all CSP and no-store on the API,
 // the usual hardening headers everywhere, and HSTS only when the browser reached us over https.
+// Raw paths on purpose: the headers of the HTTP surface itself.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -2,6 +2,7 @@
 // LAN address) could read the API and the app as if it were same-origin. Now every request and socket handshake
 // names a host the server answers for — its public URL, localhost, this machine's own names and addresses,
 // `--allow-host` names — or gets 421 before any route sees it.
+// Raw paths on purpose: requests with a forged Host, below the typed client.
 import { request } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

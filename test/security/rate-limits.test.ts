@@ -1,5 +1,6 @@
 // Rate limits: pairing guesses per address and overall, sends per device, share-link reads per address —
 // each a 429 `rate-limited` with Retry-After — and limiter memory that stays bounded under a flood of keys.
+// Raw `/api/…` paths on purpose: what a flood of requests meets, not what the typed client would send.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient, startTestServer, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';
 import { liveSession } from '../server/fixtures.ts';

@@ -35,7 +35,7 @@ async function shareOf(count: number): Promise<string[]> {
   await laptop.connect();
   const s = await liveSession(ts, laptop);
   const tokens: string[] = [];
-  for (let i = 0; i < count; i++) tokens.push((await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 })).body.token);
+  for (let i = 0; i < count; i++) tokens.push((await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 3600 } })).body.token);
   await laptop.disconnect();
   return tokens;
 }
@@ -72,9 +72,9 @@ describe('share tokens', () => {
 
 describe('secrets at rest', () => {
   it('keeps only SHA-256 hashes of device tokens, share tokens and pairing codes in the database files', async () => {
-    const code = (await ts.phone.post('/api/pairing-codes', { kind: 'phone' })).body.code as string;
-    const pixel = (await apiClient(ts.url, null).post('/api/pair', { code, name: 'Pixel', kind: 'phone' })).body.token as string;
-    const unused = (await ts.phone.post('/api/pairing-codes', { kind: 'machine' })).body.code as string;
+    const code = (await ts.phone.route('createPairingCode', { body: { kind: 'phone' } })).body.code as string;
+    const pixel = (await apiClient(ts.url, null).route('pair', { body: { code, name: 'Pixel', kind: 'phone' } })).body.token as string;
+    const unused = (await ts.phone.route('createPairingCode', { body: { kind: 'machine' } })).body.code as string;
     const laptop = ts.machine();
     const [share] = await shareOf(1);
     const secrets = { phone: ts.phoneToken, pixel, machine: laptop.token, share: share!, unusedCode: unused.replace('-', '') };
@@ -91,7 +91,7 @@ describe('secrets at rest', () => {
 
 describe('constant-time compares', () => {
   it('confirm a device token found by its hash, for HTTP and for both sockets', async () => {
-    expect((await ts.phone.get('/api/sync')).status).toBe(200);
+    expect((await ts.phone.route('sync')).status).toBe(200);
     expect(compares).toContainEqual([sha256(ts.phoneToken), sha256(ts.phoneToken)]);
     compares.length = 0;
     const laptop = ts.machine();
@@ -108,17 +108,17 @@ describe('constant-time compares', () => {
   it('confirm share tokens and pairing codes the same way', async () => {
     const [share] = await shareOf(1);
     compares.length = 0;
-    expect((await apiClient(ts.url, null).get(`/api/shared/${share}`)).status).toBe(200);
+    expect((await apiClient(ts.url, null).route('readSharedByPath', { token: share! })).status).toBe(200);
     expect(compares).toContainEqual([sha256(share!), sha256(share!)]);
-    const code = (await ts.phone.post('/api/pairing-codes', { kind: 'phone' })).body.code as string;
+    const code = (await ts.phone.route('createPairingCode', { body: { kind: 'phone' } })).body.code as string;
     compares.length = 0;
-    expect((await apiClient(ts.url, null).post('/api/pair', { code, name: 'Pixel', kind: 'phone' })).status).toBe(201);
+    expect((await apiClient(ts.url, null).route('pair', { body: { code, name: 'Pixel', kind: 'phone' } })).status).toBe(201);
     expect(compares).toContainEqual([sha256(code.replace('-', '')), sha256(code.replace('-', ''))]);
   });
 
   it('refuse a token one character off, and sameHash never throws on odd input', async () => {
     const off = ts.phoneToken.slice(0, -1) + (ts.phoneToken.endsWith('A') ? 'B' : 'A');
-    expect((await apiClient(ts.url, off).get('/api/sync')).status).toBe(401);
+    expect((await apiClient(ts.url, off).route('sync')).status).toBe(401);
     expect(sameHash(sha256('a'), sha256('a'))).toBe(true);
     expect(sameHash(sha256('a'), sha256('b'))).toBe(false);
     expect(sameHash(sha256('a'), 'short')).toBe(false);

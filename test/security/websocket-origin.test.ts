@@ -1,5 +1,6 @@
 // Origin checks on WebSocket upgrades: a page on another site is refused (403, before the upgrade); our own
 // origin, a configured app origin and clients without a browser (no Origin: the CLI, the daemon) get through.
+// Raw socket paths on purpose: handshakes with forged Origins, below any client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../../src/core/index.ts';

@@ -70,13 +70,13 @@ describe('tool calls', () => {
     const s = await liveSession(ts, laptop);
     for (let i = 1; i <= 5; i++) laptop.event(s.id, `t${i}`, { ...call('done', { text: `out ${i}`, truncated: false, size: 5, exitCode: 0 }), callId: `c${i}` });
     await waitFor(async () => (await messagesOf(ts, s.id)).length === 5);
-    const first = (await ts.phone.get(`/api/sessions/${s.id}/messages?after=0&limit=2`)).body;
+    const first = (await ts.phone.route('listMessages', { id: s.id, query: { after: 0, limit: 2 } })).body;
     expect(first.hasMore).toBe(true);
     expect(first.messages.map((m: MessageRecord) => m.entry?.kind === 'tool' && m.entry.result?.text)).toEqual(['out 1', 'out 2']);
-    const older = (await ts.phone.get(`/api/sessions/${s.id}/messages?before=5&limit=2`)).body;
+    const older = (await ts.phone.route('listMessages', { id: s.id, query: { before: 5, limit: 2 } })).body;
     expect(older.messages.map((m: MessageRecord) => m.entry?.kind === 'tool' && m.entry.callId)).toEqual(['c3', 'c4']);
-    const share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 600 })).body;
-    const shared = (await apiClient(ts.url, null).get(`/api/shared/${share.token}`)).body;
+    const share = (await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 600 } })).body;
+    const shared = (await apiClient(ts.url, null).route('readSharedByPath', { token: share.token })).body;
     expect(shared.messages.at(-1).entry).toMatchObject({ kind: 'tool', callId: 'c5' });
   });
 
@@ -101,7 +101,7 @@ describe('permission answers', () => {
     ask(s.id, 'p1', { sessionScope: true, callId: 'toolu_9' });
     const m = await waitFor(async () => (await messagesOf(ts, s.id)).find((x) => x.role === 'permission'));
     expect(m.permission).toMatchObject({ permissionId: 'p1', description: 'Clean the build', title: 'Run make', sessionScope: true, callId: 'toolu_9', decision: null });
-    const r = await ts.phone.post(`/api/sessions/${s.id}/permissions/p1`, { decision: 'allow', scope: 'session', inputHash: permissionInputHash(m.permission!.input) });
+    const r = await ts.phone.route('answerPermission', { id: s.id, permissionId: 'p1', body: { decision: 'allow', scope: 'session', inputHash: permissionInputHash(m.permission!.input) } });
     expect(r.status).toBe(200);
     expect(r.body.message.permission).toMatchObject({ decision: 'allow', scope: 'session' });
     expect(await laptop.next('permission-answer')).toMatchObject({ permissionId: 'p1', decision: 'allow', scope: 'session' });
@@ -111,8 +111,8 @@ describe('permission answers', () => {
     const s = await liveSession(ts, laptop);
     ask(s.id, 'p2');
     await waitFor(async () => (await messagesOf(ts, s.id)).find((x) => x.role === 'permission'));
-    expect((await ts.phone.post(`/api/sessions/${s.id}/permissions/p2`, { decision: 'allow', scope: 'session' })).status).toBe(400);
-    expect((await ts.phone.post(`/api/sessions/${s.id}/permissions/p2`, { decision: 'deny', scope: 'session' })).status).toBe(400);
+    expect((await ts.phone.route('answerPermission', { id: s.id, permissionId: 'p2', body: { decision: 'allow', scope: 'session' } })).status).toBe(400);
+    expect((await ts.phone.route('answerPermission', { id: s.id, permissionId: 'p2', body: { decision: 'deny', scope: 'session' } })).status).toBe(400);
     expect((await messagesOf(ts, s.id)).find((x) => x.role === 'permission')!.permission!.decision).toBeNull();
     expect(laptop.all('permission-answer')).toEqual([]);
   });
@@ -121,10 +121,10 @@ describe('permission answers', () => {
     const s = await liveSession(ts, laptop);
     ask(s.id, 'p3', { inputTruncated: true });
     await waitFor(async () => (await messagesOf(ts, s.id)).find((x) => x.role === 'permission'));
-    const allow = await ts.phone.post(`/api/sessions/${s.id}/permissions/p3`, { decision: 'allow' });
+    const allow = await ts.phone.route('answerPermission', { id: s.id, permissionId: 'p3', body: { decision: 'allow' } });
     expect(allow.status).toBe(409);
     expect(allow.body.error.message).toMatch(/too long to show/);
-    expect((await ts.phone.post(`/api/sessions/${s.id}/permissions/p3`, { decision: 'deny' })).status).toBe(200);
+    expect((await ts.phone.route('answerPermission', { id: s.id, permissionId: 'p3', body: { decision: 'deny' } })).status).toBe(200);
   });
 
   // Seen with the real Codex under `baton up`: Stop while it asked left the request open for ever — Allow/Deny still
@@ -132,17 +132,17 @@ describe('permission answers', () => {
   it('a request whose agent went away expires: no longer answerable, even after the session is resumed', async () => {
     const s = await liveSession(ts, laptop);
     ask(s.id, 'p4');
-    await waitFor(async () => (await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission === true, 'asking');
+    await waitFor(async () => (await ts.phone.route('getSession', { id: s.id })).body.session.awaitingPermission === true, 'asking');
     laptop.stopped(s.id, 'requested');
     const m = await waitFor(async () => (await messagesOf(ts, s.id)).find((x) => x.role === 'permission' && x.permission?.decision === 'expired'), 'expired');
     expect(m.permission).toMatchObject({ permissionId: 'p4', decision: 'expired' });
-    expect((await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission).toBe(false);
+    expect((await ts.phone.route('getSession', { id: s.id })).body.session.awaitingPermission).toBe(false);
     // The session is resumed (a new agent): the old request is still not answerable, and nothing goes to the machine.
     laptop.resumable(s.id, 'vendor-1');
     await laptop.disconnect();
     await laptop.connect({ sessions: [{ sessionId: s.id, vendorResumeId: 'vendor-1', running: true }] });
     await waitForSession(ts, s.id, (x) => x.status === 'active');
-    const r = await ts.phone.post(`/api/sessions/${s.id}/permissions/p4`, { decision: 'allow', inputHash: permissionInputHash(m.permission!.input) });
+    const r = await ts.phone.route('answerPermission', { id: s.id, permissionId: 'p4', body: { decision: 'allow', inputHash: permissionInputHash(m.permission!.input) } });
     expect(r.status).toBe(409);
     expect(r.body.error.message).toMatch(/no longer asking/);
     expect(laptop.all('permission-answer')).toEqual([]);
@@ -153,21 +153,21 @@ describe('permission answers', () => {
   it('a request still open when its turn ends expires, and the session no longer waits', async () => {
     const s = await liveSession(ts, laptop);
     ask(s.id, 'p5');
-    await waitFor(async () => (await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission === true, 'asking');
+    await waitFor(async () => (await ts.phone.route('getSession', { id: s.id })).body.session.awaitingPermission === true, 'asking');
     laptop.event(s.id, 'e-int', { kind: 'turn-end', failure: { code: 'interrupted', detail: '' } });
     const m = await waitFor(async () => (await messagesOf(ts, s.id)).find((x) => x.role === 'permission' && x.permission?.decision === 'expired'), 'expired');
     expect(m.permission!.permissionId).toBe('p5');
-    expect((await ts.phone.get(`/api/sessions/${s.id}`)).body.session.awaitingPermission).toBe(false);
-    expect((await ts.phone.post(`/api/sessions/${s.id}/permissions/p5`, { decision: 'deny' })).status).toBe(409);
+    expect((await ts.phone.route('getSession', { id: s.id })).body.session.awaitingPermission).toBe(false);
+    expect((await ts.phone.route('answerPermission', { id: s.id, permissionId: 'p5', body: { decision: 'deny' } })).status).toBe(409);
     expect(laptop.all('permission-answer')).toEqual([]);
   });
 });
 
 describe('permission modes', () => {
   it('chosen at start: stored, shown, and sent with the start; a mode the backend does not have is refused', async () => {
-    const bad = await ts.phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/w', permissionMode: 'on-request/read-only' });
+    const bad = await ts.phone.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/w', permissionMode: 'on-request/read-only' } });
     expect(bad.status).toBe(400);
-    const res = await ts.phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/w', permissionMode: 'acceptEdits' });
+    const res = await ts.phone.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/w', permissionMode: 'acceptEdits' } });
     expect(res.status).toBe(201);
     expect(res.body.session.permissionMode).toBe('acceptEdits');
     expect(await laptop.next('start')).toMatchObject({ sessionId: res.body.session.id, permissionMode: 'acceptEdits' });
@@ -175,22 +175,22 @@ describe('permission modes', () => {
 
   it('changed per session: a running agent is told at once, and the next resume carries it', async () => {
     const s = await liveSession(ts, laptop, 'v-mode');
-    const r = await ts.phone.patch(`/api/sessions/${s.id}`, { permissionMode: 'plan' });
+    const r = await ts.phone.route('editSession', { id: s.id, body: { permissionMode: 'plan' } });
     expect(r.status).toBe(200);
     expect(r.body.session).toMatchObject({ permissionMode: 'plan', title: s.title });
     expect(await laptop.next('set-permission-mode')).toMatchObject({ sessionId: s.id, mode: 'plan' });
     laptop.stopped(s.id, 'exited');
     await waitForSession(ts, s.id, (x) => x.status === 'inactive');
-    await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c1', text: 'go on' });
+    await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'c1', text: 'go on' } });
     expect(await laptop.next('resume')).toMatchObject({ sessionId: s.id, vendorResumeId: 'v-mode', permissionMode: 'plan' });
   });
 
   it('an idle session keeps the new mode without bothering the machine; a bad one or an empty patch is refused', async () => {
     const s = await inactiveSession(ts, laptop, 'v-idle');
-    expect((await ts.phone.patch(`/api/sessions/${s.id}`, { permissionMode: 'acceptEdits' })).body.session.permissionMode).toBe('acceptEdits');
+    expect((await ts.phone.route('editSession', { id: s.id, body: { permissionMode: 'acceptEdits' } })).body.session.permissionMode).toBe('acceptEdits');
     expect(laptop.all('set-permission-mode')).toEqual([]);
-    expect((await ts.phone.patch(`/api/sessions/${s.id}`, { permissionMode: 'yolo' })).status).toBe(400);
-    expect((await ts.phone.patch(`/api/sessions/${s.id}`, {})).status).toBe(400);
-    expect((await ts.phone.get(`/api/sessions/${s.id}`)).body.session.permissionMode).toBe('acceptEdits');
+    expect((await ts.phone.route('editSession', { id: s.id, body: { permissionMode: 'yolo' } })).status).toBe(400);
+    expect((await ts.phone.route('editSession', { id: s.id })).status).toBe(400);
+    expect((await ts.phone.route('getSession', { id: s.id })).body.session.permissionMode).toBe('acceptEdits');
   });
 });

@@ -18,7 +18,7 @@ afterEach(async () => {
 
 const direct = (vendorResumeId: string, backend = 'claude-stream', provider = 'claude') =>
   ({ provider, backend, vendorResumeId, cwd: '/work/x', title: `native ${vendorResumeId}`, updatedAt: 1 });
-const syncSince = async (cursor: number) => (await ts.phone.get(`/api/sync?since=${cursor}`)).body;
+const syncSince = async (cursor: number) => (await ts.phone.route('sync', { query: { since: cursor } })).body;
 async function directIds(): Promise<Map<string, string>> {
   const sync = await syncSince(0);
   return new Map(sync.sessions.filter((s: any) => !s.managed).map((s: any) => [s.vendorResumeId, s.id]));
@@ -29,11 +29,11 @@ describe('forget', () => {
 
   it('archiving an idle session tells its daemon to forget it; an archived session stopping does too', async () => {
     const idle = await inactiveSession(ts, laptop, 'v-idle');
-    await ts.phone.post(`/api/sessions/${idle.id}/archive`);
+    await ts.phone.route('archiveSession', { id: idle.id });
     expect(await laptop.next('forget', (f) => f.sessionId === idle.id)).toBeTruthy();
 
     const live = await liveSession(ts, laptop, 'v-live');
-    await ts.phone.post(`/api/sessions/${live.id}/archive`);
+    await ts.phone.route('archiveSession', { id: live.id });
     await laptop.next('stop', (f) => f.sessionId === live.id);
     expect(laptop.all('forget').some((f) => f.sessionId === live.id)).toBe(false); // not while its agent runs
     laptop.stopped(live.id, 'requested');
@@ -43,7 +43,7 @@ describe('forget', () => {
   it('a hello that still reports an archived idle session is answered with forget (archived while the machine was away)', async () => {
     const s = await inactiveSession(ts, laptop, 'v-away');
     await laptop.disconnect();
-    await ts.phone.post(`/api/sessions/${s.id}/archive`);
+    await ts.phone.route('archiveSession', { id: s.id });
     await laptop.connect({ sessions: [{ sessionId: s.id, vendorResumeId: 'v-away', running: false }] });
     expect(await laptop.next('forget', (f) => f.sessionId === s.id)).toBeTruthy();
   });
@@ -63,7 +63,7 @@ describe('direct sessions', () => {
     expect(after.get('d1')).toBe(before.get('d1')); // the same record, not a new one
     const sync = await syncSince(cursor);
     expect(sync.removedSessionIds).toEqual([before.get('d2')]);
-    expect((await ts.phone.get(`/api/sessions/${before.get('d2')}`)).status).toBe(404);
+    expect((await ts.phone.route('getSession', { id: before.get('d2')! })).status).toBe(404);
     // A daemon that does not say what is complete (an older release) removes nothing.
     laptop.send({ type: 'direct-sessions', sessions: [] });
     laptop.send({ type: 'direct-sessions', sessions: [direct('d1'), direct('x9')], complete: ['claude-stream'] });
@@ -74,11 +74,11 @@ describe('direct sessions', () => {
   it('a taken-over session is never removed, even when its vendor no longer lists it', async () => {
     laptop.send({ type: 'direct-sessions', sessions: [direct('d1')], complete: ['claude-stream'] });
     const id = (await waitFor(async () => (await directIds()).get('d1')))!;
-    expect((await ts.phone.post(`/api/sessions/${id}/takeover`)).status).toBe(200);
+    expect((await ts.phone.route('takeOverSession', { id })).status).toBe(200);
     laptop.send({ type: 'direct-sessions', sessions: [], complete: ['claude-stream'] });
     laptop.heartbeat();
     await new Promise((r) => setTimeout(r, 100));
-    expect((await ts.phone.get(`/api/sessions/${id}`)).body.session).toMatchObject({ managed: true, vendorResumeId: 'd1' });
+    expect((await ts.phone.route('getSession', { id })).body.session).toMatchObject({ managed: true, vendorResumeId: 'd1' });
   });
 });
 
@@ -89,7 +89,7 @@ describe('history', () => {
     await laptop.connect({ history: (req) => (asked.push(req), { ok: true, page }) });
     laptop.send({ type: 'direct-sessions', sessions: [direct('d1')], complete: ['claude-stream'] });
     const id = (await waitFor(async () => (await directIds()).get('d1')))!;
-    const res = await ts.phone.get(`/api/sessions/${id}/history?before=5&limit=1`);
+    const res = await ts.phone.route('readHistory', { id, query: { before: 5, limit: 1 } });
     expect(res).toMatchObject({ status: 200, body: page });
     expect(asked).toEqual([expect.objectContaining({ type: 'history-request', sessionId: id, backend: 'claude-stream', vendorId: 'd1', cwd: '/work/x', before: 5, limit: 1 })]);
   });
@@ -98,14 +98,14 @@ describe('history', () => {
     await laptop.connect({ history: () => ({ ok: false, code: 'vendor-not-found', detail: 'no transcript' }) });
     laptop.send({ type: 'direct-sessions', sessions: [direct('d1')], complete: ['claude-stream'] });
     const id = (await waitFor(async () => (await directIds()).get('d1')))!;
-    expect(await ts.phone.get(`/api/sessions/${id}/history`)).toMatchObject({ status: 404, body: { error: { kind: 'not-found' } } });
-    expect(await ts.phone.get(`/api/sessions/${id}/history?limit=500`)).toMatchObject({ status: 400 });
+    expect(await ts.phone.route('readHistory', { id })).toMatchObject({ status: 404, body: { error: { kind: 'not-found' } } });
+    expect(await ts.phone.route('readHistory', { id, query: { limit: 500 } })).toMatchObject({ status: 400 });
     await laptop.disconnect();
     await waitForSession(ts, id, () => true);
-    expect(await ts.phone.get(`/api/sessions/${id}/history`)).toMatchObject({ status: 503, body: { error: { kind: 'unavailable', message: expect.stringContaining('not connected') } } });
+    expect(await ts.phone.route('readHistory', { id })).toMatchObject({ status: 503, body: { error: { kind: 'unavailable', message: expect.stringContaining('not connected') } } });
     // Connected but never answering: the request fails when the machine's socket closes, not never.
     await laptop.connect();
-    const pending = ts.phone.get(`/api/sessions/${id}/history`);
+    const pending = ts.phone.route('readHistory', { id });
     await laptop.next('history-request');
     await laptop.terminate();
     expect(await pending).toMatchObject({ status: 503, body: { error: { kind: 'unavailable' } } });

@@ -64,7 +64,7 @@ const ROWS: { readonly [N in RouteName]: Row<N> } = {
   readHistory: { names: true, call: session },
   createShare: { names: true, call: () => ({ id: ids.session, body: { expiresInSeconds: 600 } }) },
   listShares: { names: true, call: session },
-  revokeShare: { names: true, call: async () => ({ id: (await ts.phone.post(`/api/sessions/${ids.session}/shares`, { expiresInSeconds: 600 })).body.id }) },
+  revokeShare: { names: true, call: async () => ({ id: (await ts.phone.route('createShare', { id: ids.session, body: { expiresInSeconds: 600 } })).body.id }) },
   pushStatus: { call: () => ({}) },
   // Loopback http is allowed for a local push service; nothing listens there, so nothing is ever delivered.
   subscribePush: { call: () => ({ body: { endpoint: 'http://127.0.0.1:9/push', keys: { p256dh: pushKey(), auth: 'AAAAAAAAAAAAAAAAAAAAAA' } } }) },
@@ -99,9 +99,9 @@ beforeAll(async () => {
   const s = await liveSession(ts, laptop);
   laptop.event(s.id, 'p', { kind: 'permission-request', permissionId: 'perm-1', tool: 'Bash', input: 'ls' });
   await waitForSession(ts, s.id, (x) => x.awaitingPermission);
-  const share = await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 });
+  const share = await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 3600 } });
   const revoked = ts.admin.issueToken(ts.accountId as never, 'phone', 'old phone');
-  expect((await ts.phone.delete(`/api/devices/${revoked.deviceId}`)).status).toBe(204);
+  expect((await ts.phone.route('revokeDevice', { id: revoked.deviceId })).status).toBe(204);
   cli = ts.admin.issueToken(ts.accountId as never, 'cli', 'terminal');
   tokens = {
     phone: ts.phoneToken, cli: cli.token, machine: laptop.token, share: share.body.token, none: null, 'made-up': 'bt_not-a-real-token',
@@ -205,18 +205,18 @@ describe('permission answers', () => {
     laptop.event(ids.session, 'p2', { kind: 'permission-request', permissionId: 'perm-2', tool: 'Bash', input: 'rm -rf build' });
     await waitForSession(ts, ids.session, (x) => x.awaitingPermission);
     // The session may have been stopped or archived by the rows above: bring it back to a running agent.
-    await ts.phone.post(`/api/sessions/${ids.session}/unarchive`);
-    const machineToken = await apiClient(ts.url, laptop.token).post(`/api/sessions/${ids.session}/permissions/perm-2`, { decision: 'allow' });
+    await ts.phone.route('unarchiveSession', { id: ids.session });
+    const machineToken = await apiClient(ts.url, laptop.token).route('answerPermission', { id: ids.session, permissionId: 'perm-2', body: { decision: 'allow' } });
     expect(machineToken.status).toBe(403);
-    const res = await apiClient(ts.url, cli.token).post(`/api/sessions/${ids.session}/permissions/perm-2`, { decision: 'deny' });
+    const res = await apiClient(ts.url, cli.token).route('answerPermission', { id: ids.session, permissionId: 'perm-2', body: { decision: 'deny' } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.message.permission).toMatchObject({ permissionId: 'perm-2', decision: 'deny', answeredBy: { deviceId: cli.deviceId, name: 'terminal' } });
     const frame = await laptop.next('permission-answer', (f) => f.permissionId === 'perm-2');
     expect(frame).toMatchObject({ decision: 'deny', answeredBy: { deviceId: cli.deviceId, name: 'terminal' } });
     // Stored: every device reads it back.
-    const stored = (await ts.phone.get(`/api/sessions/${ids.session}/messages`)).body.messages.find((m: any) => m.permission?.permissionId === 'perm-2');
+    const stored = (await ts.phone.route('listMessages', { id: ids.session })).body.messages.find((m: any) => m.permission?.permissionId === 'perm-2');
     expect(stored.permission.answeredBy).toEqual({ deviceId: cli.deviceId, name: 'terminal' });
-    const shared = await apiClient(ts.url, tokens.share).get('/api/shared');
+    const shared = await apiClient(ts.url, tokens.share).route('readShared');
     const seen = shared.body.messages.find((m: any) => m.permission?.permissionId === 'perm-2');
     expect(seen.permission.decision).toBe('deny');
     expect(seen.permission.answeredBy).toBeUndefined();
@@ -255,24 +255,24 @@ describe('sockets', () => {
     const tablet = ts.admin.issueToken(ts.accountId as never, 'phone', 'tablet');
     const sock = await openPhoneSocket(ts.url, { token: tablet.token });
     await sock.next('welcome');
-    expect((await ts.phone.delete(`/api/devices/${tablet.deviceId}`)).status).toBe(204);
+    expect((await ts.phone.route('revokeDevice', { id: tablet.deviceId })).status).toBe(204);
     expect(await sock.closed).toBe(4401);
   });
 });
 
 describe('share links', () => {
   it('open the shared session read-only, and nothing else', async () => {
-    const shared = await apiClient(ts.url, null).get(`/api/shared/${tokens.share}`);
+    const shared = await apiClient(ts.url, null).route('readSharedByPath', { token: tokens.share! });
     expect(shared.status).toBe(200);
     expect(shared.body.session.id).toBe(ids.session);
-    expect((await apiClient(ts.url, null).get(`/api/shared/${ts.phoneToken}`)).status).toBe(404);
-    expect((await apiClient(ts.url, null).get('/api/shared/bs_unknown')).status).toBe(404);
+    expect((await apiClient(ts.url, null).route('readSharedByPath', { token: ts.phoneToken })).status).toBe(404);
+    expect((await apiClient(ts.url, null).route('readSharedByPath', { token: 'bs_unknown' })).status).toBe(404);
   });
 
   it('stop working once revoked', async () => {
-    const extra = await ts.phone.post(`/api/sessions/${ids.session}/shares`, { expiresInSeconds: 600 });
-    expect((await apiClient(ts.url, null).get(`/api/shared/${extra.body.token}`)).status).toBe(200);
-    expect((await ts.phone.delete(`/api/shares/${extra.body.id}`)).status).toBe(204);
-    expect((await apiClient(ts.url, null).get(`/api/shared/${extra.body.token}`)).status).toBe(404);
+    const extra = await ts.phone.route('createShare', { id: ids.session, body: { expiresInSeconds: 600 } });
+    expect((await apiClient(ts.url, null).route('readSharedByPath', { token: extra.body.token })).status).toBe(200);
+    expect((await ts.phone.route('revokeShare', { id: extra.body.id })).status).toBe(204);
+    expect((await apiClient(ts.url, null).route('readSharedByPath', { token: extra.body.token })).status).toBe(404);
   });
 });

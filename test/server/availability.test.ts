@@ -27,11 +27,11 @@ const cases: Record<BlockReason, () => Promise<string>> = {
   },
   archived: async () => {
     const s = await inactiveSession(ts, laptop);
-    expect((await ts.phone.post(`/api/sessions/${s.id}/archive`)).status).toBe(200);
+    expect((await ts.phone.route('archiveSession', { id: s.id })).status).toBe(200);
     return s.id;
   },
   'missing-resume-id': async () => {
-    const res = await ts.phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' });
+    const res = await ts.phone.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' } });
     const start = await laptop.next('start');
     laptop.started(start.requestId, start.sessionId, 'not-yet-persisted');
     laptop.stopped(start.sessionId, 'crashed', 'died before its first turn');
@@ -41,7 +41,7 @@ const cases: Record<BlockReason, () => Promise<string>> = {
   'backend-unsupported': async () => (await inactiveSession(ts, laptop, 'thread-1', { provider: 'codex', backend: 'codex-mcp' })).id,
   'backend-disabled': async () => {
     const s = await inactiveSession(ts, laptop);
-    expect((await ts.phone.put('/api/settings', { disabledBackends: ['claude-stream'] })).status).toBe(200);
+    expect((await ts.phone.route('updateSettings', { body: { disabledBackends: ['claude-stream'] } })).status).toBe(200);
     return s.id;
   },
   'dependency-missing': async () => {
@@ -61,7 +61,7 @@ const cases: Record<BlockReason, () => Promise<string>> = {
 async function waitForSync(ok: (body: any) => boolean) {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const res = await ts.phone.get('/api/sync?since=0');
+    const res = await ts.phone.route('sync', { query: { since: 0 } });
     if (ok(res.body)) return res.body;
     if (Date.now() > deadline) throw new Error('sync never showed it');
     await new Promise((r) => setTimeout(r, 10));
@@ -72,10 +72,10 @@ describe('sending to a blocked session', () => {
   for (const [reason, setUp] of Object.entries(cases) as [BlockReason, () => Promise<string>][]) {
     it(`is refused with 409 ${reason}, a sentence and a fix, and stores nothing`, async () => {
       const id = await setUp();
-      const session = (await ts.phone.get(`/api/sessions/${id}`)).body.session;
+      const session = (await ts.phone.route('getSession', { id })).body.session;
       expect(session.availability).toMatchObject({ state: 'blocked', reason });
       const before = dumpDatabase(ts.home);
-      const res = await ts.phone.post(`/api/sessions/${id}/messages`, { clientId: 'c-blocked', text: 'please' });
+      const res = await ts.phone.route('sendMessage', { id, body: { clientId: 'c-blocked', text: 'please' } });
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({ kind: 'blocked', reason, availability: { state: 'blocked', reason } });
       expect(res.body.error.sentence.length).toBeGreaterThan(10);
@@ -92,7 +92,7 @@ describe('sending to a blocked session', () => {
     laptop.stopped(s.id);
     const before = Date.now();
     await laptop.disconnect();
-    const res = await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c1', text: 'hi' });
+    const res = await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'c1', text: 'hi' } });
     expect(res.body.error.sentence).toBe('“laptop” is not connected.');
     expect(JSON.stringify(res.body)).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
     expect(res.body.error.lastSeenAt).toBeGreaterThanOrEqual(before - 10_000);

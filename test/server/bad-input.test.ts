@@ -1,4 +1,5 @@
 // Bad input on every route with a body (and every query): a 4xx with a clear message, and the database unchanged.
+// Raw `/api/…` paths and bodies on purpose: the typed client cannot write the malformed requests this sends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/core/index.ts';
 import { apiClient, startTestServer, type ScriptedMachine, type TestServer } from '../helpers/server-harness.ts';

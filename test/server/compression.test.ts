@@ -51,7 +51,7 @@ beforeAll(async () => {
   laptop = ts.machine('laptop');
   await laptop.connect();
   laptop.send({ type: 'direct-sessions', sessions: Array.from({ length: 30 }, (_, i) => ({ provider: 'claude', backend: 'claude-stream', vendorResumeId: `native-${i}`, cwd: `/work/p${i}`, title: `native ${i}`, updatedAt: i })) });
-  for (let i = 0; i < 100 && (await ts.phone.get('/api/sync?since=0')).body.sessions.length < 30; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && (await ts.phone.route('sync', { query: { since: 0 } })).body.sessions.length < 30; i++) await new Promise((r) => setTimeout(r, 20));
 });
 afterAll(async () => {
   await laptop?.disconnect();
@@ -90,7 +90,7 @@ describe('HTTP compression', () => {
     expect(paired.status).toBe(201);
     expect(paired.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(paired.body.toString()).token).toMatch(/^bt_/);
-    const [sessionId] = (await ts.phone.get('/api/sync?since=0')).body.sessions.map((x: { id: string }) => x.id);
+    const [sessionId] = (await ts.phone.route('sync', { query: { since: 0 } })).body.sessions.map((x: { id: string }) => x.id);
     const share = await rawPost(`${ts.url}/api/sessions/${sessionId}/shares`, { expiresInSeconds: 600 }, ts.phoneToken);
     expect(share.status).toBe(201);
     expect(share.headers['content-encoding']).toBeUndefined();

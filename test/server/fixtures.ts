@@ -5,7 +5,7 @@ import { startTestServer, type ScriptedMachine, type TestServer } from '../helpe
 
 /** A session started through the API, its agent running, resumable under `vendorId`. */
 export async function liveSession(ts: TestServer, laptop: ScriptedMachine, vendorId = 'vendor-1', body: Record<string, unknown> = {}): Promise<SessionRecord> {
-  const res = await ts.phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app', ...body });
+  const res = await ts.phone.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app', ...body } });
   if (res.status !== 201) throw new Error(`start failed: ${JSON.stringify(res.body)}`);
   const start = await laptop.next('start', (m) => m.sessionId === res.body.session.id);
   laptop.started(start.requestId, start.sessionId, vendorId);
@@ -23,7 +23,7 @@ export async function inactiveSession(ts: TestServer, laptop: ScriptedMachine, v
 export async function waitForSession(ts: TestServer, id: string, ok: (s: SessionRecord) => boolean, timeoutMs = 10_000): Promise<SessionRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await ts.phone.get(`/api/sessions/${id}`);
+    const res = await ts.phone.route('getSession', { id });
     if (res.status === 200 && ok(res.body.session)) return res.body.session as SessionRecord;
     if (Date.now() > deadline) throw new Error(`session ${id} never reached the expected state: ${JSON.stringify(res.body)}`);
     await new Promise((r) => setTimeout(r, 10));
@@ -31,7 +31,7 @@ export async function waitForSession(ts: TestServer, id: string, ok: (s: Session
 }
 
 export async function messagesOf(ts: TestServer, id: string) {
-  const res = await ts.phone.get(`/api/sessions/${id}/messages`);
+  const res = await ts.phone.route('listMessages', { id });
   return res.body.messages as import('../../src/core/index.ts').MessageRecord[];
 }
 

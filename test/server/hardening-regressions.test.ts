@@ -25,7 +25,7 @@ afterEach(async () => {
 const closedSoon = (viewer: { closed: Promise<number> }) =>
   Promise.race([viewer.closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the viewer socket stayed open')), 5_000))]);
 
-const send = (sessionId: string, clientId: string, text: string) => ts.phone.post(`/api/sessions/${sessionId}/messages`, { clientId, text });
+const send = (sessionId: string, clientId: string, text: string) => ts.phone.route('sendMessage', { id: sessionId, body: { clientId, text } });
 
 describe('archiving or stopping while a resume is in flight', () => {
   // Regression: archive left the attempt pending; a later `resumed` made the session live while archived,
@@ -38,7 +38,7 @@ describe('archiving or stopping while a resume is in flight', () => {
     const joined = await send(s.id, 'c2', 'and this one');
     expect(joined.body.message.state).toBe('awaiting-resume');
 
-    const archived = await ts.phone.post(`/api/sessions/${s.id}/archive`);
+    const archived = await ts.phone.route('archiveSession', { id: s.id });
     expect(archived.status).toBe(200);
     expect(archived.body.session).toMatchObject({ archived: true, status: 'inactive', availability: { state: 'blocked', reason: 'archived' } });
     expect(archived.body.session.lastResume).toMatchObject({ state: 'failed', code: 'stopped' });
@@ -62,7 +62,7 @@ describe('archiving or stopping while a resume is in flight', () => {
     await send(s.id, 'c1', 'hello');
     const resume = await laptop.next('resume');
     await waitForSession(ts, s.id, (x) => x.lastResume?.code === 'timeout', 5_000);
-    expect((await ts.phone.post(`/api/sessions/${s.id}/archive`)).status).toBe(200);
+    expect((await ts.phone.route('archiveSession', { id: s.id })).status).toBe(200);
     laptop.resumed(resume.attemptId, s.id, 'vendor-b');
     await laptop.next('stop', (m) => m.sessionId === s.id);
     const after = await waitForSession(ts, s.id, (x) => x.archived);
@@ -74,7 +74,7 @@ describe('archiving or stopping while a resume is in flight', () => {
   it('a reconnecting daemon that reports an archived session running is told to stop it', async () => {
     const s = await liveSession(ts, laptop, 'vendor-c');
     await laptop.terminate();
-    expect((await ts.phone.post(`/api/sessions/${s.id}/archive`)).status).toBe(200);
+    expect((await ts.phone.route('archiveSession', { id: s.id })).status).toBe(200);
     await laptop.connect({ sessions: [{ sessionId: s.id, vendorResumeId: 'vendor-c', running: true }] });
     await laptop.next('stop', (m) => m.sessionId === s.id);
   });
@@ -84,14 +84,14 @@ describe('archiving or stopping while a resume is in flight', () => {
     const s = await inactiveSession(ts, laptop, 'vendor-d');
     await send(s.id, 'c1', 'hello');
     const resume = await laptop.next('resume');
-    const stopped = await ts.phone.post(`/api/sessions/${s.id}/stop`);
+    const stopped = await ts.phone.route('stopSession', { id: s.id });
     expect(stopped.status).toBe(200);
     expect(stopped.body.session).toMatchObject({ status: 'inactive', lastResume: { state: 'failed', code: 'stopped' } });
     expect((await userMessagesOf(ts, s.id)).map((m) => [m.state, m.failure?.code])).toEqual([['failed', 'stopped']]);
     await laptop.next('stop', (m) => m.sessionId === s.id);
     laptop.resumed(resume.attemptId, s.id, 'vendor-d');
     await laptop.next('stop', (m) => m.sessionId === s.id);
-    expect((await ts.phone.get(`/api/sessions/${s.id}`)).body.session.status).toBe('inactive');
+    expect((await ts.phone.route('getSession', { id: s.id })).body.session.status).toBe('inactive');
     // Not archived: the next send resumes again, strictly.
     expect((await send(s.id, 'c2', 'again')).body.message.state).toBe('awaiting-resume');
     expect((await laptop.next('resume', (m) => m.attemptId !== resume.attemptId)).vendorResumeId).toBe('vendor-d');
@@ -99,9 +99,9 @@ describe('archiving or stopping while a resume is in flight', () => {
 
   // Regression: archiving a session whose start was in flight let `started` deliver its first message.
   it('archiving while a start is in flight stops the agent on `started` and delivers nothing', async () => {
-    const res = await ts.phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app', message: { clientId: 'first', text: 'hi' } });
+    const res = await ts.phone.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app', message: { clientId: 'first', text: 'hi' } } });
     const start = await laptop.next('start');
-    expect((await ts.phone.post(`/api/sessions/${res.body.session.id}/archive`)).status).toBe(200);
+    expect((await ts.phone.route('archiveSession', { id: res.body.session.id })).status).toBe(200);
     laptop.started(start.requestId, start.sessionId, 'vendor-e');
     await laptop.next('stop', (m) => m.sessionId === start.sessionId);
     laptop.stopped(start.sessionId, 'requested');
@@ -115,10 +115,10 @@ describe('share viewers', () => {
   // Regression: revoking a share stopped new reads but its open viewer sockets kept streaming the transcript.
   it('lose their socket the moment the share is revoked', async () => {
     const s = await liveSession(ts, laptop);
-    const share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 })).body;
+    const share = (await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 3600 } })).body;
     const viewer = await openPhoneSocket(ts.url, { shareToken: share.token });
     await viewer.next('welcome');
-    expect((await ts.phone.delete(`/api/shares/${share.id}`)).status).toBe(204);
+    expect((await ts.phone.route('revokeShare', { id: share.id })).status).toBe(204);
     expect(await closedSoon(viewer)).toBe(4401);
     expect(viewer.all('error').map((e) => e.code)).toEqual(['share-revoked']);
   });
@@ -126,7 +126,7 @@ describe('share viewers', () => {
   // Regression: an expired share's viewer socket stayed open for as long as the viewer liked.
   it('lose their socket when the share expires, with no other event needed', async () => {
     const s = await liveSession(ts, laptop);
-    const share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 })).body;
+    const share = (await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 3600 } })).body;
     // Bring the deadline close (a share lasts at least a minute through the API).
     const db = openTestDatabase(ts.home);
     db.prepare('UPDATE shares SET expires_at = ? WHERE id = ?').run(clock + 300, share.id);
@@ -140,7 +140,7 @@ describe('share viewers', () => {
 
   it('past the deadline on the server clock get no further message, only the close', async () => {
     const s = await liveSession(ts, laptop);
-    const share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 60 })).body;
+    const share = (await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 60 } })).body;
     const viewer = await openPhoneSocket(ts.url, { shareToken: share.token });
     await viewer.next('welcome');
     clock += 61_000;
@@ -153,7 +153,7 @@ describe('share viewers', () => {
 describe('a brand-new session', () => {
   // Regression: until `started`, a new session read `blocked: missing-resume-id` ("it never finished a first turn").
   it('reads `resuming` while its start is in flight, then live; a message sent meanwhile waits for `started`', async () => {
-    const res = await ts.phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' });
+    const res = await ts.phone.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' } });
     expect(res.body.session.availability).toEqual({ state: 'resuming' });
     const start = await laptop.next('start');
     const early = await send(start.sessionId, 'early', 'before started');
@@ -170,7 +170,7 @@ describe('a brand-new session', () => {
   });
 
   it('reads `missing-resume-id` again if its machine leaves before answering', async () => {
-    const res = await ts.phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' });
+    const res = await ts.phone.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' } });
     await laptop.next('start');
     await laptop.terminate();
     const s = await waitForSession(ts, res.body.session.id, (x) => x.availability.state === 'blocked');

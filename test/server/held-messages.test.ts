@@ -15,7 +15,7 @@ afterEach(async () => {
 
 const key = (text: string) => `c-${text.replace(/[^a-z0-9]+/gi, '-')}`;
 /** Sends `text` with a client id made from it (so a test can find it again by its text). */
-const send = (t: TestServer, sessionId: string, text: string) => t.phone.post(`/api/sessions/${sessionId}/messages`, { clientId: key(text), text });
+const send = (t: TestServer, sessionId: string, text: string) => t.phone.route('sendMessage', { id: sessionId, body: { clientId: key(text), text } });
 const messageIn = async (t: TestServer, sessionId: string, text: string, ok: (m: MessageRecord) => boolean = () => true) =>
   waitFor(async () => (await userMessagesOf(t, sessionId)).find((m) => m.text === text && ok(m)), `message “${text}”`);
 
@@ -45,12 +45,12 @@ describe('a message for an offline machine', () => {
     const phone = apiClient(again.url, phoneToken);
     ts = { ...ts, url: again.url, server: again, phone, stop: async () => void (await again.stop()) };
 
-    const held = await phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c-window', text: 'sent from the train' });
+    const held = await phone.route('sendMessage', { id: s.id, body: { clientId: 'c-window', text: 'sent from the train' } });
     expect(held.status).toBe(202);
     expect(held.body.message).toMatchObject({ state: 'held', text: 'sent from the train' });
     expect(held.body.message.heldUntil).toBeGreaterThan(Date.now());
     // The phone's outbox retries with the same client id: the same held message, not a second one.
-    const retried = await phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c-window', text: 'sent from the train' });
+    const retried = await phone.route('sendMessage', { id: s.id, body: { clientId: 'c-window', text: 'sent from the train' } });
     expect([retried.status, retried.body.message.id]).toEqual([200, held.body.message.id]);
 
     laptop = new ScriptedMachine(again.url, laptop.token, laptop.machineId);
@@ -140,14 +140,14 @@ describe('a message for an offline machine', () => {
     await waitForSession(ts, b.id, (x) => x.availability.state === 'blocked');
     await send(ts, a.id, 'for a');
     await send(ts, b.id, 'for b');
-    expect((await ts.phone.post(`/api/sessions/${a.id}/archive`)).status).toBe(200);
+    expect((await ts.phone.route('archiveSession', { id: a.id })).status).toBe(200);
     expect((await messageIn(ts, a.id, 'for a')).failure?.code).toBe('archived');
-    expect((await ts.phone.put('/api/settings', { disabledBackends: ['codex-app-server'] })).status).toBe(200);
+    expect((await ts.phone.route('updateSettings', { body: { disabledBackends: ['codex-app-server'] } })).status).toBe(200);
     expect((await messageIn(ts, b.id, 'for b')).failure?.code).toBe('backend-disabled');
     // The machine's return resumes nothing.
     await laptop.connect();
     laptop.heartbeat();
-    await waitFor(async () => (await ts!.phone.get('/api/machines')).body.machines[0].online, 'machine online');
+    await waitFor(async () => (await ts!.phone.route('listMachines')).body.machines[0].online, 'machine online');
     expect(laptop.all('resume')).toHaveLength(0);
     await laptop.disconnect();
   });
@@ -172,13 +172,13 @@ describe('a message for an offline machine', () => {
     const sent = await send(ts, s.id, 'never mind');
     expect(sent.body).toMatchObject({ message: { state: 'held' } });
     const held = sent.body.message as MessageRecord;
-    const cancelled = await ts.phone.post(`/api/sessions/${s.id}/messages/${held.id}/cancel`);
+    const cancelled = await ts.phone.route('cancelMessage', { id: s.id, messageId: held.id });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.message).toMatchObject({ state: 'failed', failure: { code: 'cancelled' } });
     expect(cancelled.body.message.heldUntil).toBeUndefined();
     // Twice, or someone else's id: refused, nothing changes.
-    expect((await ts.phone.post(`/api/sessions/${s.id}/messages/${held.id}/cancel`)).status).toBe(409);
-    expect((await ts.phone.post(`/api/sessions/${s.id}/messages/msg_nope/cancel`)).status).toBe(404);
+    expect((await ts.phone.route('cancelMessage', { id: s.id, messageId: held.id })).status).toBe(409);
+    expect((await ts.phone.route('cancelMessage', { id: s.id, messageId: 'msg_nope' })).status).toBe(404);
     await laptop.connect();
     laptop.heartbeat();
     await waitForSession(ts, s.id, (x) => x.availability.state === 'resumable');
@@ -195,7 +195,7 @@ describe('a message for an offline machine', () => {
     const held = (await send(ts, s.id, 'go')).body.message as MessageRecord;
     await laptop.connect();
     await laptop.next('resume');
-    const res = await ts.phone.post(`/api/sessions/${s.id}/messages/${held.id}/cancel`);
+    const res = await ts.phone.route('cancelMessage', { id: s.id, messageId: held.id });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/no longer waiting/);
     await laptop.disconnect();

@@ -19,7 +19,7 @@ it('a lost turn stored as delivered ends unanswered (turn-lost); an open request
   const laptop = ts.machine('laptop');
   await laptop.connect();
   const s = await liveSession(ts, laptop);
-  const sent = await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c-lost', text: 'refactor it' });
+  const sent = await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'c-lost', text: 'refactor it' } });
   const deliver = await laptop.next('deliver', (m) => m.sessionId === s.id);
   laptop.ack(s.id, deliver.messageId);
   laptop.event(s.id, 'ask-1', { kind: 'permission-request', permissionId: 'perm_1', tool: 'Bash', input: 'make clean' });

@@ -15,7 +15,7 @@ afterEach(async () => {
   await ts.stop();
 });
 
-const machineRecord = async () => (await ts.phone.get('/api/machines')).body.machines[0];
+const machineRecord = async () => (await ts.phone.route('listMachines')).body.machines[0];
 
 describe('machine presence', () => {
   it('a silent daemon is marked offline after the heartbeat timeout, with the time it was last heard', async () => {
@@ -58,12 +58,12 @@ describe('machine presence', () => {
   it('a reconnect that reports the agent gone makes the session inactive and fails undelivered messages', async () => {
     await laptop.connect();
     const s = await liveSession(ts, laptop);
-    const sent = await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c1', text: 'lost?' });
+    const sent = await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'c1', text: 'lost?' } });
     await laptop.next('deliver');
     await laptop.terminate(); // no ack ever arrived
     await laptop.connect({ sessions: [{ sessionId: s.id, vendorResumeId: 'vendor-1', running: false }] });
     await waitForSession(ts, s.id, (x) => x.status === 'inactive');
-    const messages = (await ts.phone.get(`/api/sessions/${s.id}/messages`)).body.messages;
+    const messages = (await ts.phone.route('listMessages', { id: s.id })).body.messages;
     expect(messages.find((m: any) => m.id === sent.body.message.id)).toMatchObject({ state: 'failed', failure: { code: 'agent-exited' } });
   });
 });

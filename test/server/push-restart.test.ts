@@ -31,12 +31,12 @@ it('a server SIGKILLed and restarted notifies each event once; what it had queue
   pushService = await startPushEndpoint();
   proc = await startServerProcess(home);
   const phone = apiClient(proc.url, seed.phoneToken);
-  expect((await phone.post('/api/push/subscription', pushService.subscription('pixel'))).status).toBe(201);
-  const key = (await phone.get('/api/push')).body.vapidPublicKey as string;
+  expect((await phone.route('subscribePush', { body: pushService.subscription('pixel') })).status).toBe(201);
+  const key = (await phone.route('pushStatus')).body.vapidPublicKey as string;
 
   let laptop = new ScriptedMachine(proc.url, seed.machineToken, seed.machineId);
   await laptop.connect();
-  const created = await phone.post('/api/sessions', { machineId: seed.machineId, provider: 'claude', cwd: '/work/app', title: 'Deploy' });
+  const created = await phone.route('startSession', { body: { machineId: seed.machineId, provider: 'claude', cwd: '/work/app', title: 'Deploy' } });
   const id = created.body.session.id as string;
   const start = await laptop.startNext('vendor-k');
   expect(start.sessionId).toBe(id);

@@ -28,7 +28,7 @@ afterEach(async () => {
 async function phone(name: string): Promise<{ api: ApiClient; token: string; deviceId: string }> {
   const issued = ts.admin.issueToken(ts.accountId as never, 'phone', name);
   const api = apiClient(ts.url, issued.token);
-  expect((await api.post('/api/push/subscription', pushService.subscription(name))).status).toBe(201);
+  expect((await api.route('subscribePush', { body: pushService.subscription(name) })).status).toBe(201);
   return { api, token: issued.token, deviceId: issued.deviceId };
 }
 
@@ -70,22 +70,22 @@ describe('what a phone is told', () => {
     expect(got.payload.body).not.toContain('rm -rf');
     expect(got.headers.urgency).toBe('high');
     expect(got.headers.topic).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
-    const status = (await pixel.api.get('/api/push')).body;
+    const status = (await pixel.api.route('pushStatus')).body;
     expect(got.vapid.k).toBe(status.vapidPublicKey);
     expect(got.vapid.sub).toMatch(/^mailto:|^https:/);
 
     // Previews on for this device: now the command is in it.
-    expect((await pixel.api.put('/api/push/settings', { previews: true })).body).toMatchObject({ previews: true });
+    expect((await pixel.api.route('updatePushSettings', { body: { previews: true } })).body).toMatchObject({ previews: true });
     askPermission(s.id, 2, 'git push --force');
     expect((await pushService.next('pixel')).payload.body).toContain('git push --force');
   });
 
   it('a turn finished, once per turn (one turn answering two messages is one notification); a preview names the answer', async () => {
     const pixel = await phone('pixel');
-    await pixel.api.put('/api/push/settings', { previews: true });
+    await pixel.api.route('updatePushSettings', { body: { previews: true } });
     const s = await liveSession(ts, laptop, 'v-turn');
     for (const clientId of ['a', 'b']) {
-      const sent = await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId, text: `question ${clientId}` });
+      const sent = await ts.phone.route('sendMessage', { id: s.id, body: { clientId, text: `question ${clientId}` } });
       laptop.ack(s.id, (await laptop.next('deliver', (m) => m.messageId === sent.body.message.id)).messageId);
     }
     laptop.event(s.id, 'e-text', { kind: 'text', text: 'Both done: the tests pass.' });
@@ -99,8 +99,8 @@ describe('what a phone is told', () => {
   it('a resume that failed: one notification for the attempt, whatever waited on it; a stop by the user notifies nothing', async () => {
     await phone('pixel');
     const s = await inactiveSession(ts, laptop, 'v-resume');
-    await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'r1', text: 'the secret plan' });
-    await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'r2', text: 'more of it' });
+    await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'r1', text: 'the secret plan' } });
+    await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'r2', text: 'more of it' } });
     const resume = await laptop.next('resume');
     laptop.resumeFailed(resume.attemptId, s.id, 'vendor-not-found');
     const got = await pushService.next('pixel');
@@ -109,9 +109,9 @@ describe('what a phone is told', () => {
     expect(got.payload.body).not.toContain('secret');
 
     // The user stops a session being reopened: its message fails with `stopped`, which is no news to them.
-    await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'r3', text: 'three' });
+    await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'r3', text: 'three' } });
     await laptop.next('resume', (m) => m.attemptId !== resume.attemptId);
-    expect((await ts.phone.post(`/api/sessions/${s.id}/stop`)).status).toBe(200);
+    expect((await ts.phone.route('stopSession', { id: s.id })).status).toBe(200);
     await waitFor(async () => (await messagesOf(ts, s.id)).some((m) => m.clientId === 'r3' && m.state === 'failed'), 'r3 failed');
     await settled();
     expect(pushService.delivered('pixel')).toHaveLength(1);
@@ -120,14 +120,14 @@ describe('what a phone is told', () => {
   it('a message that failed (the agent exited) and a turn that failed (not logged in) are "message failed"', async () => {
     await phone('pixel');
     const s = await liveSession(ts, laptop, 'v-fail');
-    const a = await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'f1', text: 'hello' });
+    const a = await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'f1', text: 'hello' } });
     laptop.ack(s.id, (await laptop.next('deliver', (m) => m.messageId === a.body.message.id)).messageId);
     laptop.event(s.id, 'e-auth', { kind: 'turn-end', failure: { code: 'auth-failed', detail: 'Not logged in' } });
     const first = await pushService.next('pixel');
     expect(first.payload).toMatchObject({ kind: 'message-failed', eventId: `unanswered:${a.body.message.id}` });
     expect(first.payload.body).toContain('not logged in');
 
-    const b = await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'f2', text: 'again' });
+    const b = await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'f2', text: 'again' } });
     await laptop.next('deliver', (m) => m.messageId === b.body.message.id);
     laptop.stopped(s.id, 'crashed');
     const second = await pushService.next('pixel');
@@ -137,7 +137,7 @@ describe('what a phone is told', () => {
   it('a machine offline while a message waits, once it stayed away past the grace; not when it comes back in time', async () => {
     await phone('pixel');
     const s = await liveSession(ts, laptop, 'v-away', { title: 'Long job' });
-    const sent = await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'w1', text: 'run it' });
+    const sent = await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'w1', text: 'run it' } });
     laptop.ack(s.id, (await laptop.next('deliver', (m) => m.messageId === sent.body.message.id)).messageId);
 
     // A blip: back within the grace.
@@ -156,13 +156,13 @@ describe('what a phone is told', () => {
 
   it('the kinds a device turned off do not notify it; a test notification reaches it whatever its kinds', async () => {
     const pixel = await phone('pixel');
-    expect((await pixel.api.put('/api/push/settings', { kinds: { permission: false } })).body.kinds).toMatchObject({ permission: false, 'turn-finished': true });
+    expect((await pixel.api.route('updatePushSettings', { body: { kinds: { permission: false } } })).body.kinds).toMatchObject({ permission: false, 'turn-finished': true });
     const s = await liveSession(ts, laptop, 'v-kinds');
     askPermission(s.id, 1);
     await waitFor(async () => (await messagesOf(ts, s.id)).some((m) => m.role === 'permission'), 'the permission message');
     await settled();
     expect(pushService.delivered('pixel')).toHaveLength(0);
-    const test = await pixel.api.post('/api/push/test');
+    const test = await pixel.api.route('testPush');
     expect(test.status).toBe(202);
     expect((await pushService.next('pixel')).payload).toMatchObject({ kind: 'test', eventId: test.body.eventId, sessionId: null });
   });
@@ -221,13 +221,13 @@ describe('once, and only to whom it concerns', () => {
     const s = await liveSession(ts, laptop, 'v-gone');
     askPermission(s.id, 1);
     await waitFor(() => pushService.received.some((p) => p.status === 410), 'the 410');
-    await waitFor(async () => (await pixel.api.get('/api/push')).body.subscription === null, 'the subscription dropped');
+    await waitFor(async () => (await pixel.api.route('pushStatus')).body.subscription === null, 'the subscription dropped');
     askPermission(s.id, 2);
     await waitFor(async () => (await messagesOf(ts, s.id)).filter((m) => m.role === 'permission').length === 2, 'both permissions');
     await settled();
     expect(pushService.received).toHaveLength(1);
     // The phone subscribes again: told again.
-    await pixel.api.post('/api/push/subscription', pushService.subscription('pixel-2'));
+    await pixel.api.route('subscribePush', { body: pushService.subscription('pixel-2') });
     askPermission(s.id, 3);
     expect((await pushService.next('pixel-2')).payload.permission?.permissionId).toBe('perm-3');
   });
@@ -236,23 +236,23 @@ describe('once, and only to whom it concerns', () => {
     const pixel = await phone('pixel');
     await phone('tablet');
     const s = await liveSession(ts, laptop, 'v-revoke');
-    expect((await ts.phone.delete(`/api/devices/${pixel.deviceId}`)).status).toBe(204);
+    expect((await ts.phone.route('revokeDevice', { id: pixel.deviceId })).status).toBe(204);
     expect(ts.server.push.events.due(Date.now() + 1e9, 100)).toEqual([]);
     askPermission(s.id, 1);
     await pushService.next('tablet');
     await settled();
     expect(pushService.delivered('pixel')).toHaveLength(0);
-    expect((await pixel.api.get('/api/push')).status).toBe(401);
+    expect((await pixel.api.route('pushStatus')).status).toBe(401);
   });
 
   it('share links and machines never subscribe; only a phone does', async () => {
     const s = await liveSession(ts, laptop, 'v-share');
-    const share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 600 })).body;
+    const share = (await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 600 } })).body;
     const viewer = apiClient(ts.url, share.token);
-    expect((await viewer.post('/api/push/subscription', pushService.subscription('viewer'))).status).toBe(403);
+    expect((await viewer.route('subscribePush', { body: pushService.subscription('viewer') })).status).toBe(403);
     const cli = apiClient(ts.url, ts.admin.issueToken(ts.accountId as never, 'cli', 'terminal').token);
-    expect((await cli.post('/api/push/subscription', pushService.subscription('cli'))).status).toBe(403);
-    expect((await apiClient(ts.url, laptop.token).get('/api/push')).status).toBe(403);
+    expect((await cli.route('subscribePush', { body: pushService.subscription('cli') })).status).toBe(403);
+    expect((await apiClient(ts.url, laptop.token).route('pushStatus')).status).toBe(403);
   });
 });
 
@@ -267,26 +267,26 @@ describe('subscriptions and answers', () => {
       { ...sub, extra: 1 },
     ];
     for (const body of bad) {
-      const res = await ts.phone.post('/api/push/subscription', body);
+      const res = await ts.phone.route('subscribePush', { body: body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error.message).toMatch(/^invalid body: /);
     }
-    expect((await ts.phone.get('/api/push')).body.subscription).toBeNull();
-    expect((await ts.phone.post('/api/push/test')).status).toBe(409);
+    expect((await ts.phone.route('pushStatus')).body.subscription).toBeNull();
+    expect((await ts.phone.route('testPush')).status).toBe(409);
   });
 
   it('an answer carrying an input hash is refused (409, nothing answered) unless it is the hash of the request it names', async () => {
     const s = await liveSession(ts, laptop, 'v-hash');
     askPermission(s.id, 1, 'rm -rf /tmp/x');
     await waitFor(async () => (await messagesOf(ts, s.id)).some((m) => m.role === 'permission'), 'the permission');
-    const stale = await ts.phone.post(`/api/sessions/${s.id}/permissions/perm-1`, { decision: 'allow', inputHash: permissionInputHash('ls') });
+    const stale = await ts.phone.route('answerPermission', { id: s.id, permissionId: 'perm-1', body: { decision: 'allow', inputHash: permissionInputHash('ls') } });
     expect(stale.status).toBe(409);
     expect(stale.body.error).toMatchObject({ kind: 'conflict', message: expect.stringContaining('different request') });
     expect((await messagesOf(ts, s.id)).find((m) => m.role === 'permission')!.permission!.decision).toBeNull();
     expect(laptop.all('permission-answer')).toHaveLength(0);
-    const bad = await ts.phone.post(`/api/sessions/${s.id}/permissions/perm-1`, { decision: 'allow', inputHash: 'XYZ' });
+    const bad = await ts.phone.route('answerPermission', { id: s.id, permissionId: 'perm-1', body: { decision: 'allow', inputHash: 'XYZ' } });
     expect(bad.status).toBe(400);
-    const ok = await ts.phone.post(`/api/sessions/${s.id}/permissions/perm-1`, { decision: 'allow', inputHash: permissionInputHash('rm -rf /tmp/x') });
+    const ok = await ts.phone.route('answerPermission', { id: s.id, permissionId: 'perm-1', body: { decision: 'allow', inputHash: permissionInputHash('rm -rf /tmp/x') } });
     expect(ok.status).toBe(200);
     expect((await laptop.next('permission-answer')).decision).toBe('allow');
   });
@@ -299,9 +299,9 @@ describe('subscriptions and answers', () => {
     const m = await waitFor(async () => (await messagesOf(ts, s.id)).find((x) => x.role === 'permission'), 'the permission');
     const eventId = `permission:${m.id}`;
     expect(ts.server.push.events.get(pixel.deviceId, eventId)?.state).toBe('pending');
-    expect((await pixel.api.delete('/api/push/subscription')).status).toBe(204);
-    expect((await pixel.api.get('/api/push')).body.subscription).toBeNull();
+    expect((await pixel.api.route('unsubscribePush')).status).toBe(204);
+    expect((await pixel.api.route('pushStatus')).body.subscription).toBeNull();
     expect(ts.server.push.events.get(pixel.deviceId, eventId)?.state).toBe('dropped');
-    expect((await pixel.api.delete('/api/push/subscription')).status).toBe(204);
+    expect((await pixel.api.route('unsubscribePush')).status).toBe(204);
   });
 });

@@ -19,22 +19,22 @@ describe('a daemon that crashed after writing a message but before its ack went 
     const laptop = ts.machine('laptop');
     await laptop.connect();
     const phone = ts.phone;
-    const created = await phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' });
+    const created = await phone.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app' } });
     const id = created.body.session.id as string;
     const start = await laptop.next('start');
     laptop.started(start.requestId, id, 'vendor-a');
     laptop.resumable(id, 'vendor-a');
-    await waitFor(async () => (await phone.get(`/api/sessions/${id}`)).body.session.status === 'active');
+    await waitFor(async () => (await phone.route('getSession', { id })).body.session.status === 'active');
 
-    const written = await phone.post(`/api/sessions/${id}/messages`, { clientId: 'w', text: 'written' });
-    const unwritten = await phone.post(`/api/sessions/${id}/messages`, { clientId: 'u', text: 'not written' });
+    const written = await phone.route('sendMessage', { id, body: { clientId: 'w', text: 'written' } });
+    const unwritten = await phone.route('sendMessage', { id, body: { clientId: 'u', text: 'not written' } });
     await laptop.next('deliver', (d) => d.messageId === unwritten.body.message.id);
     await laptop.disconnect();
 
     const again = new ScriptedMachine(ts.url, laptop.token, laptop.machineId);
     await again.connect({ sessions: [{ sessionId: id, vendorResumeId: 'vendor-a', running: false, delivered: [written.body.message.id] }] });
     const states = await waitFor(async () => {
-      const msgs = (await phone.get(`/api/sessions/${id}/messages`)).body.messages as { id: string; state: string; failure: { code: string } | null }[];
+      const msgs = (await phone.route('listMessages', { id })).body.messages as { id: string; state: string; failure: { code: string } | null }[];
       const by = new Map(msgs.map((m) => [m.id, m]));
       const w = by.get(written.body.message.id)!;
       const u = by.get(unwritten.body.message.id)!;
@@ -45,7 +45,7 @@ describe('a daemon that crashed after writing a message but before its ack went 
     // Its turn was lost with the agent: a later turn end does not mark it answered.
     again.event(id, 'ev-late', { kind: 'turn-end' });
     await new Promise((r) => setTimeout(r, 200));
-    const w = (await phone.get(`/api/sessions/${id}/messages`)).body.messages.find((m: { id: string }) => m.id === written.body.message.id);
+    const w = (await phone.route('listMessages', { id })).body.messages.find((m: { id: string }) => m.id === written.body.message.id);
     expect(w.state).toBe('unanswered');
   });
 });
@@ -64,7 +64,7 @@ describe('a start the server never heard back about', () => {
     let laptop = new ScriptedMachine(proc.url, m.token, m.machineId!);
     await laptop.connect();
     let phone = apiClient(proc.url, phoneToken);
-    const created = await phone.post('/api/sessions', { machineId: m.machineId, provider: 'claude', cwd: '/work/app', message: { clientId: 'first', text: 'hello' } });
+    const created = await phone.route('startSession', { body: { machineId: m.machineId!, provider: 'claude', cwd: '/work/app', message: { clientId: 'first', text: 'hello' } } });
     const id = created.body.session.id as string;
     const start = await laptop.next('start');
 
@@ -81,7 +81,7 @@ describe('a start the server never heard back about', () => {
     laptop.started(resent.requestId, id, 'vendor-s');
     const d = await laptop.next('deliver');
     expect(d.text).toBe('hello');
-    expect((await phone.get(`/api/sessions/${id}`)).body.session.status).toBe('active');
+    expect((await phone.route('getSession', { id })).body.session.status).toBe('active');
   }, 60_000);
 
   it('coming through after the machine dropped, makes the session live; its failed first message stays failed', async () => {
@@ -89,12 +89,12 @@ describe('a start the server never heard back about', () => {
     const laptop = ts.machine('laptop');
     await laptop.connect();
     const phone = ts.phone;
-    const created = await phone.post('/api/sessions', { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app', message: { clientId: 'first', text: 'hello' } });
+    const created = await phone.route('startSession', { body: { machineId: laptop.machineId, provider: 'claude', cwd: '/work/app', message: { clientId: 'first', text: 'hello' } } });
     const id = created.body.session.id as string;
     const start = await laptop.next('start');
     await laptop.disconnect();
     const first = await waitFor(async () => {
-      const msg = (await phone.get(`/api/sessions/${id}/messages`)).body.messages.find((x: { role: string }) => x.role === 'user');
+      const msg = (await phone.route('listMessages', { id })).body.messages.find((x: { role: string }) => x.role === 'user');
       return msg?.state === 'failed' ? msg : null;
     }, 'the first message to fail');
     expect(first.failure.code).toBe('machine-disconnected');
@@ -103,12 +103,12 @@ describe('a start the server never heard back about', () => {
     await again.connect({ sessions: [{ sessionId: id, vendorResumeId: null, running: true }] });
     again.started(start.requestId, id, 'vendor-late');
     const s = await waitFor(async () => {
-      const x = (await phone.get(`/api/sessions/${id}`)).body.session;
+      const x = (await phone.route('getSession', { id })).body.session;
       return x.vendorId === 'vendor-late' ? x : null;
     }, 'the late start to count');
     expect(s.status).toBe('active');
     expect(again.all('deliver')).toHaveLength(0);
-    expect((await phone.get(`/api/sessions/${id}/messages`)).body.messages.find((x: { role: string }) => x.role === 'user').state).toBe('failed');
+    expect((await phone.route('listMessages', { id })).body.messages.find((x: { role: string }) => x.role === 'user').state).toBe('failed');
   });
 });
 
@@ -120,13 +120,13 @@ describe('a direct session listed again unchanged', () => {
     const listing = { type: 'direct-sessions', sessions: [{ provider: 'claude', backend: 'claude-stream', vendorResumeId: 'native-untitled-1', cwd: '/work/x', title: '', updatedAt: 5 }] };
     laptop.send(listing);
     const first = await waitFor(async () => {
-      const sync = (await ts!.phone.get('/api/sync?since=0')).body;
+      const sync = (await ts!.phone.route('sync', { query: { since: 0 } })).body;
       return sync.sessions.some((s: { vendorResumeId: string }) => s.vendorResumeId === 'native-untitled-1') ? sync : null;
     }, 'the direct session to be listed');
     laptop.send(listing);
     laptop.heartbeat();
     await new Promise((r) => setTimeout(r, 200));
-    const again = (await ts.phone.get(`/api/sync?since=${first.cursor}`)).body;
+    const again = (await ts.phone.route('sync', { query: { since: first.cursor } })).body;
     expect(again.sessions).toEqual([]);
   });
 });

@@ -30,16 +30,16 @@ describe('a server killed mid-resume', () => {
     let laptop = new ScriptedMachine(proc.url, seed.machineToken, seed.machineId);
     await laptop.connect();
 
-    const created = await phone.post('/api/sessions', { machineId: seed.machineId, provider: 'claude', cwd: '/work/app' });
+    const created = await phone.route('startSession', { body: { machineId: seed.machineId, provider: 'claude', cwd: '/work/app' } });
     const start = await laptop.next('start');
     laptop.started(start.requestId, start.sessionId, 'vendor-k');
     laptop.resumable(start.sessionId, 'vendor-k');
     laptop.stopped(start.sessionId, 'exited');
     const id = created.body.session.id as string;
-    await until(async () => (await phone.get(`/api/sessions/${id}`)).body.session.availability.state === 'resumable');
+    await until(async () => (await phone.route('getSession', { id })).body.session.availability.state === 'resumable');
 
-    const one = await phone.post(`/api/sessions/${id}/messages`, { clientId: 'c1', text: 'one' });
-    const two = await phone.post(`/api/sessions/${id}/messages`, { clientId: 'c2', text: 'two' });
+    const one = await phone.route('sendMessage', { id, body: { clientId: 'c1', text: 'one' } });
+    const two = await phone.route('sendMessage', { id, body: { clientId: 'c2', text: 'two' } });
     expect([one.body.message.state, two.body.message.state]).toEqual(['awaiting-resume', 'awaiting-resume']);
     const resume = await laptop.next('resume');
 
@@ -49,10 +49,10 @@ describe('a server killed mid-resume', () => {
     phone = apiClient(proc.url, seed.phoneToken);
 
     // Nothing lost: both messages still wait on the same pending attempt; the phone's retry is idempotent.
-    const retry = await phone.post(`/api/sessions/${id}/messages`, { clientId: 'c2', text: 'two' });
+    const retry = await phone.route('sendMessage', { id, body: { clientId: 'c2', text: 'two' } });
     expect(retry.status).toBe(200);
     expect(retry.body.message.id).toBe(two.body.message.id);
-    const attempts = (await phone.get(`/api/sessions/${id}/resume-attempts`)).body.attempts;
+    const attempts = (await phone.route('listResumeAttempts', { id })).body.attempts;
     expect(attempts).toEqual([expect.objectContaining({ id: resume.attemptId, state: 'pending' })]);
 
     laptop = new ScriptedMachine(proc.url, seed.machineToken, seed.machineId);
@@ -65,7 +65,7 @@ describe('a server killed mid-resume', () => {
     expect([d1.text, d2.text]).toEqual(['one', 'two']);
     laptop.ack(id, d1.messageId);
     laptop.ack(id, d2.messageId);
-    await until(async () => (await phone.get(`/api/sessions/${id}/messages`)).body.messages.filter((m: any) => m.state === 'delivered').length === 2);
+    await until(async () => (await phone.route('listMessages', { id })).body.messages.filter((m: any) => m.state === 'delivered').length === 2);
 
     // A second kill after delivery: the reconnect re-sends nothing that was acked.
     await proc.kill('SIGKILL');
@@ -73,7 +73,7 @@ describe('a server killed mid-resume', () => {
     proc = await startServerProcess(home);
     laptop = new ScriptedMachine(proc.url, seed.machineToken, seed.machineId);
     await laptop.connect({ sessions: [{ sessionId: id, vendorResumeId: 'vendor-k', running: true }] });
-    const marker = await apiClient(proc.url, seed.phoneToken).post(`/api/sessions/${id}/messages`, { clientId: 'c3', text: 'three' });
+    const marker = await apiClient(proc.url, seed.phoneToken).route('sendMessage', { id, body: { clientId: 'c3', text: 'three' } });
     expect((await laptop.next('deliver')).messageId).toBe(marker.body.message.id);
     expect(laptop.all('resume')).toHaveLength(0);
 

@@ -16,10 +16,10 @@ beforeAll(async () => {
   await laptop.connect();
   const s = await liveSession(ts, laptop, 'vendor-secret-7', { cwd: '/home/dev/private-client/repo', title: 'Fix the login' });
   sessionId = s.id;
-  expect((await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'phone-client-1', text: 'please fix it' })).status).toBe(202);
+  expect((await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'phone-client-1', text: 'please fix it' } })).status).toBe(202);
   laptop.event(s.id, 'e1', { kind: 'text', text: 'on it' });
   await waitForSession(ts, s.id, (x) => x.lastActivityAt > 0);
-  share = (await ts.phone.post(`/api/sessions/${s.id}/shares`, { expiresInSeconds: 3600 })).body;
+  share = (await ts.phone.route('createShare', { id: s.id, body: { expiresInSeconds: 3600 } })).body;
 });
 afterAll(async () => {
   await laptop.disconnect();
@@ -41,7 +41,7 @@ describe('the link', () => {
 
 describe('GET /api/shared (token in Authorization)', () => {
   it('answers the reader’s view: the title and the transcript, no folder, machine or vendor ids', async () => {
-    const res = await apiClient(ts.url, share.token).get('/api/shared');
+    const res = await apiClient(ts.url, share.token).route('readShared');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.session).sort()).toEqual(['archived', 'awaitingPermission', 'backend', 'createdAt', 'id', 'lastActivityAt', 'provider', 'status', 'title']);
     expect(res.body.session).toMatchObject({ id: sessionId, title: 'Fix the login', provider: 'claude' });
@@ -51,13 +51,13 @@ describe('GET /api/shared (token in Authorization)', () => {
   });
 
   it('refuses no token (401), a device token (403) and a token that is no live share (404)', async () => {
-    expect((await apiClient(ts.url, null).get('/api/shared')).status).toBe(401);
-    expect((await apiClient(ts.url, ts.phoneToken).get('/api/shared')).status).toBe(403);
-    expect((await apiClient(ts.url, 'bs_not-a-share').get('/api/shared')).status).toBe(404);
+    expect((await apiClient(ts.url, null).route('readShared')).status).toBe(401);
+    expect((await apiClient(ts.url, ts.phoneToken).route('readShared')).status).toBe(403);
+    expect((await apiClient(ts.url, 'bs_not-a-share').route('readShared')).status).toBe(404);
   });
 
   it('still answers the old path for links made before, with the same reader’s view', async () => {
-    const res = await apiClient(ts.url, null).get(`/api/shared/${share.token}`);
+    const res = await apiClient(ts.url, null).route('readSharedByPath', { token: share.token });
     expect(res.status).toBe(200);
     for (const secret of secrets()) expect(JSON.stringify(res.body)).not.toContain(secret);
   });
@@ -69,7 +69,7 @@ describe('the viewer’s socket', () => {
     await viewer.next('welcome');
     const owner = await openPhoneSocket(ts.url, { token: ts.phoneToken });
     await owner.next('welcome');
-    expect((await ts.phone.post(`/api/sessions/${sessionId}/messages`, { clientId: 'phone-client-2', text: 'and the tests' })).status).toBe(202);
+    expect((await ts.phone.route('sendMessage', { id: sessionId, body: { clientId: 'phone-client-2', text: 'and the tests' } })).status).toBe(202);
     const seen = await viewer.next('message', (f) => f.message.text === 'and the tests');
     expect(seen.message.clientId).toBeNull();
     // The owner's own socket still gets it whole.

@@ -32,7 +32,7 @@ describe('file modes', () => {
     laptop = ts.machine();
     await laptop.connect();
     const s = await liveSession(ts, laptop);
-    expect((await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c1', text: 'hello' })).status).toBe(202);
+    expect((await ts.phone.route('sendMessage', { id: s.id, body: { clientId: 'c1', text: 'hello' } })).status).toBe(202);
     const files = databaseFiles(home);
     for (const f of files) expect(existsSync(f), f).toBe(true);
     for (const f of files) expect(mode(f), f).toBe(0o600);
@@ -74,7 +74,7 @@ describe('a full disk', () => {
     const acknowledged: string[] = [];
     let refused: { status: number; body: any } | null = null;
     for (let i = 0; i < 200 && !refused; i++) {
-      const res = await ts.phone.post(`/api/sessions/${s.id}/messages`, { clientId: `c${i}`, text: `${i} `.padEnd(20_000, 'x') });
+      const res = await ts.phone.route('sendMessage', { id: s.id, body: { clientId: `c${i}`, text: `${i} `.padEnd(20_000, 'x') } });
       if (res.status === 202) acknowledged.push(`c${i}`);
       else refused = { status: res.status, body: res.body };
     }

@@ -17,7 +17,7 @@ afterEach(async () => {
   await ts.stop();
 });
 
-const send = (sessionId: string, clientId: string, text: string) => ts.phone.post(`/api/sessions/${sessionId}/messages`, { clientId, text });
+const send = (sessionId: string, clientId: string, text: string) => ts.phone.route('sendMessage', { id: sessionId, body: { clientId, text } });
 
 describe('a message to a live session', () => {
   it('goes straight to the agent, once, and follows accepted → delivered → answered', async () => {
@@ -111,7 +111,7 @@ describe('a message to an inactive session', () => {
       if (f.name === 'the daemon reports success with another id') {
         expect(await laptop.next('stop')).toMatchObject({ sessionId: s.id });
       }
-      const attempts = await ts.phone.get(`/api/sessions/${s.id}/resume-attempts`);
+      const attempts = await ts.phone.route('listResumeAttempts', { id: s.id });
       expect(attempts.body.attempts).toEqual([expect.objectContaining({ state: 'failed', code: f.code })]);
     });
   }

@@ -15,9 +15,9 @@ afterEach(() => stopServerWithLaptop(ts, laptop));
 
 /** `n` direct sessions listed in one frame: one change, so all share one cursor (the hard case for paging). */
 async function listDirect(n: number, cwd = (i: number) => `/work/p${i}`): Promise<void> {
-  const before = (await ts.phone.get('/api/sync?since=0&limit=1')).body.cursor as number;
+  const before = (await ts.phone.route('sync', { query: { since: 0, limit: 1 } })).body.cursor as number;
   laptop.send({ type: 'direct-sessions', sessions: Array.from({ length: n }, (_, i) => ({ provider: 'claude', backend: 'claude-stream', vendorResumeId: `native-${i}`, cwd: cwd(i), title: `native ${i}`, updatedAt: i })) });
-  await waitFor(async () => (await ts.phone.get(`/api/sync?since=${before}&limit=1`)).body.sessions.length > 0, 'the listing to be stored');
+  await waitFor(async () => (await ts.phone.route('sync', { query: { since: before, limit: 1 } })).body.sessions.length > 0, 'the listing to be stored');
 }
 
 async function page(query: string): Promise<SyncResponse & { bytes: number }> {
@@ -62,7 +62,7 @@ describe('sync pages', () => {
     await listDirect(6);
     const first = (await page('since=0&limit=2')).sessions[0]!;
     const pages = await walk(0, 2, async (n) => {
-      if (n === 1) expect((await ts.phone.patch(`/api/sessions/${first.id}`, { title: 'renamed mid-walk' })).status).toBe(200);
+      if (n === 1) expect((await ts.phone.route('editSession', { id: first.id, body: { title: 'renamed mid-walk' } })).status).toBe(200);
     });
     const seen = pages.flatMap((p) => p.sessions);
     expect(new Set(seen.map((s) => s.id)).size).toBe(6);
@@ -87,6 +87,7 @@ describe('sync pages', () => {
 
   it('refuses an `after` that is not a page’s `next`, and a limit out of range', async () => {
     for (const q of ['after=abc', 'after=12', 'after=1.a%20b', 'limit=0', `limit=${LIMITS.syncPageSessions + 1}`]) {
+      // Raw: a malformed query is the point (the typed client would not write one).
       const res = await ts.phone.get(`/api/sync?since=0&${q}`);
       expect(res.status, q).toBe(400);
       expect(res.body.error.message).toMatch(/^invalid query/);
@@ -113,7 +114,7 @@ describe('a machine going away', () => {
     expect(delta.machines).toHaveLength(1);
     expect(delta.machines[0]).toMatchObject({ online: false });
     // What the phone shows: the rule again on the cached session and the newer machine, as the server says now.
-    const fresh = (await ts.phone.get(`/api/sessions/${s.id}`)).body.session as SessionRecord;
+    const fresh = (await ts.phone.route('getSession', { id: s.id })).body.session as SessionRecord;
     expect(currentAvailability(cached, delta.machines[0], delta.settings)).toEqual(fresh.availability);
     expect(fresh.availability).toMatchObject({ state: 'blocked', reason: 'machine-offline' });
 

@@ -10,14 +10,14 @@ beforeEach(async () => ({ ts, laptop } = await serverWithLaptop()));
 afterEach(() => stopServerWithLaptop(ts, laptop));
 
 async function deliveredMessage(sessionId: string, clientId: string) {
-  const sent = (await ts.phone.post(`/api/sessions/${sessionId}/messages`, { clientId, text: 'fix the login bug' })).body.message;
+  const sent = (await ts.phone.route('sendMessage', { id: sessionId, body: { clientId, text: 'fix the login bug' } })).body.message;
   laptop.ack(sessionId, sent.id);
   await waitFor(async () => (await message(sessionId, sent.id)).state === 'delivered', 'delivered');
   return sent;
 }
 
 async function message(sessionId: string, id: string) {
-  const page = (await ts.phone.get(`/api/sessions/${sessionId}/messages?after=0`)).body;
+  const page = (await ts.phone.route('listMessages', { id: sessionId, query: { after: 0 } })).body;
   return page.messages.find((m: { id: string }) => m.id === id);
 }
 
@@ -60,7 +60,7 @@ describe('a turn whose agent went away', () => {
     }, 'unanswered after the stop');
     expect(m.failure).toMatchObject({ code: 'turn-lost' });
     laptop.event(s.id, 'e-late', { kind: 'turn-end' });
-    await waitFor(async () => (await ts.phone.get(`/api/sessions/${s.id}`)).body.session.status === 'inactive', 'inactive');
+    await waitFor(async () => (await ts.phone.route('getSession', { id: s.id })).body.session.status === 'inactive', 'inactive');
     expect((await message(s.id, sent.id)).state).toBe('unanswered');
   });
 

@@ -1,37 +1,11 @@
-// The app's client of one Baton server: the route table's client (src/core/route-client.ts) with refusals as typed errors.
-import type { ApiErrorBody } from '../../core/errors.ts';
-import { callRoute, type RouteArgs } from '../../core/route-client.ts';
-import type { RouteName } from '../../core/route-paths.ts';
-import type { RouteResponse } from '../../core/routes.ts';
+// The app's client of one Baton server is the route table's own (src/core/route-client.ts), given the page's fetch;
+// here too the words the screens show for its errors.
+import { ApiError, NetworkError, createRouteCaller, type RouteCaller } from '../../core/route-client.ts';
 
-/** The server answered with a refusal (`{error: {kind, message, ...}}`). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: ApiErrorBody['error'],
-  ) {
-    super(body.message);
-    this.name = 'ApiError';
-  }
-  /** Worth trying again later with the same request (the server or the path to it is struggling). */
-  get transient(): boolean {
-    return this.status >= 500 || this.status === 429 || this.status === 408;
-  }
-}
+export { ApiError, NetworkError };
 
-/** The request never got an answer (offline, DNS, connection refused, CORS). */
-export class NetworkError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NetworkError';
-  }
-}
-
-/** One Baton server's API: `call('sendMessage', { id, body })` answers the route's type, or throws ApiError / NetworkError. */
-export interface ApiClient {
-  readonly server: string;
-  call<N extends RouteName>(name: N, ...args: RouteArgs<N>): Promise<RouteResponse<N>>;
-}
+/** One Baton server's API: the core client (`call` answers the route's type, or throws ApiError / NetworkError). */
+export type ApiClient = RouteCaller;
 
 export interface ApiClientOptions {
   readonly server: string;
@@ -41,20 +15,7 @@ export interface ApiClientOptions {
 
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
-  const client = { server: opts.server, token: opts.token, fetch: doFetch };
-  return {
-    server: opts.server,
-    async call(name, ...args) {
-      let reply;
-      try {
-        reply = await callRoute(client, name, ...args);
-      } catch (e) {
-        throw new NetworkError(e instanceof Error ? e.message : String(e));
-      }
-      if (reply.ok) return reply.body;
-      throw new ApiError(reply.status, reply.error ?? { kind: reply.status >= 500 ? 'internal' : 'bad-request', message: `HTTP ${reply.status}` });
-    },
-  };
+  return createRouteCaller({ server: opts.server, token: opts.token, fetch: doFetch });
 }
 
 /** Turn what the user typed or a link carried into `https://host[:port]` (no trailing slash), or say why not. */

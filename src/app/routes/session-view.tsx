@@ -20,7 +20,7 @@ import { $now } from '../stores/clock.ts';
 import { $outbox, $superseded, discardMessage, editMessage } from '../stores/outbox.ts';
 import { $activeProfile, profileForServer, switchProfile } from '../stores/profiles.ts';
 import { $runtime } from '../stores/runtime.ts';
-import { answerPermission, archiveSession, cancelWaiting, interruptSession, retry, sendMessage, setPermissionMode, stopSession } from '../stores/session-actions.ts';
+import { answerPermission, archiveSession, cancelWaiting, interruptSession, retry, setPermissionMode, stopSession } from '../stores/session-actions.ts';
 import { waitText } from '../lib/wait-text.ts';
 import { sessionStatus } from '../stores/session-status.ts';
 import { $connection, $machines, $painted, $sessions, $settings } from '../stores/sync.ts';
@@ -90,6 +90,14 @@ export default function SessionView(): JSX.Element {
   onCleanup(closeTranscript);
 
   const guard = errorGuard(setError);
+
+  /** The composer's send: queued on this phone, then flushed (runtime.ts). */
+  const send = (text: string) => guard(async () => {
+    const r = $runtime.get();
+    if (!r) throw new Error('No server is selected.');
+    await r.send(id(), text);
+  });
+
   // "Could not reach the server" was about then: once the server answers again it no longer holds.
   createEffect(on(connection, (c) => c === 'live' && error() === errorText(new NetworkError('')) && setError(null)));
   const actions: MessageActions = {
@@ -220,7 +228,7 @@ export default function SessionView(): JSX.Element {
             <NewSessionBox session={session()!} initialText={newWith() ?? ''} open={newWith() !== null} onClose={newWith() !== null ? () => setNewWith(null) : undefined} />
           </Show>
           <Show when={status()}>
-            <Composer status={status()!} offline={connection() !== 'live'} onSend={(text) => guard(() => sendMessage(id(), text))} />
+            <Composer status={status()!} offline={connection() !== 'live'} onSend={send} />
           </Show>
         </Show>
         <Show when={sharing() && session()}>

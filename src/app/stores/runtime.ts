@@ -12,9 +12,10 @@ import { takeEarlyCache } from '../lib/early-start.ts';
 import { connectEvents } from '../lib/events-socket.ts';
 import type { ServerProfile } from '../lib/profiles-db.ts';
 import { createRetryTimer } from '../lib/retry-timer.ts';
-import { applyServerMessage, flushOutbox, loadOutbox, onOutboxChange, $outbox, type FlushReport } from './outbox.ts';
+import { applyServerMessage, enqueueMessage, flushOutbox, loadOutbox, onOutboxChange, $outbox, type FlushReport } from './outbox.ts';
 import { reconcileOutbox } from './outbox-reconcile.ts';
 import { apiFor } from './profiles.ts';
+import { askToKeepStorage } from './storage-durability.ts';
 import { $connection, $machines, paintFromCache, resetSyncStores, syncNow } from './sync.ts';
 import { $transcript, applyLiveMessage, catchUp } from './transcript.ts';
 
@@ -26,6 +27,8 @@ export interface Runtime {
   readonly refresh: () => Promise<void>;
   /** Send what the outbox holds (failures schedule the next try on the shared backoff). */
   readonly flush: () => Promise<FlushReport>;
+  /** Queue a message on the phone first, then flush (a failed try schedules the next; offline, Background Sync too). */
+  readonly send: (sessionId: string, text: string) => Promise<void>;
 }
 
 export const $runtime = atom<Runtime | null>(null);
@@ -122,6 +125,13 @@ export function startProfile(profile: ServerProfile): () => void {
       return report;
     };
 
+    const send = async (sessionId: string, text: string): Promise<void> => {
+      await enqueueMessage(db, sessionId, text);
+      // Not awaited: a browser may ask the user, and sending must not wait for the answer.
+      void askToKeepStorage();
+      await flush();
+    };
+
     // What this phone shows, for the server's push rule: no notification about the session its user is looking at.
     let told: string | null | undefined;
     const tellForeground = (force = false) => {
@@ -157,7 +167,7 @@ export function startProfile(profile: ServerProfile): () => void {
       }
     };
 
-    $runtime.set({ profile, db, api, refresh, flush });
+    $runtime.set({ profile, db, api, refresh, flush, send });
     await paintFromCache(db, early?.snapshot);
     await loadOutbox(db);
     disposers.push(onOutboxChange((changed) => changed === db && void loadOutbox(db)));

@@ -1,9 +1,8 @@
-// What the user can do to a session from the phone: send (through the outbox), answer permissions, fix blocks, share.
+// What the user can do to a session from the phone besides sending (the runtime's `send`): answer permissions, fix blocks, share.
 import { BACKEND_INFO, DEFAULT_BACKEND, type Backend, type Provider } from '../../core/providers.ts';
 import type { MessageRecord, SessionRecord, SettingsRecord, ShareRecord } from '../../core/records.ts';
 import { newClientId } from '../lib/client-id.ts';
-import { cancelMessage, enqueueMessage, retryMessage } from './outbox.ts';
-import { askToKeepStorage } from './storage-durability.ts';
+import { cancelMessage, retryMessage } from './outbox.ts';
 import { $runtime, type Runtime } from './runtime.ts';
 import { putSession, putSettings } from './sync.ts';
 import { applyLiveMessage } from './transcript.ts';
@@ -15,15 +14,6 @@ function rt(): Runtime {
 }
 /** The route of each action on a session (src/core/routes.ts). */
 const SESSION_ACTIONS = { archive: 'archiveSession', unarchive: 'unarchiveSession', takeover: 'takeOverSession', stop: 'stopSession' } as const;
-
-/** Queue the message on the phone first, then try to send it (a failed try schedules the next; offline, Background Sync too). */
-export async function sendMessage(sessionId: string, text: string): Promise<void> {
-  const r = rt();
-  await enqueueMessage(r.db, sessionId, text);
-  // Not awaited: a browser may ask the user, and sending must not wait for the answer.
-  void askToKeepStorage();
-  await r.flush();
-}
 
 /** Call off a message the server holds for its offline machine (it becomes not delivered, its text kept). */
 export async function cancelWaiting(clientId: string): Promise<void> {

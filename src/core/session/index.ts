@@ -2,7 +2,6 @@
 export * from './snapshot.ts';
 export * from './events.ts';
 export * from './effects.ts';
-export * from './lifecycle.ts';
 export * from './step.ts';
 export type { SessionChanges } from './draft.ts';
 export * from './start.ts';

@@ -1,14 +1,42 @@
-// The paths of a user message: straight to the live agent, behind a strict resume (which begins, then settles
-// once, resumed or failed with its code), or held for its offline machine — a held message leaves `held` once
-// only, released into the same path a new message takes, or failed (cancelled, expired, or its session blocked
-// for good meanwhile). And what happens to a session's messages together: sent out, failed, left by an agent.
+// The paths of a user message, from the phone's send on: straight to the live agent, behind a strict resume (which
+// begins, then settles once, resumed or failed with its code), or held for its offline machine — a held message
+// leaves `held` once only, released into the same path a new message takes, or failed (cancelled, expired, or its
+// session blocked for good meanwhile). And what happens to a session's messages together: sent out, failed, left.
 import { describeBlock, type BlockReason } from '../availability.ts';
 import { awaitsTurnEnd, type MessageFailureCode } from '../delivery.ts';
 import type { MessageId } from '../ids.ts';
 import { permissionModeField } from '../permission-modes.ts';
 import { RESUME_FAILURE_TEXT, type ResumeFailureCode } from '../resume-attempt.ts';
+import type { PhoneAction } from './events.ts';
 import type { AttemptSnap } from './snapshot.ts';
-import { addAttempt, availability, command, inState, log, moveAttempt, moveMessage, patch, pending, setMessage, timer, type Draft } from './draft.ts';
+import { addAttempt, addMessage, availability, command, inState, log, moveAttempt, moveMessage, patch, pending, refuse, setMessage, timer, type Draft } from './draft.ts';
+
+/** The strict-resume entry point: straight in, wait for a resume, held for its offline machine, or refused. */
+export function onSend(d: Draft, e: Extract<PhoneAction, { type: 'send' }>): void {
+  // Availability on fresh facts, every time: the phone's view may be stale.
+  const a = availability(d);
+  const held = a.state === 'blocked' && a.reason === 'machine-offline' && d.world.holdMs > 0;
+  if (a.state === 'blocked' && !held) {
+    // The sentence carries no time: the server sends `lastSeenAt` as data and each client phrases it for people.
+    const words = describeBlock(a.reason, a.detail);
+    return refuse(d, {
+      kind: 'blocked', message: words.sentence,
+      extra: {
+        reason: a.reason, sentence: words.sentence, fix: words.fix, availability: a,
+        ...(a.reason === 'machine-offline' ? { lastSeenAt: d.world.machine?.lastSeenAt ?? null } : {}),
+      },
+    });
+  }
+  const now = d.world.now;
+  const id = d.world.ids.message;
+  addMessage(d, {
+    id, seq: 0, role: 'user', text: e.text, clientId: e.clientId, state: held ? 'held' : 'accepted', failure: null, turnLost: false,
+    attemptId: null, heldUntil: null, permission: null, createdAt: now, updatedAt: now,
+  });
+  patch(d, { lastActivityAt: now });
+  if (held) hold(d, id);
+  else routeAccepted(d, id);
+}
 
 /**
  * An accepted message joins a pending resume, begins one, waits for its session's start, or goes straight to the

@@ -1,43 +1,15 @@
-// What a person can do to a session from a phone (or the CLI): send, stop, archive, interrupt, answer a
-// permission, take over, call off a held message, rename. A refusal changes nothing.
-import { describeBlock } from '../availability.ts';
+// What a person can do to a session from a phone (or the CLI), besides sending (messages.ts): stop, archive,
+// interrupt, answer a permission, take over, call off a held message, rename. A refusal changes nothing.
 import { isPermissionMode } from '../permission-modes.ts';
 import type { PhoneAction } from './events.ts';
-import { addMessage, availability, command, patch, refuse, setMessage, type Draft } from './draft.ts';
+import { command, patch, refuse, setMessage, type Draft } from './draft.ts';
 import { badMode } from './start.ts';
-import { cancelResume, endHeld, endHeldIfBlocked, hold, routeAccepted } from './messages.ts';
+import { cancelResume, endHeld, endHeldIfBlocked } from './messages.ts';
 
 type Of<T extends PhoneAction['type']> = Extract<PhoneAction, { type: T }>;
 
 const notRunning = (d: Draft, message = 'the session is not running') => refuse(d, { kind: 'conflict', message });
 const offline = (d: Draft) => refuse(d, { kind: 'unavailable', message: 'the machine that owns this session is not connected' });
-
-/** The strict-resume entry point: straight in, wait for a resume, held for its offline machine, or refused. */
-export function onSend(d: Draft, e: Of<'send'>): void {
-  // Availability on fresh facts, every time: the phone's view may be stale.
-  const a = availability(d);
-  const held = a.state === 'blocked' && a.reason === 'machine-offline' && d.world.holdMs > 0;
-  if (a.state === 'blocked' && !held) {
-    // The sentence carries no time: the server sends `lastSeenAt` as data and each client phrases it for people.
-    const words = describeBlock(a.reason, a.detail);
-    return refuse(d, {
-      kind: 'blocked', message: words.sentence,
-      extra: {
-        reason: a.reason, sentence: words.sentence, fix: words.fix, availability: a,
-        ...(a.reason === 'machine-offline' ? { lastSeenAt: d.world.machine?.lastSeenAt ?? null } : {}),
-      },
-    });
-  }
-  const now = d.world.now;
-  const id = d.world.ids.message;
-  addMessage(d, {
-    id, seq: 0, role: 'user', text: e.text, clientId: e.clientId, state: held ? 'held' : 'accepted', failure: null, turnLost: false,
-    attemptId: null, heldUntil: null, permission: null, createdAt: now, updatedAt: now,
-  });
-  patch(d, { lastActivityAt: now });
-  if (held) hold(d, id);
-  else routeAccepted(d, id);
-}
 
 export function onStop(d: Draft): void {
   // Stopping a session that is being reopened calls the resume off (and stops what it brings up).

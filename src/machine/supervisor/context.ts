@@ -6,8 +6,7 @@ import type { DaemonStore } from '../daemon-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ProcessGuard } from '../process-scan.ts';
 import type { BackendDriver } from '../providers/backend.ts';
-import type { Guard } from './guard.ts';
-import type { RunningAgents } from './running.ts';
+import type { Guard, RunningAgents } from './running.ts';
 
 export interface Supervision {
   readonly store: DaemonStore;

@@ -5,7 +5,7 @@ import type { AttemptResult } from '../daemon-store.ts';
 import { describeProcess } from '../process-scan.ts';
 import type { BackendDriver, ResumeOutcome, SessionHolder } from '../providers/backend.ts';
 import type { Supervision } from './context.ts';
-import { stopLate } from './guard.ts';
+import { stopLate } from './running.ts';
 
 export function reportAttempt(sup: Supervision, attemptId: AttemptId, r: AttemptResult): void {
   sup.send(r.ok

@@ -1,5 +1,6 @@
-// The agents this daemon runs, one per session: their driver events become frames for the server, in order, and
-// an agent's exit becomes `stopped`.
+// The agents this daemon runs, one per session: brought up by a driver call with a deadline (one that comes up after
+// we gave up on it is stopped, never left running unwatched), their driver events become frames for the server, in
+// order, and an agent's exit becomes `stopped`.
 import { randomUUID } from 'node:crypto';
 import { assertNever, type AttemptId, type MachineUp, type SessionId } from '../../core/index.ts';
 import type { DaemonStore } from '../daemon-store.ts';
@@ -118,3 +119,42 @@ export function createRunningAgents(store: DaemonStore, send: (frame: MachineUp)
     },
   };
 }
+
+// ── bringing one up: a driver call with a deadline ──
+
+/** How a guarded driver call ended: its value, the guard's deadline, or an exception (a driver bug, a spawn that threw). */
+export type Settled<T> = { done: true; value: T } | { done: false; threw: null } | { done: false; threw: string };
+
+export type Guard = <T>(call: () => Promise<T>, onLate: (v: T) => void) => Promise<Settled<T>>;
+
+export function createGuard(guardMs: number): Guard {
+  return async function guarded<T>(call: () => Promise<T>, onLate: (v: T) => void): Promise<Settled<T>> {
+    let p: Promise<T>;
+    try {
+      p = call();
+    } catch (e) {
+      // A driver that throws before it returns a promise (e.g. spawn refusing its arguments) still gets an answer.
+      p = Promise.reject(e);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const timeout = new Promise<Settled<T>>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        resolve({ done: false, threw: null });
+      }, guardMs);
+    });
+    const result = await Promise.race([
+      p.then((value): Settled<T> => ({ done: true, value }), (e: unknown): Settled<T> => ({ done: false, threw: e instanceof Error ? e.message : String(e) })),
+      timeout,
+    ]);
+    clearTimeout(timer);
+    if (timedOut) void p.then(onLate, () => {});
+    return result;
+  };
+}
+
+/** What to do with a start or resume that succeeded after the guard gave up: stop it. */
+export const stopLate = (o: { ok: boolean; handle?: AgentHandle }): void => {
+  if (o.ok && o.handle) void o.handle.stop();
+};

@@ -2,7 +2,7 @@
 // `start-failed`. A repeated start (after a reconnect) re-reports; it never starts a second vendor session.
 import { BACKEND_INFO, type MachineDown, type ResumeFailureCode } from '../../core/index.ts';
 import type { Supervision } from './context.ts';
-import { stopLate } from './guard.ts';
+import { stopLate } from './running.ts';
 
 export async function startAgent(sup: Supervision, f: Extract<MachineDown, { type: 'start' }>): Promise<void> {
   const { store, send } = sup;
