@@ -151,7 +151,8 @@ export function openPostgres(url: string): PostgresDb {
     migrate(db, where);
   } catch (e) {
     db.close();
-    if (e instanceof PostgresError && (e.code === null || /^(08|28|3D|57P)/.test(e.code))) {
+    // No SQLSTATE (ECONNREFUSED, a DNS failure…) or a connection, login or database error: the URL is the problem.
+    if (e instanceof PostgresError && (e.code === null || !/^[0-9A-Z]{5}$/.test(e.code) || /^(08|28|3D|57P)/.test(e.code))) {
       throw new HomeUnusableError(where, `Postgres cannot be reached or refused this user (${e.message})`);
     }
     throw e;

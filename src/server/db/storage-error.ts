@@ -36,7 +36,7 @@ function postgresReason(err: PostgresError): string | null {
 
 /** No answer, a broken connection, or a server going down: the outcome is unknown, the request may be tried again. */
 function linkLost(err: PostgresError): boolean {
-  return err.code === null || /^(08|57P)/.test(err.code);
+  return err.code === null || !/^[0-9A-Z]{5}$/.test(err.code) || /^(08|57P)/.test(err.code);
 }
 
 function atSizeCap(db: Db): boolean {
