@@ -19,7 +19,7 @@ const PER_ROUND = sized(50, 10);
 const WARMUP = sized(3, 1);
 const SOCKETS = sized(1_000, 200); // per instance
 const HINT_COMMITS = sized(40, 6); // half made on each instance
-const SESSIONS = sized(2_000, 100);
+const SESSIONS = sized(1_000, 100);
 const CHANGED = 10;
 /** Past the phone hub's `changed` window (100 ms): each commit's hint goes out at once, none trails into the next. */
 const HINT_GAP_MS = 150;
@@ -234,16 +234,18 @@ export async function cluster() {
       { name: 'two', phone: a, machine: b, samples: emptySamples(), cpuMs: 0 },
     ];
     await resumes(setups);
-    // The single-instance servers are done: their memory and timers leave the socket phase alone.
-    await sqlite.stop();
-    await pgSingle.stop();
+    // The resume servers are done; a fresh pair on the same database holds the sockets, so the memory per socket is
+    // not blurred by what the resumes left on the heap.
+    for (const x of [sqlite, pgSingle, a, b]) await x.stop();
+    const a2 = await start({ ...SERVER, databaseUrl: sharedUrl });
+    const b2 = await start({ ...SERVER, databaseUrl: sharedUrl });
     const [lite, single, two] = setups.map((s) => ({ total: summarize(s.samples.total), hops: Object.fromEntries(Object.entries(s.samples).map(([k, v]) => [k, summarize(v)])) as Record<keyof Setup['samples'], Summary> }));
     const sqliteBase: Baseline = { label: `one instance on SQLite (the embedded default), same run: p50 ${lite!.total.p50.toFixed(2)} ms`, value: lite!.total.p50 };
     const pgBase: Baseline = { label: `one instance on Postgres, same run: p50 ${single!.total.p50.toFixed(2)} ms`, value: single!.total.p50 };
     const n = ROUNDS * PER_ROUND;
 
-    const s = await sockets(a, b);
-    const c = await catchupAcross(a, b);
+    const s = await sockets(a2, b2);
+    const c = await catchupAcross(a2, b2);
 
     const hopRow = (id: string, label: string, k: keyof Setup['samples']) =>
       info(id, label, `${lite!.hops[k].p50.toFixed(2)} / ${single!.hops[k].p50.toFixed(2)} / ${two!.hops[k].p50.toFixed(2)}`, 'ms');
@@ -270,7 +272,8 @@ export async function cluster() {
         `per socket, from the machine's agent-event frame leaving the bench process; ${s.remote.n} samples`), { label: `the same commit's hint to the ${SOCKETS.toLocaleString('en')} phones on the committing instance, p50 (p95 ${s.local.p95.toFixed(1)} ms)`, value: s.local.p50 }),
       info('hint-remote-p95', '  hint latency, other instance / same instance, p95', `${s.remote.p95.toFixed(1)} / ${s.local.p95.toFixed(1)}`, 'ms'),
       info('hint-remote-all', `  hint to the last of the ${SOCKETS.toLocaleString('en')} phones on the other instance, p50 / p95`, s.remoteDone.n ? p(s.remoteDone) : null, 'ms'),
-      info('memory-a', '  server memory per socket, instance A / B: RSS', `${s.memory.A.rss.toFixed(1)} / ${s.memory.B.rss.toFixed(1)}`, 'kB', `heap ${s.memory.A.heap.toFixed(1)} / ${s.memory.B.heap.toFixed(1)} kB per socket; RSS with all sockets open ${s.memory.A.rssMb.toFixed(0)} / ${s.memory.B.rssMb.toFixed(0)} MB`),
+      info('memory', '  server memory per socket, instance A / B: RSS (heap)', `${s.memory.A.rss.toFixed(1)} (${s.memory.A.heap.toFixed(1)}) / ${s.memory.B.rss.toFixed(1)} (${s.memory.B.heap.toFixed(1)})`, 'kB',
+        `after two gc() passes, before and after the sockets connect, ÷ ${SOCKETS.toLocaleString('en')}; RSS with all sockets open ${s.memory.A.rssMb.toFixed(0)} / ${s.memory.B.rssMb.toFixed(0)} MB`),
       against(holds('only-changed', `catch-up through A after ${CHANGED} of ${SESSIONS.toLocaleString('en')} changed through B: exactly those`, c.onlyChanged, kB(c.back.wire), 'kB', 'catch-up sends only what changed',
         `${c.got} sessions and ${c.machines} machines in the answer (${c.back.pages.length} page(s), ${c.back.raw} B raw): 5 renamed over B's API, 5 with agent output from a machine on B`), wholeAccount),
       info('pg-statement', 'Postgres alone: one statement through the server’s synchronous bridge, p50 / p95', p(alone.statement), 'ms', 'SELECT 1 from the bench process through src/server/db/pg-bridge.ts (worker, connection, Atomics wake-up)'),
