@@ -17,7 +17,7 @@ const PAGE_BUDGET_KB = 256;
 const DROP_BUDGET_KB = 10;
 
 /** Every page of `since`, as a phone walks them; what each one cost on the wire. */
-async function walk(url: string, token: string, since: number) {
+export async function walk(url: string, token: string, since: number) {
   const pages: Array<WireResponse<SyncResponse>> = [];
   let next: string | null = null;
   do {

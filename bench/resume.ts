@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageRecord, PhoneDown } from '../src/core/index.ts';
 import { createFakeEnv, FAKES_BIN, readRecord, type FakeEnv } from '../test/helpers/fake-env.ts';
-import { BenchMachine, connectPhone, createSessions, http, now, until, type Http, type Phone } from './lib/clients.ts';
+import { BenchMachine, connectPhone, createSessions, http, now, onlineThrough, until, type Http, type Phone } from './lib/clients.ts';
 import { sized } from './lib/mode.ts';
 import { against, atMost, info, REPO, runBench, type Baseline, type Figure } from './lib/report.ts';
 import { benchServerConfig, startServerProcess, type ServerProcess } from './lib/server-process.ts';
@@ -42,15 +42,29 @@ function deliveryWatcher() {
 const resumable = (api: Http, id: string) =>
   until(async () => (await api.route('getSession', { id })).body.session.availability.state === 'resumable', 'the session to be resumable', 15_000, 2);
 
-async function scripted(srv: ServerProcess) {
+/** Options of a scripted run: bench/cluster.ts puts the machine on another instance and runs it in rounds. */
+export interface ScriptedOptions {
+  /** The instance the machine connects to (default the phone's, `srv`): the other one of a cluster. */
+  readonly machineOn?: ServerProcess;
+  readonly resumes?: number;
+  readonly warmup?: number;
+}
+
+/** Resumes through a scripted machine; the phone's HTTP and events socket on `srv`, the machine on `opts.machineOn`. */
+export async function scripted(srv: ServerProcess, opts: ScriptedOptions = {}) {
+  const resumes = opts.resumes ?? RESUMES;
+  const warmup = opts.warmup ?? WARMUP;
   const { token } = (await srv.phoneTokens(1))[0]!;
   const api = http(srv.url, token);
-  const m = await srv.machineToken('laptop');
-  const machine = new BenchMachine(srv.url, m.token);
+  const machineSrv = opts.machineOn ?? srv;
+  const m = await machineSrv.machineToken('laptop');
+  const machine = new BenchMachine(machineSrv.url, m.token);
   const watch = deliveryWatcher();
   let phone: Phone | null = null;
   try {
     await machine.connect();
+    // On another instance, the welcome comes before the hello's commit (lease, online): wait until the phone's sees it.
+    if (machineSrv !== srv) await onlineThrough(api, machine.machineId);
     const [id] = await createSessions(api, machine, 1);
     phone = await connectPhone(srv.url, token, watch.onFrame);
     let tResume = 0;
@@ -67,7 +81,7 @@ async function scripted(srv: ServerProcess) {
     });
     const total: number[] = [];
     const hop = { toResume: [] as number[], resultToDeliver: [] as number[], ackToPhone: [] as number[], machine: [] as number[] };
-    for (let i = 0; i < RESUMES + WARMUP; i++) {
+    for (let i = 0; i < resumes + warmup; i++) {
       machine.send({ type: 'stopped', sessionId: id, reason: 'requested', detail: null });
       await resumable(api, id!);
       const clientId = `bench-scripted-${i}`;
@@ -75,7 +89,7 @@ async function scripted(srv: ServerProcess) {
       const t0 = now();
       await api.route('sendMessage', { id: id!, body: { clientId, text: `resume ${i}` } });
       const t3 = await delivered;
-      if (i < WARMUP) continue;
+      if (i < warmup) continue;
       total.push(t3 - t0);
       hop.toResume.push(tResume - t0);
       hop.resultToDeliver.push(tDeliver - tReply);
@@ -100,7 +114,10 @@ async function scripted(srv: ServerProcess) {
     }
     const health: number[] = [];
     for (let i = 0; i < 100; i++) health.push((await api.route('health')).ms);
-    return { total: summarize(total), hops: Object.fromEntries(Object.entries(hop).map(([k, v]) => [k, summarize(v)])) as Record<keyof typeof hop, Summary>, wsRtt: summarize(ws), httpRtt: summarize(health) };
+    return {
+      total: summarize(total), hops: Object.fromEntries(Object.entries(hop).map(([k, v]) => [k, summarize(v)])) as Record<keyof typeof hop, Summary>, wsRtt: summarize(ws), httpRtt: summarize(health),
+      samples: { total, ...hop },
+    };
   } finally {
     phone?.close();
     machine.close();
@@ -222,7 +239,7 @@ export async function resume() {
   let wire: Baseline | null = null;
   try {
     const s = await scripted(srv);
-    meta.scripted = s;
+    meta.scripted = { ...s, samples: undefined };
     // The same hops on the wire alone: the POST reaching the server (½ an HTTP round trip), then five one-way socket
     // frames (resume, resume-result, deliver, ack, the phone's `delivered`), each ½ a ping/pong.
     wire = { label: `the wire alone for the same hops: ½ GET /api/health round trip + 5 × ½ socket ping/pong (p50s ${s.httpRtt.p50.toFixed(2)} and ${s.wsRtt.p50.toFixed(2)} ms)`, value: (s.httpRtt.p50 + 5 * s.wsRtt.p50) / 2 };

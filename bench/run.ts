@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ORDER = ['fanout', 'catchup', 'resume', 'direct-sessions', 'socket-deflate', 'slow-readers', 'pwa-weight', 'pwa-paint'];
+const ORDER = ['fanout', 'catchup', 'resume', 'cluster', 'direct-sessions', 'socket-deflate', 'slow-readers', 'pwa-weight', 'pwa-paint'];
 const args = process.argv.slice(2);
 const short = args.includes('--short');
 const summaryAt = args.indexOf('--summary');

@@ -30,8 +30,11 @@ case "$cmd" in
     chmod 700 "$dir"
     # C collation: text sorts by bytes, as SQLite's does (ids page in the same order on both databases).
     as_owner "$bin/initdb" -D "$dir/data" -A trust -U baton -E UTF8 --locale=C >/dev/null
-    # fsync off: a throw-away test cluster, never a real one.
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+    # fsync off: a throw-away test cluster, never a real one. BATON_PG_DURABLE=1 keeps Postgres's durable defaults
+    # (bench/cluster.ts: its times are set beside SQLite's, which syncs every commit).
+    fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if [ "${BATON_PG_DURABLE:-}" = 1 ]; then fast=""; fi
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $fast -c max_connections=300" start >/dev/null
     echo "postgres://baton@127.0.0.1:$port/postgres"
     ;;
   stop)

@@ -161,6 +161,14 @@ export async function until<T>(check: () => T | Promise<T>, what: string, timeou
   }
 }
 
+/**
+ * Waits until `api`'s server lists the machine online. A machine connected to another instance of a cluster gets its
+ * welcome before that instance committed its hello (lease, online), so a start sent at once could find it offline.
+ */
+export async function onlineThrough(api: Http, machineId: string): Promise<void> {
+  await until(async () => (await api.route('listMachines')).body.machines.find((m) => m.id === machineId)?.online, 'the machine to be online through the other instance', 10_000, 5);
+}
+
 /** Creates `n` managed sessions (startSession); the scripted machine answers each start. */
 export async function createSessions(api: Http, machine: BenchMachine, n: number, concurrency = 16, title = (i: number) => `Session ${i}`): Promise<string[]> {
   const ids: string[] = new Array(n);

@@ -8,7 +8,7 @@ import { REPO } from './report.ts';
 
 /** The server options a benchmark sets: all of them, limits included, so a hardening change elsewhere cannot break a benchmark. */
 export type BenchServerConfig = Required<Pick<ServerOptions, 'heartbeatTimeoutMs' | 'resumeTimeoutMs' | 'rateLimits' | 'staticDir' | 'compression' | 'socketCompression'>>
-  & Pick<ServerOptions, 'socketLimits'>;
+  & Pick<ServerOptions, 'socketLimits' | 'databaseUrl' | 'cluster'>;
 
 /**
  * What every benchmark starts from: a scripted machine that pauses between phases is not marked offline, and
