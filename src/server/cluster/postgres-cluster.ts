@@ -3,7 +3,7 @@
 // commands to the instance holding a machine's socket (its lease), hand a machine over when it reconnects elsewhere,
 // and sweep up after an instance that died: its machines go offline once their leases run out, and deadlines it had
 // armed (resumes, held messages) are fired by whichever instance gets to them first.
-import type { MachineDown, MachineUp } from '../../core/index.ts';
+import type { MachineDown, MachineUp, MessageRecord } from '../../core/index.ts';
 import type { PostgresDb } from '../db/postgres.ts';
 import type { CommittedChanges, ServerContext } from '../context.ts';
 import { toMessageRecord } from '../store/messages.ts';
@@ -24,7 +24,7 @@ export interface ClusterTimings {
 /** What the cluster reaches on this instance once the hubs exist. */
 export interface ClusterParts {
   readonly machineHub: { send(machineId: string, m: MachineDown): boolean; isConnected(machineId: string): boolean; handOver(machineId: string): void; held(): string[]; disconnectDevice(deviceId: string): void };
-  readonly phoneHub: { changed(accountId: string, cursor: number): void; message(accountId: string, m: ReturnType<typeof toMessageRecord>): void; disconnectDevice(deviceId: string): void; disconnectShare(shareId: string): void };
+  readonly phoneHub: { changed(accountId: string, cursor: number): void; message(accountId: string, m: MessageRecord): void; disconnectDevice(deviceId: string): void; disconnectShare(shareId: string): void };
   readonly history: { onAnswer(machineId: string, answer: HistoryAnswer): boolean };
   readonly machineEvents: { onDisconnect(machineId: string, lastSeenAt: number): void };
   /** Fires resume and hold deadlines that passed before `before` (armed by an instance that may be gone). */
@@ -78,9 +78,10 @@ export function createPostgresCluster(ctx: ServerContext, db: PostgresDb, timing
     instanceId,
     shared: true,
     announce(changes: CommittedChanges) {
+      // The records themselves, as committed: the other instances pass them on without reading them again.
       bus.publish('changes', {
         cursors: [...changes.cursors],
-        messages: changes.messages.map((m) => [m.accountId, m.row.id]),
+        messages: changes.messages.map((m) => [m.accountId, toMessageRecord(m.row)]),
       });
     },
     forward(machineId, message) {
@@ -100,11 +101,8 @@ export function createPostgresCluster(ctx: ServerContext, db: PostgresDb, timing
     attach(p) {
       parts = p;
       bus.subscribe('changes', (b) => {
-        const { cursors, messages } = b as { cursors: [string, number][]; messages: [string, string][] };
-        for (const [accountId, id] of messages) {
-          const row = ctx.stores.messages.get(id);
-          if (row) p.phoneHub.message(accountId, toMessageRecord(row));
-        }
+        const { cursors, messages } = b as { cursors: [string, number][]; messages: [string, MessageRecord][] };
+        for (const [accountId, record] of messages) p.phoneHub.message(accountId, record);
         for (const [accountId, cursor] of cursors) p.phoneHub.changed(accountId, cursor);
       });
       bus.subscribe('machine', (b) => {
