@@ -118,6 +118,6 @@ export function formatReport(r: SoakReport): string {
 
 /** Where the machines' sockets were at the start of each op (printed under the table: it follows from timing). */
 export function formatPlacements(r: SoakReport): string {
-  if (!r.placements) return '';
+  if (!r.placements || Object.keys(r.placements).length === 0) return '';
   return `machine sockets when an op began: ${sorted(r.placements).map(([k, v]) => `${k}: ${v}`).join('; ')}`;
 }

@@ -112,7 +112,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     }
     await cluster.close();
   }
-  return { ...buildReport(ctx, o.ops, trace.digest('hex').slice(0, 16), Date.now() - began), placements };
+  return { ...buildReport(ctx, o.ops, trace.digest('hex').slice(0, 16), Date.now() - began), ...(instances > 1 ? { placements } : {}) };
 }
 
 interface Choice {
@@ -164,9 +164,9 @@ function choose(ctx: SoakContext): Choice {
     'kill-daemon-during-start': crowded ? 0 : 0.5,
     'kill-server-during-start': crowded ? 0 : 0.5,
     // Two instances: one of them killed, or a message crossing them cut by a kill on either side.
-    'kill-instance': multi ? 2 : 0,
-    'kill-instance-mid-send': multi && active.length > 0 ? 2 : 0,
-    'kill-instance-during-resume': multi && resumable.length > 0 && !crowded ? 2 : 0,
+    'kill-instance': multi ? 3 : 0,
+    'kill-instance-mid-send': multi && active.length > 0 ? 4 : 0,
+    'kill-instance-during-resume': multi && resumable.length > 0 && !crowded ? 4 : 0,
     'cut-machine-link': multi ? 1 : 0,
   });
   const machine = () => rng.int(ctx.cluster.machines.length);
