@@ -1,13 +1,15 @@
 // What every server part shares: stores, clock, log, the links to sockets, and `change()`, the one
 // way to modify state: a transaction whose socket effects run only after it committed.
 import type { MachineDown, MessageRecord } from '../core/index.ts';
+import { soloCluster, type ClusterLink } from './cluster/cluster-link.ts';
 import type { Db } from './db/open-database.ts';
 import type { Stores } from './store/index.ts';
 import { toMessageRecord, type MessageRow } from './store/messages.ts';
 
-/** Commands to daemons; `send` returns false when the machine has no socket right now. */
+/** Commands to daemons; `send` returns false when the machine has no socket here right now. */
 export interface MachineLink {
   send(machineId: string, message: MachineDown): boolean;
+  /** This instance holds the machine's socket (see `machineConnected` for any instance). */
   isConnected(machineId: string): boolean;
   disconnectDevice(deviceId: string): void;
 }
@@ -50,6 +52,8 @@ export interface ServerContext {
   publicUrl(): string;
   machines: MachineLink;
   phones: PhoneLink;
+  /** The other server instances on the same database (none on SQLite). */
+  cluster: ClusterLink;
   change<T>(fn: (tx: Tx) => T): T;
   /**
    * Calls `observer` after every committed `change()` that changed something, after the socket effects.
@@ -58,7 +62,7 @@ export interface ServerContext {
   observeCommits(observer: CommitObserver): () => void;
 }
 
-export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 'phones' | 'observeCommits'>): ServerContext {
+export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 'phones' | 'cluster' | 'observeCommits'>): ServerContext {
   const unbound = () => {
     throw new Error('socket hubs are not attached yet');
   };
@@ -67,10 +71,12 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
     ...init,
     machines: { send: unbound, isConnected: () => false, disconnectDevice: () => {} },
     phones: { changed: () => {}, message: () => {}, disconnectDevice: () => {}, disconnectShare: () => {} },
+    cluster: soloCluster,
     change<T>(fn: (tx: Tx) => T): T {
-      const cursors = new Map<string, number>();
-      const effects: (() => void)[] = [];
-      const messages: { accountId: string; row: MessageRow }[] = [];
+      // Made afresh by each run of the transaction (Postgres runs it again when it lost a race).
+      let cursors = new Map<string, number>();
+      let effects: (() => void)[] = [];
+      let messages: { accountId: string; row: MessageRow }[] = [];
       const tx: Tx = {
         cursor(accountId) {
           let c = cursors.get(accountId);
@@ -80,7 +86,11 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
           }
           return c;
         },
-        toMachine: (machineId, message) => void effects.push(() => void ctx.machines.send(machineId, message)),
+        toMachine: (machineId, message) => {
+          // Held by another instance: it gets the command at commit, in commit order.
+          if (!ctx.machines.isConnected(machineId) && ctx.cluster.forward(machineId, message)) return;
+          effects.push(() => void ctx.machines.send(machineId, message));
+        },
         messageChanged: (accountId, row) => {
           const record = toMessageRecord(row);
           messages.push({ accountId, row });
@@ -88,7 +98,14 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
         },
         afterCommit: (f) => void effects.push(f),
       };
-      const result = init.db.transaction(() => fn(tx)).immediate();
+      const result = init.db.transaction(() => {
+        cursors = new Map();
+        effects = [];
+        messages = [];
+        const r = fn(tx);
+        if (cursors.size > 0 || messages.length > 0) ctx.cluster.announce({ cursors, messages });
+        return r;
+      }).immediate();
       for (const [accountId, cursor] of cursors) effects.push(() => ctx.phones.changed(accountId, cursor));
       if (observers.size > 0 && (cursors.size > 0 || messages.length > 0)) {
         const changes: CommittedChanges = { cursors, messages };
@@ -109,4 +126,14 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
     },
   };
   return ctx;
+}
+
+/** Sends a command outside a transaction: through this instance's socket, or the instance holding the machine's. */
+export function sendToMachine(ctx: ServerContext, machineId: string, message: MachineDown): boolean {
+  return ctx.machines.send(machineId, message) || ctx.cluster.forward(machineId, message);
+}
+
+/** The machine's socket is held by this instance or another one. */
+export function machineConnected(ctx: ServerContext, machineId: string): boolean {
+  return ctx.machines.isConnected(machineId) || ctx.cluster.heldElsewhere(machineId);
 }

@@ -7,7 +7,9 @@ import { DEFAULT_PORT, serverInfoPath } from './paths.ts';
 import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { HOLD_LIMIT_MS, LIMITS, SOCKET_PATHS, type AccountId } from '../core/index.ts';
+import { createPostgresCluster, type ClusterTimings } from './cluster/postgres-cluster.ts';
 import { createContext } from './context.ts';
+import type { PostgresDb } from './db/postgres.ts';
 import { HomeUnusableError, openDatabase } from './db/open-database.ts';
 import { storageReason } from './db/storage-error.ts';
 import { createApp, misdirected } from './http/app.ts';
@@ -54,6 +56,8 @@ export interface ServerOptions {
    * servers may share one: each holds its own sockets, and they tell each other through it (src/server/cluster/).
    */
   databaseUrl?: string;
+  /** With several instances on one Postgres: how long a machine lease lasts, how often they sweep (docs/scaling.md). */
+  cluster?: ClusterTimings;
   /** A cap on `baton.db`'s size in bytes (`--max-db-mb`): past it writes are refused with 507, as on a full disk. */
   maxDatabaseBytes?: number;
   /** Overrides of the socket bounds (SOCKET_LIMITS: unsent bytes per socket, sockets per token). */
@@ -113,25 +117,46 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     publicUrl: () => options.publicUrl ?? url,
   });
 
+  const cluster = db.shared ? createPostgresCluster(ctx, db as PostgresDb, options.cluster) : null;
+  if (cluster) ctx.cluster = cluster;
   const sessions = createSessionService(ctx, { holdMs: options.holdMs ?? HOLD_LIMIT_MS });
   const history = createHistoryService(ctx);
   const machineHub = createMachineHub(ctx, sessions.machineEvents, history);
   const phoneHub = createPhoneHub(ctx, options.socketLimits);
   ctx.machines = machineHub;
-  ctx.phones = phoneHub;
+  ctx.phones = {
+    changed: phoneHub.changed,
+    message: phoneHub.message,
+    // A revocation closes the device's sockets on every instance, a share's viewers too.
+    disconnectDevice(deviceId) {
+      phoneHub.disconnectDevice(deviceId);
+      ctx.cluster.disconnectDevice(deviceId);
+    },
+    disconnectShare(shareId) {
+      phoneHub.disconnectShare(shareId);
+      ctx.cluster.disconnectShare(shareId);
+    },
+  };
   // Notifications follow committed changes from here on, the start-up ones below included.
   const push = createPushService(ctx, options.home, phoneHub, options.push);
 
   try {
-    // No daemon is connected to a process that just started: whatever the database says, they are offline.
-    ctx.change((tx) => {
+    // No daemon is connected to a process that just started: whatever the database says, they are offline. Not so
+    // when other instances share the database: theirs are online, and a dead one's machines are swept once their
+    // leases run out.
+    if (!db.shared) ctx.change((tx) => {
       for (const m of stores.machines.staleOnline()) {
         const cursor = tx.cursor(m.account_id);
         stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
       }
     });
     sessions.restore();
+    cluster?.attach({ machineHub, phoneHub, history, machineEvents: sessions.machineEvents, sweepDeadlines: (before) => {
+      sessions.sweepDeadlines(before);
+      push.poll();
+    } });
   } catch (e) {
+    cluster?.stop();
     // A disk that is full or read-only now: say which file, once, instead of a stack trace.
     const why = storageReason(e, db);
     sessions.stop();
@@ -208,6 +233,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     push,
     stop() {
       stopped ??= (async () => {
+        cluster?.stop();
         sessions.stop();
         push.stop();
         machineHub.close();

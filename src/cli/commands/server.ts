@@ -6,8 +6,8 @@ import { batonHome } from '../lib/config.ts';
 import { usage } from '../lib/cli-error.ts';
 import { pushContact } from '../lib/push-contact.ts';
 
-const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--start-rate N] [--push-contact URL] [--no-compression] [--hold-minutes N] [--allow-host NAME]… [--max-db-mb N] [--database postgres://…]';
-const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--start-rate N", "sessions a device may start per minute, sustained (default 6, after a burst of 10)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"], ["--hold-minutes N", "how long a message for an offline machine waits for it (default 1440 = 24 h; 0 refuses such sends)"], ["--allow-host NAME", "answer requests for this host name too (repeatable; the public URL, localhost and this machine's addresses always are)"], ["--max-db-mb N", "refuse writes (507) once baton.db reaches N MB, as on a full disk"], ["--database URL", "keep the data in Postgres (postgres://user:pass@host:port/db; default BATON_DATABASE_URL, else <home>/baton.db): several servers may share it"]]);
+const USAGE = 'baton server [--port N] [--host H] [--home DIR] [--static DIR] [--public-url URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--app-origin ORIGIN]… [--resume-timeout-ms N] [--send-rate N] [--start-rate N] [--push-contact URL] [--no-compression] [--hold-minutes N] [--allow-host NAME]… [--max-db-mb N] [--database postgres://…] [--lease-seconds N]';
+const HELP = helpText(USAGE, "Runs the Baton server alone (machines connect with `baton daemon --server URL`).", [["--port N", "port to listen on (default 7447; 0 picks a free one)"], ["--host H", "address to bind (default 127.0.0.1)"], ["--static DIR", "serve the built app from DIR"], ["--public-url URL", "the URL phones use, for links"], ["--tls-cert FILE", "serve HTTPS with this certificate (with --tls-key)"], ["--tls-key FILE", "the certificate's private key"], ["--trust-proxy", "trust X-Forwarded-* from a reverse proxy"], ["--app-origin ORIGIN", "allow the app served from ORIGIN (repeatable)"], ["--resume-timeout-ms N", "how long a resume may take before it fails with timeout (default 60000)"], ["--send-rate N", "messages a device may send per minute, sustained (default 30, after a burst of 30)"], ["--start-rate N", "sessions a device may start per minute, sustained (default 6, after a burst of 10)"], ["--push-contact URL", "who push services may contact about this server's notifications (mailto: or https:; default the public URL when https)"], ["--no-compression", "do not compress responses (a reverse proxy in front compresses them)"], ["--hold-minutes N", "how long a message for an offline machine waits for it (default 1440 = 24 h; 0 refuses such sends)"], ["--allow-host NAME", "answer requests for this host name too (repeatable; the public URL, localhost and this machine's addresses always are)"], ["--max-db-mb N", "refuse writes (507) once baton.db reaches N MB, as on a full disk"], ["--database URL", "keep the data in Postgres (postgres://user:pass@host:port/db; default BATON_DATABASE_URL, else <home>/baton.db): several servers may share it"], ["--lease-seconds N", "with --database: how long a machine stays this instance's after it stopped renewing (it died); then another instance takes the machine offline (default 10)"]]);
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -29,6 +29,7 @@ export async function run(args: string[]): Promise<number> {
     'allow-host': { type: 'string', multiple: true },
     'max-db-mb': { type: 'string' },
     database: { type: 'string' },
+    'lease-seconds': { type: 'string' },
   }, USAGE);
   if (values.help) {
     process.stdout.write(HELP);
@@ -56,8 +57,13 @@ export async function run(args: string[]): Promise<number> {
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw usage(`--database takes a postgres:// URL (without it the data is in <home>/baton.db)\nusage: ${USAGE}`);
   if (database !== undefined && maxDbMb !== undefined) throw usage(`--max-db-mb caps the embedded SQLite database; a Postgres database is sized in Postgres\nusage: ${USAGE}`);
 
+  const leaseSeconds = values['lease-seconds'] === undefined ? undefined : Number(values['lease-seconds']);
+  if (leaseSeconds !== undefined && !(leaseSeconds > 0)) throw usage(`--lease-seconds must be a positive number\nusage: ${USAGE}`);
+  if (leaseSeconds !== undefined && database === undefined) throw usage(`--lease-seconds is for several servers on one --database\nusage: ${USAGE}`);
+
   const { startServer, DEFAULT_PORT } = await import('../../server/index.ts');
   const server = await startServer({
+    ...(leaseSeconds !== undefined ? { cluster: { leaseMs: Math.round(leaseSeconds * 1000), sweepMs: Math.min(1000, Math.max(100, Math.round(leaseSeconds * 250))) } } : {}),
     ...(database !== undefined ? { databaseUrl: database } : {}),
     home: batonHome(values.home),
     port: port ?? DEFAULT_PORT,

@@ -37,7 +37,7 @@ export interface Bridge {
 const CALL_TIMEOUT_MS = 30_000;
 
 export function openBridge(url: string): Bridge {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const flag = new Int32Array(new SharedArrayBuffer(4)); // the number of the last call answered
   const calls = new MessageChannel();
   const notes = new MessageChannel();
   const worker = new Worker(new URL('./pg-worker.mjs', import.meta.url), {
@@ -54,14 +54,21 @@ export function openBridge(url: string): Bridge {
   });
   notes.port1.unref(); // after `on('message')`, which refs the port again
 
+  let seq = 0;
   function call(req: BridgeRequest): BridgeAnswer {
     if (broken) throw new PostgresError(`the database link failed: ${broken.message}`, null, null);
-    Atomics.store(flag, 0, 0);
-    calls.port1.postMessage(req);
-    if (Atomics.wait(flag, 0, 0, CALL_TIMEOUT_MS) === 'timed-out') {
-      broken = new Error(`no answer from Postgres in ${CALL_TIMEOUT_MS / 1000} s`);
-      void worker.terminate();
-      throw new PostgresError(broken.message, null, null);
+    // Each call has its number: the worker writes it to the flag when its answer is posted. A wake-up for an earlier
+    // call (its notify can land after we already posted this one) sees an older number and sleeps again.
+    seq = (seq + 1) | 0;
+    calls.port1.postMessage({ ...req, seq });
+    const deadline = Date.now() + CALL_TIMEOUT_MS;
+    for (let seen = Atomics.load(flag, 0); seen !== seq; seen = Atomics.load(flag, 0)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(flag, 0, seen, left) === 'timed-out') {
+        broken = new Error(`no answer from Postgres in ${CALL_TIMEOUT_MS / 1000} s`);
+        void worker.terminate();
+        throw new PostgresError(broken.message, null, null);
+      }
     }
     const answer = receiveMessageOnPort(calls.port1 as MessagePort)?.message as (BridgeAnswer & { error?: undefined }) | { error: { message: string; code: string | null; detail: string | null } } | undefined;
     if (!answer) throw new PostgresError('the database link lost an answer', null, null);

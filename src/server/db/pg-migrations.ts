@@ -196,6 +196,12 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         created_at BIGINT NOT NULL
       );
       CREATE INDEX relay_age ON relay(created_at);
+      -- Secrets every instance must share: the VAPID key pair (a phone subscribes to one key, whichever instance sends).
+      CREATE TABLE server_keys (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        value TEXT COLLATE "C" NOT NULL,
+        created_at BIGINT NOT NULL
+      );
     `,
   },
 ];

@@ -1,5 +1,6 @@
 // The Postgres side of the synchronous bridge (pg-bridge.ts): a worker thread that owns the connections. The server
-// thread posts one request and sleeps on a shared flag; this thread runs it with `pg`, posts the answer and wakes it.
+// thread posts one numbered request and sleeps on a shared flag; this thread runs it with `pg`, posts the answer, writes
+// the request's number to the flag and wakes it.
 // A second connection LISTENs and forwards notifications to the server thread as ordinary (asynchronous) messages.
 // Plain JavaScript: a worker is started from a file, and this one runs the same from the source tree and from lib/.
 import { workerData } from 'node:worker_threads';
@@ -87,6 +88,6 @@ port.on('message', async (req) => {
     answer = { error: { message: e?.message ?? String(e), code: e?.code ?? null, detail: e?.detail ?? null } };
   }
   port.postMessage(answer);
-  Atomics.store(wake, 0, 1);
+  Atomics.store(wake, 0, req.seq);
   Atomics.notify(wake, 0);
 });

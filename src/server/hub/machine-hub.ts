@@ -38,6 +38,13 @@ const REVOKED_GRACE_MS = 1_000;
 
 export interface MachineHub extends MachineLink {
   accept(ws: WebSocket): void;
+  /**
+   * The machine's socket here is another instance's now (it reconnected there): closed as replaced, without the
+   * offline path — the machine is not gone, it moved.
+   */
+  handOver(machineId: string): void;
+  /** The machines whose sockets this instance holds. */
+  held(): string[];
   close(): void;
 }
 
@@ -93,7 +100,11 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
     if (msg.type === 'hello') return send(conn, { type: 'error', code: SocketError.badFrame, message: 'hello was already received' });
     if (msg.type === 'session-reports') return onReports(conn, msg, n);
     if (conn.pendingHello) return refuse(conn, CloseCode.badHello, SocketError.badHello, 'the hello’s session reports must come right after it');
-    if (msg.type === 'history') return history.onAnswer(conn.machineId, msg);
+    if (msg.type === 'history') {
+      // Asked through another instance (the phone is there): that one gets the answer.
+      if (!history.onAnswer(conn.machineId, msg)) ctx.cluster.relayHistory(conn.machineId, msg);
+      return;
+    }
     try {
       events.onMessage(conn.machineId, msg);
     } catch (err) {
@@ -193,6 +204,13 @@ export function createMachineHub(ctx: ServerContext, events: MachineEvents, hist
       return true;
     },
     isConnected: (machineId) => current.has(machineId),
+    handOver(machineId) {
+      const conn = current.get(machineId);
+      if (!conn) return;
+      current.delete(machineId);
+      conn.ws.close(CloseCode.replaced, CloseReason.replaced);
+    },
+    held: () => [...current.keys()],
     disconnectDevice(deviceId) {
       for (const conn of all) {
         if (conn.deviceId !== deviceId || conn.revoked) continue;

@@ -1,7 +1,7 @@
 // Reading a session's history from the vendor's store on its machine: ask the daemon, wait for its answer
 // (bounded), and turn every way it can fail into a typed refusal. Nothing is stored on the server.
 import { BatonError, HISTORY, asSessionId, asVendorId, type HistoryPage, type MachineUp } from '../../core/index.ts';
-import type { ServerContext } from '../context.ts';
+import { machineConnected, sendToMachine, type ServerContext } from '../context.ts';
 import type { SessionRow } from '../store/sessions.ts';
 import { newId } from '../tokens.ts';
 
@@ -10,7 +10,8 @@ type Answer = Extract<MachineUp, { type: 'history' }>;
 export interface HistoryService {
   /** A page of the session's vendor history (newest `limit` before `before`); refuses with `unavailable` when its machine is offline or silent. */
   read(session: SessionRow, before: number | null, limit: number): Promise<HistoryPage>;
-  onAnswer(machineId: string, answer: Answer): void;
+  /** True when a request here waited for it. */
+  onAnswer(machineId: string, answer: Answer): boolean;
   /** The machine's socket closed: its unanswered requests fail now rather than at their deadline. */
   onDisconnect(machineId: string): void;
 }
@@ -30,7 +31,7 @@ export function createHistoryService(ctx: ServerContext, timeoutMs: number = HIS
     async read(session, before, limit) {
       const vendorId = session.vendor_resume_id ?? session.vendor_id;
       if (!vendorId) throw new BatonError('conflict', 'this session has no vendor session yet, so the vendor has no history of it');
-      if (!ctx.machines.isConnected(session.machine_id)) throw offline();
+      if (!machineConnected(ctx, session.machine_id)) throw offline();
       const requestId = newId('hist');
       const answer = await new Promise<Answer>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -39,7 +40,7 @@ export function createHistoryService(ctx: ServerContext, timeoutMs: number = HIS
         }, timeoutMs);
         timer.unref();
         pending.set(requestId, { machineId: session.machine_id, resolve, reject, timer });
-        const sent = ctx.machines.send(session.machine_id, {
+        const sent = sendToMachine(ctx, session.machine_id, {
           type: 'history-request', requestId, sessionId: asSessionId(session.id), backend: session.backend, vendorId: asVendorId(vendorId), cwd: session.cwd, before, limit,
         });
         if (!sent) {
@@ -55,10 +56,11 @@ export function createHistoryService(ctx: ServerContext, timeoutMs: number = HIS
     onAnswer(machineId, answer) {
       const p = pending.get(answer.requestId);
       // Only the machine asked may answer (another machine of the account cannot fill in someone's history).
-      if (!p || p.machineId !== machineId) return;
+      if (!p || p.machineId !== machineId) return false;
       pending.delete(answer.requestId);
       clearTimeout(p.timer);
       p.resolve(answer);
+      return true;
     },
     onDisconnect(machineId) {
       for (const [id, p] of pending) {

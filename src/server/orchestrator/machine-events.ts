@@ -29,6 +29,7 @@ export function createMachineEvents(ctx: ServerContext, loop: SessionLoop): Mach
     onHello(machineId, hello) {
       ctx.change((tx) => {
         const machine = stores.machines.byId(machineId)!;
+        ctx.cluster.takeLease(machineId);
         // Only the machine is stamped: clients derive its sessions' availability (src/core/derived-availability.ts).
         stores.machines.markOnline(machineId, hello.name, hello.capabilities, ctx.now(), tx.cursor(machine.account_id));
         const reports = new Map(hello.sessions.map((r) => [r.sessionId as string, r]));
@@ -42,6 +43,8 @@ export function createMachineEvents(ctx: ServerContext, loop: SessionLoop): Mach
       ctx.change((tx) => {
         const machine = stores.machines.byId(machineId);
         if (!machine) return;
+        // Another instance holds it now (it reconnected there first): it did not go away.
+        if (!ctx.cluster.releaseLease(machineId)) return;
         stores.machines.markOffline(machineId, lastSeenAt, tx.cursor(machine.account_id));
         const memo: WorldMemo = new Map();
         for (const id of loop.port.inFlightOn(machineId)) loop.run(tx, id, { type: 'disconnect' }, { machineId }, memo);

@@ -5,7 +5,7 @@ import {
   type MachineCapabilities, type NewSession, type SessionEffect, type SessionEvent, type SessionFacts, type SessionId, type SessionSnapshot,
   type SessionTimer, type StepResult, type WorldFacts,
 } from '../../core/index.ts';
-import type { ServerContext, Tx } from '../context.ts';
+import { machineConnected, type ServerContext, type Tx } from '../context.ts';
 import { newId } from '../tokens.ts';
 import type { SessionPort } from './session-port.ts';
 
@@ -41,7 +41,7 @@ export function createSessionLoop(ctx: ServerContext, port: SessionPort, timers:
       w = {
         machine: m
           ? {
-              name: m.name, online: m.online === 1, connected: ctx.machines.isConnected(m.id), lastSeenAt: m.last_seen_at,
+              name: m.name, online: m.online === 1, connected: machineConnected(ctx, m.id), lastSeenAt: m.last_seen_at,
               capabilities: m.capabilities === null ? null : (JSON.parse(m.capabilities) as MachineCapabilities),
             }
           : null,

@@ -33,6 +33,14 @@ export interface SessionPort {
   inFlightOn(machineId: string): SessionId[];
   /** Sessions of an account with held messages (what a settings change re-checks). */
   holdingIn(accountId: string): SessionId[];
+  /**
+   * Deadlines that passed and are still open (a resume begun before `startedBefore`, a message held until before
+   * `heldBefore`), locked for this transaction and skipped when another instance's sweep has them (Postgres).
+   */
+  overdue(startedBefore: number, heldBefore: number, holdMs: number, limit: number): {
+    readonly attempts: readonly { readonly sessionId: SessionId; readonly attemptId: AttemptId }[];
+    readonly holds: readonly { readonly sessionId: SessionId; readonly messageId: MessageId }[];
+  };
   /** After a restart: deadlines to arm again. */
   pendingAttempts(): readonly { readonly sessionId: SessionId; readonly attemptId: AttemptId; readonly startedAt: number }[];
   heldMessages(): readonly { readonly sessionId: SessionId; readonly messageId: MessageId; readonly heldUntil: number | null; readonly createdAt: number }[];

@@ -7,7 +7,7 @@ import {
   type AnsweredBy, type MachineCapabilities, type MessageRecord, type PhoneAction, type Refusal, type SendMessageRequest, type SessionId, type SessionRecord,
   type SessionSnapshot, type SessionTimer, type StartSessionRequest,
 } from '../../core/index.ts';
-import type { ServerContext } from '../context.ts';
+import { machineConnected, type ServerContext } from '../context.ts';
 import { toMessageRecord } from '../store/messages.ts';
 import { createSessionSnapshots } from '../store/session-snapshots.ts';
 import { newId } from '../tokens.ts';
@@ -42,6 +42,8 @@ export interface SessionService {
   readonly machineEvents: MachineEvents;
   /** Re-arms the deadlines of attempts and held messages left by a previous server process. */
   restore(): void;
+  /** Fires the deadlines that passed before `before` (armed by another instance, perhaps one that died). */
+  sweepDeadlines(before: number): void;
   stop(): void;
 }
 
@@ -103,7 +105,7 @@ export function createSessionService(ctx: ServerContext, opts: { readonly holdMs
         const settings = stores.settings.get(accountId);
         const plan = planStart(body, {
           machine: {
-            name: machine.name, online: machine.online === 1, connected: ctx.machines.isConnected(machine.id),
+            name: machine.name, online: machine.online === 1, connected: machineConnected(ctx, machine.id),
             capabilities: machine.capabilities === null ? null : (JSON.parse(machine.capabilities) as MachineCapabilities),
           },
           disabledBackends: settings.disabledBackends, codexBackend: settings.codexBackend,
@@ -159,6 +161,14 @@ export function createSessionService(ctx: ServerContext, opts: { readonly holdMs
       for (const a of port.pendingAttempts()) timers.set({ kind: 'resume-deadline', sessionId: a.sessionId, attemptId: a.attemptId }, a.startedAt + ctx.resumeTimeoutMs);
       if (opts.holdMs === 0) return;
       for (const m of port.heldMessages()) timers.set({ kind: 'hold-expiry', sessionId: m.sessionId, messageId: m.messageId }, m.heldUntil ?? m.createdAt + opts.holdMs);
+    },
+
+    sweepDeadlines(before) {
+      ctx.change((tx) => {
+        const due = port.overdue(before - ctx.resumeTimeoutMs, opts.holdMs === 0 ? Number.MIN_SAFE_INTEGER : before, opts.holdMs, 100);
+        for (const a of due.attempts) loop.run(tx, a.sessionId, { type: 'resume-deadline', attemptId: a.attemptId });
+        for (const m of due.holds) loop.run(tx, m.sessionId, { type: 'hold-expired', messageId: m.messageId });
+      });
     },
 
     stop: () => timers.stop(),

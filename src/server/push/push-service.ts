@@ -11,7 +11,7 @@ import { createPushEventStore, type PushEventStore } from './push-events.ts';
 import { createPushSender, type PushSender } from './sender.ts';
 import { createSubscriptionStore } from './subscriptions.ts';
 import { fetchTransport, type PushTransport } from './transport.ts';
-import { loadOrCreateVapidKeys } from './vapid-keys.ts';
+import { loadOrCreateSharedVapidKeys, loadOrCreateVapidKeys } from './vapid-keys.ts';
 
 export interface PushOptions {
   /** The VAPID contact (mailto: or https:); default the public URL when it is https, else mailto:baton@localhost. */
@@ -37,13 +37,15 @@ export interface PushService {
   forgetDevice(deviceId: string): void;
   readonly notifier: Notifier;
   readonly events: PushEventStore;
+  /** Looks for due events now (another instance may have queued them, or died before sending them). */
+  poll(): void;
   /** Resolves when the sender has nothing in flight or due (tests). */
   idle(): Promise<void>;
   stop(): void;
 }
 
 export function createPushService(ctx: ServerContext, home: string, presence: Presence, options: PushOptions = {}): PushService {
-  const keys = loadOrCreateVapidKeys(home, ctx.log);
+  const keys = ctx.db.shared ? loadOrCreateSharedVapidKeys(ctx.db, home, ctx.log) : loadOrCreateVapidKeys(home, ctx.log);
   const subscriptions = createSubscriptionStore(ctx.db);
   const events = createPushEventStore(ctx.db);
   const background = options.background ?? true;
@@ -112,6 +114,7 @@ export function createPushService(ctx: ServerContext, home: string, presence: Pr
       events.dropDevice(deviceId, 'the device was revoked', ctx.now());
     },
     idle: () => sender.idle(),
+    poll: () => void (background && sender.kick()),
     stop() {
       unobserve();
       notifier.stop();

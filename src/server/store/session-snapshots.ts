@@ -44,6 +44,10 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
     holding: db.prepare<[string], { id: string }>(`SELECT DISTINCT m.session_id AS id FROM messages m JOIN sessions s ON s.id = m.session_id
       WHERE m.state = 'held' AND s.account_id = ?`),
     allPending: db.prepare<[], AttemptRow>("SELECT * FROM resume_attempts WHERE state = 'pending'"),
+    overdueAttempts: db.prepare<[number, number], { id: string; session_id: string }>(`SELECT id, session_id FROM resume_attempts
+      WHERE state = 'pending' AND started_at < ? ORDER BY started_at LIMIT ?${lockSkipping(db)}`),
+    overdueHolds: db.prepare<[number, number, number], { id: string; session_id: string }>(`SELECT id, session_id FROM messages
+      WHERE state = 'held' AND COALESCE(held_until, created_at + ?) < ? ORDER BY created_at LIMIT ?${lockSkipping(db)}`),
     // The same reads for every session of a machine at once (a hello).
     machineSessions: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE machine_id = ? ORDER BY created_at, id'),
     machineOpen: db.prepare<[string], MessageRow>(`SELECT m.* FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.machine_id = ?
@@ -161,9 +165,18 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
     message: (id) => q.getMessage.get(id),
     inFlightOn: (machineId) => q.inFlight.all(machineId, machineId).map((r) => asSessionId(r.id)),
     holdingIn: (accountId) => q.holding.all(accountId).map((r) => asSessionId(r.id)),
+    overdue: (startedBefore, heldBefore, holdMs, limit) => ({
+      attempts: q.overdueAttempts.all(startedBefore, limit).map((a) => ({ sessionId: asSessionId(a.session_id), attemptId: asAttemptId(a.id) })),
+      holds: q.overdueHolds.all(holdMs, heldBefore, limit).map((m) => ({ sessionId: asSessionId(m.session_id), messageId: asMessageId(m.id) })),
+    }),
     pendingAttempts: () => q.allPending.all().map((a) => ({ sessionId: asSessionId(a.session_id), attemptId: asAttemptId(a.id), startedAt: a.started_at })),
     heldMessages: () => q.allHeld.all().map((m) => ({ sessionId: asSessionId(m.session_id), messageId: asMessageId(m.id), heldUntil: m.held_until, createdAt: m.created_at })),
   };
+}
+
+/** Rows a sweep takes are locked to its transaction, and rows another instance's sweep holds are skipped (Postgres). */
+function lockSkipping(db: Db): string {
+  return db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
 }
 
 function messageRow(sessionId: string, m: MessageSnap, seq: number) {
