@@ -2,7 +2,7 @@
 // — or, with `instances: 2`, two of them on one Postgres behind a TCP balancer — two `baton daemon` children each
 // with its own BATON_HOME and fake vendor sandbox, and phones.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const names = o.instances === 1 ? ['server'] : Array.from({ length: o.instances }, (_, i) => String.fromCharCode(65 + i));
   const ports = await Promise.all(names.map(() => freePort()));
   const homes = names.map((n) => join(root, o.instances === 1 ? 'server' : `server-${n}`));
+  for (const h of homes) mkdirSync(h, { recursive: true });
 
   // Set the data up in-process once (account, phone tokens, machine tokens), then run the servers as children.
   const setup = await startServer({ home: homes[0]!, port: 0, log: () => {}, ...(databaseUrl ? { databaseUrl } : {}) });
@@ -113,7 +114,9 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   await setup.stop();
 
   const balancer = o.instances > 1 ? await startBalancer(ports, [...machineNames, 'phones']) : null;
-  const serverArgs = ['--resume-timeout-ms', String(o.resumeTimeoutMs), '--send-rate', '1000000', '--start-rate', '1000000', ...(databaseUrl ? ['--database', databaseUrl] : [])];
+  const serverArgs = ['--resume-timeout-ms', String(o.resumeTimeoutMs), '--send-rate', '1000000', '--start-rate', '1000000', ...(databaseUrl ? ['--database', databaseUrl] : []),
+    // A dead instance's machines go offline (swept by the other) a few seconds after it stopped renewing their leases.
+    ...(o.instances > 1 ? ['--lease-seconds', '3'] : [])];
   const procs: (ServerChild | null)[] = names.map(() => null);
   const instances: ServerInstance[] = names.map((name, index) => ({
     index, name, home: homes[index]!, url: `http://127.0.0.1:${ports[index]}`,
@@ -219,7 +222,12 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       for (const m of machines) await m.fake.cleanup();
     },
   };
-  await cluster.startServer();
+  try {
+    await cluster.startServer();
+  } catch (e) {
+    await cluster.close();
+    throw e;
+  }
   for (const m of machines) m.start();
   return cluster;
 }

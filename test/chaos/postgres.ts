@@ -1,6 +1,6 @@
 // The soak's Postgres: a throw-away cluster (scripts/pg-cluster.sh) or a given server, and in it a schema of the
 // run's own (so runs never see each other's rows), dropped at the end unless SOAK_KEEP is set.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,12 @@ export async function startPostgres(o: { server?: string; port: number }): Promi
     dir = mkdtempSync(join(tmpdir(), 'baton-soak-pg-'));
     base = (await run('bash', [PG_CLUSTER, 'start', dir, String(o.port)])).stdout.trim();
   }
+  // A soak stopped by a signal (soak-cli exits on SIGINT/SIGTERM, so 'exit' runs) still removes its cluster.
+  const leftover = dir;
+  const stopOnExit = () => {
+    if (leftover && !process.env.SOAK_KEEP) execFileSync('bash', [PG_CLUSTER, 'stop', leftover], { stdio: 'ignore' });
+  };
+  process.once('exit', stopOnExit);
   const schema = `soak_${randomBytes(6).toString('hex')}`;
   await admin(base, `CREATE SCHEMA ${schema}`);
   const url = new URL(base);
@@ -37,6 +43,7 @@ export async function startPostgres(o: { server?: string; port: number }): Promi
         process.stderr.write(`kept Postgres schema ${schema} at ${base}${dir ? ` (cluster in ${dir}; stop it with scripts/pg-cluster.sh stop ${dir})` : ''}\n`);
         return;
       }
+      process.off('exit', stopOnExit);
       if (dir) await run('bash', [PG_CLUSTER, 'stop', dir]);
       else await admin(base!, `DROP SCHEMA ${schema} CASCADE`);
     },

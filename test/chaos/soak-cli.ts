@@ -18,6 +18,8 @@ if (!Number.isInteger(seed) || !Number.isInteger(ops) || ops < 1 || !Number.isIn
   process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
+// Stopped by a signal: exit, so the throw-away Postgres is removed ('exit' handlers run; the children die with us).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 // Several instances share one Postgres: a throw-away cluster unless --database names one.
 const postgres = database ?? (values.postgres || instances > 1);
 const report = await runSoak({ seed, ops, instances, postgres, log: (line) => (values.quiet && !line.startsWith('VIOLATION') && !line.startsWith('replay') ? undefined : process.stderr.write(`${line}\n`)) });
