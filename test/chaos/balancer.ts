@@ -11,6 +11,8 @@ export interface Balancer {
   setUp(backend: number, up: boolean): void;
   /** The instance holding `front`'s newest open connection (a daemon keeps one: its socket), or null. */
   placement(front: string): number | null;
+  /** When `front`'s newest open connection was made (0: none). */
+  linkedAt(front: string): number;
   /** Drops every connection of `front` (a balancer reload, an idle cut): its client reconnects, round robin. */
   cut(front: string): void;
   close(): Promise<void>;
@@ -18,6 +20,7 @@ export interface Balancer {
 
 interface Link {
   readonly backend: number;
+  at: number;
   readonly client: Socket;
   open: boolean;
 }
@@ -34,10 +37,11 @@ export async function startBalancer(backendPorts: readonly number[], fronts: rea
     if (live.length === 0 || tried >= backendPorts.length) return void client.destroy();
     const backend = live[next++ % live.length]!;
     const upstream = connect(backendPorts[backend]!, '127.0.0.1');
-    const link: Link = { backend, client, open: true };
+    const link: Link = { backend, client, open: true, at: 0 };
     let connected = false;
     upstream.once('connect', () => {
       connected = true;
+      link.at = Date.now();
       (links.get(front) ?? links.set(front, []).get(front)!).push(link);
       client.pipe(upstream);
       upstream.pipe(client);
@@ -79,6 +83,10 @@ export async function startBalancer(backendPorts: readonly number[], fronts: rea
     placement(front) {
       const open = (links.get(front) ?? []).filter((l) => l.open && up[l.backend]);
       return open.length > 0 ? open[open.length - 1]!.backend : null;
+    },
+    linkedAt(front) {
+      const open = (links.get(front) ?? []).filter((l) => l.open && up[l.backend]);
+      return open.length > 0 ? open[open.length - 1]!.at : 0;
     },
     cut(front) {
       for (const l of links.get(front) ?? []) l.client.destroy();

@@ -42,6 +42,8 @@ export interface MachineNode {
   log(): string;
   /** How many times the daemon was welcomed by a server since it was made (its hello was applied). */
   welcomes(): number;
+  /** When it was last welcomed (0: never). */
+  welcomedAt(): number;
 }
 
 /** One `baton server` process: its own home and port; SIGKILLed and started again on both. */
@@ -73,6 +75,11 @@ export interface Cluster {
   readonly balancer: Balancer | null;
   /** The instance holding machine `m`'s socket now (0 with one server; null while it has none). */
   machineInstance(m: number): number | null;
+  /**
+   * Machine `m` holds a socket on a live instance that welcomed it. With one server the database's online flag says
+   * so; on a shared database a dead instance's machines stay online until their leases run out, so ask the balancer.
+   */
+  machineReady(m: number): boolean;
   killInstance(i: number): Promise<void>;
   startInstance(i: number): Promise<void>;
   /** Every instance at once (the whole service). */
@@ -136,6 +143,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     writeDaemonConfig(home, { serverUrl, token: issued.token, name, machineId: issued.machineId });
     let stderr = '';
     let welcomes = 0;
+    let welcomedAt = 0;
     const node: MachineNode = {
       index, name, machineId: issued.machineId!, home, fake, child: null,
       async kill() {
@@ -154,13 +162,16 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
         const c = spawn(process.execPath, [BATON, 'daemon', '--server', serverUrl], { env, cwd: fake.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
         c.stderr!.setEncoding('utf8').on('data', (d: string) => {
           // The daemon logs this line on every welcome (src/machine/daemon.ts).
-          welcomes += d.split(`connected to ${serverUrl} as machine`).length - 1;
+          const n = d.split(`connected to ${serverUrl} as machine`).length - 1;
+          welcomes += n;
+          if (n > 0) welcomedAt = Date.now();
           stderr = (stderr + d).slice(-20_000);
         });
         node.child = c;
       },
       log: () => stderr,
       welcomes: () => welcomes,
+      welcomedAt: () => welcomedAt,
     };
     machines.push(node);
   }
@@ -168,6 +179,11 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const cluster: Cluster = {
     root, serverHome: homes[0]!, databaseUrl, url, phoneTokens, phoneUrls, phoneInstance, machines, instances, balancer,
     machineInstance: (m) => (balancer ? balancer.placement(machines[m]!.name) : 0),
+    machineReady(m) {
+      if (!balancer) return true;
+      const { name } = machines[m]!;
+      return balancer.placement(name) !== null && machines[m]!.welcomedAt() >= balancer.linkedAt(name);
+    },
     async killInstance(i) {
       const p = procs[i];
       procs[i] = null;

@@ -154,7 +154,7 @@ export async function killAgent(ctx: SoakContext, s: LedgerSession) {
 
 export async function machineOnline(ctx: SoakContext, machine: number, online: boolean) {
   const id = ctx.cluster.machines[machine]!.machineId;
-  const ok = await waitUntil(() => ctx.observer.snapshot().machines.find((m) => m.id === id)?.online === (online ? 1 : 0), 15_000);
+  const ok = await waitUntil(() => ctx.observer.snapshot().machines.find((m) => m.id === id)?.online === (online ? 1 : 0) && (!online || ctx.cluster.machineReady(machine)), 15_000);
   if (!ok) violate(ctx, 'settle', `${ctx.cluster.machines[machine]!.name} never went ${online ? 'online' : 'offline'}`);
 }
 
