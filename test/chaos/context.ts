@@ -45,6 +45,8 @@ export interface Counters {
   readonly faults: Record<string, number>;
   readonly refused: Record<string, number>;
   readonly permissions: Record<string, number>;
+  /** Kills that landed inside the window they aim at (checked at the kill), by op. */
+  readonly windows: Record<string, number>;
 }
 
 export interface SoakContext {

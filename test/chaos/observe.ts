@@ -1,8 +1,9 @@
-// Read-only views of the truth the invariants are checked against: the server's SQLite, each daemon's
+// Read-only views of the truth the invariants are checked against: the server's database (SQLite or Postgres), each daemon's
 // store, the fakes' records of vendor sessions, and the vendor transcripts the fakes wrote.
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { openDatabase, type Db } from '../../src/server/db/open-database.ts';
 import { readRecord, type FakeEnv, type RecordLine } from '../helpers/fake-env.ts';
 
 export interface SessionRow {
@@ -26,8 +27,22 @@ export interface DbSnapshot {
   readonly machines: MachineRow[];
 }
 
-/** A read-only connection to the server's database; reopened if the file was replaced. */
-export function openObserver(serverHome: string) {
+const SESSIONS = 'SELECT id, machine_id, provider, backend, managed, status, archived, vendor_id, vendor_resume_id, awaiting_permission, start_request_id, created_at FROM sessions';
+const MESSAGE_COLUMNS = 'id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail, permission, attempt_id, turn_lost';
+const USER_MESSAGES = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE origin = 'user'`;
+const PERMISSIONS = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE role = 'permission' ORDER BY session_id, seq`;
+const ATTEMPTS = 'SELECT id, session_id, state, code, detail, started_at FROM resume_attempts';
+const MACHINES = 'SELECT id, name, online FROM machines';
+
+/**
+ * A read-only view of the server's database, one consistent snapshot per call: its SQLite file (reopened if the file
+ * was replaced), or its Postgres schema through the same synchronous port the server uses.
+ */
+export function openObserver(serverHome: string, databaseUrl: string | null = null) {
+  return databaseUrl ? postgresObserver(serverHome, databaseUrl) : sqliteObserver(serverHome);
+}
+
+function sqliteObserver(serverHome: string) {
   const path = join(serverHome, 'baton.db');
   let db: Database.Database | null = null;
   const conn = () => (db ??= new Database(path, { readonly: true, fileMustExist: true }));
@@ -35,12 +50,40 @@ export function openObserver(serverHome: string) {
     snapshot(): DbSnapshot {
       const d = conn();
       return d.transaction(() => ({
-        sessions: d.prepare('SELECT id, machine_id, provider, backend, managed, status, archived, vendor_id, vendor_resume_id, awaiting_permission, start_request_id, created_at FROM sessions').all() as SessionRow[],
-        userMessages: d.prepare("SELECT id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail, permission, attempt_id, turn_lost FROM messages WHERE origin = 'user'").all() as MessageRow[],
-        permissions: d.prepare("SELECT id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail, permission, attempt_id, turn_lost FROM messages WHERE role = 'permission' ORDER BY session_id, seq").all() as MessageRow[],
-        attempts: d.prepare('SELECT id, session_id, state, code, detail, started_at FROM resume_attempts').all() as AttemptRow[],
-        machines: d.prepare('SELECT id, name, online FROM machines').all() as MachineRow[],
+        sessions: d.prepare(SESSIONS).all() as SessionRow[],
+        userMessages: d.prepare(USER_MESSAGES).all() as MessageRow[],
+        permissions: d.prepare(PERMISSIONS).all() as MessageRow[],
+        attempts: d.prepare(ATTEMPTS).all() as AttemptRow[],
+        machines: d.prepare(MACHINES).all() as MachineRow[],
       }))();
+    },
+    close() {
+      db?.close();
+      db = null;
+    },
+  };
+}
+
+function postgresObserver(serverHome: string, url: string) {
+  let db: Db | null = null;
+  const conn = () => (db ??= openDatabase(serverHome, { url }));
+  return {
+    snapshot(): DbSnapshot {
+      const d = conn();
+      // One snapshot for the five reads, REPEATABLE READ rather than the port's SERIALIZABLE: an observer that takes
+      // part in Postgres' serializable conflict checks can make the servers' own transactions fail and retry.
+      d.exec('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        return {
+          sessions: d.prepare<[], SessionRow>(SESSIONS).all(),
+          userMessages: d.prepare<[], MessageRow>(USER_MESSAGES).all(),
+          permissions: d.prepare<[], MessageRow>(PERMISSIONS).all(),
+          attempts: d.prepare<[], AttemptRow>(ATTEMPTS).all(),
+          machines: d.prepare<[], MachineRow>(MACHINES).all(),
+        };
+      } finally {
+        d.exec('COMMIT');
+      }
     },
     close() {
       db?.close();

@@ -8,7 +8,7 @@ import type { Backend, RouteBody } from '../../src/core/index.ts';
 import { FAKES_BIN, type FakeFault } from '../helpers/fake-env.ts';
 import { bump, machineOf, rowOf, sleep, violate, waitUntil, type LedgerSession, type SoakContext } from './context.ts';
 import { readDaemonState } from './observe.ts';
-import { refusalProblem, type CallResult } from './phone.ts';
+import { refusalProblem, type CallResult, type SoakPhone } from './phone.ts';
 
 const TEXTS = ['hello', 'ünïcödé ✓ naïve', 'emoji 🚀🧪', 'quote "x" and \\ back', 'multi\nline\ntext', 'tab\tand  spaces', '日本語のテキスト', '<b>not html</b>'];
 export const BACKENDS: readonly Backend[] = ['claude-stream', 'claude-stream', 'codex-app-server', 'codex-app-server', 'codex-mcp'];
@@ -44,8 +44,8 @@ function freshMessage(ctx: SoakContext): { clientId: string; text: string } {
  * A phone sends one message with a client id. With `cut`, the first request is aborted after a few ms (it may
  * or may not have reached the server) and the phone retries with the same client id, as its outbox would.
  */
-export async function send(ctx: SoakContext, s: LedgerSession, o: { cut?: boolean; expectDown?: boolean } = {}): Promise<CallResult> {
-  const p = phone(ctx);
+export async function send(ctx: SoakContext, s: LedgerSession, o: { cut?: boolean; via?: SoakPhone } = {}): Promise<CallResult> {
+  const p = o.via ?? phone(ctx);
   const { clientId, text } = freshMessage(ctx);
   const entry = { step: ctx.step, sessionId: s.id, clientId, text, outcome: 'lost' as 'stored' | 'refused' | 'lost', reason: null as string | null };
   ctx.sends.push(entry);
@@ -69,8 +69,8 @@ function recordSend(ctx: SoakContext, entry: { outcome: string; reason: string |
 }
 
 /** The phone could not reach the server: the text stays in its outbox and is retried later with the same id. */
-async function sendWhileDown(ctx: SoakContext, s: LedgerSession) {
-  const p = phone(ctx);
+export async function sendWhileDown(ctx: SoakContext, s: LedgerSession, via?: SoakPhone) {
+  const p = via ?? phone(ctx);
   const { clientId, text } = freshMessage(ctx);
   const entry = { step: ctx.step, sessionId: s.id, clientId, text, outcome: 'lost' as 'stored' | 'refused' | 'lost', reason: null as string | null };
   ctx.sends.push(entry);
@@ -151,9 +151,9 @@ export async function killAgent(ctx: SoakContext, s: LedgerSession) {
   await waitRow(ctx, s, (st) => st === 'inactive', 'inactive after its agent was killed');
 }
 
-async function machineOnline(ctx: SoakContext, machine: number, online: boolean) {
+export async function machineOnline(ctx: SoakContext, machine: number, online: boolean) {
   const id = ctx.cluster.machines[machine]!.machineId;
-  const ok = await waitUntil(() => ctx.observer.snapshot().machines.find((m) => m.id === id)?.online === (online ? 1 : 0), 15_000);
+  const ok = await waitUntil(() => ctx.observer.snapshot().machines.find((m) => m.id === id)?.online === (online ? 1 : 0) && (!online || ctx.cluster.machineReady(machine)), 15_000);
   if (!ok) violate(ctx, 'settle', `${ctx.cluster.machines[machine]!.name} never went ${online ? 'online' : 'offline'}`);
 }
 

@@ -1,5 +1,6 @@
-// A phone as the soak drives it: calls by route name (the route table's request builder) that can be cut
-// mid-flight (AbortController) and retried.
+// A phone as the soak drives it: calls by route name (the route table's request builder), each on a connection of its
+// own, that can be cut mid-flight (AbortController) and retried.
+import { request } from 'node:http';
 import { BLOCK_REASONS, ERROR_KINDS, routeRequest, type RouteArgs, type RouteName } from '../../src/core/index.ts';
 
 export type CallResult =
@@ -15,30 +16,42 @@ export interface SoakPhone {
   routeCut<N extends RouteName>(abortAfterMs: number, name: N, ...args: RouteArgs<N>): Promise<CallResult>;
 }
 
+/**
+ * A phone's HTTP calls, each on a connection of its own (as a phone coming back from sleep opens a new one): through
+ * the balancer, every call may land on either instance, and none rides a kept-alive socket of a killed one.
+ */
 export function createPhone(name: string, url: string, token: string): SoakPhone {
-  async function call(method: string, path: string, body: string | null, abortAfterMs?: number): Promise<CallResult> {
+  function call(method: string, path: string, payload: string | null, abortAfterMs?: number): Promise<CallResult> {
     const ctl = new AbortController();
     const timer = abortAfterMs === undefined ? null : setTimeout(() => ctl.abort(), abortAfterMs);
-    try {
-      const res = await fetch(`${url}${path}`, {
-        method, signal: ctl.signal,
-        headers: { authorization: `Bearer ${token}`, ...(body !== null ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== null ? { body } : {}),
+    return new Promise<CallResult>((resolve) => {
+      const req = request(`${url}${path}`, {
+        method, agent: false, signal: ctl.signal,
+        headers: { authorization: `Bearer ${token}`, ...(payload !== null ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+      }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.once('error', fail);
+        res.once('end', () => {
+          let json: unknown = null;
+          try {
+            json = text ? JSON.parse(text) : null;
+          } catch {
+            json = { unparsed: text };
+          }
+          resolve({ kind: 'response', status: res.statusCode!, body: json });
+        });
+        // After 'end' this changes nothing (a promise settles once); before it, the answer was cut off.
+        res.once('close', () => fail(new Error('the connection closed before the answer ended')));
       });
-      const text = await res.text();
-      let json: unknown = null;
-      try {
-        json = text ? JSON.parse(text) : null;
-      } catch {
-        json = { unparsed: text };
+      function fail(e: unknown) {
+        resolve(ctl.signal.aborted ? { kind: 'aborted' } : { kind: 'unreachable', detail: String(e) });
       }
-      return { kind: 'response', status: res.status, body: json };
-    } catch (e) {
-      if (ctl.signal.aborted) return { kind: 'aborted' };
-      return { kind: 'unreachable', detail: String((e as { cause?: unknown }).cause ?? e) };
-    } finally {
+      req.once('error', fail);
+      req.end(payload ?? undefined);
+    }).finally(() => {
       if (timer) clearTimeout(timer);
-    }
+    });
   }
   return {
     name,

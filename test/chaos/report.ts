@@ -23,6 +23,13 @@ export interface SoakReport {
   readonly trace: string;
   readonly violations: Violation[];
   readonly elapsedMs: number;
+  /** Server instances (more than one: on Postgres, behind the balancer), and the database. */
+  readonly instances: number;
+  readonly database: 'sqlite' | 'postgres';
+  /** Kills checked to have landed in the window they aim at, by op. */
+  readonly windows: Record<string, number>;
+  /** With several instances: where the machines' sockets were when each op began (timing, not seed: not in the table). */
+  readonly placements?: Record<string, number>;
 }
 
 /**
@@ -70,6 +77,7 @@ export function buildReport(ctx: SoakContext, ops: number, trace: string, elapse
     seed: ctx.seed, ops, opsByKind: ctx.counters.ops, faults: ctx.counters.faults, messages, resumes,
     permissions: ctx.counters.permissions, sessions: ctx.sessions.length,
     startsRefused: Object.fromEntries(Object.entries(ctx.counters.refused).filter(([k]) => k.startsWith('start:')).map(([k, v]) => [k.slice(6), v])), trace, violations: ctx.violations, elapsedMs,
+    instances: ctx.cluster.instances.length, database: ctx.cluster.databaseUrl ? 'postgres' : 'sqlite', windows: ctx.counters.windows,
   };
 }
 
@@ -79,10 +87,15 @@ const sorted = (r: Record<string, number>) => Object.entries(r).sort(([a], [b]) 
 export function formatReport(r: SoakReport): string {
   const rows: [string, string][] = [];
   const total = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
-  rows.push(['seed', String(r.seed)], ['operations', String(r.ops)]);
+  rows.push(['seed', String(r.seed)]);
+  // One SQLite server prints the table as it always did; other setups say what they ran on.
+  if (r.instances > 1 || r.database !== 'sqlite') rows.push(['servers', `${r.instances} on ${r.database}${r.instances > 1 ? ', behind a balancer' : ''}`]);
+  rows.push(['operations', String(r.ops)]);
   for (const [k, v] of sorted(r.opsByKind)) rows.push([`  ${k}`, String(v)]);
   rows.push(['faults', String(total(r.faults))]);
   for (const [k, v] of sorted(r.faults)) rows.push([`  ${k}`, String(v)]);
+  if (Object.keys(r.windows).length > 0) rows.push(['kills inside their window', String(total(r.windows))]);
+  for (const [k, v] of sorted(r.windows)) rows.push([`  ${k}`, String(v)]);
   rows.push(['sessions', String(r.sessions)]);
   rows.push(['  starts refused (409)', String(total(r.startsRefused))]);
   for (const [k, v] of sorted(r.startsRefused)) rows.push([`    ${k}`, String(v)]);
@@ -101,4 +114,10 @@ export function formatReport(r: SoakReport): string {
   rows.push(['violations', String(r.violations.length)]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+/** Where the machines' sockets were at the start of each op (printed under the table: it follows from timing). */
+export function formatPlacements(r: SoakReport): string {
+  if (!r.placements || Object.keys(r.placements).length === 0) return '';
+  return `machine sockets when an op began: ${sorted(r.placements).map(([k, v]) => `${k}: ${v}`).join('; ')}`;
 }

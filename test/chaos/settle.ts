@@ -10,9 +10,10 @@ const RESUMABLE_BACKENDS = new Set(['claude-stream', 'codex-app-server']);
 /** What is still moving, in words (empty when settled). */
 function unsettled(ctx: SoakContext, snap: DbSnapshot): string[] {
   const why: string[] = [];
-  for (const m of ctx.cluster.machines) {
+  for (const [i, m] of ctx.cluster.machines.entries()) {
     const row = snap.machines.find((x) => x.id === m.machineId);
     if (!row || row.online !== 1) why.push(`${m.name} offline`);
+    else if (!ctx.cluster.machineReady(i)) why.push(`${m.name} not yet connected to a live instance`);
     const state = readDaemonState(m.home);
     if (state && state.outbox.length > 0) why.push(`${m.name} has ${state.outbox.length} unsent frames`);
   }

@@ -7,13 +7,14 @@ import { startCluster } from './cluster.ts';
 import { bump, rowOf, violate, type LedgerSession, type SoakContext } from './context.ts';
 import { baseline, checkFull, checkStep, newMemory } from './invariants.ts';
 import { openObserver } from './observe.ts';
+import * as iop from './instance-ops.ts';
 import * as op from './ops.ts';
 import { createPhone } from './phone.ts';
 import { mulberry32 } from './prng.ts';
 import { buildReport, settledState, type SoakReport } from './report.ts';
 import { settle } from './settle.ts';
 
-export { formatReport, type SoakReport } from './report.ts';
+export { formatPlacements, formatReport, type SoakReport } from './report.ts';
 
 export interface SoakOptions {
   readonly seed: number;
@@ -21,6 +22,10 @@ export interface SoakOptions {
   /** Run the expensive checks (transcripts, processes) every this many steps (and at the end). */
   readonly fullCheckEvery?: number;
   readonly log?: (line: string) => void;
+  /** Server instances on one Postgres behind a balancer (default 1; 2 adds the instance kills). */
+  readonly instances?: number;
+  /** Postgres: `true` for a throw-away cluster (scripts/pg-cluster.sh), or a server's URL; default SQLite (one instance). */
+  readonly postgres?: boolean | string;
 }
 
 /** At most this many agents run at once (each fake is a node process); more running sessions get stopped first. */
@@ -31,23 +36,38 @@ const RESUMABLE: ReadonlySet<Backend> = new Set(['claude-stream', 'codex-app-ser
 const INACTIVE_FAULTS: readonly FakeFault[] = ['unknown-id', 'other-id', 'crash-on-resume', 'hang', 'slow-start', 'permission', 'crash-on-turn'];
 const ACTIVE_FAULTS: readonly FakeFault[] = ['crash-on-turn', 'permission', 'permission'];
 const START_FAULTS: readonly FakeFault[] = ['hang', 'slow-start', 'permission', 'crash-on-turn'];
+const SIDES: readonly iop.Side[] = ['phone', 'machine'];
+
+/**
+ * Where the machines' sockets were when each op began (`laptop A, devbox B`…): how the balancer spread them. It follows
+ * from reconnect timing, not the seed, so it is reported apart from the table.
+ */
+function tally(ctx: SoakContext, placements: Record<string, number>): void {
+  if (ctx.cluster.instances.length < 2) return;
+  const at = ctx.cluster.machines.map((m, i) => `${m.name} ${ctx.cluster.instances[ctx.cluster.machineInstance(i) ?? -1]?.name ?? '-'}`);
+  bump(placements, at.join(', '));
+}
 
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const began = Date.now();
   const log = o.log ?? (() => {});
   // Timeouts far from what a healthy vendor takes, even on a loaded 2-core box, so only `hang` ever times out and the
   // outcome of every step follows from the seed; `slow-start` still holds a handshake long enough for a mid-flight kill.
-  const cluster = await startCluster({ resumeTimeoutMs: 15_000, driverTimeoutMs: 3_500, slowMs: 400, phones: 3 });
-  const observer = openObserver(cluster.serverHome);
+  const instances = o.instances ?? 1;
+  const cluster = await startCluster({
+    resumeTimeoutMs: 15_000, driverTimeoutMs: 3_500, slowMs: 400, phones: 3, instances, postgres: o.postgres ?? instances > 1,
+  });
+  const observer = openObserver(cluster.serverHome, cluster.databaseUrl);
   const ctx: SoakContext = {
     seed: o.seed, rng: mulberry32(o.seed), cluster, observer,
-    phones: cluster.phoneTokens.map((t, i) => createPhone(`phone-${i + 1}`, cluster.url, t)),
+    phones: cluster.phoneTokens.map((t, i) => createPhone(`phone-${i + 1}`, cluster.phoneUrls[i]!, t)),
     sessions: [], sends: [], violations: [],
-    counters: { ops: {}, faults: {}, refused: {}, permissions: {} },
+    counters: { ops: {}, faults: {}, refused: {}, permissions: {}, windows: {} },
     step: 0, op: 'boot', snap: { sessions: [], userMessages: [], permissions: [], attempts: [], machines: [] }, log,
   };
   const mem = newMemory();
   const trace = createHash('sha256');
+  const placements: Record<string, number> = {};
   const timing: Record<string, number> = {};
   try {
     await settle(ctx);
@@ -56,6 +76,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       const before = await baseline(ctx);
       const seen = ctx.violations.length;
       const { name, run, creates, target } = choose(ctx);
+      tally(ctx, placements);
       ctx.op = name;
       if (process.env.SOAK_VERBOSE) log(`step ${step}: ${name} ${target}`);
       bump(ctx.counters.ops, name);
@@ -87,11 +108,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     observer.close();
     if (ctx.violations.length > 0) {
       for (const m of cluster.machines) log(`--- ${m.name} daemon log (tail) ---\n${m.log().slice(-3000)}`);
-      log(`--- server log (tail) ---\n${cluster.server()?.output().slice(-3000) ?? ''}`);
+      log(cluster.serverLog());
     }
     await cluster.close();
   }
-  return buildReport(ctx, o.ops, trace.digest('hex').slice(0, 16), Date.now() - began);
+  return { ...buildReport(ctx, o.ops, trace.digest('hex').slice(0, 16), Date.now() - began), ...(instances > 1 ? { placements } : {}) };
 }
 
 interface Choice {
@@ -118,6 +139,7 @@ function choose(ctx: SoakContext): Choice {
   const crowded = active.length >= MAX_ACTIVE;
   const externals = ctx.sessions.filter((s) => s.external).length;
   const any = window.length > 0;
+  const multi = ctx.cluster.instances.length > 1;
   // Mostly sessions a message can reach (live, or resumable); now and then any, so refusals are exercised too.
   const reachable = window.filter((s) => active.includes(s)).concat(resumable.filter((s) => !active.includes(s)));
   const sendTarget = () => (reachable.length > 0 && rng.chance(0.8) ? rng.pick(reachable) : rng.pick(window));
@@ -141,6 +163,11 @@ function choose(ctx: SoakContext): Choice {
     'kill-server-during-resume': resumable.length > 0 && !crowded ? 1 : 0,
     'kill-daemon-during-start': crowded ? 0 : 0.5,
     'kill-server-during-start': crowded ? 0 : 0.5,
+    // Two instances: one of them killed, or a message crossing them cut by a kill on either side.
+    'kill-instance': multi ? 3 : 0,
+    'kill-instance-mid-send': multi && active.length > 0 ? 4 : 0,
+    'kill-instance-during-resume': multi && resumable.length > 0 && !crowded ? 4 : 0,
+    'cut-machine-link': multi ? 1 : 0,
   });
   const machine = () => rng.int(ctx.cluster.machines.length);
   const backend = () => rng.pick(op.BACKENDS);
@@ -216,6 +243,21 @@ function choose(ctx: SoakContext): Choice {
       const m = machine();
       const b = backend();
       return choice(() => op.killDuringStart(ctx, m, b, name === 'kill-daemon-during-start' ? 'daemon' : 'server'), 1, `${b} ${mname(m)}`);
+    }
+    case 'kill-instance': {
+      const i = rng.int(ctx.cluster.instances.length);
+      return choice(() => iop.killInstance(ctx, i), 0, ctx.cluster.instances[i]!.name);
+    }
+    case 'kill-instance-mid-send':
+    case 'kill-instance-during-resume': {
+      const s = rng.pick(name === 'kill-instance-mid-send' ? active : resumable);
+      const side = rng.pick(SIDES);
+      const run = name === 'kill-instance-mid-send' ? iop.killInstanceMidSend : iop.killInstanceDuringResume;
+      return choice(() => run(ctx, s, side), 0, `${on(s)} ${side}'s instance`);
+    }
+    case 'cut-machine-link': {
+      const m = machine();
+      return choice(() => iop.cutMachineLink(ctx, m), 0, mname(m));
     }
     default:
       throw new Error(`unknown op ${name}`);
