@@ -1,7 +1,7 @@
 // The Baton server: HTTP API, phone and machine sockets, and the PWA on one port, state in `<home>/baton.db`.
 import { createAdaptorServer } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_PORT, serverInfoPath } from './paths.ts';
 import type { Server } from 'node:http';
@@ -216,6 +216,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   url = `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`;
   const infoPath = serverInfoPath(options.home);
+  // On Postgres nothing else may have made the home yet (the database is elsewhere, the push keys in it).
+  mkdirSync(options.home, { recursive: true, mode: 0o700 });
   writeFileSync(infoPath, `${JSON.stringify({ url, pid: process.pid })}\n`);
 
   const admin: ServerAdmin = {

@@ -2,6 +2,7 @@
 // promise still kept — commands reach the instance holding the machine's socket, phones on either instance hear of
 // every change, a machine that reconnects elsewhere is handed over without going offline, and a killed instance's
 // machines and deadlines are swept up by the survivor. Runs in the Postgres pass (BATON_TEST_POSTGRES).
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScriptedMachine, apiClient, openPhoneSocket, startServerProcess, startTestServer, tempHome, waitFor, type ServerProcess, type TestServer } from '../helpers/server-harness.ts';
 import { postgresUrlFor, TEST_POSTGRES } from '../helpers/test-database.ts';
@@ -69,6 +70,20 @@ describe('the phone on one instance, the machine on the other', () => {
     expect(hint.message.sessionId).toBe(s.id);
     await phone.next('changed');
     phone.ws.close();
+  });
+});
+
+describe('a third instance', () => {
+  // Regression: on Postgres nothing else made the home (the push keys come from the database), and writing
+  // server.json into it failed at start with ENOENT.
+  it('starts on a home that does not exist yet, and serves the same account', async () => {
+    const c = await startTestServer({ home: join(tempHome(), 'not', 'yet'), databaseUrl: url });
+    try {
+      expect(c.accountId).toBe(a.accountId);
+      expect((await c.phone.get('/api/health')).status).toBe(200);
+    } finally {
+      await c.stop();
+    }
   });
 });
 
