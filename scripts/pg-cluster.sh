@@ -20,10 +20,13 @@ case "$cmd" in
   start)
     port=${3:?a port}
     if ! bin=$(bindir); then
-      echo "installing postgresql (Debian)" >&2
-      export DEBIAN_FRONTEND=noninteractive
-      apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2
-      bin=$(bindir)
+      echo "installing postgresql (Debian) with apt-get" >&2
+      if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo); fi
+      # No default cluster on 5432: the package's own is not what the tests use.
+      [ -e /etc/postgresql-common/createcluster.conf ] || { "${sudo[@]}" mkdir -p /etc/postgresql-common && echo 'create_main_cluster = false' | "${sudo[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null; }
+      "${sudo[@]}" apt-get update -qq >&2 || { echo "apt-get update failed: cannot install postgresql" >&2; exit 1; }
+      DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends postgresql >&2 || { echo "apt-get install postgresql failed" >&2; exit 1; }
+      bin=$(bindir) || { echo "postgresql was installed but no initdb is in /usr/lib/postgresql/*/bin" >&2; exit 1; }
     fi
     mkdir -p "$dir"
     if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
@@ -31,7 +34,8 @@ case "$cmd" in
     # C collation: text sorts by bytes, as SQLite's does (ids page in the same order on both databases).
     as_owner "$bin/initdb" -D "$dir/data" -A trust -U baton -E UTF8 --locale=C >/dev/null
     # fsync off: a throw-away test cluster, never a real one.
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null \
+      || { echo "pg_ctl could not start the cluster in $dir on port $port:" >&2; tail -5 "$dir/log" >&2; exit 1; }
     echo "postgres://baton@127.0.0.1:$port/postgres"
     ;;
   stop)
