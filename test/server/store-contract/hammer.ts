@@ -4,6 +4,7 @@
 // call answered and the account cursor each committed transaction published to phones.
 // Usage: run-ts hammer.ts <home> <accountId> <sessionId> send <clientId,…> | rename <count> <tag>
 import { createInterface } from 'node:readline';
+import { asClientId } from '../../../src/core/index.ts';
 import { createContext } from '../../../src/server/context.ts';
 import { createSessionService } from '../../../src/server/orchestrator/sessions.ts';
 import { createStores } from '../../../src/server/store/index.ts';
@@ -51,7 +52,7 @@ async function call(fn: () => Omit<HammerCall, 'cursor'>): Promise<void> {
 if (mode === 'send') {
   for (const clientId of arg.split(',')) {
     await call(() => {
-      const { status, message } = sessions.sendMessage(accountId, sessionId, { clientId, text: `message ${clientId}` });
+      const { status, message } = sessions.sendMessage(accountId, sessionId, { clientId: asClientId(clientId), text: `message ${clientId}` });
       return { status, clientId, messageId: message.id, seq: message.seq };
     });
   }
