@@ -20,10 +20,13 @@ case "$cmd" in
   start)
     port=${3:?a port}
     if ! bin=$(bindir); then
-      echo "installing postgresql (Debian)" >&2
-      export DEBIAN_FRONTEND=noninteractive
-      apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2
-      bin=$(bindir)
+      echo "installing postgresql (Debian) with apt-get" >&2
+      if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo); fi
+      # No default cluster on 5432: the package's own is not what the tests use.
+      [ -e /etc/postgresql-common/createcluster.conf ] || { "${sudo[@]}" mkdir -p /etc/postgresql-common && echo 'create_main_cluster = false' | "${sudo[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null; }
+      "${sudo[@]}" apt-get update -qq >&2 || { echo "apt-get update failed: cannot install postgresql" >&2; exit 1; }
+      DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends postgresql >&2 || { echo "apt-get install postgresql failed" >&2; exit 1; }
+      bin=$(bindir) || { echo "postgresql was installed but no initdb is in /usr/lib/postgresql/*/bin" >&2; exit 1; }
     fi
     mkdir -p "$dir"
     if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
@@ -34,7 +37,8 @@ case "$cmd" in
     # (bench/cluster.ts: its times are set beside SQLite's, which syncs every commit).
     fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     if [ "${BATON_PG_DURABLE:-}" = 1 ]; then fast=""; fi
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $fast -c max_connections=300" start >/dev/null
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $fast -c max_connections=300" start >/dev/null \
+      || { echo "pg_ctl could not start the cluster in $dir on port $port:" >&2; tail -5 "$dir/log" >&2; exit 1; }
     echo "postgres://baton@127.0.0.1:$port/postgres"
     ;;
   stop)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test runner (vitest, then Playwright, then the benchmarks in a short run) and ends with one line:
+# Runs every test runner (vitest, vitest again on a throw-away Postgres alongside Playwright, then the benchmarks in a
+# short run) and ends with one line:
 # "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,22 @@ bash scripts/ensure-browsers.sh || { echo "could not install the browsers (chrom
 [ -d node_modules ] || npm ci --no-audit --no-fund
 mkdir -p .tmp
 passed=0; failed=0; skipped=0; status=0
+
+# Postgres: a throw-away cluster (scripts/pg-cluster.sh: installs Debian's postgresql when missing, initdb in a temp dir,
+# its own free port) for the second pass of the server suites below. Started now, in the background, while the build
+# runs; stopped and removed at exit whatever happens.
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/baton-pg.XXXXXX")
+pg_run=""
+cleanup() {
+  # The Postgres pass runs in a session of its own (setsid): its whole group goes, vitest's workers with it.
+  [ -n "$pg_run" ] && kill -- -"$pg_run" 2>/dev/null
+  bash scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+pg_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+bash scripts/pg-cluster.sh start "$pg_dir" "$pg_port" >.tmp/pg-url 2>.tmp/pg-cluster.log &
+pg_start=$!
 
 # The app (dist/) and the compiled server, daemon and CLI (lib/): the e2e specs and the package test use them.
 npm run build --silent || { status=1; failed=$((failed+1)); echo "FAILED: npm run build"; }
@@ -26,6 +43,27 @@ if [ -f .tmp/vitest.json ]; then
 else failed=$((failed+1)); fi
 [ $rc -ne 0 ] && [ "${f:-0}" = 0 ] && failed=$((failed+1))
 
+# vitest again on Postgres: the server and integration suites with every test server's home in a schema of its own on
+# the cluster (test/helpers/test-database.ts), and test/cluster (several instances on one database, Postgres only).
+# It runs while Playwright does (Playwright runs one spec at a time and mostly waits on the browser; the two fit the
+# 2 cores); its output is printed when it ends. Left out, as they are
+# about SQLite itself:
+pg_only_sqlite=(
+  test/server/storage.test.ts                # baton.db's file modes, SQLite's synchronous = FULL, --max-db-mb (SQLite's page cap)
+  test/server/lost-turns-migration.test.ts   # upgrades an old SQLite file through SQLite migration 21
+  test/integration/apply-failed.test.ts      # makes SQLite refuse writes with a trigger on baton.db
+)
+rm -f .tmp/vitest-postgres.json
+if wait "$pg_start" && pg_url=$(head -1 .tmp/pg-url) && [ -n "$pg_url" ]; then
+  pg_excludes=(); for f in "${pg_only_sqlite[@]}"; do pg_excludes+=(--exclude "$f"); done
+  BATON_TEST_POSTGRES="$pg_url" setsid npx vitest run test/server test/integration test/cluster "${pg_excludes[@]}" \
+    --reporter=default --reporter=json --outputFile=.tmp/vitest-postgres.json >.tmp/vitest-postgres.log 2>&1 &
+  pg_run=$!
+else
+  status=1; failed=$((failed+1))
+  echo "FAILED: Postgres could not be installed or started, so the Postgres suites did not run: $(tail -3 .tmp/pg-cluster.log | tr '\n' ' ')"
+fi
+
 # Playwright: the PWA on a phone profile against real processes (the app built above)
 if ls e2e/*.spec.ts >/dev/null 2>&1; then
   PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json npx playwright test --reporter=list,json
@@ -35,6 +73,19 @@ if ls e2e/*.spec.ts >/dev/null 2>&1; then
     passed=$((passed+p)); failed=$((failed+f)); skipped=$((skipped+s))
     [ $rc -ne 0 ] && [ "$f" = 0 ] && failed=$((failed+1))
   else failed=$((failed+1)); fi
+fi
+
+# The Postgres pass, once it ended (before the benchmarks, which it would slow down).
+if [ -n "$pg_run" ]; then
+  wait "$pg_run"; rc=$?; pg_run=""
+  echo "--- vitest on Postgres (test/server, test/integration, test/cluster) ---"
+  cat .tmp/vitest-postgres.log
+  [ $rc -ne 0 ] && status=1
+  if [ -f .tmp/vitest-postgres.json ]; then
+    read -r p f s < <(node -e 'const r=require("./.tmp/vitest-postgres.json");console.log(r.numPassedTests,r.numFailedTests+(r.numRuntimeErrorTests||0),r.numPendingTests+r.numTodoTests)')
+    passed=$((passed+p)); failed=$((failed+f)); skipped=$((skipped+s))
+    [ $rc -ne 0 ] && [ "$f" = 0 ] && failed=$((failed+1))
+  else failed=$((failed+1)); echo "FAILED: vitest on Postgres wrote no results"; fi
 fi
 
 # The benchmarks, short (fewer iterations, no budget judged): each benchmark that runs to the end counts as one

@@ -70,7 +70,11 @@ export function openBridge(url: string): Bridge {
         throw new PostgresError(broken.message, null, null);
       }
     }
-    const answer = receiveMessageOnPort(calls.port1 as MessagePort)?.message as (BridgeAnswer & { error?: undefined }) | { error: { message: string; code: string | null; detail: string | null } } | undefined;
+    type Answer = ((BridgeAnswer & { error?: undefined }) | { error: { message: string; code: string | null; detail: string | null } }) & { seq: number };
+    // Each answer names its call: one of another call is never taken for this one's.
+    let answer: Answer | undefined;
+    do answer = receiveMessageOnPort(calls.port1 as MessagePort)?.message as Answer | undefined;
+    while (answer && answer.seq !== seq);
     if (!answer) throw new PostgresError('the database link lost an answer', null, null);
     if (answer.error) throw new PostgresError(answer.error.message, answer.error.code, answer.error.detail);
     return answer;

@@ -87,7 +87,7 @@ port.on('message', async (req) => {
   } catch (e) {
     answer = { error: { message: e?.message ?? String(e), code: e?.code ?? null, detail: e?.detail ?? null } };
   }
-  port.postMessage(answer);
+  port.postMessage({ ...answer, seq: req.seq });
   Atomics.store(wake, 0, req.seq);
   Atomics.notify(wake, 0);
 });
