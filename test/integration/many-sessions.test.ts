@@ -37,10 +37,16 @@ it(`a daemon with ${N} sessions connects, and the server applies what its last h
 
   // The server's side: the same sessions, none of them with a resume id yet (as if the `resumable` frames were lost).
   const db = openTestDatabase(join(root, 'server'));
+  // Rows in batches (one statement per 100 rows: a round trip each on Postgres, where 50,000 took most of the test).
+  const BATCH = 100;
+  const row = "(?, ?, ?, 'claude', 'claude-stream', '/w', 't', 1, ?, ?, NULL, NULL, ?, ?, 1)";
   const insert = db.prepare(`INSERT INTO sessions (id, account_id, machine_id, provider, backend, cwd, title, managed, status, vendor_id, vendor_resume_id,
-    start_request_id, created_at, last_activity_at, cursor) VALUES (?, ?, ?, 'claude', 'claude-stream', '/w', 't', 1, ?, ?, NULL, NULL, ?, ?, 1)`);
+    start_request_id, created_at, last_activity_at, cursor) VALUES ${Array(BATCH).fill(row).join(', ')}`);
   db.transaction(() => {
-    for (let i = 0; i < N; i++) insert.run(`ses-${i}`, account, machineId, i === 7 ? 'active' : 'inactive', `v-${i}`, i, i);
+    for (let first = 0; first < N; first += BATCH) {
+      const params = Array.from({ length: BATCH }, (_, k) => first + k).flatMap((i) => [`ses-${i}`, account, machineId, i === 7 ? 'active' : 'inactive', `v-${i}`, i, i]);
+      insert.run(...params);
+    }
   })();
   db.close();
 

@@ -36,18 +36,26 @@ export interface Bridge {
 /** How long one statement may take before the server gives up on the database (a lock held for ever, a dead link). */
 const CALL_TIMEOUT_MS = 30_000;
 
+/** Workers whose link was closed, ready for the next one. */
+const idle: Worker[] = [];
+const IDLE_MAX = 4;
+
+function spawn(): Worker {
+  const worker = new Worker(new URL('./pg-worker.mjs', import.meta.url));
+  // A worker never keeps the process alive by itself.
+  worker.unref();
+  return worker;
+}
+
 export function openBridge(url: string): Bridge {
   const flag = new Int32Array(new SharedArrayBuffer(4)); // the number of the last call answered
   const calls = new MessageChannel();
   const notes = new MessageChannel();
-  const worker = new Worker(new URL('./pg-worker.mjs', import.meta.url), {
-    workerData: { url, flag: flag.buffer, port: calls.port2, notifications: notes.port2 },
-    transferList: [calls.port2, notes.port2],
-  });
-  // The worker never keeps the process alive by itself; `close()` ends it.
-  worker.unref();
+  const worker = idle.pop() ?? spawn();
+  worker.postMessage({ type: 'attach', url, flag: flag.buffer, port: calls.port2, notifications: notes.port2 }, [calls.port2, notes.port2]);
   let broken: Error | null = null;
-  worker.on('error', (e) => void (broken = e));
+  const onError = (e: Error) => void (broken = e);
+  worker.on('error', onError);
   const listeners: ((channel: string, payload: string) => void)[] = [];
   notes.port1.on('message', (m: { channel: string; payload: string }) => {
     for (const fn of listeners) fn(m.channel, m.payload);
@@ -84,15 +92,20 @@ export function openBridge(url: string): Bridge {
     call,
     onNotification: (fn) => void listeners.push(fn),
     close() {
+      let reusable = !broken;
       if (!broken) {
         try {
           call({ op: 'close' });
         } catch {
-          // closing anyway
+          reusable = false;
         }
       }
       notes.port1.close();
-      void worker.terminate();
+      calls.port1.close();
+      worker.off('error', onError);
+      // Its connections ended: the next link of this process may use it (tests open many; a server opens one).
+      if (reusable && idle.length < IDLE_MAX) idle.push(worker);
+      else void worker.terminate();
     },
   };
 }
