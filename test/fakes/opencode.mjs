@@ -40,8 +40,18 @@ const hostname = option('--hostname', '127.0.0.1');
 const port = Number(option('--port', '0'));
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+// As OpenCode's ascending ids: the millisecond times 0x1000 plus a counter within it, its low 6 bytes in hex, so ids
+// made in the same millisecond still sort in the order they were made (its history is read in id order on ties).
+let lastMs = 0;
+let counter = 0;
 function newId(prefix) {
-  const hex = (Date.now() * 0x1000).toString(16).slice(-12).padStart(12, '0');
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    counter = 0;
+  }
+  counter++;
+  const hex = (BigInt(ms) * 0x1000n + BigInt(counter)).toString(16).slice(-12).padStart(12, '0');
   const rest = [...randomBytes(14)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
   return `${prefix}_${hex}${rest}`;
 }
