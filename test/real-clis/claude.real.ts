@@ -25,7 +25,13 @@ beforeAll(() => {
 });
 afterEach(async () => {
   await Promise.all(handles.splice(0).map((h) => h.stop()));
-  for (const c of children.splice(0)) c.kill('SIGKILL');
+  // Gone before its home is removed: a claude still exiting writes into it, and removing it then fails (ENOTEMPTY).
+  await Promise.all(children.splice(0).map((c) => {
+    if (c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    return exited;
+  }));
   await stub?.close();
   box?.cleanup();
 });
