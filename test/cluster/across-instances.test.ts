@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPushEndpoint, type PushEndpoint } from '../helpers/push-endpoint.ts';
 import { ScriptedMachine, openPhoneSocket, startServerProcess, startTestServer, tempHome, waitFor, type ServerProcess, type TestServer } from '../helpers/server-harness.ts';
 import { postgresUrlFor, TEST_POSTGRES } from '../helpers/test-database.ts';
+import { machineOn } from './fixtures.ts';
 import { inactiveSession, liveSession, messagesOf } from '../server/fixtures.ts';
 
 if (!TEST_POSTGRES) throw new Error('test/cluster runs on Postgres: set BATON_TEST_POSTGRES (scripts/test-all.sh does)');
@@ -26,12 +27,6 @@ afterEach(async () => {
   await b.stop();
 });
 
-async function machineOn(server: TestServer, opts: Parameters<ScriptedMachine['connect']>[0] = {}): Promise<ScriptedMachine> {
-  const issued = a.admin.issueToken(a.admin.defaultAccount(), 'machine', 'laptop');
-  const m = new ScriptedMachine(server.url, issued.token, issued.machineId!);
-  await m.connect(opts);
-  return m;
-}
 
 describe('an instance killed after it began a resume', () => {
   let proc: ServerProcess | null = null;
@@ -43,7 +38,7 @@ describe('an instance killed after it began a resume', () => {
   it('leaves its deadline to the survivor: the resume fails with timeout there, the message is never delivered', async () => {
     // The phone's request reaches the doomed instance (it arms the deadline); the machine is on B and stays silent.
     proc = await startServerProcess(tempHome(), ['--database', url, '--lease-seconds', '1.5', '--resume-timeout-ms', '1500']);
-    const laptop = await machineOn(b);
+    const laptop = await machineOn(a, b);
     const s = await inactiveSession(a, laptop, 'vendor-3');
     const viaDoomed = (await import('../helpers/server-harness.ts')).apiClient(proc.url, a.phoneToken);
     const sent = await viaDoomed.post(`/api/sessions/${s.id}/messages`, { clientId: 'c1', text: 'never delivered' });
@@ -73,7 +68,7 @@ describe('a device revoked through A', () => {
 describe('history', () => {
   it('is read on the machine held by B for a phone asking A', async () => {
     const page = { entries: [{ index: 0, role: 'user', text: 'from the vendor store', truncated: false, at: 1 }], hasOlder: false };
-    const laptop = await machineOn(b, { history: () => ({ ok: true, page }) });
+    const laptop = await machineOn(a, b, { history: () => ({ ok: true, page }) });
     const s = await liveSession(a, laptop, 'vendor-h');
     const res = await a.phone.get(`/api/sessions/${s.id}/history`);
     expect(res).toMatchObject({ status: 200, body: page });
@@ -93,7 +88,7 @@ describe('push', () => {
   it('signs with the keys both instances share and sends each notification once', async () => {
     expect((await a.phone.get('/api/push')).body.vapidPublicKey).toBe((await b.phone.get('/api/push')).body.vapidPublicKey);
     expect((await b.phone.post('/api/push/subscription', endpoint.subscription('pixel'))).status).toBe(201);
-    const laptop = await machineOn(b);
+    const laptop = await machineOn(a, b);
     const s = await liveSession(a, laptop);
     for (let n = 1; n <= 3; n++) laptop.event(s.id, `ev-${n}`, { kind: 'permission-request', permissionId: `perm-${n}`, tool: 'Bash', input: `step ${n}` });
     for (let n = 1; n <= 3; n++) await endpoint.next('pixel', (p) => p.permission?.permissionId === `perm-${n}`);

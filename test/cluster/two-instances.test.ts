@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScriptedMachine, apiClient, openPhoneSocket, startServerProcess, startTestServer, tempHome, waitFor, type ServerProcess, type TestServer } from '../helpers/server-harness.ts';
 import { postgresUrlFor, TEST_POSTGRES } from '../helpers/test-database.ts';
+import { machineOn } from './fixtures.ts';
 import { inactiveSession, liveSession, messagesOf, waitForSession } from '../server/fixtures.ts';
 
 if (!TEST_POSTGRES) throw new Error('test/cluster runs on Postgres: set BATON_TEST_POSTGRES (scripts/test-all.sh does)');
@@ -24,18 +25,11 @@ afterEach(async () => {
   await b.stop();
 });
 
-/** A machine of the account, connected to `server`. */
-async function machineOn(server: TestServer, name = 'laptop'): Promise<ScriptedMachine> {
-  const issued = a.admin.issueToken(a.admin.defaultAccount(), 'machine', name);
-  const m = new ScriptedMachine(server.url, issued.token, issued.machineId!);
-  await m.connect();
-  return m;
-}
 
 describe('the phone on one instance, the machine on the other', () => {
   it('share one account: a session started through A runs on the machine held by B, and a message reaches it once', async () => {
     expect(b.accountId).toBe(a.accountId);
-    const laptop = await machineOn(b);
+    const laptop = await machineOn(a, b);
     const s = await liveSession(a, laptop);
     const sent = await a.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c1', text: 'hello' });
     expect(sent.status).toBe(202);
@@ -47,7 +41,7 @@ describe('the phone on one instance, the machine on the other', () => {
   });
 
   it('strict resume across instances: the resume goes to B, the held message is delivered after it succeeded, to the same vendor session', async () => {
-    const laptop = await machineOn(b);
+    const laptop = await machineOn(a, b);
     const s = await inactiveSession(a, laptop, 'vendor-7');
     const sent = await a.phone.post(`/api/sessions/${s.id}/messages`, { clientId: 'c2', text: 'after resume' });
     expect(sent.status).toBe(202);
@@ -61,7 +55,7 @@ describe('the phone on one instance, the machine on the other', () => {
   });
 
   it('tells a phone on A what the agent on B said', async () => {
-    const laptop = await machineOn(b);
+    const laptop = await machineOn(a, b);
     const s = await liveSession(a, laptop);
     const phone = await openPhoneSocket(a.url, { token: a.phoneToken });
     await phone.next('welcome');
