@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-browsers.sh || { echo "could not install the browsers (chromium, firefox-esr, webkit2gtk-driver, xvfb)"; echo "0 passed, 1 failed"; exit 1; }
 [ -d node_modules ] || npm ci --no-audit --no-fund
 mkdir -p .tmp
+rm -f .tmp/vitest.json .tmp/playwright.json .tmp/vitest-postgres.json .tmp/bench.json
 passed=0; failed=0; skipped=0; status=0
 
 # Postgres: a throw-away cluster (scripts/pg-cluster.sh: installs Debian's postgresql when missing, initdb in a temp dir,
@@ -100,5 +101,8 @@ if [ -f .tmp/bench.json ]; then
   [ $rc -ne 0 ] && [ "$f" = 0 ] && failed=$((failed+1))
 else failed=$((failed+1)); fi
 
+# What failed, by name, just above the count (the end of the log is often all a CI page shows).
+node scripts/list-failures.mjs vitest=.tmp/vitest.json playwright=.tmp/playwright.json \
+  vitest-postgres=.tmp/vitest-postgres.json bench=.tmp/bench.json
 if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 exit $status
