@@ -106,7 +106,8 @@ export async function startSession(opts: { provider: 'claude' | 'codex' | 'openc
   } });
   if (opts.message) {
     await until(`first turn of ${opts.title} answered`, async () => (await messagesOf(session.id)).some((m) => m.role === 'user' && m.state === 'answered'));
-    await until(`${opts.title} has a resume id`, async () => (await getSession(session.id)).vendorResumeId !== null);
+    // Codex over MCP never learns a resume id (its sessions cannot be reopened): there is none to wait for.
+    if (opts.backend !== 'codex-mcp') await until(`${opts.title} has a resume id`, async () => (await getSession(session.id)).vendorResumeId !== null);
   } else {
     await until(`${opts.title} live`, async () => (await getSession(session.id)).availability.state === 'live');
   }
