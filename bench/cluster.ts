@@ -10,7 +10,7 @@ import { sized } from './lib/mode.ts';
 import { against, holds, info, ratioAtMost, runBench, type Baseline, type Figure } from './lib/report.ts';
 import { benchServerConfig, startServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { summarize, type Summary } from './lib/stats.ts';
-import { startPostgres } from './lib/throwaway-postgres.ts';
+import { createDatabase, startThrowawayPostgres } from '../test/helpers/throwaway-postgres.ts';
 import { scripted } from './resume.ts';
 
 /** Resumes per setup: in rounds, the setups taking turns, so a load swing on the shared machine hits all three. */
@@ -214,7 +214,7 @@ const p = (s: Summary) => `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)}`;
 
 export async function cluster() {
   // Durable (fsync on), as a real deployment and as SQLite's synchronous=FULL: the baselines sync every commit alike.
-  const pgc = await startPostgres({ durable: true });
+  const pgc = await startThrowawayPostgres({ durable: true });
   const servers: ServerProcess[] = [];
   const start = async (config: typeof SERVER) => {
     const s = await startServerProcess(config);
@@ -222,7 +222,7 @@ export async function cluster() {
     return s;
   };
   try {
-    const [singleUrl, sharedUrl] = [await pgc.database('bench_single'), await pgc.database('bench_cluster')];
+    const [singleUrl, sharedUrl] = [await createDatabase(pgc.url, 'bench_single'), await createDatabase(pgc.url, 'bench_cluster')];
     const alone = await postgresAlone(pgc.url);
     const sqlite = await start(SERVER);
     const pgSingle = await start({ ...SERVER, databaseUrl: singleUrl });

@@ -47,12 +47,18 @@ else failed=$((failed+1)); fi
 # vitest again on Postgres: the server and integration suites with every test server's home in a schema of its own on
 # the cluster (test/helpers/test-database.ts), and test/cluster (several instances on one database, Postgres only).
 # It runs while Playwright does (Playwright runs one spec at a time and mostly waits on the browser; the two fit the
-# 2 cores); its output is printed when it ends. Left out, as they are
-# about SQLite itself:
+# 2 cores); its output is printed when it ends. Left out, as they are about SQLite itself:
 pg_only_sqlite=(
   test/server/storage.test.ts                # baton.db's file modes, SQLite's synchronous = FULL, --max-db-mb (SQLite's page cap)
   test/server/lost-turns-migration.test.ts   # upgrades an old SQLite file through SQLite migration 21
   test/integration/apply-failed.test.ts      # makes SQLite refuse writes with a trigger on baton.db
+  # and, about the daemon's drivers and its folder policy (the server's part in them is the session step the server
+  # suites above already run on Postgres; they take a fifth of the pass, beside Playwright):
+  test/integration/backends.test.ts
+  test/integration/vendor-truths.test.ts
+  test/integration/codex-mcp.test.ts
+  test/integration/cwd-invalid.test.ts
+  test/integration/machine-policy.test.ts
 )
 rm -f .tmp/vitest-postgres.json
 if wait "$pg_start" && pg_url=$(head -1 .tmp/pg-url) && [ -n "$pg_url" ]; then

@@ -3,16 +3,15 @@
 // with its own BATON_HOME and fake vendor sandbox, and phones.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDaemonConfig } from '../../src/cli/lib/config.ts';
 import { startServer } from '../../src/server/index.ts';
 import { createFakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
+import { createSchema, freePort, startThrowawayPostgres } from '../helpers/throwaway-postgres.ts';
 import { BATON } from '../integration/stack.ts';
 import { startBalancer, type Balancer } from './balancer.ts';
 import { waitUntil } from './context.ts';
-import { startPostgres, type SoakPostgres } from './postgres.ts';
 
 export interface ClusterOptions {
   /** Server resume timeout; longer than the daemons' driver timeout so a hung vendor fails the same way every run. */
@@ -90,23 +89,15 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   if (o.instances > 1 && o.postgres === false) throw new Error('several server instances share a Postgres database: pass postgres');
   const root = mkdtempSync(join(tmpdir(), 'baton-soak-'));
-  let pgs: SoakPostgres | null = null;
-  if (o.postgres !== false) pgs = await startPostgres(typeof o.postgres === 'string' ? { server: o.postgres, port: 0 } : { port: await freePort() });
-  const databaseUrl = pgs?.url ?? null;
+  // The run's own schema (runs never see each other's rows), in a throw-away cluster or on the server given.
+  const keep = Boolean(process.env.SOAK_KEEP);
+  const pgCluster = o.postgres === true ? await startThrowawayPostgres({ keep }) : null;
+  const pgServer = typeof o.postgres === 'string' ? o.postgres : pgCluster?.url ?? null;
+  const schema = pgServer ? await createSchema(pgServer, 'soak') : null;
+  const databaseUrl = schema?.url ?? null;
   const names = o.instances === 1 ? ['server'] : Array.from({ length: o.instances }, (_, i) => String.fromCharCode(65 + i));
   const ports = await Promise.all(names.map(() => freePort()));
   const homes = names.map((n) => join(root, o.instances === 1 ? 'server' : `server-${n}`));
@@ -228,7 +219,9 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
           await new Promise((r) => setTimeout(r, 50));
         }
       }
-      await pgs?.close();
+      if (keep && schema) process.stderr.write(`kept Postgres schema ${schema.name} at ${pgServer}${pgCluster ? ` (cluster in ${pgCluster.dir}; stop it with scripts/pg-cluster.sh stop ${pgCluster.dir})` : ''}\n`);
+      else if (pgCluster) pgCluster.stop();
+      else await schema?.drop();
       // SOAK_KEEP=1 leaves every home, database and vendor transcript behind to look at after a failure.
       if (process.env.SOAK_KEEP) {
         writeFileSync(join(root, 'fakes.txt'), machines.map((m) => `${m.name} ${m.fake.root}\n`).join(''));
