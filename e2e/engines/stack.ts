@@ -2,12 +2,12 @@
 // fixed port, so a spec can stop and start each — the server down, then back while its machine is not yet.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MessageRecord, SessionRecord } from '../../src/core/records.ts';
 import { routeRequest, type RouteArgs, type RouteName, type RouteResponse } from '../../src/core/index.ts';
 import { fakeEnv } from '../support/world.ts';
+import { freePort } from '../../test/helpers/free-port.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -30,17 +30,6 @@ export interface Stack {
   /** What the fake claude created and resumed (`claude-record.jsonl`). */
   claudeRecord(): Array<{ event: string; vendorId: string }>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
 }
 
 export async function until<T>(what: string, fn: () => Promise<T | undefined | false | null>, ms = 20_000): Promise<T> {

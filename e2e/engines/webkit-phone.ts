@@ -4,10 +4,10 @@
 // maintained JavaScript bindings either need Node 22 (selenium-webdriver 4.4x) or bring a driver downloader.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Phone } from './phone.ts';
+import { freePort } from '../../test/helpers/free-port.ts';
 
 export const WEBKIT_DRIVER = '/usr/bin/WebKitWebDriver';
 export const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
@@ -21,17 +21,6 @@ headerbar, headerbar *, toolbar, toolbar *, entry, button { min-width: 0; min-he
 `;
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function webkitPhone(): Promise<Phone> {
   const port = await freePort();

@@ -29,6 +29,8 @@ export interface Tx {
   toMachine(machineId: string, message: MachineDown): void;
   messageChanged(accountId: string, row: MessageRow): void;
   afterCommit(fn: () => void): void;
+  /** Records that the transaction took a machine offline (see `markMachineOffline`). */
+  machineWentOffline(accountId: string, machine: { readonly id: string; readonly lastSeenAt: number }): void;
 }
 
 /** What one committed transaction changed, handed to commit observers (push notifications) after it committed. */
@@ -37,6 +39,8 @@ export interface CommittedChanges {
   readonly cursors: ReadonlyMap<string, number>;
   /** Messages added or changed (state, permission decision), as committed, in the order they changed. */
   readonly messages: readonly { readonly accountId: string; readonly row: MessageRow }[];
+  /** Machines the transaction took offline. */
+  readonly machinesOffline: readonly { readonly accountId: string; readonly id: string; readonly lastSeenAt: number }[];
 }
 
 export type CommitObserver = (changes: CommittedChanges) => void;
@@ -77,6 +81,7 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
       let cursors = new Map<string, number>();
       let effects: (() => void)[] = [];
       let messages: { accountId: string; row: MessageRow }[] = [];
+      let machinesOffline: { accountId: string; id: string; lastSeenAt: number }[] = [];
       const tx: Tx = {
         cursor(accountId) {
           let c = cursors.get(accountId);
@@ -97,18 +102,20 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
           effects.push(() => ctx.phones.message(accountId, record));
         },
         afterCommit: (f) => void effects.push(f),
+        machineWentOffline: (accountId, machine) => void machinesOffline.push({ accountId, ...machine }),
       };
       const result = init.db.transaction(() => {
         cursors = new Map();
         effects = [];
         messages = [];
+        machinesOffline = [];
         const r = fn(tx);
-        if (cursors.size > 0 || messages.length > 0) ctx.cluster.announce({ cursors, messages });
+        if (cursors.size > 0 || messages.length > 0) ctx.cluster.announce({ cursors, messages, machinesOffline });
         return r;
       }).immediate();
       for (const [accountId, cursor] of cursors) effects.push(() => ctx.phones.changed(accountId, cursor));
       if (observers.size > 0 && (cursors.size > 0 || messages.length > 0)) {
-        const changes: CommittedChanges = { cursors, messages };
+        const changes: CommittedChanges = { cursors, messages, machinesOffline };
         for (const observer of observers) effects.push(() => observer(changes));
       }
       for (const effect of effects) {
@@ -131,6 +138,12 @@ export function createContext(init: Omit<ServerContext, 'change' | 'machines' | 
 /** Sends a command outside a transaction: through this instance's socket, or the instance holding the machine's. */
 export function sendToMachine(ctx: ServerContext, machineId: string, message: MachineDown): boolean {
   return ctx.machines.send(machineId, message) || ctx.cluster.forward(machineId, message);
+}
+
+/** Takes a machine offline in `tx`, seen last at `lastSeenAt` (commit observers learn it: push arms its grace). */
+export function markMachineOffline(ctx: ServerContext, tx: Tx, machine: { readonly id: string; readonly account_id: string }, lastSeenAt: number): void {
+  ctx.stores.machines.markOffline(machine.id, lastSeenAt, tx.cursor(machine.account_id));
+  tx.machineWentOffline(machine.account_id, { id: machine.id, lastSeenAt });
 }
 
 /** The machine's socket is held by this instance or another one. */

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { HOLD_LIMIT_MS, LIMITS, SOCKET_PATHS, type AccountId } from '../core/index.ts';
 import { createPostgresCluster, type ClusterTimings } from './cluster/postgres-cluster.ts';
-import { createContext } from './context.ts';
+import { createContext, markMachineOffline } from './context.ts';
 import type { PostgresDb } from './db/postgres.ts';
 import { HomeUnusableError, openDatabase } from './db/open-database.ts';
 import { storageReason } from './db/storage-error.ts';
@@ -145,10 +145,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // when other instances share the database: theirs are online, and a dead one's machines are swept once their
     // leases run out.
     if (!db.shared) ctx.change((tx) => {
-      for (const m of stores.machines.staleOnline()) {
-        const cursor = tx.cursor(m.account_id);
-        stores.machines.markOffline(m.id, stores.machines.byId(m.id)!.last_seen_at ?? now(), cursor);
-      }
+      for (const m of stores.machines.staleOnline()) markMachineOffline(ctx, tx, m, stores.machines.byId(m.id)!.last_seen_at ?? now());
     });
     sessions.restore();
     cluster?.attach({ machineHub, phoneHub, history, machineEvents: sessions.machineEvents, sweepDeadlines: (before) => {

@@ -4,10 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
 
 const SCRIPT = resolve(import.meta.dirname, '../../scripts/pg-cluster.sh');
 
@@ -18,17 +18,6 @@ export interface ThrowawayPostgres {
   readonly dir: string;
   /** Stops the cluster and removes its directory; safe to call twice. */
   stop(): void;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 }
 
 /**

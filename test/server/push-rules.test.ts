@@ -8,7 +8,6 @@ const facts: RuleFacts = {
   session: (id) => (id === 'gone' ? undefined : { title: `Session ${id}`, machineId: 'm1' }),
   attempt: (id) => (id === 'att-failed' ? { state: 'failed', code: 'timeout' } : { state: 'resumed', code: null }),
   lastAgentText: () => 'All green.',
-  wentOffline: () => [],
 };
 
 let seq = 0;
@@ -19,7 +18,7 @@ function row(p: Partial<MessageRow>): MessageRow {
     failure_code: null, failure_detail: null, tool: null, permission: null, attempt_id: null, created_at: 1, updated_at: 1, turn_lost: 0, held_until: null, ...p,
   };
 }
-const changes = (...rows: MessageRow[]): CommittedChanges => ({ cursors: new Map([['acc', 1]]), messages: rows.map((r) => ({ accountId: 'acc', row: r })) });
+const changes = (...rows: MessageRow[]): CommittedChanges => ({ cursors: new Map([['acc', 1]]), messages: rows.map((r) => ({ accountId: 'acc', row: r })), machinesOffline: [] });
 
 describe('push rules', () => {
   it('a new permission request notifies; its answer does not', () => {

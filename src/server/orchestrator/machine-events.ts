@@ -1,7 +1,7 @@
 // What the server does with each frame a daemon sends, and with a daemon connecting or going away: machine-wide
 // facts here, everything about one session through the session loop.
 import type { AgentEvent, MachineEvent, MachineUp, SessionId } from '../../core/index.ts';
-import type { ServerContext, Tx } from '../context.ts';
+import { markMachineOffline, type ServerContext, type Tx } from '../context.ts';
 import { applyDirectSessions } from './direct-sessions.ts';
 import type { SessionLoop, WorldMemo } from './session-loop.ts';
 
@@ -45,7 +45,7 @@ export function createMachineEvents(ctx: ServerContext, loop: SessionLoop): Mach
         if (!machine) return;
         // Another instance holds it now (it reconnected there first): it did not go away.
         if (!ctx.cluster.releaseLease(machineId)) return;
-        stores.machines.markOffline(machineId, lastSeenAt, tx.cursor(machine.account_id));
+        markMachineOffline(ctx, tx, machine, lastSeenAt);
         const memo: WorldMemo = new Map();
         for (const id of loop.port.inFlightOn(machineId)) loop.run(tx, id, { type: 'disconnect' }, { machineId }, memo);
       });

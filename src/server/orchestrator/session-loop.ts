@@ -6,6 +6,7 @@ import {
   type SessionTimer, type StepResult, type WorldFacts,
 } from '../../core/index.ts';
 import { machineConnected, type ServerContext, type Tx } from '../context.ts';
+import type { MessageRow } from '../store/messages.ts';
 import { newId } from '../tokens.ts';
 import type { SessionPort } from './session-port.ts';
 
@@ -25,12 +26,17 @@ export interface SessionLoop {
   /** Every session of a machine, loaded for the event `eventOf` gives each (a hello: a few queries for them all). */
   loadOfMachine(machineId: string, eventOf: (sessionId: SessionId) => SessionEvent, memo?: WorldMemo): SessionSnapshot[];
   /** Steps a loaded snapshot and saves the result in `tx`; a refusal saves nothing and runs no effect. */
-  apply(tx: Tx, before: SessionSnapshot, event: SessionEvent): StepResult;
+  apply(tx: Tx, before: SessionSnapshot, event: SessionEvent): AppliedStep;
   /** load + apply; null when the session is not there (or not in `scope`). */
-  run(tx: Tx, sessionId: SessionId, event: SessionEvent, scope?: Scope, memo?: WorldMemo): { before: SessionSnapshot; result: StepResult } | null;
+  run(tx: Tx, sessionId: SessionId, event: SessionEvent, scope?: Scope, memo?: WorldMemo): { before: SessionSnapshot; result: AppliedStep } | null;
   /** Stores a new session and sends its start. */
   create(tx: Tx, n: NewSession): SessionSnapshot;
 }
+
+/** A step as applied: its result, and the message rows its save wrote, as stored (none when it was refused). */
+export type AppliedStep = StepResult & { readonly written: ReadonlyMap<string, MessageRow> };
+
+const NOTHING_WRITTEN: ReadonlyMap<string, MessageRow> = new Map();
 
 export function createSessionLoop(ctx: ServerContext, port: SessionPort, timers: SessionTimers, opts: { readonly holdMs: number }): SessionLoop {
   function world(s: Pick<SessionFacts, 'machineId' | 'accountId'>, memo?: WorldMemo): WorldFacts {
@@ -55,7 +61,7 @@ export function createSessionLoop(ctx: ServerContext, port: SessionPort, timers:
   }
 
   /** Carries out a step's effects in order; commands and hints reach sockets only after the transaction committed. */
-  function perform(tx: Tx, s: SessionFacts, now: number, effects: readonly SessionEffect[]): void {
+  function perform(tx: Tx, s: SessionFacts, now: number, effects: readonly SessionEffect[], written: ReadonlyMap<string, MessageRow>): void {
     for (const e of effects) {
       switch (e.type) {
         case 'command':
@@ -71,7 +77,7 @@ export function createSessionLoop(ctx: ServerContext, port: SessionPort, timers:
           for (const row of port.settleEntries(tx, s, now)) tx.messageChanged(s.accountId, row);
           break;
         case 'hint': {
-          const row = port.message(e.messageId);
+          const row = written.get(e.messageId) ?? port.message(e.messageId);
           if (row) tx.messageChanged(s.accountId, row);
           break;
         }
@@ -105,10 +111,10 @@ export function createSessionLoop(ctx: ServerContext, port: SessionPort, timers:
     },
     apply(tx, before, event) {
       const result = step(before, event);
-      if (result.refusal) return result;
-      port.save(tx, result.snapshot.session, result.changes);
-      perform(tx, result.snapshot.session, result.snapshot.world.now, result.effects);
-      return result;
+      if (result.refusal) return { ...result, written: NOTHING_WRITTEN };
+      const written = port.save(tx, result.snapshot.session, result.changes);
+      perform(tx, result.snapshot.session, result.snapshot.world.now, result.effects, written);
+      return { ...result, written };
     },
     run(tx, sessionId, event, scope, memo) {
       const before = loop.load(sessionId, event, scope, memo);
@@ -117,7 +123,7 @@ export function createSessionLoop(ctx: ServerContext, port: SessionPort, timers:
     create(tx, n) {
       const { snapshot, effects } = createSession(n, world(n));
       port.create(tx, snapshot);
-      perform(tx, snapshot.session, snapshot.world.now, effects);
+      perform(tx, snapshot.session, snapshot.world.now, effects, NOTHING_WRITTEN);
       return snapshot;
     },
   };

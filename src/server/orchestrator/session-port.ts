@@ -15,8 +15,11 @@ export interface SessionPort {
    * `openPermissions` is read in bulk): a handful of queries for a hello over tens of thousands of sessions.
    */
   loadOfMachine(machineId: string, wantsOf: (sessionId: SessionId) => SnapshotWants, world: (session: SessionFacts) => WorldFacts): SessionSnapshot[];
-  /** Writes one step's changes in `tx`; a touched session gets the transaction's change cursor. */
-  save(tx: Tx, session: SessionFacts, changes: SessionChanges): void;
+  /**
+   * Writes one step's changes in `tx`; a touched session gets the transaction's change cursor. Returns the message
+   * rows it wrote, as stored (the hints to phones and a send's answer need no second read).
+   */
+  save(tx: Tx, session: SessionFacts, changes: SessionChanges): ReadonlyMap<string, MessageRow>;
   /** Stores a new session and its first messages. */
   create(tx: Tx, snapshot: SessionSnapshot): void;
   /** Adds a transcript line after the session's last message; returns it as stored. */

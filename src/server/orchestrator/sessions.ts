@@ -93,7 +93,8 @@ export function createSessionService(ctx: ServerContext, opts: { readonly holdMs
         admit();
         const result = loop.apply(tx, before, { type: 'send', clientId: body.clientId, text: body.text });
         if (result.refusal) throw refused(result.refusal);
-        return { status: 202, message: record(before.world.ids.message) };
+        const stored = result.written.get(before.world.ids.message);
+        return { status: 202, message: stored ? toMessageRecord(stored) : record(before.world.ids.message) };
       });
     },
 

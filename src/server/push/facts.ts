@@ -13,7 +13,6 @@ export function createPushFacts(db: Db): PushFacts {
     session: db.prepare<[string], { title: string; machine_id: string }>('SELECT title, machine_id FROM sessions WHERE id = ?'),
     attempt: db.prepare<[string], { state: string; code: string | null }>('SELECT state, code FROM resume_attempts WHERE id = ?'),
     lastAgent: db.prepare<[string], { text: string }>("SELECT text FROM messages WHERE session_id = ? AND role = 'agent' ORDER BY seq DESC LIMIT 1"),
-    wentOffline: db.prepare<[string, number], { id: string; last_seen_at: number | null }>('SELECT id, last_seen_at FROM machines WHERE account_id = ? AND cursor = ? AND online = 0'),
     machine: db.prepare<[string], { id: string; account_id: string; name: string; online: number; last_seen_at: number | null }>('SELECT id, account_id, name, online, last_seen_at FROM machines WHERE id = ?'),
     waiting: db.prepare<[string], { session_id: string; title: string; n: number }>(`SELECT m.session_id, s.title, COUNT(*) AS n FROM messages m
       JOIN sessions s ON s.id = m.session_id
@@ -27,7 +26,6 @@ export function createPushFacts(db: Db): PushFacts {
     },
     attempt: (id) => s.attempt.get(id),
     lastAgentText: (sessionId) => s.lastAgent.get(sessionId)?.text ?? null,
-    wentOffline: (accountId, cursor) => s.wentOffline.all(accountId, cursor).map((r) => ({ id: r.id, lastSeenAt: r.last_seen_at })),
     machine(id) {
       const r = s.machine.get(id);
       return r ? { id: r.id, accountId: r.account_id, name: r.name, online: r.online === 1, lastSeenAt: r.last_seen_at } : undefined;

@@ -89,9 +89,7 @@ export function createNotifier(o: NotifierOptions): Notifier {
   return {
     onCommit(changes) {
       for (const notice of noticesOf(changes, o.facts)) notify(notice);
-      for (const [accountId, cursor] of changes.cursors) {
-        for (const m of o.facts.wentOffline(accountId, cursor)) armOffline(accountId, m);
-      }
+      for (const m of changes.machinesOffline) armOffline(m.accountId, m);
     },
     notify,
     test(deviceId, accountId) {

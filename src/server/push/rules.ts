@@ -34,8 +34,6 @@ export interface RuleFacts {
   attempt(id: string): { readonly state: string; readonly code: string | null } | undefined;
   /** The newest agent text of a session (for a "turn finished" preview). */
   lastAgentText(sessionId: string): string | null;
-  /** Machines of the account stamped with this cursor that are offline now: they went offline in that commit. */
-  wentOffline(accountId: string, cursor: number): { readonly id: string; readonly lastSeenAt: number | null }[];
 }
 
 const TITLE_CHARS = 80;

@@ -33,7 +33,7 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
     insertMessage: db.prepare(`INSERT INTO messages (id, session_id, seq, role, origin, client_id, text, state, failure_code, failure_detail,
       tool, permission, attempt_id, created_at, updated_at, turn_lost, held_until)
       VALUES (@id, @session_id, @seq, @role, @origin, @client_id, @text, @state, @failure_code, @failure_detail,
-      @tool, @permission, @attempt_id, @created_at, @updated_at, @turn_lost, @held_until)`),
+      @tool, @permission, @attempt_id, @created_at, @updated_at, @turn_lost, @held_until) RETURNING *`),
     getMessage: db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?'),
     insertAttempt: db.prepare(`INSERT INTO resume_attempts (id, session_id, machine_id, state, code, detail, started_at, ended_at)
       VALUES (@id, @session_id, @machine_id, @state, @code, @detail, @started_at, @ended_at)`),
@@ -60,7 +60,7 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
   // One UPDATE per set of columns (a handful exist), prepared once.
   const messageUpdates = new Map<string, Statement>();
 
-  const insertMessage = (sessionId: string, m: MessageSnap, seq: number) => q.insertMessage.run(messageRow(sessionId, m, seq));
+  const insertMessage = (sessionId: string, m: MessageSnap, seq: number) => q.insertMessage.get(messageRow(sessionId, m, seq)) as MessageRow;
 
   /**
    * Stores one transcript line — what the agent said or did (text, tool use, its errors, a permission request) or a
@@ -118,33 +118,37 @@ export function createSessionSnapshots(db: Db, stores: Stores): SessionPort {
       const session = toFacts(row);
       const messages = new Map<string, MessageRow>(q.open.all(row.id).map((m) => [m.id, m]));
       const add = (m: MessageRow | undefined) => void (m && messages.set(m.id, m));
-      if (wants.messageId !== undefined) add(q.message.get(wants.messageId, row.id));
+      // What is named is often open already (an ack names a message that waits for it): read only what is not.
+      if (wants.messageId !== undefined && !messages.has(wants.messageId)) add(q.message.get(wants.messageId, row.id));
       if (wants.permissionId !== undefined) add(q.permission.get(row.id, wants.permissionId));
       if (wants.permissionId !== undefined || wants.openPermissions) for (const m of q.openPermissions.all(row.id)) add(m);
       const attempts = new Map<string, AttemptRow>();
       const pending = q.pendingAttempt.get(row.id);
       if (pending) attempts.set(pending.id, pending);
-      const named = wants.attemptId === undefined ? undefined : q.attempt.get(wants.attemptId, row.id);
+      const named = wants.attemptId === undefined || attempts.has(wants.attemptId) ? undefined : q.attempt.get(wants.attemptId, row.id);
       if (named) attempts.set(named.id, named);
       return snapshot(session, messages, attempts, world);
     },
 
     save(tx, session, c) {
+      const written = new Map<string, MessageRow>();
       // Attempts first: a message names the attempt it waits for.
       for (const a of c.addedAttempts) q.insertAttempt.run(attemptRow(session.id, a));
-      for (const m of c.addedMessages) insertMessage(session.id, m, q.nextSeq.get(session.id)!.seq);
+      for (const m of c.addedMessages) written.set(m.id, insertMessage(session.id, m, q.nextSeq.get(session.id)!.seq));
       for (const { id, set } of c.changedMessages) {
         const cols = messageColumns(set);
         const keys = Object.keys(cols);
         if (keys.length === 0) continue;
-        const sql = `UPDATE messages SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`;
+        const sql = `UPDATE messages SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id RETURNING *`;
         let stmt = messageUpdates.get(sql);
         if (!stmt) messageUpdates.set(sql, (stmt = db.prepare(sql)));
-        stmt.run({ ...cols, id });
+        const row = stmt.get({ ...cols, id }) as MessageRow | undefined;
+        if (row) written.set(id, row);
       }
       for (const { after: a } of c.changedAttempts) q.setAttempt.run({ id: a.id, state: a.state, code: a.code, detail: a.detail, ended_at: a.endedAt });
       const patch = sessionColumns(c.session);
       if (c.touched || Object.keys(patch).length > 0) stores.sessions.update(session.id, tx.cursor(session.accountId), patch);
+      return written;
     },
 
     create(tx, { session: s, messages, world }) {
