@@ -18,7 +18,7 @@ const timings = { leaseMs: 1_500, sweepMs: 200 };
 beforeEach(async () => {
   url = postgresUrlFor(tempHome('baton-cluster-'))!;
   // Instances on one database run with the same options (docs/scaling.md): here the doomed child's resume timeout too.
-  const options = { databaseUrl: url, cluster: timings, push: { retryBaseMs: 20 }, resumeTimeoutMs: 1_500 };
+  const options = { databaseUrl: url, cluster: timings, push: { retryBaseMs: 20, claimMs: 300 }, resumeTimeoutMs: 1_500 };
   a = await startTestServer({ home: tempHome(), ...options });
   b = await startTestServer({ home: tempHome(), ...options });
 });
@@ -92,8 +92,9 @@ describe('push', () => {
     const s = await liveSession(a, laptop);
     for (let n = 1; n <= 3; n++) laptop.event(s.id, `ev-${n}`, { kind: 'permission-request', permissionId: `perm-${n}`, tool: 'Bash', input: `step ${n}` });
     for (let n = 1; n <= 3; n++) await endpoint.next('pixel', (p) => p.permission?.permissionId === `perm-${n}`);
-    // Both senders poll the queue every sweep: give them a few sweeps to send anything twice.
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Both senders poll the queue every sweep, and a claim here runs out after 300 ms (the push options above): a
+    // send not recorded as done would go out again from either instance within these few sweeps.
+    await new Promise((r) => setTimeout(r, 1_500));
     const perEvent = new Map<string, number>();
     for (const p of endpoint.delivered('pixel')) perEvent.set(p.payload.eventId, (perEvent.get(p.payload.eventId) ?? 0) + 1);
     expect([...perEvent.values()]).toEqual([1, 1, 1]);

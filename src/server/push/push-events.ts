@@ -29,7 +29,7 @@ export const KEEP_DONE_MS = 30 * 24 * 3600_000;
  */
 export const CLAIM_MS = 15_000;
 
-export function createPushEventStore(db: Db) {
+export function createPushEventStore(db: Db, claimMs = CLAIM_MS) {
   const s = {
     insert: db.prepare(`INSERT OR IGNORE INTO push_events (device_id, event_id, account_id, state, payload, urgency, next_at, created_at, updated_at)
       VALUES (@device_id, @event_id, @account_id, @state, @payload, @urgency, @now, @now, @now)`),
@@ -49,7 +49,7 @@ export function createPushEventStore(db: Db) {
     /** Records the event for the device; false when it was already recorded (then nothing is sent again). */
     insert: (row: NewPushEvent, now: number): boolean => s.insert.run({ ...row, now }).changes > 0,
     get: (deviceId: string, eventId: string): PushEventRow | undefined => s.get.get(deviceId, eventId),
-    due: (now: number, limit: number): PushEventRow[] => (s.claim ? s.claim.all(now + CLAIM_MS, now, limit) : s.due.all(now, limit)),
+    due: (now: number, limit: number): PushEventRow[] => (s.claim ? s.claim.all(now + claimMs, now, limit) : s.due.all(now, limit)),
     nextDue: (): number | null => s.nextDue.get()?.at ?? null,
     /** Sent, dropped or failed for good; `attempted` says whether this counted as a delivery attempt. */
     finish(row: PushEventRow, state: Exclude<PushEventState, 'pending' | 'suppressed'>, error: string | null, attempted: boolean, now: number): void {

@@ -25,6 +25,8 @@ export interface PushOptions {
   readonly background?: boolean;
   /** The push service client (default Node's fetch, 10 s per request). */
   readonly transport?: PushTransport;
+  /** With other instances: how long a claimed event is this instance's to send (default `CLAIM_MS`, 15 s). */
+  readonly claimMs?: number;
 }
 
 export interface PushService {
@@ -47,7 +49,7 @@ export interface PushService {
 export function createPushService(ctx: ServerContext, home: string, presence: Presence, options: PushOptions = {}): PushService {
   const keys = ctx.db.shared ? loadOrCreateSharedVapidKeys(ctx.db, home, ctx.log) : loadOrCreateVapidKeys(home, ctx.log);
   const subscriptions = createSubscriptionStore(ctx.db);
-  const events = createPushEventStore(ctx.db);
+  const events = createPushEventStore(ctx.db, options.claimMs);
   const background = options.background ?? true;
   const contact = () => options.contact ?? defaultContact(ctx.publicUrl());
   const sender: PushSender = createPushSender({
