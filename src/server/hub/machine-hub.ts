@@ -6,7 +6,7 @@ import { CloseCode, CloseReason, MachineUpSchema, PROTOCOL_VERSION, SocketError,
 import { lookupToken } from '../auth.ts';
 import type { MachineLink, ServerContext } from '../context.ts';
 import type { HistoryService } from '../orchestrator/history.ts';
-import type { MachineEvents } from '../orchestrator/machine-events.ts';
+import type { MachineEvents } from '../orchestrator/sessions.ts';
 
 const HELLO_TIMEOUT_MS = 5_000;
 /**

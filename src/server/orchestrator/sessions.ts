@@ -1,19 +1,20 @@
-// What phones (and the CLI) can do to sessions — start, send, rename, archive, stop, interrupt, take over, answer
-// a permission, call off a held message — each one step of the session's machine in one transaction, and the
-// daemon's frames through the same loop. The functions the HTTP routes call.
+// Everything that happens to a session enters here, each as steps of the session's machine in one transaction: what
+// phones (and the CLI) do — start, send, rename, archive, stop, interrupt, take over, answer a permission, call off a
+// held message — for the HTTP routes, and what daemons say — their frames, their connecting and going away — for the
+// machine socket (machine-wide facts here, everything about one session through the session loop).
 import * as v from 'valibot';
 import {
   BatonError, MessageIdSchema, PermissionIdSchema, SessionIdSchema, asAccountId, asMachineId, asMessageId, asSessionId, planStart,
-  type AnsweredBy, type MachineCapabilities, type MessageRecord, type PhoneAction, type Refusal, type SendMessageRequest, type SessionId, type SessionRecord,
-  type SessionSnapshot, type SessionTimer, type StartSessionRequest,
+  type AgentEvent, type AnsweredBy, type MachineCapabilities, type MachineEvent, type MachineUp, type MessageRecord, type PhoneAction, type Refusal,
+  type SendMessageRequest, type SessionId, type SessionRecord, type SessionSnapshot, type SessionTimer, type StartSessionRequest,
 } from '../../core/index.ts';
-import { machineConnected, type ServerContext } from '../context.ts';
+import { machineConnected, markMachineOffline, type ServerContext, type Tx } from '../context.ts';
 import { toMessageRecord } from '../store/messages.ts';
 import { createSessionSnapshots } from '../store/session-snapshots.ts';
 import { newId } from '../tokens.ts';
 import { sessionView } from '../views.ts';
-import { createMachineEvents, type MachineEvents } from './machine-events.ts';
-import { createSessionLoop, createSessionTimers } from './session-loop.ts';
+import { applyDirectSessions } from './direct-sessions.ts';
+import { createSessionLoop, createSessionTimers, type SessionLoop, type WorldMemo } from './session-loop.ts';
 import { summaryOf } from './summary.ts';
 
 export interface SendOutcome {
@@ -174,4 +175,118 @@ export function createSessionService(ctx: ServerContext, opts: { readonly holdMs
 
     stop: () => timers.stop(),
   };
+}
+
+// ── the machine's half ──
+
+type Hello = Extract<MachineUp, { type: 'hello' }>;
+type SessionFrame = Extract<MachineUp, { type: 'started' | 'start-failed' | 'resumable' | 'resume-result' | 'ack' | 'deliver-failed' | 'stopped' }>;
+
+export interface MachineEvents {
+  onHello(machineId: string, hello: Hello): void;
+  onDisconnect(machineId: string, lastSeenAt: number): void;
+  /** A frame after the hello; throws when it could not be stored (the hub then confirms nothing and the daemon sends it again). */
+  onMessage(machineId: string, message: Exclude<MachineUp, Hello | { type: 'heartbeat' | 'session-reports' | 'history' }>): void;
+}
+
+export function createMachineEvents(ctx: ServerContext, loop: SessionLoop): MachineEvents {
+  const { stores } = ctx;
+
+  function sessionFrame(machineId: string, f: SessionFrame): void {
+    ctx.change((tx) => {
+      // A daemon can only speak for its own sessions.
+      if (!loop.run(tx, f.sessionId, eventOf(f), { machineId })) ctx.log(`ignored message from ${machineId} about session ${f.sessionId} it does not own`);
+    });
+  }
+
+  return {
+    onHello(machineId, hello) {
+      ctx.change((tx) => {
+        const machine = stores.machines.byId(machineId)!;
+        ctx.cluster.takeLease(machineId);
+        // Only the machine is stamped: clients derive its sessions' availability (src/core/derived-availability.ts).
+        stores.machines.markOnline(machineId, hello.name, hello.capabilities, ctx.now(), tx.cursor(machine.account_id));
+        const reports = new Map(hello.sessions.map((r) => [r.sessionId as string, r]));
+        const memo: WorldMemo = new Map();
+        const helloOf = (id: SessionId) => ({ type: 'hello', report: reports.get(id) ?? null }) as const;
+        for (const before of loop.loadOfMachine(machineId, helloOf, memo)) loop.apply(tx, before, helloOf(before.session.id));
+      });
+    },
+
+    onDisconnect(machineId, lastSeenAt) {
+      ctx.change((tx) => {
+        const machine = stores.machines.byId(machineId);
+        if (!machine) return;
+        // Another instance holds it now (it reconnected there first): it did not go away.
+        if (!ctx.cluster.releaseLease(machineId)) return;
+        markMachineOffline(ctx, tx, machine, lastSeenAt);
+        const memo: WorldMemo = new Map();
+        for (const id of loop.port.inFlightOn(machineId)) loop.run(tx, id, { type: 'disconnect' }, { machineId }, memo);
+      });
+    },
+
+    onMessage(machineId, msg) {
+      switch (msg.type) {
+        case 'capabilities':
+          return ctx.change((tx) => {
+            const machine = stores.machines.byId(machineId)!;
+            stores.machines.setCapabilities(machineId, msg.capabilities, tx.cursor(machine.account_id));
+          });
+        case 'direct-sessions':
+          return ctx.change((tx) => applyDirectSessions(ctx, tx, machineId, msg));
+        case 'agent-event':
+          return ctx.change((tx) => applyAgentEvent(ctx, loop, tx, machineId, msg.sessionId, msg.eventId, msg.event));
+        case 'started':
+        case 'start-failed':
+        case 'resumable':
+        case 'resume-result':
+        case 'ack':
+        case 'deliver-failed':
+        case 'stopped':
+          return sessionFrame(machineId, msg);
+        default: {
+          const never: never = msg;
+          ctx.log(`unhandled machine message ${(never as { type: string }).type}`);
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Agent output, applied once per event id (daemons re-send after reconnects): what it does to the session goes
+ * through `step`; the transcript lines it adds are stored by the session port (`appendTranscript`).
+ */
+function applyAgentEvent(ctx: ServerContext, loop: SessionLoop, tx: Tx, machineId: string, sessionId: SessionId, eventId: string, event: AgentEvent): void {
+  const e = { type: 'agent-event', eventId, event } as const;
+  const before = loop.load(sessionId, e, { machineId });
+  if (!before) return ctx.log(`ignored message from ${machineId} about session ${sessionId} it does not own`);
+  if (!loop.port.markSeen(sessionId, eventId)) return;
+  loop.apply(tx, before, e);
+}
+
+/** A session's frame as its machine event (the session id has done its work: it chose the snapshot). */
+function eventOf(f: SessionFrame): MachineEvent {
+  switch (f.type) {
+    case 'started':
+      return { type: 'started', requestId: f.requestId, vendorId: f.vendorId };
+    case 'start-failed':
+      return { type: 'start-failed', requestId: f.requestId, code: f.code, detail: f.detail };
+    case 'resumable':
+      return { type: 'resumable', vendorResumeId: f.vendorResumeId };
+    case 'resume-result':
+      return f.ok
+        ? { type: 'resume-result', attemptId: f.attemptId, ok: true, vendorResumeId: f.vendorResumeId }
+        : { type: 'resume-result', attemptId: f.attemptId, ok: false, code: f.code, detail: f.detail };
+    case 'ack':
+      return { type: 'ack', messageId: f.messageId };
+    case 'deliver-failed':
+      return { type: 'deliver-failed', messageId: f.messageId, code: f.code, detail: f.detail };
+    case 'stopped':
+      return { type: 'stopped', reason: f.reason, detail: f.detail };
+    default: {
+      const never: never = f;
+      throw new Error(`not a session frame: ${(never as { type: string }).type}`);
+    }
+  }
 }
