@@ -33,7 +33,13 @@ function playwright(label, report) {
 for (const argument of process.argv.slice(2)) {
   const [label, file] = argument.split('=');
   if (!existsSync(file)) continue;
-  const report = JSON.parse(readFileSync(file, 'utf8'));
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    lines.push(`${label}: its report ${file} could not be read (${err.message})`);
+    continue;
+  }
   if (report.testResults) vitest(label, report);
   else if (report.suites) playwright(label, report);
   else if (Array.isArray(report.failed)) for (const name of report.failed) lines.push(`${label} ${name}: did not run to its end`);
