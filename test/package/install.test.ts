@@ -19,7 +19,7 @@ const npm = (args: string[], cwd = root, env: NodeJS.ProcessEnv = {}) => execFil
 });
 
 /**
- * better-sqlite3's install looks for a prebuilt addon before it compiles one (45 s here, where its download cannot
+ * better-sqlite3's install looks for a prebuilt addon before it compiles one (about a minute here, where its download cannot
  * reach GitHub): the one this checkout already built is offered to it as a local prebuild, in the file name
  * prebuild-install looks for. What the test proves is Baton's package, not SQLite's compile.
  */
