@@ -3,9 +3,9 @@
 // instance and back, and a notification goes out once, signed with the keys both instances share.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPushEndpoint, type PushEndpoint } from '../helpers/push-endpoint.ts';
-import { ScriptedMachine, openPhoneSocket, startServerProcess, startTestServer, tempHome, waitFor, type ServerProcess, type TestServer } from '../helpers/server-harness.ts';
+import { apiClient, openPhoneSocket, startTestServer, tempHome, waitFor, type TestServer } from '../helpers/server-harness.ts';
 import { postgresUrlFor, TEST_POSTGRES } from '../helpers/test-database.ts';
-import { machineOn } from './fixtures.ts';
+import { doomedInstances, machineOn } from './fixtures.ts';
 import { inactiveSession, liveSession, messagesOf } from '../server/fixtures.ts';
 
 if (!TEST_POSTGRES) throw new Error('test/cluster runs on Postgres: set BATON_TEST_POSTGRES (scripts/test-all.sh does)');
@@ -27,20 +27,15 @@ afterEach(async () => {
   await b.stop();
 });
 
-
 describe('an instance killed after it began a resume', () => {
-  let proc: ServerProcess | null = null;
-  afterEach(async () => {
-    await proc?.kill('SIGKILL');
-    proc = null;
-  });
+  const startDoomed = doomedInstances();
 
   it('leaves its deadline to the survivor: the resume fails with timeout there, the message is never delivered', async () => {
     // The phone's request reaches the doomed instance (it arms the deadline); the machine is on B and stays silent.
-    proc = await startServerProcess(tempHome(), ['--database', url, '--lease-seconds', '1.5', '--resume-timeout-ms', '1500']);
+    const proc = await startDoomed(['--database', url, '--lease-seconds', '1.5', '--resume-timeout-ms', '1500']);
     const laptop = await machineOn(a, b);
     const s = await inactiveSession(a, laptop, 'vendor-3');
-    const viaDoomed = (await import('../helpers/server-harness.ts')).apiClient(proc.url, a.phoneToken);
+    const viaDoomed = apiClient(proc.url, a.phoneToken);
     const sent = await viaDoomed.post(`/api/sessions/${s.id}/messages`, { clientId: 'c1', text: 'never delivered' });
     expect(sent.status).toBe(202);
     const resume = await laptop.next('resume');

@@ -4,9 +4,9 @@
 // machines and deadlines are swept up by the survivor. Runs in the Postgres pass (BATON_TEST_POSTGRES).
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScriptedMachine, apiClient, openPhoneSocket, startServerProcess, startTestServer, tempHome, waitFor, type ServerProcess, type TestServer } from '../helpers/server-harness.ts';
+import { ScriptedMachine, apiClient, openPhoneSocket, startTestServer, tempHome, waitFor, type TestServer } from '../helpers/server-harness.ts';
 import { postgresUrlFor, TEST_POSTGRES } from '../helpers/test-database.ts';
-import { machineOn } from './fixtures.ts';
+import { doomedInstances, machineOn } from './fixtures.ts';
 import { inactiveSession, liveSession, messagesOf, waitForSession } from '../server/fixtures.ts';
 
 if (!TEST_POSTGRES) throw new Error('test/cluster runs on Postgres: set BATON_TEST_POSTGRES (scripts/test-all.sh does)');
@@ -100,14 +100,10 @@ describe('a machine that reconnects to the other instance', () => {
 });
 
 describe('an instance killed mid-resume', () => {
-  let proc: ServerProcess | null = null;
-  afterEach(async () => {
-    await proc?.kill('SIGKILL');
-    proc = null;
-  });
+  const startDoomed = doomedInstances();
 
   it('leaves its machine to be swept offline by the survivor once the lease ran out, and the resume fails closed there', async () => {
-    proc = await startServerProcess(tempHome(), ['--database', url, '--lease-seconds', '1.5', '--resume-timeout-ms', '3000']);
+    const proc = await startDoomed(['--database', url, '--lease-seconds', '1.5', '--resume-timeout-ms', '3000']);
     const issued = a.admin.issueToken(a.admin.defaultAccount(), 'machine', 'box');
     const onDead = new ScriptedMachine(proc.url, issued.token, issued.machineId!);
     await onDead.connect();

@@ -94,8 +94,8 @@ export function createSessionService(ctx: ServerContext, opts: { readonly holdMs
         admit();
         const result = loop.apply(tx, before, { type: 'send', clientId: body.clientId, text: body.text });
         if (result.refusal) throw refused(result.refusal);
-        const stored = result.written.get(before.world.ids.message);
-        return { status: 202, message: stored ? toMessageRecord(stored) : record(before.world.ids.message) };
+        // A send that was not refused stored its message: the save returned the row.
+        return { status: 202, message: toMessageRecord(result.written.get(before.world.ids.message)!) };
       });
     },
 
