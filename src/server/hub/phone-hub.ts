@@ -34,6 +34,11 @@ interface Conn {
   foreground: string | null;
   /** Its token was revoked (or its share ended): nothing it sends is heard any more, nothing more is sent to it. */
   ended: boolean;
+  /**
+   * The newest cursor this socket was told (welcome or `changed`). A hint no newer is not sent: with several
+   * instances a commit's hint can arrive after a welcome that already counted it, and would only cost a useless sync.
+   */
+  told: number;
 }
 
 /** setTimeout's longest delay; a 30-day share re-arms instead of firing at once. */
@@ -136,7 +141,11 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
     const conns = byAccount.get(accountId);
     if (!conns) return;
     const frame = frameOf({ type: 'changed', cursor });
-    for (const conn of conns) enqueue(conn, frame);
+    for (const conn of conns) {
+      if (cursor <= conn.told) continue;
+      conn.told = cursor;
+      enqueue(conn, frame);
+    }
   }
 
   function refuse(conn: Conn, closeCode: CloseCode, code: SocketError, message: string): void {
@@ -192,6 +201,7 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
     if (conn.timer) clearTimeout(conn.timer);
     conn.timer = null;
     const cursor = conn.accountId ? ctx.stores.cursor.current(conn.accountId) : 0;
+    conn.told = cursor;
     send(conn, { type: 'welcome', protocol: PROTOCOL_VERSION, cursor });
     if (conn.shareId) armShareExpiry(conn);
   }
@@ -227,7 +237,7 @@ export function createPhoneHub(ctx: ServerContext, limits: Partial<SocketLimits>
 
   return {
     accept(ws) {
-      const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, shareId: null, shareExpiresAt: 0, timer: null, foreground: null, ended: false, tokenKey: null };
+      const conn: Conn = { ws, accountId: null, deviceId: null, sharedSessionId: null, shareId: null, shareExpiresAt: 0, timer: null, foreground: null, ended: false, tokenKey: null, told: 0 };
       all.add(conn);
       conn.timer = setTimeout(() => refuse(conn, CloseCode.badHello, SocketError.helloExpected, 'send hello first'), HELLO_TIMEOUT_MS);
       conn.timer.unref();
