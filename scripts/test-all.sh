@@ -10,6 +10,9 @@ bash scripts/ensure-browsers.sh || { echo "could not install the browsers (chrom
 mkdir -p .tmp
 rm -f .tmp/vitest.json .tmp/playwright.json .tmp/vitest-postgres.json .tmp/bench.json
 passed=0; failed=0; skipped=0; status=0
+# How long each part took, printed at the end (where the time of a run goes).
+timings=(); mark=$SECONDS
+lap() { timings+=("$1 $((SECONDS-mark)) s"); mark=$SECONDS; }
 
 # Postgres: a throw-away cluster (scripts/pg-cluster.sh: installs Debian's postgresql when missing, initdb in a temp dir,
 # its own free port) for the second pass of the server suites below. Started now, in the background, while the build
@@ -30,11 +33,13 @@ pg_start=$!
 # The app (dist/) and the compiled server, daemon and CLI (lib/): the e2e specs and the package test use them.
 npm run build --silent || { status=1; failed=$((failed+1)); echo "FAILED: npm run build"; }
 
+lap build
 # Types and layers: one tsc project per layer (core without DOM or Node, the worker WebWorker) and the import-boundary check.
 for check in "npx tsc -b" "node scripts/check-layers.mjs"; do
   if $check; then passed=$((passed+1)); else failed=$((failed+1)); status=1; echo "FAILED: $check"; fi
 done
 
+lap types
 # vitest: unit and integration
 npx vitest run --reporter=default --reporter=json --outputFile=.tmp/vitest.json
 rc=$?; [ $rc -ne 0 ] && status=1
@@ -71,6 +76,7 @@ else
   echo "FAILED: Postgres could not be installed or started, so the Postgres suites did not run: $(tail -3 .tmp/pg-cluster.log | tr '\n' ' ')"
 fi
 
+lap vitest
 # Playwright: the PWA on a phone profile against real processes (the app built above)
 if ls e2e/*.spec.ts >/dev/null 2>&1; then
   PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json npx playwright test --reporter=list,json
@@ -82,6 +88,7 @@ if ls e2e/*.spec.ts >/dev/null 2>&1; then
   else failed=$((failed+1)); fi
 fi
 
+lap "playwright (the Postgres pass beside it)"
 # The Postgres pass, once it ended (before the benchmarks, which it would slow down).
 if [ -n "$pg_run" ]; then
   wait "$pg_run"; rc=$?; pg_run=""
@@ -95,6 +102,7 @@ if [ -n "$pg_run" ]; then
   else failed=$((failed+1)); echo "FAILED: vitest on Postgres wrote no results"; fi
 fi
 
+lap "the Postgres pass after playwright"
 # The benchmarks, short (fewer iterations, no budget judged): each benchmark that runs to the end counts as one
 # test passed, one that fails to run as one failed. They reuse the app Playwright just built.
 rm -f .tmp/bench.json
@@ -107,6 +115,8 @@ if [ -f .tmp/bench.json ]; then
   [ $rc -ne 0 ] && [ "$f" = 0 ] && failed=$((failed+1))
 else failed=$((failed+1)); fi
 
+lap bench
+echo "--- time: ${timings[*]/%/;} total $SECONDS s ---"
 # What failed, by name, just above the count (the end of the log is often all a CI page shows).
 node scripts/list-failures.mjs vitest=.tmp/vitest.json playwright=.tmp/playwright.json \
   vitest-postgres=.tmp/vitest-postgres.json bench=.tmp/bench.json
