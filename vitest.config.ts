@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongFirstSequencer } from './test/helpers/long-first-sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,6 @@ export default defineConfig({
     pool: 'forks',
     // Integration tests start real servers and processes; two at a time fits a 2-core machine.
     maxWorkers: 2,
+    sequence: { sequencer: LongFirstSequencer },
   },
 });

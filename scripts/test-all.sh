@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test runner (vitest, vitest again on a throw-away Postgres alongside Playwright, then the benchmarks in a
-# short run) and ends with one line:
+# Runs every test runner (Playwright, beside it vitest and then vitest again on a throw-away Postgres, then the
+# benchmarks in a short run) and ends with one line:
 # "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +18,10 @@ lap() { timings+=("$1 $((SECONDS-mark)) s"); mark=$SECONDS; }
 # its own free port) for the second pass of the server suites below. Started now, in the background, while the build
 # runs; stopped and removed at exit whatever happens.
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/baton-pg.XXXXXX")
-pg_run=""
+pw_run=""
 cleanup() {
-  # The Postgres pass runs in a session of its own (setsid): its whole group goes, vitest's workers with it.
-  [ -n "$pg_run" ] && kill -- -"$pg_run" 2>/dev/null
+  # Playwright runs in a session of its own (setsid): its whole group goes, browsers and servers with it.
+  [ -n "$pw_run" ] && kill -- -"$pw_run" 2>/dev/null
   bash scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1
 }
 trap cleanup EXIT
@@ -40,6 +40,15 @@ for check in "npx tsc -b" "node scripts/check-layers.mjs"; do
 done
 
 lap types
+# Playwright: the PWA on a phone profile against real processes (the app built above). It runs one spec at a time and
+# mostly waits on the browsers, so it runs beside the vitest passes below (in a session of its own, so that the exit
+# trap can stop its whole group); its output is printed when it ends.
+pw_run=""
+if ls e2e/*.spec.ts >/dev/null 2>&1; then
+  PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json setsid npx playwright test --reporter=list,json >.tmp/playwright.log 2>&1 &
+  pw_run=$!
+fi
+
 # vitest: unit and integration
 npx vitest run --reporter=default --reporter=json --outputFile=.tmp/vitest.json
 rc=$?; [ $rc -ne 0 ] && status=1
@@ -48,61 +57,54 @@ if [ -f .tmp/vitest.json ]; then
   passed=$((passed+p)); failed=$((failed+f)); skipped=$((skipped+s))
 else failed=$((failed+1)); fi
 [ $rc -ne 0 ] && [ "${f:-0}" = 0 ] && failed=$((failed+1))
+lap "vitest (playwright beside it)"
 
 # vitest again on Postgres: the server and integration suites with every test server's home in a schema of its own on
 # the cluster (test/helpers/test-database.ts), and test/cluster (several instances on one database, Postgres only).
-# It runs while Playwright does (Playwright runs one spec at a time and mostly waits on the browser; the two fit the
-# 2 cores); its output is printed when it ends. Left out, as they are about SQLite itself:
+# Left out, as they are about SQLite itself:
 pg_only_sqlite=(
   test/server/storage.test.ts                # baton.db's file modes, SQLite's synchronous = FULL, --max-db-mb (SQLite's page cap)
   test/server/lost-turns-migration.test.ts   # upgrades an old SQLite file through SQLite migration 21
   test/integration/apply-failed.test.ts      # makes SQLite refuse writes with a trigger on baton.db
   # and, about the daemon's drivers and its folder policy (the server's part in them is the session step the server
-  # suites above already run on Postgres; they take a fifth of the pass, beside Playwright):
+  # suites above already run on Postgres; they took a fifth of the pass):
   test/integration/backends.test.ts
   test/integration/vendor-truths.test.ts
   test/integration/codex-mcp.test.ts
   test/integration/cwd-invalid.test.ts
   test/integration/machine-policy.test.ts
+  # and the phone hub's hint test, which stands up no database at all
+  test/server/phone-hub-hints.test.ts
 )
-rm -f .tmp/vitest-postgres.json
 if wait "$pg_start" && pg_url=$(head -1 .tmp/pg-url) && [ -n "$pg_url" ]; then
   pg_excludes=(); for f in "${pg_only_sqlite[@]}"; do pg_excludes+=(--exclude "$f"); done
-  BATON_TEST_POSTGRES="$pg_url" setsid npx vitest run test/server test/integration test/cluster "${pg_excludes[@]}" \
-    --reporter=default --reporter=json --outputFile=.tmp/vitest-postgres.json >.tmp/vitest-postgres.log 2>&1 &
-  pg_run=$!
-else
-  status=1; failed=$((failed+1))
-  echo "FAILED: Postgres could not be installed or started, so the Postgres suites did not run: $(tail -3 .tmp/pg-cluster.log | tr '\n' ' ')"
-fi
-
-lap vitest
-# Playwright: the PWA on a phone profile against real processes (the app built above)
-if ls e2e/*.spec.ts >/dev/null 2>&1; then
-  PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json npx playwright test --reporter=list,json
-  rc=$?; [ $rc -ne 0 ] && status=1
-  if [ -f .tmp/playwright.json ]; then
-    read -r p f s < <(node -e 'const s=require("./.tmp/playwright.json").stats;console.log(s.expected,s.unexpected+s.flaky*0,s.skipped)')
-    passed=$((passed+p)); failed=$((failed+f)); skipped=$((skipped+s))
-    [ $rc -ne 0 ] && [ "$f" = 0 ] && failed=$((failed+1))
-  else failed=$((failed+1)); fi
-fi
-
-lap "playwright (the Postgres pass beside it)"
-# The Postgres pass, once it ended (before the benchmarks, which it would slow down).
-if [ -n "$pg_run" ]; then
-  wait "$pg_run"; rc=$?; pg_run=""
   echo "--- vitest on Postgres (test/server, test/integration, test/cluster) ---"
-  cat .tmp/vitest-postgres.log
-  [ $rc -ne 0 ] && status=1
+  BATON_TEST_POSTGRES="$pg_url" npx vitest run test/server test/integration test/cluster "${pg_excludes[@]}" \
+    --reporter=default --reporter=json --outputFile=.tmp/vitest-postgres.json
+  rc=$?; [ $rc -ne 0 ] && status=1
   if [ -f .tmp/vitest-postgres.json ]; then
     read -r p f s < <(node -e 'const r=require("./.tmp/vitest-postgres.json");console.log(r.numPassedTests,r.numFailedTests+(r.numRuntimeErrorTests||0),r.numPendingTests+r.numTodoTests)')
     passed=$((passed+p)); failed=$((failed+f)); skipped=$((skipped+s))
     [ $rc -ne 0 ] && [ "$f" = 0 ] && failed=$((failed+1))
   else failed=$((failed+1)); echo "FAILED: vitest on Postgres wrote no results"; fi
+else
+  status=1; failed=$((failed+1))
+  echo "FAILED: Postgres could not be installed or started, so the Postgres suites did not run: $(tail -3 .tmp/pg-cluster.log | tr '\n' ' ')"
 fi
+lap "vitest on Postgres (playwright beside it while it lasted)"
 
-lap "the Postgres pass after playwright"
+# Playwright, once it ended (before the benchmarks, which it would slow down).
+if [ -n "$pw_run" ]; then
+  wait "$pw_run"; rc=$?; pw_run=""
+  echo "--- Playwright (e2e) ---"
+  cat .tmp/playwright.log
+  [ $rc -ne 0 ] && status=1
+  if [ -f .tmp/playwright.json ]; then
+    read -r p f s < <(node -e 'const s=require("./.tmp/playwright.json").stats;console.log(s.expected,s.unexpected+s.flaky,s.skipped)')
+    passed=$((passed+p)); failed=$((failed+f)); skipped=$((skipped+s))
+    [ $rc -ne 0 ] && [ "$f" = 0 ] && failed=$((failed+1))
+  else failed=$((failed+1)); echo "FAILED: Playwright wrote no results"; fi
+fi
 # The benchmarks, short (fewer iterations, no budget judged): each benchmark that runs to the end counts as one
 # test passed, one that fails to run as one failed. They reuse the app Playwright just built.
 rm -f .tmp/bench.json
