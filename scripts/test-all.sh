@@ -31,7 +31,12 @@ bash scripts/pg-cluster.sh start "$pg_dir" "$pg_port" >.tmp/pg-url 2>.tmp/pg-clu
 pg_start=$!
 
 # The app (dist/) and the compiled server, daemon and CLI (lib/): the e2e specs and the package test use them.
-npm run build --silent || { status=1; failed=$((failed+1)); echo "FAILED: npm run build"; }
+# Once built, the processes the tests start (`baton server`, daemons, `baton up`, the CLI) run that compiled
+# JavaScript, as an installed package does (bin/baton.mjs, BATON_USE_LIB): the same commit, without loading tsx and
+# compiling TypeScript in each child (an eighth of the run's CPU). Tests that run the server in their own process
+# still import the sources.
+if npm run build --silent; then export BATON_USE_LIB=1
+else status=1; failed=$((failed+1)); echo "FAILED: npm run build"; fi
 
 lap build
 # Types and layers: one tsc project per layer (core without DOM or Node, the worker WebWorker) and the import-boundary check.
