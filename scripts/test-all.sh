@@ -48,7 +48,6 @@ lap types
 # Playwright: the PWA on a phone profile against real processes (the app built above). It runs one spec at a time and
 # mostly waits on the browsers, so it runs beside the vitest passes below (in a session of its own, so that the exit
 # trap can stop its whole group); its output is printed when it ends.
-pw_run=""
 if ls e2e/*.spec.ts >/dev/null 2>&1; then
   PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json setsid npx playwright test --reporter=list,json >.tmp/playwright.log 2>&1 &
   pw_run=$!

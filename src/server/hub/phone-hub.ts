@@ -34,10 +34,7 @@ interface Conn {
   foreground: string | null;
   /** Its token was revoked (or its share ended): nothing it sends is heard any more, nothing more is sent to it. */
   ended: boolean;
-  /**
-   * The newest cursor this socket was told (welcome or `changed`). A hint no newer is not sent: with several
-   * instances a commit's hint can arrive after a welcome that already counted it, and would only cost a useless sync.
-   */
+  /** The newest cursor it was told (welcome or `changed`): no older hint is sent (one can arrive late, via NOTIFY). */
   told: number;
 }
 
